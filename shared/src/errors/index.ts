@@ -1,0 +1,103 @@
+/**
+ * Typed errors of the Portico kernel. Each one carries a stable `code` and a message that is a single
+ * actionable sentence, safe to show to a model: it never contains a stack trace or a server-internal path
+ * the caller did not give. `toToolError` (in `output`) is the one place that maps them to tool results.
+ */
+
+/** Stable machine-readable codes of every expected failure. */
+export type PorticoErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'OUTSIDE_SANDBOX'
+  | 'POLICY_DENIED'
+  | 'TOO_LARGE'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'UPSTREAM'
+  | 'CONFIG';
+
+/** Base class of every expected failure: a code plus one sentence that tells the caller what to do next. */
+export class PorticoError extends Error {
+  readonly code: PorticoErrorCode;
+  constructor(code: PorticoErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A path that resolves outside every allowed root, or that cannot be safely resolved. */
+export class SandboxError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OUTSIDE_SANDBOX', message, options);
+  }
+}
+
+/** An outbound request refused by the network policy (scheme, host or resolved address). */
+export class PolicyError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('POLICY_DENIED', message, options);
+  }
+}
+
+/** An argument the caller can fix: wrong shape, out of range, unknown name. */
+export class InvalidArgumentError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** The named thing (file, ref, table, page) does not exist. */
+export class NotFoundError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NOT_FOUND', message, options);
+  }
+}
+
+/** The target already exists and the operation will not overwrite it. */
+export class AlreadyExistsError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ALREADY_EXISTS', message, options);
+  }
+}
+
+/** Input or output over a configured limit. */
+export class TooLargeError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TOO_LARGE', message, options);
+  }
+}
+
+/** Work that did not finish within its time limit. */
+export class TimeoutError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TIMEOUT', message, options);
+  }
+}
+
+/** Work stopped because the client cancelled the request. */
+export class CancelledError extends PorticoError {
+  constructor(message = 'The request was cancelled by the client.', options?: { cause?: unknown }) {
+    super('CANCELLED', message, options);
+  }
+}
+
+/** A failure reported by the data source itself (git, SQLite, an HTTP server, the GitHub API). */
+export class UpstreamError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UPSTREAM', message, options);
+  }
+}
+
+/** A command-line flag or environment variable that cannot be used; reported before the server starts. */
+export class ConfigError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFIG', message, options);
+  }
+}
+
+/** Narrows an unknown thrown value to a Portico error. */
+export function isPorticoError(value: unknown): value is PorticoError {
+  return value instanceof PorticoError;
+}

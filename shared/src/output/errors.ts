@@ -1,0 +1,35 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { isPorticoError } from '../errors/index.js';
+import { toolError } from './result.js';
+
+/** Where unexpected failures are reported (the server log); expected ones are not logged as errors. */
+export type UnexpectedErrorReporter = (error: unknown) => void;
+
+// Operating-system failures that reach here were not translated by the tool: answer with a sentence that
+// names the condition but not the server-side path in the raw message.
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: 'The file or directory does not exist; check the path and try again.',
+  EEXIST: 'The target already exists; choose another name or remove it first.',
+  EACCES: 'The operating system denied permission for this operation.',
+  EPERM: 'The operating system does not permit this operation.',
+  EISDIR: 'The path is a directory, but this operation needs a file.',
+  ENOTDIR: 'A component of the path is not a directory; check the path.',
+  ENOTEMPTY: 'The directory is not empty.',
+  ENOSPC: 'The disk is full.',
+  EMFILE: 'The server has too many open files right now; try again shortly.',
+  ELOOP: 'The path has too many levels of symbolic links.',
+  ENAMETOOLONG: 'The path is too long.',
+  EROFS: 'The file system is read-only.',
+  EBUSY: 'The file or directory is busy; try again shortly.',
+  EXDEV: 'The source and destination are on different file systems.',
+};
+
+/** Maps any thrown value to a tool error result; this is the one place where errors become tool results. */
+export function toToolError(error: unknown, reportUnexpected?: UnexpectedErrorReporter): CallToolResult {
+  if (isPorticoError(error)) return toolError(error.message);
+  if (error instanceof Error && error.name === 'AbortError') return toolError('The request was cancelled by the client.');
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in SYSTEM_ERRORS) return toolError(SYSTEM_ERRORS[code]!);
+  reportUnexpected?.(error);
+  return toolError('The tool failed unexpectedly (an internal error); the server log has the details.');
+}

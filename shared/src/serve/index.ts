@@ -1,0 +1,10 @@
+export { COMMON_FLAGS, formatHelp, isLoopbackHost, parseCommandLine, splitList, toCommonConfig } from './flags.js';
+export type { CommonConfig, FlagSpec, FlagValues, ParsedCommandLine, TransportConfig } from './flags.js';
+export { defineTool } from './tool.js';
+export type { AnyToolDefinition, PorticoToolAnnotations, ToolContext, ToolDefinition } from './tool.js';
+export { selectTools } from './select.js';
+export { boundResult } from './bound.js';
+export { createInstanceFactory } from './instance.js';
+export type { FactoryOptions, ServerInfo, ServerSurface } from './instance.js';
+export { runServer } from './run.js';
+export type { Kernel, RunningServer, ServerSpec } from './run.js';

@@ -1,0 +1,48 @@
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
+import type * as z from 'zod';
+import type { Logger } from '../log/index.js';
+import type { OutputBudget } from '../output/index.js';
+
+/** Annotations every Portico tool must state truthfully (the hints are required, not optional). */
+export interface PorticoToolAnnotations extends ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** What a tool handler gets besides its arguments. */
+export interface ToolContext {
+  /** Aborted when the client cancels the request or the server shuts down. */
+  signal: AbortSignal;
+  /** The reply budget for this call (the operator's --max-output-bytes). */
+  budget: OutputBudget;
+  /** Logs to stderr and, where the client asked for it, to the client. */
+  log: Logger;
+  /** Reports progress when the client sent a progress token; a no-op otherwise. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** The protocol era of the request: 2025-era (`legacy`) or 2026-07-28 (`modern`). */
+  era: 'legacy' | 'modern';
+}
+
+/** A tool: everything the host sees (name, schemas, annotations) and the handler that answers it. */
+export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject | undefined = z.ZodObject | undefined> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Input;
+  outputSchema?: Output;
+  annotations: PorticoToolAnnotations;
+  handler: (args: z.infer<Input>, context: ToolContext) => Promise<CallToolResult> | CallToolResult;
+}
+
+/** A tool definition of any input and output type, as kept in a server's tool list. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyToolDefinition = ToolDefinition<any, any>;
+
+/** Declares a tool with its argument types inferred from `inputSchema`. */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject | undefined = undefined>(
+  definition: ToolDefinition<Input, Output>,
+): ToolDefinition<Input, Output> {
+  return definition;
+}
