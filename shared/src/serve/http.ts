@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport, hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, isInitializeRequest } from '@modelcontextprotocol/server';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Logger } from '../log/index.js';
 import { isLoopbackHost } from './flags.js';
@@ -17,6 +17,43 @@ export interface HttpEndpoint {
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_SESSIONS = 64;
+const SESSION_IDLE_MS = 30 * 60 * 1000;
+
+interface LegacySession {
+  transport: NodeStreamableHTTPServerTransport;
+  lastSeen: number;
+}
+
+class BodyTooLargeError extends Error {}
+
+function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('error', reject);
+    req.once('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        // Let the SDK answer malformed JSON with its own parse error.
+        resolve(undefined);
+      }
+    });
+  });
+}
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -47,6 +84,76 @@ export async function startHttpEndpoint(
   const mcp = createMcpHandler(factory, { onerror: (error) => log.debug('http request rejected', { error: error.message }) });
   const handle = toNodeHandler(mcp, { onerror: (error) => log.error('http handler failed', { error }) });
 
+  // 2025-era clients that open with initialize get a real session (Mcp-Session-Id), so that log notifications,
+  // progress and server-to-client requests work as over stdio. 2026-07-28 traffic, and 2025-era requests that
+  // carry no session, go to the SDK's per-request handler.
+  const sessions = new Map<string, LegacySession>();
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - SESSION_IDLE_MS;
+    for (const [id, session] of sessions) {
+      if (session.lastSeen < cutoff) {
+        sessions.delete(id);
+        void session.transport.close();
+      }
+    }
+  }, 60_000);
+  sweep.unref();
+
+  const openSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
+    if (sessions.size >= MAX_SESSIONS) {
+      sendJsonError(res, 503, 'Too many open sessions; close one (DELETE /mcp) or try again later.');
+      return;
+    }
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, lastSeen: Date.now() });
+      },
+      onsessionclosed: (id) => {
+        sessions.delete(id);
+      },
+    });
+    // No requestInfo: the factory reads that as a long-lived session (logs forwarded, roots may be asked).
+    const server = await factory({ era: 'legacy' });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = sessions.get(sessionId);
+      if (!session) {
+        sendJsonError(res, 404, 'Session not found; start a new session with initialize.');
+        return;
+      }
+      session.lastSeen = Date.now();
+      await session.transport.handleRequest(req, res);
+      return;
+    }
+    if (req.method !== 'POST') {
+      await handle(req, res);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = await readJsonBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        // The rest of the body is never read: close the connection so it cannot be reused mid-body.
+        res.once('finish', () => req.socket.destroy());
+        sendJsonError(res, 413, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes.`, { connection: 'close' });
+        return;
+      }
+      throw error;
+    }
+    if (isInitializeRequest(body)) await openSession(req, res, body);
+    else await handle(req, res, body);
+  };
+
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/mcp') {
@@ -63,7 +170,10 @@ export async function startHttpEndpoint(
         return;
       }
     }
-    void handle(req, res);
+    route(req, res).catch((error: unknown) => {
+      log.error('http request failed', { error });
+      if (!res.headersSent) sendJsonError(res, 500, 'Internal server error.');
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -78,6 +188,9 @@ export async function startHttpEndpoint(
   return {
     url: `http://${hostForUrl}:${address.port}/mcp`,
     close: async () => {
+      clearInterval(sweep);
+      await Promise.all([...sessions.values()].map((session) => session.transport.close()));
+      sessions.clear();
       await mcp.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -29,8 +29,6 @@ export interface FactoryOptions {
   tools: readonly AnyToolDefinition[];
   maxOutputBytes: number;
   log: Logger;
-  /** Forward process-wide log records to 2025-era clients (stdio only: HTTP legacy serving is per request). */
-  forwardLogsToLegacyClients: boolean;
   /** Aborted at shutdown: running tools see it through their signal. */
   shutdownSignal: AbortSignal;
 }
@@ -48,10 +46,30 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
         ...(options.surface.instructions ? { instructions: options.surface.instructions } : {}),
       },
     );
-    for (const tool of options.tools) registerTool(server, tool, request.era, options);
+    // Both entries pass requestInfo only for per-request HTTP instances; every other instance serves a
+    // long-lived session (stdio, or a 2025-era HTTP session), which can receive logs and be asked for roots.
+    const sessionful = request.requestInfo === undefined;
+    const clientRoots = rootsProvider(server, request.era, sessionful);
+    for (const tool of options.tools) registerTool(server, tool, request.era, clientRoots, options);
     options.surface.registerExtras?.(server, { era: request.era });
-    if (options.forwardLogsToLegacyClients && request.era === 'legacy') forwardLogs(server, options.log);
+    if (sessionful && request.era === 'legacy') forwardLogs(server, options.log);
     return server;
+  };
+}
+
+function rootsProvider(server: McpServer, era: 'legacy' | 'modern', sessionful: boolean): () => Promise<string[] | undefined> {
+  if (era !== 'legacy' || !sessionful) return async () => undefined;
+  let cached: Promise<string[] | undefined> | undefined;
+  server.server.setNotificationHandler('notifications/roots/list_changed', () => {
+    cached = undefined;
+  });
+  return () => {
+    if (!server.server.getClientCapabilities()?.roots) return Promise.resolve(undefined);
+    cached ??= server.server.listRoots().then(
+      (result) => result.roots.map((root) => root.uri),
+      () => undefined,
+    );
+    return cached;
   };
 }
 
@@ -70,7 +88,13 @@ function forwardLogs(server: McpServer, log: Logger): void {
   };
 }
 
-function registerTool(server: McpServer, tool: AnyToolDefinition, era: 'legacy' | 'modern', options: FactoryOptions): void {
+function registerTool(
+  server: McpServer,
+  tool: AnyToolDefinition,
+  era: 'legacy' | 'modern',
+  clientRoots: () => Promise<string[] | undefined>,
+  options: FactoryOptions,
+): void {
   const log = options.log.child(tool.name);
   const config = {
     title: tool.title,
@@ -87,6 +111,7 @@ function registerTool(server: McpServer, tool: AnyToolDefinition, era: 'legacy' 
       log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)),
       progress: progressReporter(sdk),
       era,
+      clientRoots,
     };
     try {
       const result = await tool.handler(args, context);

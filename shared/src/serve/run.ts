@@ -41,7 +41,11 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
-/** Parses the command line, builds the server and serves it over stdio or HTTP until stdin closes or a signal. */
+/**
+ * Parses the command line, builds the server and serves it over stdio or HTTP until stdin closes or a signal.
+ * It never rejects: a startup failure is reported on stderr and sets the exit code, so an entry can be
+ * `void runServer(spec)` (server bundles are scripts, where top-level await is not available).
+ */
 export async function runServer<Config>(
   spec: ServerSpec<Config>,
   argv: readonly string[] = process.argv.slice(2),
@@ -70,7 +74,9 @@ export async function runServer<Config>(
       process.exitCode = 2;
       return undefined;
     }
-    throw error;
+    process.stderr.write(`${binary}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+    return undefined;
   }
 }
 
@@ -87,7 +93,6 @@ async function serve<Config>(spec: ServerSpec<Config>, config: Config, common: C
     tools,
     maxOutputBytes: common.maxOutputBytes,
     log,
-    forwardLogsToLegacyClients: common.transport.kind === 'stdio',
     shutdownSignal: shutdownController.signal,
   });
 

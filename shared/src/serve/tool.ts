@@ -23,6 +23,12 @@ export interface ToolContext {
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /** The protocol era of the request: 2025-era (`legacy`) or 2026-07-28 (`modern`). */
   era: 'legacy' | 'modern';
+  /**
+   * The client's MCP roots (URIs) when the client offers them, else undefined. Asked once per session and
+   * again after the client says they changed. Only 2025-era stdio sessions can be asked: the 2026-07-28 era
+   * deprecates roots and has no server-to-client requests, and 2025-era HTTP serving is stateless.
+   */
+  clientRoots(): Promise<string[] | undefined>;
 }
 
 /** A tool: everything the host sees (name, schemas, annotations) and the handler that answers it. */

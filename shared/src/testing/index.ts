@@ -4,3 +4,5 @@ export { makeTempDir } from './temp.js';
 export type { TempDir } from './temp.js';
 export { startTestHttpServer } from './http-server.js';
 export type { TestHttpServer } from './http-server.js';
+export { startHttpServerProcess, waitFor } from './process.js';
+export type { HttpServerProcess } from './process.js';

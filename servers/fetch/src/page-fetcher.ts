@@ -1,0 +1,114 @@
+import { UpstreamError } from '@portico-mcp/shared/errors';
+import type { Logger } from '@portico-mcp/shared/log';
+import { UrlPolicy } from '@portico-mcp/shared/net';
+import type { FetchConfig } from './config.js';
+import { convertResponse } from './convert/document.js';
+import { DocumentCache } from './document-cache.js';
+import type { CachedDocument } from './document-cache.js';
+import { HttpClient, showUrl } from './net/http-client.js';
+import type { RequestLimits } from './net/http-client.js';
+import { RobotsGuard } from './robots.js';
+import { throwIfCancelled } from './cancel.js';
+
+/** Who asked: the model through the tool (robots.txt applies) or the user through the prompt (it does not). */
+export type FetchMode = 'autonomous' | 'manual';
+
+/** One request for a document. */
+export interface DocumentRequest {
+  url: string;
+  raw: boolean;
+  mode: FetchMode;
+  /** Per-call limits, already capped by the operator's. */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  signal?: AbortSignal;
+  progress?: (done: number, total: number | undefined, message: string) => void;
+}
+
+/** A document and whether it came from the cache. */
+export interface DocumentResult {
+  document: CachedDocument;
+  requestedUrl: URL;
+  fromCache: boolean;
+}
+
+const ACCEPT = 'text/html,application/xhtml+xml,application/json;q=0.9,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.5';
+
+/** Fetches pages under the URL policy and robots.txt, converts them, and caches the result for continuation. */
+export class PageFetcher {
+  readonly #config: FetchConfig;
+  readonly #policy: UrlPolicy;
+  readonly #client: HttpClient;
+  readonly #robots: RobotsGuard;
+  readonly #cache: DocumentCache;
+  readonly #log: Logger;
+
+  constructor(config: FetchConfig, log: Logger) {
+    this.#config = config;
+    this.#log = log;
+    this.#policy = new UrlPolicy({ allowHosts: config.allowHosts, denyHosts: config.denyHosts });
+    this.#client = new HttpClient(this.#policy, config.proxyUrl);
+    this.#robots = new RobotsGuard(this.#client, config.cacheTtlMs);
+    this.#cache = new DocumentCache({ ttlMs: config.cacheTtlMs, maxBytes: config.cacheMaxBytes });
+  }
+
+  /** The document at `url`, from the cache when this request was converted within the TTL. */
+  async getDocument(request: DocumentRequest): Promise<DocumentResult> {
+    const url = this.#policy.checkUrl(request.url);
+    const limits: RequestLimits = {
+      timeoutMs: Math.min(request.timeoutMs ?? this.#config.timeoutMs, this.#config.timeoutMs),
+      connectTimeoutMs: Math.min(request.connectTimeoutMs ?? this.#config.connectTimeoutMs, this.#config.connectTimeoutMs),
+      maxBytes: this.#config.maxDownloadBytes,
+      maxRedirects: this.#config.maxRedirects,
+    };
+    const userAgent = request.mode === 'autonomous' ? this.#config.autonomousUserAgent : this.#config.manualUserAgent;
+    // robots.txt is consulted on every tool call (its verdict is cached per origin), so a document that the
+    // prompt put in the cache is not handed to the model past a Disallow rule.
+    if (request.mode === 'autonomous' && !this.#config.ignoreRobotsTxt) {
+      await this.#robots.assertAllowed(url, { userAgent, limits, ...(request.signal ? { signal: request.signal } : {}) });
+    }
+    const key = DocumentCache.key(url, request.raw);
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) return { document: cached, requestedUrl: url, fromCache: true };
+
+    const response = await this.#client.get(url, {
+      userAgent,
+      accept: ACCEPT,
+      limits,
+      ...(request.signal ? { signal: request.signal } : {}),
+      onProgress: (received, total) => request.progress?.(received, total, 'downloading'),
+    });
+    if (response.status >= 400) throw httpStatusError(response.url, response.status, response.statusText);
+    const started = performance.now();
+    const converted = await convertResponse(response, {
+      raw: request.raw,
+      ...(request.signal ? { signal: request.signal } : {}),
+      onProgress: (message) => request.progress?.(response.body.length, response.body.length, message),
+    });
+    throwIfCancelled(request.signal);
+    this.#log.debug('converted', {
+      url: showUrl(response.url),
+      kind: converted.kind,
+      bytes: response.body.length,
+      chars: converted.text.length,
+      ms: Math.round(performance.now() - started),
+    });
+    const document: CachedDocument = { ...converted, finalUrl: response.url.href, status: response.status, fetchedAt: Date.now() };
+    this.#cache.set(key, document);
+    return { document, requestedUrl: url, fromCache: false };
+  }
+}
+
+function httpStatusError(url: URL, status: number, statusText: string): UpstreamError {
+  const advice =
+    status === 404 || status === 410
+      ? 'check the URL'
+      : status === 401 || status === 403
+        ? 'the page needs access this server does not have'
+        : status === 429
+          ? 'the site is rate limiting requests; wait before trying again'
+          : status >= 500
+            ? 'the site has a problem; try again later'
+            : 'check the URL and the request';
+  return new UpstreamError(`Fetching ${showUrl(url)} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}; ${advice}.`);
+}

@@ -1,0 +1,50 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/** How much of a file's start is inspected to decide whether it is text. */
+export const SNIFF_BYTES = 8192;
+
+/** Magic numbers of common binary formats, for a helpful name in the refusal. */
+const SIGNATURES: ReadonlyArray<readonly [string, readonly number[]]> = [
+  ['PNG image', [0x89, 0x50, 0x4e, 0x47]],
+  ['JPEG image', [0xff, 0xd8, 0xff]],
+  ['GIF image', [0x47, 0x49, 0x46, 0x38]],
+  ['PDF document', [0x25, 0x50, 0x44, 0x46]],
+  ['ZIP archive', [0x50, 0x4b, 0x03, 0x04]],
+  ['gzip archive', [0x1f, 0x8b]],
+  ['ELF executable', [0x7f, 0x45, 0x4c, 0x46]],
+  ['WebAssembly module', [0x00, 0x61, 0x73, 0x6d]],
+  ['SQLite database', [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65]],
+];
+
+/** Names a binary format from its first bytes, or says "binary data". */
+export function describeBinary(sample: Uint8Array): string {
+  for (const [name, magic] of SIGNATURES) {
+    if (magic.every((byte, index) => sample[index] === byte)) return name;
+  }
+  return 'binary data';
+}
+
+/**
+ * True when a sample looks like binary data rather than text: it holds a NUL byte (no text encoding we
+ * read has one) or many control characters besides tab, newline, carriage return, form feed and escape.
+ */
+export function looksBinary(sample: Uint8Array): boolean {
+  if (sample.indexOf(0) !== -1) return true;
+  let control = 0;
+  for (const byte of sample) {
+    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) control++;
+  }
+  return control > sample.length / 10;
+}
+
+/** Reads the first bytes of an open file for sniffing. */
+export async function readSample(handle: FileHandle, size: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(Math.min(size, SNIFF_BYTES));
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}

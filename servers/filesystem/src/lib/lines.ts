@@ -1,0 +1,250 @@
+import type { FileHandle } from 'node:fs/promises';
+import { CancelledError } from '@portico-mcp/shared/errors';
+
+/** Read size for line scans: large enough to amortise system calls, small enough to stay cache-friendly. */
+const CHUNK_BYTES = 256 * 1024;
+const NEWLINE = 0x0a;
+
+/** A run of whole lines read from a file (the last one possibly cut by the byte limit). */
+export interface LineWindow {
+  /** The lines' bytes, separated by "\n"; no newline after the last line. */
+  bytes: Buffer;
+  /** 1-based number of the first line shown; 0 when nothing was shown. */
+  firstLine: number;
+  /** Number of lines shown completely. */
+  completeLines: number;
+  /** A line after the complete ones was shown in part (it alone did not fit the byte limit). */
+  partialLine: boolean;
+  /** The byte limit stopped the read before the requested lines were all shown. */
+  cutByLimit: boolean;
+  /** The end of the file was reached: nothing follows what was shown. */
+  reachedEnd: boolean;
+  /** Lines in the file, when the whole file was scanned. */
+  totalLines?: number;
+}
+
+/** Steps a cut back so that it does not fall inside a UTF-8 character. */
+export function utf8Boundary(buffer: Uint8Array, end: number): number {
+  let cut = Math.min(end, buffer.length);
+  if (cut >= buffer.length) return buffer.length;
+  while (cut > 0 && (buffer[cut]! & 0xc0) === 0x80) cut--;
+  return cut;
+}
+
+/**
+ * Reads up to `maxLines` lines starting at 1-based line `startLine`, keeping at most `maxBytes` bytes, in one
+ * forward pass that stops as soon as it has what it needs: reading the first line of a 500 MB file reads
+ * one chunk, and a single huge line is cut at the byte limit instead of being loaded.
+ */
+export async function readLinesForward(
+  handle: FileHandle,
+  options: { startLine: number; maxLines: number; maxBytes: number; signal?: AbortSignal },
+): Promise<LineWindow> {
+  const { startLine, maxLines, maxBytes, signal } = options;
+  const out: Buffer[] = [];
+  let outBytes = 0;
+  let line = 1;
+  let complete = 0;
+  let atLineStart = true;
+  let lineHasBytes = false;
+  let cutByLimit = false;
+  let position = 0;
+  let reachedEnd = false;
+  // Where the current line starts in `out` (before its separator), to drop it whole when it does not fit.
+  let lineStartParts = 0;
+  let lineStartBytes = 0;
+  // Bytes after the last newline while skipping: an unterminated last line still counts as a line.
+  let skippedTail = false;
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+
+  scan: for (;;) {
+    if (signal?.aborted) throw new CancelledError();
+    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+    if (bytesRead === 0) {
+      reachedEnd = true;
+      break;
+    }
+    position += bytesRead;
+    let index = 0;
+    while (index < bytesRead) {
+      if (line < startLine) {
+        const newline = chunk.indexOf(NEWLINE, index);
+        if (newline === -1 || newline >= bytesRead) {
+          skippedTail = true;
+          break;
+        }
+        skippedTail = false;
+        line++;
+        index = newline + 1;
+        continue;
+      }
+      if (complete >= maxLines) break scan;
+      if (atLineStart) {
+        lineStartParts = out.length;
+        lineStartBytes = outBytes;
+      }
+      if (atLineStart && complete > 0) {
+        if (outBytes + 1 > maxBytes) {
+          cutByLimit = true;
+          break scan;
+        }
+        out.push(Buffer.from('\n'));
+        outBytes += 1;
+      }
+      atLineStart = false;
+      const found = chunk.indexOf(NEWLINE, index);
+      const newline = found !== -1 && found < bytesRead ? found : -1;
+      const end = newline === -1 ? bytesRead : newline;
+      const room = maxBytes - outBytes;
+      if (end - index > room) {
+        if (complete === 0) {
+          // The first line alone is over the limit: show its start rather than nothing.
+          const cut = index + room;
+          const piece = Buffer.from(chunk.subarray(index, cut));
+          out.push(piece.subarray(0, utf8Boundary(piece, piece.length)));
+          outBytes += room;
+          lineHasBytes = true;
+        } else {
+          // Drop the separator and the partial line: the reply ends on a whole line, so offset can resume there.
+          out.length = lineStartParts;
+          outBytes = lineStartBytes;
+        }
+        cutByLimit = true;
+        break scan;
+      }
+      if (end > index) {
+        out.push(Buffer.from(chunk.subarray(index, end)));
+        outBytes += end - index;
+        lineHasBytes = true;
+      }
+      if (newline === -1) break;
+      complete++;
+      line++;
+      atLineStart = true;
+      lineHasBytes = false;
+      index = newline + 1;
+    }
+  }
+  // A last line without a final newline is still a line.
+  if (reachedEnd && lineHasBytes && !cutByLimit) {
+    complete++;
+    lineHasBytes = false;
+  }
+  const bytes = Buffer.concat(out, outBytes);
+  const partialLine = cutByLimit && complete === 0 && lineHasBytes;
+  const shownAny = complete > 0 || partialLine;
+  return {
+    bytes: partialLine ? bytes.subarray(0, utf8Boundary(bytes, bytes.length)) : bytes,
+    firstLine: shownAny ? startLine : 0,
+    completeLines: complete,
+    partialLine,
+    cutByLimit,
+    reachedEnd: reachedEnd && !cutByLimit,
+    ...(reachedEnd && !cutByLimit ? { totalLines: shownAny ? startLine - 1 + complete : line - 1 + (skippedTail ? 1 : 0) } : {}),
+  };
+}
+
+/** The last lines of a file, found by reading backwards from its end. */
+export interface TailWindow {
+  bytes: Buffer;
+  /** Lines shown completely (the first one shown may be partial when it alone exceeds the limit). */
+  completeLines: number;
+  /** Only the end of the first line shown fitted the byte limit. */
+  partialLine: boolean;
+  /** The byte limit stopped the read before `maxLines` lines were shown. */
+  cutByLimit: boolean;
+  /** Byte offset in the file where the shown text starts. */
+  startByte: number;
+}
+
+/**
+ * Reads the last `maxLines` lines, backwards from the end in chunks, so the cost depends on what is shown and
+ * not on the file size. A final newline ends the last line; it does not start an empty one.
+ */
+export async function readLinesBackward(
+  handle: FileHandle,
+  size: number,
+  options: { maxLines: number; maxBytes: number; signal?: AbortSignal },
+): Promise<TailWindow> {
+  const { maxLines, maxBytes, signal } = options;
+  if (size === 0 || maxLines <= 0) return { bytes: Buffer.alloc(0), completeLines: 0, partialLine: false, cutByLimit: false, startByte: size };
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  const end = last[0] === NEWLINE ? size - 1 : size;
+
+  const chunks: Buffer[] = [];
+  let position = end;
+  let newlines = 0;
+  let start = -1;
+  // Scan back for the newline that precedes the first wanted line, but never hold more than the limit.
+  while (position > 0 && start === -1) {
+    if (signal?.aborted) throw new CancelledError();
+    const length = Math.min(CHUNK_BYTES, position);
+    position -= length;
+    const chunk = Buffer.allocUnsafe(length);
+    const { bytesRead } = await handle.read(chunk, 0, length, position);
+    const data = chunk.subarray(0, bytesRead);
+    chunks.unshift(data);
+    for (let index = data.lastIndexOf(NEWLINE); index !== -1; index = index > 0 ? data.lastIndexOf(NEWLINE, index - 1) : -1) {
+      newlines++;
+      if (newlines === maxLines) {
+        start = position + index + 1;
+        break;
+      }
+    }
+    if (end - position > maxBytes + 1 && start === -1) break;
+  }
+  if (start === -1 && position === 0) start = 0;
+  const held = Buffer.concat(chunks);
+  const heldStart = end - held.length;
+  const wantedStart = start === -1 ? heldStart : start;
+  if (end - wantedStart <= maxBytes) {
+    return {
+      bytes: held.subarray(wantedStart - heldStart, end - heldStart),
+      completeLines: Math.min(maxLines, countNewlines(held.subarray(wantedStart - heldStart, end - heldStart)) + (end > wantedStart ? 1 : 0)),
+      partialLine: false,
+      cutByLimit: false,
+      startByte: wantedStart,
+    };
+  }
+  // Over the limit: keep the whole lines that fit, nearest the end.
+  const windowStart = end - maxBytes;
+  const window = held.subarray(windowStart - heldStart, end - heldStart);
+  const firstNewline = window.indexOf(NEWLINE);
+  if (firstNewline === -1) {
+    // The last line alone is larger than the limit: show its end, starting on a character boundary.
+    let cut = 0;
+    while (cut < window.length && (window[cut]! & 0xc0) === 0x80) cut++;
+    return { bytes: window.subarray(cut), completeLines: 0, partialLine: true, cutByLimit: true, startByte: windowStart + cut };
+  }
+  const kept = window.subarray(firstNewline + 1);
+  return {
+    bytes: kept,
+    completeLines: countNewlines(kept) + 1,
+    partialLine: false,
+    cutByLimit: true,
+    startByte: windowStart + firstNewline + 1,
+  };
+}
+
+/** Counts "\n" bytes. */
+export function countNewlines(buffer: Uint8Array): number {
+  let count = 0;
+  for (let index = buffer.indexOf(NEWLINE); index !== -1; index = buffer.indexOf(NEWLINE, index + 1)) count++;
+  return count;
+}
+
+/** Counts the lines that start before byte `end` (the 1-based number of the line holding byte `end`, minus one). */
+export async function countLinesBefore(handle: FileHandle, end: number, signal?: AbortSignal): Promise<number> {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let position = 0;
+  let count = 0;
+  while (position < end) {
+    if (signal?.aborted) throw new CancelledError();
+    const { bytesRead } = await handle.read(chunk, 0, Math.min(CHUNK_BYTES, end - position), position);
+    if (bytesRead === 0) break;
+    count += countNewlines(chunk.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  return count;
+}

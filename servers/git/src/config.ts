@@ -1,0 +1,46 @@
+import { ConfigError } from '@portico-mcp/shared/errors';
+import type { FlagSpec, FlagValues } from '@portico-mcp/shared/serve';
+
+/** The git server's own flags (the common ones are added by the kernel). */
+export const GIT_FLAGS = {
+  repository: {
+    type: 'string',
+    multiple: true,
+    short: 'r',
+    placeholder: 'path',
+    description: 'A git repository (or a directory of repositories) tools may use; repeat for more.',
+    env: 'PORTICO_GIT_REPOSITORIES',
+  },
+  'allow-remote': {
+    type: 'boolean',
+    description: 'Register git_fetch, git_pull and git_push (network access to configured remotes).',
+    env: 'PORTICO_GIT_ALLOW_REMOTE',
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The git server's typed configuration. */
+export interface GitServerConfig {
+  repositories: string[];
+  allowRemote: boolean;
+  /** The environment git children start from: the operator's, without any GIT_* variable but identity ones. */
+  baseEnv: Record<string, string>;
+}
+
+const IDENTITY = /^GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)$/;
+
+/** Builds the configuration from flags, positionals and the environment. */
+export function parseGitConfig(input: { values: FlagValues; positionals: string[]; env: Readonly<Record<string, string | undefined>> }): GitServerConfig {
+  const flag = input.values.repository;
+  const repositories = [...(Array.isArray(flag) ? flag : typeof flag === 'string' ? [flag] : []), ...input.positionals];
+  if (repositories.length === 0) {
+    throw new ConfigError('No repository was given; pass --repository <path> (repeatable) with the git repositories the tools may use.');
+  }
+  const baseEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.env)) {
+    if (value === undefined) continue;
+    // GIT_DIR, GIT_INDEX_FILE, GIT_CONFIG_* and friends from the host would redirect or reconfigure git.
+    if (name.toUpperCase().startsWith('GIT_') && !IDENTITY.test(name)) continue;
+    baseEnv[name] = value;
+  }
+  return { repositories, allowRemote: input.values['allow-remote'] === true, baseEnv };
+}

@@ -1,0 +1,165 @@
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidArgumentError, NotFoundError, PolicyError, SandboxError } from '@portico-mcp/shared/errors';
+import type { Sandbox } from '@portico-mcp/shared/sandbox';
+import { configPins, pinnedEnvironment, repositoryProgramKeys } from './hardening.js';
+import type { GitMode } from './hardening.js';
+import { GitCommandError, runGit } from './runner.js';
+import type { GitOutput } from './runner.js';
+
+/** A repository that passed the confinement checks, with everything needed to run git in it. */
+export interface Repository {
+  /** The real path of the caller's `repo_path` (git runs here, so relative paths mean what the caller meant). */
+  cwd: string;
+  /** The real top level of the work tree; undefined for a bare repository. */
+  topLevel: string | undefined;
+  /** The real git directory (for a linked worktree: its private one). */
+  gitDir: string;
+  /** The real common git directory (objects, refs, config). */
+  commonDir: string;
+  /** Keys of the repository's own config that name programs; pinned to neutral values where the mode needs it. */
+  programKeys: readonly string[];
+}
+
+/** Per-call options of `RepositoryGit.run`. */
+export interface RunOptions {
+  mode: GitMode;
+  signal: AbortSignal;
+  maxBytes?: number;
+  idleTimeoutMs?: number;
+  input?: string;
+}
+
+/** Runs git in one verified repository, always against its verified git dir and work tree. */
+export class RepositoryGit {
+  readonly repository: Repository;
+  readonly #baseEnv: Readonly<Record<string, string>>;
+
+  constructor(repository: Repository, baseEnv: Readonly<Record<string, string>>) {
+    this.repository = repository;
+    this.#baseEnv = baseEnv;
+  }
+
+  /** Runs `git <args>`; stdout is returned as bytes so that no encoding is assumed. */
+  run(args: readonly string[], options: RunOptions): Promise<GitOutput> {
+    const repo = this.repository;
+    return runGit({
+      args,
+      // Git runs at the top level, so paths (already made top-relative by workTreePath) mean one thing.
+      cwd: repo.topLevel ?? repo.gitDir,
+      // GIT_DIR and GIT_WORK_TREE pin git to what was verified: no rediscovery through a `.git` that appears later.
+      env: {
+        ...this.#baseEnv,
+        ...pinnedEnvironment(options.mode),
+        GIT_DIR: repo.gitDir,
+        ...(repo.topLevel !== undefined ? { GIT_WORK_TREE: repo.topLevel } : {}),
+      },
+      config: configPins(options.mode, repo.programKeys),
+      signal: options.signal,
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.input !== undefined ? { input: options.input } : {}),
+    });
+  }
+
+  /** Runs git and decodes stdout as UTF-8 (for output made of names and hashes). */
+  async text(args: readonly string[], options: RunOptions): Promise<string> {
+    return (await this.run(args, options)).stdout.toString('utf8');
+  }
+}
+
+interface CachedFacts {
+  facts: Omit<Repository, 'cwd'>;
+  expires: number;
+}
+
+/** How long the git facts of a repository are reused before git is asked again. */
+const FACTS_TTL_MS = 5_000;
+
+/**
+ * Turns a caller's `repo_path` into a verified repository: the real path must be inside the allowed set, and so
+ * must git's own answer for the work tree, the git dir and the common dir, so that a `.git` file pointing
+ * elsewhere, a symlinked repository or worktree, or `..` cannot lead out.
+ */
+export class RepositoryResolver {
+  readonly #baseEnv: Readonly<Record<string, string>>;
+  readonly #facts = new Map<string, CachedFacts>();
+
+  constructor(baseEnv: Readonly<Record<string, string>>) {
+    this.#baseEnv = baseEnv;
+  }
+
+  /** Resolves and checks `repoPath` against `sandbox` (already narrowed by the client's roots). */
+  async resolve(repoPath: string, sandbox: Sandbox, signal: AbortSignal): Promise<RepositoryGit> {
+    const cwd = await sandbox.resolveInside(repoPath, { mustExist: true });
+    if (!(await stat(cwd)).isDirectory()) {
+      throw new InvalidArgumentError(`repo_path ${JSON.stringify(repoPath)} is a file; pass the directory of a git repository.`);
+    }
+    const facts = await this.#factsFor(cwd, repoPath, signal);
+    for (const place of [facts.topLevel, facts.gitDir, facts.commonDir]) {
+      if (place !== undefined && !sandbox.isInside(place)) {
+        throw new SandboxError(
+          `Access denied: ${JSON.stringify(repoPath)} belongs to a git repository whose work tree or git directory is outside the allowed repositories; pass a repository the server was started with (${sandbox.roots.join(', ')}).`,
+        );
+      }
+    }
+    return new RepositoryGit({ cwd, ...facts }, this.#baseEnv);
+  }
+
+  async #factsFor(cwd: string, given: string, signal: AbortSignal): Promise<CachedFacts['facts']> {
+    const now = Date.now();
+    const cached = this.#facts.get(cwd);
+    if (cached && cached.expires > now) return cached.facts;
+    const facts = await this.#discover(cwd, given, signal);
+    this.#facts.set(cwd, { facts, expires: now + FACTS_TTL_MS });
+    if (this.#facts.size > 256) this.#facts.delete(this.#facts.keys().next().value!);
+    return facts;
+  }
+
+  async #discover(cwd: string, given: string, signal: AbortSignal): Promise<CachedFacts['facts']> {
+    // Discovery is the one step where git finds the repository itself; it runs with every read pin on.
+    const discover = (args: string[]) =>
+      runGit({
+        args,
+        cwd,
+        env: { ...this.#baseEnv, ...pinnedEnvironment('read') },
+        config: configPins('read'),
+        signal,
+      });
+    const lines = (output: GitOutput) => output.stdout.toString('utf8').split('\n').filter((line) => line.length > 0);
+    let answer: string[];
+    try {
+      answer = lines(await discover(['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir', '--is-bare-repository', '--show-toplevel']));
+    } catch (error) {
+      if (!(error instanceof GitCommandError)) throw error;
+      if (/must be run in a work tree/.test(error.stderr)) {
+        answer = lines(await discover(['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir', '--is-bare-repository']));
+      } else if (/not a git repository/i.test(error.stderr)) {
+        throw new NotFoundError(`${JSON.stringify(given)} is not inside a git repository; pass the path of a repository the server was started with.`);
+      } else {
+        throw error;
+      }
+    }
+    const [gitDirRaw, commonDirRaw, bare, topLevelRaw] = answer;
+    if (gitDirRaw === undefined || commonDirRaw === undefined) {
+      throw new NotFoundError(`${JSON.stringify(given)} is not inside a git repository; pass the path of a repository the server was started with.`);
+    }
+    const gitDir = await realpath(gitDirRaw);
+    const commonDir = await realpath(path.resolve(cwd, commonDirRaw));
+    const topLevel = bare === 'true' || topLevelRaw === undefined ? undefined : await realpath(topLevelRaw);
+
+    const listing = await runGit({
+      args: ['config', '--list', '--show-scope', '--includes', '-z'],
+      cwd,
+      env: { ...this.#baseEnv, ...pinnedEnvironment('read'), GIT_DIR: gitDir, ...(topLevel ? { GIT_WORK_TREE: topLevel } : {}) },
+      config: configPins('read'),
+      signal,
+    });
+    const programKeys = repositoryProgramKeys(listing.stdout.toString('utf8'));
+    if (programKeys.some((key) => key.includes('='))) {
+      // `-c a.b=c.d=` would set a different key, so such a setting could not be switched off.
+      throw new PolicyError(`The repository at ${JSON.stringify(given)} has a config key with "=" in its name that names a program; remove it from .git/config to use this server.`);
+    }
+    return { topLevel, gitDir, commonDir, programKeys };
+  }
+}

@@ -1,0 +1,72 @@
+import { InvalidArgumentError, ConfigError } from '@portico-mcp/shared/errors';
+import type { ServerSpec, ServerSurface } from '@portico-mcp/shared/serve';
+import { Sandbox } from '@portico-mcp/shared/sandbox';
+import { GIT_FLAGS, parseGitConfig } from './config.js';
+import type { GitServerConfig } from './config.js';
+import { blameTools } from './tools/blame.js';
+import { branchTools } from './tools/branches.js';
+import { compareTools } from './tools/compare.js';
+import { diffTools } from './tools/diff.js';
+import { logTools } from './tools/log.js';
+import { remoteTools } from './tools/remotes.js';
+import { showTools } from './tools/show.js';
+import { stagingTools } from './tools/staging.js';
+import { stashTools } from './tools/stash.js';
+import { statusTools } from './tools/status.js';
+import { tagTools } from './tools/tags.js';
+import { Workspace } from './workspace.js';
+
+const VERSION = '0.0.0';
+
+const INSTRUCTIONS =
+  'Git tools confined to the repositories this server was started with. Every tool takes repo_path. ' +
+  'Long diffs and file contents are paged: pass next_offset back as offset. git_log pages with skip. ' +
+  'Use git_compare for branch comparisons and git_show_file to read a file at a revision.';
+
+/** Builds the tool surface for a configuration (exported for in-process tests). */
+export async function createGitSurface(config: GitServerConfig): Promise<ServerSurface & { workspace: Workspace }> {
+  let sandbox: Sandbox;
+  try {
+    sandbox = await Sandbox.create(config.repositories);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new ConfigError(error.message.replace('Allowed directory', 'Repository'));
+    throw error;
+  }
+  const workspace = new Workspace(sandbox, config.baseEnv);
+  const tools = [
+    ...statusTools(workspace),
+    ...diffTools(workspace),
+    ...logTools(workspace),
+    ...showTools(workspace),
+    ...blameTools(workspace),
+    ...compareTools(workspace),
+    ...branchTools(workspace),
+    ...tagTools(workspace),
+    ...stashTools(workspace),
+    ...remoteTools(workspace, { allowRemote: config.allowRemote }),
+    ...stagingTools(workspace),
+  ];
+  return { tools, instructions: INSTRUCTIONS, workspace };
+}
+
+/** The git server as the kernel's bootstrap runs it. */
+export const gitServerSpec: ServerSpec<GitServerConfig> = {
+  name: 'git',
+  title: 'Portico git',
+  version: VERSION,
+  description: 'Git tools for MCP: the reference tools plus blame, compare, stash, tags and remotes, confined to allowed repositories.',
+  usage: 'mcp-server-git --repository <path> [--repository <path>...] [--allow-remote] [options]',
+  details: [
+    'Examples:',
+    '  mcp-server-git --repository ~/code/app',
+    '  mcp-server-git -r ~/code/app -r ~/code/lib --read-only',
+    '  mcp-server-git -r ~/code/app --allow-remote',
+  ].join('\n'),
+  flags: GIT_FLAGS,
+  parseConfig: parseGitConfig,
+  create: async (config, kernel) => {
+    const surface = await createGitSurface(config);
+    kernel.log.debug('repositories', { roots: surface.workspace.sandbox.roots, allowRemote: config.allowRemote });
+    return { tools: surface.tools, ...(surface.instructions ? { instructions: surface.instructions } : {}) };
+  },
+};

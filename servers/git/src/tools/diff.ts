@@ -1,0 +1,95 @@
+import * as z from 'zod';
+import { InvalidArgumentError } from '@portico-mcp/shared/errors';
+import { toolResult } from '@portico-mcp/shared/output';
+import { defineTool } from '@portico-mcp/shared/serve';
+import type { AnyToolDefinition, ToolContext } from '@portico-mcp/shared/serve';
+import { workTreePath } from '../git/paths.js';
+import { resolveRevision, splitRange } from '../git/refs.js';
+import type { RepositoryGit } from '../git/repository.js';
+import type { Workspace } from '../workspace.js';
+import { offsetField, pageShape, repoPathField } from '../workspace.js';
+import { pagedGitOutput, READ_ONLY } from './paging.js';
+
+/** Options every diff takes so that repository config cannot run a program or colour the output. */
+export const SAFE_DIFF_OPTIONS = ['--no-ext-diff', '--no-textconv', '--no-color'] as const;
+
+export const contextLinesField = z.number().int().min(0).max(10_000).default(3).describe('Lines of context around each change (git --unified).');
+export const pathsField = z.array(z.string().min(1)).max(100).optional().describe('Only these files or directories (paths inside the repository).');
+
+const diffOutput = z.object({ ...pageShape });
+
+/** Makes pathspec arguments (`-- a b`) from caller paths, each confined to the work tree. */
+export function pathArguments(git: RepositoryGit, paths: readonly string[] | undefined): string[] {
+  if (paths === undefined || paths.length === 0) return ['--'];
+  return ['--', ...paths.map((given) => workTreePath(git.repository, given))];
+}
+
+async function diffReply(git: RepositoryGit, args: string[], header: string, offset: number, context: ToolContext, none: string) {
+  const reply = await pagedGitOutput(git, args, { offset, header, context, continueHint: 'pass paths to see fewer files' });
+  return toolResult(reply.empty ? `${header}${none}` : reply.text, reply.page);
+}
+
+/** Resolves git_diff's `target`: one revision, or `A..B` / `A...B` with each end verified. */
+async function targetArguments(git: RepositoryGit, target: string, signal: AbortSignal): Promise<string[]> {
+  const range = splitRange(target);
+  if (range === undefined) return [await resolveRevision(git, target, 'target', signal)];
+  const from = await resolveRevision(git, range.from || 'HEAD', 'target', signal);
+  const to = await resolveRevision(git, range.to || 'HEAD', 'target', signal);
+  return [`${from}${range.symmetric ? '...' : '..'}${to}`];
+}
+
+/** git_diff_unstaged, git_diff_staged and git_diff: the reference tools, paged and safe. */
+export function diffTools(workspace: Workspace): AnyToolDefinition[] {
+  const unstaged = defineTool({
+    name: 'git_diff_unstaged',
+    title: 'Diff unstaged changes',
+    description: 'Shows changes in the working tree that are not yet staged (git diff). Long diffs are paged with offset.',
+    inputSchema: z.object({ repo_path: repoPathField, context_lines: contextLinesField, paths: pathsField, offset: offsetField }),
+    outputSchema: diffOutput,
+    annotations: READ_ONLY,
+    handler: async ({ repo_path, context_lines, paths, offset }, context) => {
+      const git = await workspace.open(repo_path, context);
+      const args = ['diff', ...SAFE_DIFF_OPTIONS, `--unified=${context_lines}`, ...pathArguments(git, paths)];
+      return diffReply(git, args, 'Unstaged changes:\n', offset, context, 'No unstaged changes.');
+    },
+  });
+
+  const staged = defineTool({
+    name: 'git_diff_staged',
+    title: 'Diff staged changes',
+    description: 'Shows changes that are staged for the next commit (git diff --cached). Long diffs are paged with offset.',
+    inputSchema: z.object({ repo_path: repoPathField, context_lines: contextLinesField, paths: pathsField, offset: offsetField }),
+    outputSchema: diffOutput,
+    annotations: READ_ONLY,
+    handler: async ({ repo_path, context_lines, paths, offset }, context) => {
+      const git = await workspace.open(repo_path, context);
+      const args = ['diff', '--cached', ...SAFE_DIFF_OPTIONS, `--unified=${context_lines}`, ...pathArguments(git, paths)];
+      return diffReply(git, args, 'Staged changes:\n', offset, context, 'No staged changes.');
+    },
+  });
+
+  const diff = defineTool({
+    name: 'git_diff',
+    title: 'Diff against a branch or commit',
+    description:
+      'Shows differences between the working tree and a branch or commit, or between two revisions written A..B or A...B. Long diffs are paged with offset.',
+    inputSchema: z.object({
+      repo_path: repoPathField,
+      target: z.string().min(1).describe('Branch, tag or commit to compare the working tree with, or a range "A..B" / "A...B".'),
+      context_lines: contextLinesField,
+      paths: pathsField,
+      offset: offsetField,
+    }),
+    outputSchema: diffOutput,
+    annotations: READ_ONLY,
+    handler: async ({ repo_path, target, context_lines, paths, offset }, context) => {
+      const git = await workspace.open(repo_path, context);
+      if (target.trim() !== target) throw new InvalidArgumentError('target has leading or trailing spaces; pass the branch, tag or commit exactly.');
+      const revisions = await targetArguments(git, target, context.signal);
+      const args = ['diff', ...SAFE_DIFF_OPTIONS, `--unified=${context_lines}`, ...revisions, ...pathArguments(git, paths)];
+      return diffReply(git, args, `Diff with ${target}:\n`, offset, context, 'No differences.');
+    },
+  });
+
+  return [unstaged, staged, diff];
+}

@@ -1,0 +1,142 @@
+import * as z from 'zod';
+import { InvalidArgumentError, NotFoundError } from '@portico-mcp/shared/errors';
+import { toolResult } from '@portico-mcp/shared/output';
+import { defineTool } from '@portico-mcp/shared/serve';
+import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
+import { assertNewRefName, assertRevisionText, refExists } from '../git/refs.js';
+import type { RepositoryGit } from '../git/repository.js';
+import type { Workspace } from '../workspace.js';
+import { repoPathField } from '../workspace.js';
+import { currentBranch, remoteNames } from './branches.js';
+import { READ_ONLY } from './paging.js';
+
+/** Network operations may be slow; they are stopped only after this long without any output. */
+const REMOTE_IDLE_TIMEOUT_MS = 120_000;
+
+/** Hides the password of a URL with credentials (`https://user:token@host`). */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
+}
+
+/** The remote to use: the caller's (which must be configured), else origin, else the only one. */
+async function chooseRemote(git: RepositoryGit, remote: string | undefined, signal: AbortSignal): Promise<string> {
+  const names = await remoteNames(git, signal);
+  if (remote !== undefined) {
+    assertRevisionText(remote, 'remote');
+    // Only a configured remote name is accepted: never a URL or an option, so no --upload-pack, no ext::.
+    if (!names.includes(remote)) {
+      throw new NotFoundError(`remote ${JSON.stringify(remote)} is not configured in this repository; use one of: ${names.join(', ') || '(none)'}.`);
+    }
+    return remote;
+  }
+  if (names.includes('origin')) return 'origin';
+  if (names.length === 1) return names[0]!;
+  throw new InvalidArgumentError(names.length === 0 ? 'This repository has no remote configured.' : `Several remotes are configured (${names.join(', ')}); pass remote.`);
+}
+
+/** Git's own account of a network operation (it reports progress and results on stderr). */
+function summary(stderr: string, stdout: string): string {
+  const text = `${stdout}\n${stderr}`
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.length > 0 && !/^(remote: )?(Counting|Compressing|Receiving|Resolving|Writing|Enumerating|Total|Unpacking)/.test(line))
+    .join('\n');
+  return text.length > 4000 ? `${text.slice(0, 4000)}\n…` : text;
+}
+
+const remoteAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
+
+/** git_remotes (read) and, with --allow-remote, git_fetch, git_pull and git_push. */
+export function remoteTools(workspace: Workspace, options: { allowRemote: boolean }): AnyToolDefinition[] {
+  const remotes = defineTool({
+    name: 'git_remotes',
+    title: 'List remotes',
+    description: 'Lists the configured remotes with their fetch and push URLs (credentials in URLs are hidden).',
+    inputSchema: z.object({ repo_path: repoPathField }),
+    outputSchema: z.object({ remotes: z.array(z.object({ name: z.string(), fetch: z.string(), push: z.string() })).describe('The remotes.') }),
+    annotations: READ_ONLY,
+    handler: async ({ repo_path }, context) => {
+      const git = await workspace.open(repo_path, context);
+      const out = await git.text(['remote', '--verbose'], { mode: 'read', signal: context.signal });
+      const byName = new Map<string, { name: string; fetch: string; push: string }>();
+      for (const line of out.split('\n')) {
+        const match = /^(\S+)\t(.*) \((fetch|push)\)$/.exec(line);
+        if (!match) continue;
+        const entry = byName.get(match[1]!) ?? { name: match[1]!, fetch: '', push: '' };
+        entry[match[3] as 'fetch' | 'push'] = redactUrl(match[2]!);
+        byName.set(entry.name, entry);
+      }
+      const list = [...byName.values()];
+      const text = list.length === 0 ? 'No remotes.' : list.map((r) => `${r.name}\t${r.fetch}${r.push !== r.fetch ? ` (push: ${r.push})` : ''}`).join('\n');
+      return toolResult(text, { remotes: list });
+    },
+  });
+  if (!options.allowRemote) return [remotes];
+
+  const fetch = defineTool({
+    name: 'git_fetch',
+    title: 'Fetch from a remote',
+    description: 'Downloads objects and refs from a configured remote (default origin). Enabled by --allow-remote.',
+    inputSchema: z.object({
+      repo_path: repoPathField,
+      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
+      prune: z.boolean().default(false).describe('Remove remote-tracking branches that no longer exist on the remote.'),
+      tags: z.boolean().default(false).describe('Also fetch all tags.'),
+    }),
+    annotations: remoteAnnotations,
+    handler: async ({ repo_path, remote, prune, tags }, context) => {
+      const git = await workspace.open(repo_path, context);
+      const name = await chooseRemote(git, remote, context.signal);
+      const out = await git.run(['fetch', ...(prune ? ['--prune'] : []), ...(tags ? ['--tags'] : []), '--end-of-options', name], { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
+      return toolResult(`Fetched from ${name}.${summary(out.stderr, out.stdout.toString('utf8')) ? `\n${summary(out.stderr, out.stdout.toString('utf8'))}` : ' Already up to date.'}`);
+    },
+  });
+
+  const pull = defineTool({
+    name: 'git_pull',
+    title: 'Pull from a remote',
+    description: 'Fetches from a configured remote and integrates into the current branch (fast-forward only by default). Enabled by --allow-remote.',
+    inputSchema: z.object({
+      repo_path: repoPathField,
+      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
+      branch: z.string().min(1).optional().describe('Remote branch to pull; default the upstream of the current branch.'),
+      ff_only: z.boolean().default(true).describe('Refuse to create a merge commit (fail instead when histories diverged).'),
+    }),
+    annotations: { ...remoteAnnotations, destructiveHint: false },
+    handler: async ({ repo_path, remote, branch, ff_only }, context) => {
+      const git = await workspace.open(repo_path, context);
+      if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: use git_fetch instead.');
+      const name = await chooseRemote(git, remote, context.signal);
+      if (branch !== undefined) await assertNewRefName(git, 'branch', branch, 'branch', context.signal);
+      const args = ['pull', ff_only ? '--ff-only' : '--no-rebase', '--end-of-options', name, ...(branch !== undefined ? [`refs/heads/${branch}`] : [])];
+      const out = await git.run(args, { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
+      return toolResult(`Pulled from ${name}.\n${summary(out.stderr, out.stdout.toString('utf8'))}`.trim());
+    },
+  });
+
+  const push = defineTool({
+    name: 'git_push',
+    title: 'Push to a remote',
+    description: 'Pushes a local branch (default the current one) to the same name on a configured remote; never forces. Enabled by --allow-remote.',
+    inputSchema: z.object({
+      repo_path: repoPathField,
+      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
+      branch: z.string().min(1).optional().describe('Local branch to push; default the current branch.'),
+      set_upstream: z.boolean().default(false).describe('Make the pushed branch the upstream of the local one.'),
+    }),
+    annotations: remoteAnnotations,
+    handler: async ({ repo_path, remote, branch, set_upstream }, context) => {
+      const git = await workspace.open(repo_path, context);
+      const name = await chooseRemote(git, remote, context.signal);
+      const local = branch ?? (await currentBranch(git, context.signal));
+      if (local === undefined) throw new InvalidArgumentError('HEAD is detached; pass the branch to push.');
+      assertRevisionText(local, 'branch');
+      if (!(await refExists(git, `refs/heads/${local}`, context.signal))) throw new NotFoundError(`Local branch ${JSON.stringify(local)} does not exist; list branches with git_branch.`);
+      const refspec = `refs/heads/${local}:refs/heads/${local}`;
+      const out = await git.run(['push', '--porcelain', ...(set_upstream ? ['--set-upstream'] : []), '--end-of-options', name, refspec], { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
+      return toolResult(`Pushed ${local} to ${name}.\n${summary('', out.stdout.toString('utf8'))}`.trim());
+    },
+  });
+
+  return [remotes, fetch, pull, push];
+}

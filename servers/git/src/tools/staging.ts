@@ -1,0 +1,101 @@
+import * as z from 'zod';
+import { InvalidArgumentError } from '@portico-mcp/shared/errors';
+import { toolResult } from '@portico-mcp/shared/output';
+import { defineTool } from '@portico-mcp/shared/serve';
+import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
+import { workTreePath } from '../git/paths.js';
+import { refExists, resolveRevision } from '../git/refs.js';
+import type { RepositoryGit } from '../git/repository.js';
+import { GitCommandError } from '../git/runner.js';
+import type { Workspace } from '../workspace.js';
+import { repoPathField } from '../workspace.js';
+import { currentBranch } from './branches.js';
+
+const filesField = z
+  .array(z.string().min(1))
+  .min(1)
+  .max(1000)
+  .describe('Paths to stage, relative to repo_path ("." for everything). Taken literally: no glob or pathspec magic.');
+
+/** Stages `files` (each confined to the work tree) and returns the staged paths git reported. */
+async function stage(git: RepositoryGit, files: readonly string[], signal: AbortSignal): Promise<string[]> {
+  if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: it has no work tree to stage files from.');
+  const paths = files.map((file) => workTreePath(git.repository, file, 'files'));
+  const out = await git.text(['add', '--verbose', '--', ...paths], { mode: 'write', signal });
+  return out
+    .split('\n')
+    .map((line) => /^add '(.*)'$/.exec(line)?.[1])
+    .filter((path): path is string => path !== undefined);
+}
+
+/** git_add, git_reset and git_commit: the reference staging tools, commits through the git CLI. */
+export function stagingTools(workspace: Workspace): AnyToolDefinition[] {
+  const add = defineTool({
+    name: 'git_add',
+    title: 'Stage files',
+    description: 'Adds file contents to the staging area. Paths must lie inside the repository work tree.',
+    inputSchema: z.object({ repo_path: repoPathField, files: filesField }),
+    outputSchema: z.object({ staged: z.array(z.string()).describe('Paths git staged in this call (at most 200 listed).'), count: z.number().describe('How many paths were staged.') }),
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    handler: async ({ repo_path, files }, context) => {
+      const git = await workspace.open(repo_path, context);
+      const staged = await stage(git, files, context.signal);
+      return toolResult(staged.length > 0 ? `Files staged successfully (${staged.length}).` : 'Files staged successfully (nothing new to stage).', {
+        staged: staged.slice(0, 200),
+        count: staged.length,
+      });
+    },
+  });
+
+  const reset = defineTool({
+    name: 'git_reset',
+    title: 'Unstage all changes',
+    description: 'Unstages all staged changes (git reset); the working tree is left as it is.',
+    inputSchema: z.object({ repo_path: repoPathField }),
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    handler: async ({ repo_path }, context) => {
+      const git = await workspace.open(repo_path, context);
+      if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: it has no staging area to reset.');
+      if (await refExists(git, 'HEAD', context.signal)) {
+        await git.run(['reset', '--mixed'], { mode: 'write', signal: context.signal });
+      } else {
+        // Before the first commit there is no HEAD to reset to: empty the index instead.
+        await git.run(['rm', '-r', '--cached', '--ignore-unmatch', '--', '.'], { mode: 'write', signal: context.signal });
+      }
+      return toolResult('All staged changes reset');
+    },
+  });
+
+  const commit = defineTool({
+    name: 'git_commit',
+    title: 'Commit',
+    description:
+      "Records the staged changes as a commit with the given message; pass files to stage them first (add and commit in one call). Runs through git itself, so the repository's commit hooks and signing apply.",
+    inputSchema: z.object({
+      repo_path: repoPathField,
+      message: z.string().min(1).max(100_000).describe('Commit message.'),
+      files: filesField.optional().describe('Stage these paths before committing (as git_add does).'),
+    }),
+    outputSchema: z.object({ hash: z.string().describe('Hash of the new commit.'), branch: z.string().optional().describe('Branch the commit was made on.') }),
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    handler: async ({ repo_path, message, files }, context) => {
+      const git = await workspace.open(repo_path, context);
+      if (message.includes('\0')) throw new InvalidArgumentError('message contains a NUL byte; remove it.');
+      if (files !== undefined) await stage(git, files, context.signal);
+      try {
+        // The message is attached to its option with "=", so whatever it says it stays the message.
+        await git.run(['commit', `--message=${message}`], { mode: 'write', signal: context.signal, idleTimeoutMs: 300_000 });
+      } catch (error) {
+        if (error instanceof GitCommandError && /nothing (added )?to commit|no changes added to commit/.test(`${error.stdout}\n${error.stderr}`)) {
+          throw new InvalidArgumentError('Nothing is staged to commit; stage changes with git_add (or pass files) first.');
+        }
+        throw error;
+      }
+      const hash = await resolveRevision(git, 'HEAD', 'HEAD', context.signal);
+      const branch = await currentBranch(git, context.signal);
+      return toolResult(`Changes committed successfully with hash ${hash}`, { hash, ...(branch ? { branch } : {}) });
+    },
+  });
+
+  return [add, reset, commit];
+}

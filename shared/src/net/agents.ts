@@ -1,0 +1,97 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import type { ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PolicyError } from '../errors/index.js';
+import type { PolicyLookup } from './lookup.js';
+
+/** What the agents need from a policy to vet each new connection. */
+export interface ConnectionGuard {
+  /** The refusal for connecting to an IP literal, or `undefined` when it is allowed; `target` names it in messages. */
+  refuseAddress(ip: string, target: string): Error | undefined;
+  /** A `lookup` that refuses names resolving to a disallowed address; `target` names the connection in messages. */
+  lookupFor(target: string): PolicyLookup;
+}
+
+/** Options of `createAgents`. */
+export interface PolicyAgentOptions {
+  readonly keepAlive?: boolean;
+}
+
+/** An http and an https agent that vet every connection they open. */
+export interface PolicyAgents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+}
+
+type ConnectCallback = (err: Error | null, stream: Duplex) => void;
+type Vetted = { readonly options: ClientRequestArgs } | { readonly error: Error };
+
+/** Creates http/https agents whose every new connection (hence every redirect hop) is vetted by the guard. */
+export function createPolicyAgents(guard: ConnectionGuard, options: PolicyAgentOptions = {}): PolicyAgents {
+  const agentOptions = { keepAlive: options.keepAlive ?? false };
+  return {
+    http: new PolicyHttpAgent(guard, agentOptions),
+    https: new PolicyHttpsAgent(guard, agentOptions),
+  };
+}
+
+/** Returns a function of a request URL that picks the matching agent, the shape node-fetch's `agent` option takes. */
+export function agentFor(agents: PolicyAgents): (url: URL) => http.Agent {
+  return (url) => (url.protocol === 'https:' ? agents.https : agents.http);
+}
+
+class PolicyHttpAgent extends http.Agent {
+  readonly #guard: ConnectionGuard;
+
+  constructor(guard: ConnectionGuard, options: http.AgentOptions) {
+    super(options);
+    this.#guard = guard;
+  }
+
+  override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
+    const vetted = vet(this.#guard, options, 'http:', 80);
+    if ('error' in vetted) return refuse(vetted.error, callback);
+    return super.createConnection(vetted.options, callback);
+  }
+}
+
+class PolicyHttpsAgent extends https.Agent {
+  readonly #guard: ConnectionGuard;
+
+  constructor(guard: ConnectionGuard, options: https.AgentOptions) {
+    super(options);
+    this.#guard = guard;
+  }
+
+  override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
+    const vetted = vet(this.#guard, options, 'https:', 443);
+    if ('error' in vetted) return refuse(vetted.error, callback);
+    return super.createConnection(vetted.options, callback);
+  }
+}
+
+function vet(guard: ConnectionGuard, options: ClientRequestArgs, protocol: string, defaultPort: number): Vetted {
+  const rawHost = options.host ?? options.hostname ?? 'localhost';
+  const host = rawHost.startsWith('[') && rawHost.endsWith(']') ? rawHost.slice(1, -1) : rawHost;
+  const target = `${protocol}//${isIP(host) === 6 ? `[${host}]` : host}:${options.port ?? defaultPort}`;
+  if (options.socketPath !== undefined) {
+    return { error: new PolicyError(`Refused a connection to ${target}: connections through a Unix socket are not allowed.`) };
+  }
+  // Node connects to an IP literal without calling `lookup`, so literals are decided here.
+  if (isIP(host) !== 0) {
+    const error = guard.refuseAddress(host, target);
+    return error === undefined ? { options } : { error };
+  }
+  // Any `lookup` the caller passed is replaced: the socket must connect to exactly the address vetted here.
+  return { options: { ...options, lookup: guard.lookupFor(target) } };
+}
+
+function refuse(error: Error, callback: ConnectCallback | undefined): undefined {
+  if (callback === undefined) throw error;
+  // The Agent hands the error to the request, which emits it as its 'error'; no stream exists, and Node
+  // does not read the second argument when the first is set.
+  callback(error, undefined as unknown as Duplex);
+  return undefined;
+}

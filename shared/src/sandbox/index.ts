@@ -1,0 +1,7 @@
+/**
+ * Allow-listed roots for filesystem access: containment decided on real paths, safe open, and narrowing by
+ * the roots an MCP client sends.
+ */
+export { Sandbox } from './sandbox.js';
+export type { OpenedFile, ResolveOptions, SandboxOptions } from './sandbox.js';
+export { isCanonicalAbsolute, isWithin } from './contain.js';

@@ -1,0 +1,181 @@
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, SandboxError } from '../errors/index.js';
+import { isInsideAny } from './contain.js';
+import { errorCode } from './errno.js';
+import { toAbsolutePath } from './input.js';
+import {
+  loopMessage,
+  noRootsMessage,
+  notFoundMessage,
+  outsideMessage,
+  quotePath,
+  resolvesOutsideMessage,
+  unresolvableMessage,
+} from './messages.js';
+import { deferTruncate, noFollowFlags, openedLocation } from './open.js';
+import { resolveReal } from './realpath.js';
+import { intersectRoots, realClientRoot, realOperatorRoot, uniqueRoots } from './roots.js';
+
+/** Where `~` and relative operator roots are taken from; both default to the process's own. */
+export interface SandboxOptions {
+  readonly home?: string;
+  readonly cwd?: string;
+}
+
+/** Options of `Sandbox.resolveInside`. */
+export interface ResolveOptions {
+  /** Throw NotFoundError (after the containment check) when the path does not exist. */
+  readonly mustExist?: boolean;
+}
+
+/** A file opened inside the sandbox, with the real path it was opened at. */
+export interface OpenedFile {
+  readonly handle: FileHandle;
+  readonly realPath: string;
+}
+
+/**
+ * The set of directories a server may touch. Every decision is made on the real path (all symbolic links
+ * followed), and that real path is what callers then operate on. Relative paths start at the first root.
+ */
+export class Sandbox {
+  readonly #roots: readonly string[];
+  readonly #home: string;
+
+  private constructor(roots: readonly string[], home: string) {
+    this.#roots = Object.freeze([...roots]);
+    this.#home = home;
+  }
+
+  /** Builds a sandbox from operator roots: each is `~`-expanded, made absolute, realpath'd and must be a directory. */
+  static async create(roots: readonly string[], options: SandboxOptions = {}): Promise<Sandbox> {
+    if (roots.length === 0) {
+      throw new InvalidArgumentError('No allowed directory was given; pass at least one directory the server may use.');
+    }
+    const cwd = options.cwd ?? process.cwd();
+    const home = path.resolve(cwd, options.home ?? os.homedir());
+    const real: string[] = [];
+    for (const root of roots) real.push(await realOperatorRoot(root, home, cwd));
+    return new Sandbox(uniqueRoots(real), home);
+  }
+
+  /** Builds a sandbox from MCP client roots alone, for a server started without operator roots; may have zero roots. */
+  static async fromClientRoots(clientRoots: readonly string[], options: { readonly home?: string } = {}): Promise<Sandbox> {
+    const home = path.resolve(options.home ?? os.homedir());
+    return new Sandbox(uniqueRoots(await realClientRoots(clientRoots)), home);
+  }
+
+  /** The real paths of the allowed directories, in order; relative paths resolve against the first. */
+  get roots(): readonly string[] {
+    return this.#roots;
+  }
+
+  /** True when an already-real, absolute path is one of the roots or lies beneath one (a pure string check). */
+  isInside(realPath: string): boolean {
+    return isInsideAny(realPath, this.#roots);
+  }
+
+  /** Narrows this sandbox to the MCP roots a client sent; the result never allows anything this one does not. */
+  async narrow(clientRoots: readonly string[]): Promise<Sandbox> {
+    return new Sandbox(intersectRoots(this.#roots, await realClientRoots(clientRoots)), this.#home);
+  }
+
+  /** Resolves a caller's path to the real path to operate on, or throws SandboxError when it leads outside. */
+  async resolveInside(given: string, options: ResolveOptions = {}): Promise<string> {
+    const base = this.#roots[0];
+    if (base === undefined) throw new SandboxError(noRootsMessage(String(given)));
+    const absolute = toAbsolutePath(given, this.#home, base);
+    const resolution = await resolveReal(absolute);
+    // Before containment is established, an outside path gets the plain refusal whatever went wrong with it,
+    // so that nothing is revealed about what exists outside.
+    const insideAsWritten = this.isInside(absolute);
+    switch (resolution.kind) {
+      case 'loop':
+        throw new SandboxError(insideAsWritten ? loopMessage(given) : outsideMessage(given, this.#roots));
+      case 'unresolvable':
+        throw new SandboxError(
+          insideAsWritten ? unresolvableMessage(given, resolution.code) : outsideMessage(given, this.#roots),
+        );
+      case 'existing':
+      case 'missing':
+        if (!this.isInside(resolution.realPath)) {
+          throw new SandboxError(
+            insideAsWritten ? resolvesOutsideMessage(given, this.#roots) : outsideMessage(given, this.#roots),
+          );
+        }
+        if (resolution.kind === 'missing' && options.mustExist === true) {
+          throw new NotFoundError(notFoundMessage(given));
+        }
+        return resolution.realPath;
+    }
+  }
+
+  /** Resolves a caller's path and opens it without following a final symbolic link, re-checking where it landed. */
+  async openInside(given: string, flags: string | number, mode?: number): Promise<OpenedFile> {
+    const realPath = await this.resolveInside(given);
+    return { handle: await this.#openReal(realPath, flags, mode, given), realPath };
+  }
+
+  /** Opens a path previously returned by `resolveInside`, with the same no-follow open and re-check as `openInside`. */
+  async openResolved(realPath: string, flags: string | number, mode?: number): Promise<FileHandle> {
+    if (!this.isInside(realPath)) throw new SandboxError(outsideMessage(realPath, this.#roots));
+    return this.#openReal(realPath, flags, mode, realPath);
+  }
+
+  async #openReal(realPath: string, flags: string | number, mode: number | undefined, given: string): Promise<FileHandle> {
+    const opening = deferTruncate(noFollowFlags(flags));
+    let handle: FileHandle;
+    try {
+      handle = await open(realPath, opening.flags, mode);
+    } catch (error) {
+      throw openError(error, given);
+    }
+    // O_NOFOLLOW only guards the last component; a directory above it may have been swapped for a link
+    // since resolveInside ran, so ask the kernel where the file actually is.
+    const location = await openedLocation(handle);
+    if (location.kind === 'path' && !this.isInside(location.realPath)) {
+      await handle.close();
+      throw new SandboxError(
+        `Access denied: ${quotePath(given)} changed while it was being opened and now resolves outside the allowed directories; try again.`,
+      );
+    }
+    if (location.kind === 'unknown') {
+      await handle.close();
+      throw new SandboxError(`Access denied: ${quotePath(given)} was moved or deleted while it was being opened; try again.`);
+    }
+    if (opening.truncate) {
+      try {
+        await handle.truncate(0);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    }
+    return handle;
+  }
+}
+
+async function realClientRoots(clientRoots: readonly string[]): Promise<string[]> {
+  const resolved = await Promise.all(clientRoots.map((root) => realClientRoot(root)));
+  return resolved.filter((root): root is string => root !== undefined);
+}
+
+function openError(error: unknown, given: string): Error {
+  switch (errorCode(error)) {
+    case 'ELOOP':
+    case 'EMLINK': // FreeBSD's answer to O_NOFOLLOW on a link
+      return new SandboxError(
+        `Access denied: ${quotePath(given)} was replaced by a symbolic link while it was being opened; try again.`,
+        { cause: error },
+      );
+    case 'ENOENT':
+      return new NotFoundError(notFoundMessage(given), { cause: error });
+    case 'EEXIST':
+      return new AlreadyExistsError(`${quotePath(given)} already exists; choose another name or allow overwriting.`, { cause: error });
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
+}

@@ -1,0 +1,342 @@
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERAS, resultText, spawnServer, startHttpServerProcess, waitFor } from '../src/testing/index.js';
+import type { SpawnedServer } from '../src/testing/index.js';
+
+const entry = fileURLToPath(new URL('../dist-fixtures/kernel-server/index.js', import.meta.url));
+
+describe.each(ERAS)('the kernel over stdio, %s era', (era) => {
+  let server: SpawnedServer;
+  beforeAll(async () => {
+    server = await spawnServer({ entry, era, args: ['--max-output-bytes', '20000'] });
+  });
+  afterAll(() => server.close());
+
+  it('negotiates the expected protocol version', () => {
+    expect(server.protocolVersion).toBe(era === 'modern' ? '2026-07-28' : '2025-11-25');
+  });
+
+  it('lists every tool with title, described fields and truthful annotations', async () => {
+    const { tools } = await server.client.listTools();
+    expect(tools.slice(0, 6).map((tool) => tool.name)).toEqual(['echo', 'add_note', 'big_output', 'fail', 'count', 'client_roots']);
+    const echo = tools.find((tool) => tool.name === 'echo')!;
+    expect(echo.title).toBe('Echo');
+    expect(echo.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+    expect((echo.inputSchema.properties as Record<string, { description?: string }>).text!.description).toBe('Text to return.');
+    expect(echo.outputSchema).toBeDefined();
+    expect(tools.find((tool) => tool.name === 'add_note')!.annotations?.readOnlyHint).toBe(false);
+  });
+
+  it('returns text and small structured content', async () => {
+    const result = await server.client.callTool({ name: 'echo', arguments: { text: 'héllo' } });
+    expect(resultText(result)).toBe('héllo');
+    expect(result.structuredContent).toEqual({ length: 5 });
+    expect(result.isError).toBeFalsy();
+  });
+
+  it('answers an expected failure with isError and its one sentence', async () => {
+    const result = await server.client.callTool({ name: 'fail', arguments: { expected: true } });
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).toBe('The value must be positive; pass a number above zero.');
+  });
+
+  it('answers an unexpected failure without its message or stack, and logs it to stderr', async () => {
+    const result = await server.client.callTool({ name: 'fail', arguments: { expected: false } });
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).not.toContain('/srv/internal');
+    expect(resultText(result)).toMatch(/internal error/);
+    await expect.poll(() => server.stderr()).toContain('secret internal detail');
+  });
+
+  it('rejects arguments that do not fit the schema as a tool error', async () => {
+    const result = await server.client.callTool({ name: 'echo', arguments: { text: 42 } });
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).toMatch(/text/);
+  });
+
+  it('cuts a reply that ignores the budget, and says so', async () => {
+    const result = await server.client.callTool({ name: 'big_output', arguments: { bytes: 12_000_000, respectBudget: false } });
+    const text = resultText(result);
+    expect(text.length).toBeLessThan(22_000);
+    expect(text).toMatch(/\[Truncated: showing the first 20\.0 KB of 12\.0 MB \(the reply budget\)/);
+  });
+
+  it('gives a tool the operator budget so it can cut with its own notice', async () => {
+    const result = await server.client.callTool({ name: 'big_output', arguments: { bytes: 50_000 } });
+    expect(result.structuredContent).toEqual({ truncated: true });
+    expect(resultText(result)).toMatch(/To get more, call again with a smaller bytes/);
+  });
+
+  it('reports progress when the client sends a progress token', async () => {
+    const updates: number[] = [];
+    const result = await server.client.callTool({ name: 'count', arguments: { to: 10, delayMs: 20 } }, { onprogress: (p) => updates.push(p.progress) });
+    expect(resultText(result)).toBe('Counted to 10.');
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(updates.every((value) => value >= 1 && value <= 10)).toBe(true);
+  });
+
+  it('stops work when the client cancels the request', async () => {
+    const controller = new AbortController();
+    const call = server.client.callTool({ name: 'count', arguments: { to: 1000, delayMs: 10 } }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 150);
+    await expect(call).rejects.toThrow();
+    await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/"msg":"count cancelled","reached":\d+/);
+    const reached = Number(/"msg":"count cancelled","reached":(\d+)/.exec(server.stderr())![1]);
+    expect(reached).toBeLessThan(1000);
+  });
+
+  it('writes nothing but protocol to stdout (logs go to stderr)', () => {
+    expect(server.stderr()).toMatch(/"msg":"ready"/);
+  });
+});
+
+describe('log notifications', () => {
+  it('reach a 2025-era client that set a level', async () => {
+    const server = await spawnServer({ entry, era: 'legacy' });
+    try {
+      const messages: unknown[] = [];
+      server.client.setNotificationHandler('notifications/message', (notification) => {
+        messages.push(notification.params);
+      });
+      await server.client.setLoggingLevel('info');
+      await server.client.callTool({ name: 'count', arguments: { to: 1, delayMs: 0 } });
+      await expect.poll(() => messages.length).toBeGreaterThan(0);
+      expect(messages).toContainEqual(expect.objectContaining({ level: 'info', data: expect.objectContaining({ message: 'count finished' }) }));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('client roots', () => {
+  it('are asked of a 2025-era client that offers them, and asked again after it says they changed', async () => {
+    const server = await spawnServer({ entry, era: 'legacy', capabilities: { roots: { listChanged: true } } });
+    try {
+      let roots = ['file:///tmp/first'];
+      server.client.setRequestHandler('roots/list', () => ({ roots: roots.map((uri) => ({ uri })) }));
+      expect(resultText(await server.client.callTool({ name: 'client_roots', arguments: {} }))).toBe('file:///tmp/first');
+      roots = ['file:///tmp/second', 'file:///tmp/third'];
+      await server.client.sendRootsListChanged();
+      await expect
+        .poll(async () => resultText(await server.client.callTool({ name: 'client_roots', arguments: {} })))
+        .toBe('file:///tmp/second\nfile:///tmp/third');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each(ERAS)('are absent when the %s-era client offers none', async (era) => {
+    const server = await spawnServer({ entry, era });
+    try {
+      expect(resultText(await server.client.callTool({ name: 'client_roots', arguments: {} }))).toBe('The client offers no roots.');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('tool filtering', () => {
+  it('registers no write tool under --read-only', async () => {
+    const server = await spawnServer({ entry, args: ['--read-only'] });
+    try {
+      const names = (await server.client.listTools()).tools.map((tool) => tool.name);
+      expect(names).toContain('echo');
+      expect(names).not.toContain('add_note');
+      const call = await server.client.callTool({ name: 'add_note', arguments: { note: 'x' } }).catch((error: Error) => error);
+      expect(call instanceof Error ? call.message : resultText(call)).toMatch(/add_note/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('registers only --tools, minus --exclude-tools', async () => {
+    const server = await spawnServer({ entry, args: ['--tools', 'echo,fail,count', '--exclude-tools', 'fail'] });
+    try {
+      expect((await server.client.listTools()).tools.map((tool) => tool.name)).toEqual(['echo', 'count']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+function runToExit(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [entry, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+  });
+}
+
+describe('process lifecycle', () => {
+  it('prints --help and --version to stdout and exits 0', async () => {
+    const help = await runToExit(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--max-output-bytes');
+    const version = await runToExit(['--version']);
+    expect(version).toMatchObject({ code: 0, stdout: '0.0.0\n' });
+  });
+
+  it('exits 2 with one sentence on a bad flag, and starts nothing', async () => {
+    const result = await runToExit(['--log-level', 'loud']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--log-level must be one of/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits cleanly when the host closes stdin', async () => {
+    const result = await runToExit([], { stdin: '' });
+    expect(result.code).toBe(0);
+  });
+
+  it('exits cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    await waitFor(() => (stderr.includes('"msg":"ready"') ? true : undefined));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
+
+function startHttp(args: string[] = [], env: Record<string, string> = {}) {
+  return startHttpServerProcess({ entry, args, env });
+}
+
+describe('Streamable HTTP', () => {
+  let http: Awaited<ReturnType<typeof startHttp>>;
+  beforeAll(async () => {
+    http = await startHttp();
+  });
+  afterAll(async () => {
+    expect(await http.stop()).toBe(0);
+  });
+
+  it('binds 127.0.0.1 by default', () => {
+    expect(http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  });
+
+  it.each(ERAS)('serves the %s era', async (era) => {
+    const client = new Client({ name: 'http-test', version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+    try {
+      expect(client.getNegotiatedProtocolVersion?.()).toBe(era === 'modern' ? '2026-07-28' : '2025-11-25');
+      const result = await client.callTool({ name: 'echo', arguments: { text: 'over http' } });
+      expect(resultText(result)).toBe('over http');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('gives a 2025-era client a session that carries log notifications', async () => {
+    const client = new Client({ name: 'http-test', version: '0' });
+    const transport = new StreamableHTTPClientTransport(new URL(http.url));
+    await client.connect(transport);
+    try {
+      expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      const messages: unknown[] = [];
+      client.setNotificationHandler('notifications/message', (notification) => {
+        messages.push(notification.params);
+      });
+      await client.setLoggingLevel('info');
+      await client.callTool({ name: 'count', arguments: { to: 1, delayMs: 0 } });
+      await expect.poll(() => messages).toContainEqual(expect.objectContaining({ data: expect.objectContaining({ message: 'count finished' }) }));
+    } finally {
+      await transport.terminateSession();
+      await client.close();
+    }
+  });
+
+  it('answers 404 for an unknown session id', async () => {
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: { 'mcp-session-id': 'no-such-session', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(response.status).toBe(404);
+  });
+
+  it('refuses a body over the size limit before parsing it', async () => {
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x'.repeat(5 * 1024 * 1024) } } }),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    // fetch() cannot set Host, so speak HTTP directly, as a rebinding browser page effectively does.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const target = new URL(http.url);
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+      const req = request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json', accept: 'application/json, text/event-stream' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(403);
+  });
+
+  it('refuses a foreign Origin header', async () => {
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it('answers 404 off the /mcp path', async () => {
+    expect((await fetch(http.url.replace(/\/mcp$/, '/other'))).status).toBe(404);
+  });
+});
+
+describe('Streamable HTTP with a bearer token', () => {
+  const token = 'test-token-0123456789abcdef';
+  let http: Awaited<ReturnType<typeof startHttp>>;
+  beforeAll(async () => {
+    http = await startHttp([], { PORTICO_AUTH_TOKEN: token });
+  });
+  afterAll(async () => {
+    await http.stop();
+  });
+
+  it('refuses a request without the token, with a Bearer challenge', async () => {
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('refuses a wrong token', async () => {
+    const client = new Client({ name: 'http-test', version: '0' });
+    const transport = new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: 'Bearer wrong-token-0123456789' } } });
+    await expect(client.connect(transport)).rejects.toThrow();
+  });
+
+  it.each(ERAS)('serves the %s era with the right token', async (era) => {
+    const client = new Client({ name: 'http-test', version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    try {
+      expect(resultText(await client.callTool({ name: 'echo', arguments: { text: 'ok' } }))).toBe('ok');
+    } finally {
+      await client.close();
+    }
+  });
+});
