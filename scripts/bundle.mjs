@@ -61,6 +61,9 @@ if (cachedData === undefined || script.cachedDataRejected) {
     } catch {}
   });
 }
+// External packages are imported through this module's own import() (see importExternal in the kernel):
+// import() inside a script restored from the code cache has no module loader to call.
+globalThis.__porticoImport = (specifier) => import(specifier);
 const module = { exports: {}, filename, id: filename, loaded: false };
 script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename));
 `;

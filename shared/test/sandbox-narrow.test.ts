@@ -125,3 +125,29 @@ describe('Sandbox.fromClientRoots', () => {
     await expect(fromClient.resolveInside('anything')).rejects.toBeInstanceOf(SandboxError);
   });
 });
+
+describe('resolveEntryInside', () => {
+  it('keeps a final symbolic link as the entry instead of following it', async () => {
+    const { mkdtemp, mkdir, realpath, rm, symlink, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Sandbox: SandboxClass } = await import('../src/sandbox/index.js');
+    const base = await realpath(await mkdtemp(join(tmpdir(), 'portico-entry-')));
+    try {
+      const root = join(base, 'root');
+      await mkdir(root);
+      await writeFile(join(base, 'secret.txt'), 'secret');
+      await symlink(join(base, 'secret.txt'), join(root, 'link'));
+      const sandbox = await SandboxClass.create([root]);
+      expect(await sandbox.resolveEntryInside('link')).toBe(join(root, 'link'));
+      await expect(sandbox.resolveInside('link')).rejects.toThrow(/outside/);
+      await expect(sandbox.resolveEntryInside(root)).rejects.toThrow(/Access denied/);
+      await expect(sandbox.resolveEntryInside(join(root, 'sub', '..'))).rejects.toThrow(/Access denied/);
+      await expect(sandbox.resolveEntryInside('../secret.txt')).rejects.toThrow(/outside/);
+      await symlink(base, join(root, 'up'));
+      await expect(sandbox.resolveEntryInside('up/secret.txt')).rejects.toThrow(/outside/);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});

@@ -88,6 +88,12 @@ describe.each(ERAS)('the kernel over stdio, %s era', (era) => {
     expect(reached).toBeLessThan(1000);
   });
 
+  it('refuses a request larger than a stdio message may be, and the session survives', async () => {
+    const call = server.client.callTool({ name: 'echo', arguments: { text: 'x'.repeat(11 * 1024 * 1024) } });
+    await expect(call).rejects.toThrow(/larger than the 10\.0 MiB a stdio message may be/);
+    expect(resultText(await server.client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toBe('still here');
+  });
+
   it('writes nothing but protocol to stdout (logs go to stderr)', () => {
     expect(server.stderr()).toMatch(/"msg":"ready"/);
   });

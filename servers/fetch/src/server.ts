@@ -4,14 +4,14 @@ import type { FetchConfig } from './config.js';
 import { PageFetcher } from './page-fetcher.js';
 import { registerFetchPrompt } from './prompts/fetch.js';
 import { createFetchTool } from './tools/fetch.js';
+import packageJson from '../package.json' with { type: 'json' };
 
-const VERSION = '0.0.0';
 
 /** The fetch server: web pages to markdown under an SSRF-safe URL policy, with cached continuation. */
 export const fetchServer: ServerSpec<FetchConfig> = {
   name: 'fetch',
   title: 'Portico Fetch',
-  version: VERSION,
+  version: packageJson.version,
   description: 'Fetches web pages as clean markdown for MCP clients, refusing private and loopback addresses by default.',
   usage: 'mcp-server-fetch [options]',
   details: [

@@ -4,7 +4,6 @@ import { FILESYSTEM_FLAGS, parseFilesystemConfig } from './config.js';
 import type { FilesystemConfig } from './config.js';
 import { SandboxProvider } from './context.js';
 import type { FilesystemContext } from './context.js';
-import { installOversizeRequestGuard } from './lib/stdin-guard.js';
 import { editTools } from './tools/edit.js';
 import { infoTools } from './tools/info.js';
 import { listTools } from './tools/list.js';
@@ -13,8 +12,8 @@ import { searchContentTools } from './tools/search-content.js';
 import { searchFilesTools } from './tools/search-files.js';
 import { treeTools } from './tools/tree.js';
 import { writeTools } from './tools/write.js';
+import packageJson from '../package.json' with { type: 'json' };
 
-const VERSION = '0.0.0';
 
 const INSTRUCTIONS = [
   'Filesystem access confined to the allowed directories (call list_allowed_directories to see them).',
@@ -48,7 +47,6 @@ async function operatorSandbox(directories: readonly string[], kernel: Kernel): 
 
 /** Builds the tool surface: every tool of the reference server plus search_content, copy_file and append_file. */
 export async function createFilesystemSurface(config: FilesystemConfig, kernel: Kernel): Promise<ServerSurface> {
-  if (kernel.common.transport.kind === 'stdio') installOversizeRequestGuard(process.stdin, process.stdout, kernel.log);
   const fs: FilesystemContext = {
     sandboxes: new SandboxProvider(await operatorSandbox(config.allowedDirectories, kernel)),
     maxMediaBytes: config.maxMediaBytes,
@@ -72,9 +70,10 @@ export async function createFilesystemSurface(config: FilesystemConfig, kernel: 
 export const filesystemServer: ServerSpec<FilesystemConfig> = {
   name: 'filesystem',
   title: 'Portico filesystem',
-  version: VERSION,
+  version: packageJson.version,
   description: 'Portico filesystem MCP server: read, write, edit and search files inside allowed directories.',
   usage: 'mcp-server-filesystem [options] <allowed-dir>...',
+  oversizedRequestHint: 'send the content in smaller pieces (write_file the first part, then append_file the rest)',
   details: [
     'Arguments:',
     '  <allowed-dir>...   Directories the server may use (and everything beneath them). With none, the',

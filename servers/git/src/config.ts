@@ -22,11 +22,13 @@ export const GIT_FLAGS = {
 export interface GitServerConfig {
   repositories: string[];
   allowRemote: boolean;
-  /** The environment git children start from: the operator's, without any GIT_* variable but identity ones. */
+  /** The environment git children start from: the operator's, without GIT_* (but identity), editor, pager or askpass variables. */
   baseEnv: Record<string, string>;
 }
 
 const IDENTITY = /^GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)$/;
+/** Variables that redirect git or name programs it would run (editor, pager, askpass); never passed on. */
+const WITHHELD = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/i;
 
 /** Builds the configuration from flags, positionals and the environment. */
 export function parseGitConfig(input: { values: FlagValues; positionals: string[]; env: Readonly<Record<string, string | undefined>> }): GitServerConfig {
@@ -39,7 +41,7 @@ export function parseGitConfig(input: { values: FlagValues; positionals: string[
   for (const [name, value] of Object.entries(input.env)) {
     if (value === undefined) continue;
     // GIT_DIR, GIT_INDEX_FILE, GIT_CONFIG_* and friends from the host would redirect or reconfigure git.
-    if (name.toUpperCase().startsWith('GIT_') && !IDENTITY.test(name)) continue;
+    if (WITHHELD.test(name) && !IDENTITY.test(name)) continue;
     baseEnv[name] = value;
   }
   return { repositories, allowRemote: input.values['allow-remote'] === true, baseEnv };

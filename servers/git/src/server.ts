@@ -15,8 +15,8 @@ import { stashTools } from './tools/stash.js';
 import { statusTools } from './tools/status.js';
 import { tagTools } from './tools/tags.js';
 import { Workspace } from './workspace.js';
+import packageJson from '../package.json' with { type: 'json' };
 
-const VERSION = '0.0.0';
 
 const INSTRUCTIONS =
   'Git tools confined to the repositories this server was started with. Every tool takes repo_path. ' +
@@ -53,7 +53,7 @@ export async function createGitSurface(config: GitServerConfig): Promise<ServerS
 export const gitServerSpec: ServerSpec<GitServerConfig> = {
   name: 'git',
   title: 'Portico git',
-  version: VERSION,
+  version: packageJson.version,
   description: 'Git tools for MCP: the reference tools plus blame, compare, stash, tags and remotes, confined to allowed repositories.',
   usage: 'mcp-server-git --repository <path> [--repository <path>...] [--allow-remote] [options]',
   details: [

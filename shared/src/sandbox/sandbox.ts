@@ -113,6 +113,26 @@ export class Sandbox {
     }
   }
 
+  /**
+   * Resolves a caller's path to the directory entry itself rather than what it points to: the parent is
+   * resolved and checked, the last component is kept as written (so a symbolic link is moved or removed as a
+   * link), and an allowed directory itself is refused because its entry lives in an outside parent.
+   */
+  async resolveEntryInside(given: string): Promise<string> {
+    const base = this.#roots[0];
+    if (base === undefined) throw new SandboxError(noRootsMessage(String(given)));
+    const absolute = toAbsolutePath(given, this.#home, base);
+    const parent = path.dirname(absolute);
+    if (parent === absolute) throw new SandboxError(outsideMessage(given, this.#roots));
+    const entry = path.join(await this.resolveInside(parent, { mustExist: true }), path.basename(absolute));
+    if (!this.isInside(entry) || this.#roots.includes(entry)) {
+      throw new SandboxError(
+        `Access denied: ${quotePath(given)} is an allowed directory itself or outside them; use a path inside one (${this.#roots.join(', ')}).`,
+      );
+    }
+    return entry;
+  }
+
   /** Resolves a caller's path and opens it without following a final symbolic link, re-checking where it landed. */
   async openInside(given: string, flags: string | number, mode?: number): Promise<OpenedFile> {
     const realPath = await this.resolveInside(given);

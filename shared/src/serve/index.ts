@@ -8,3 +8,6 @@ export { createInstanceFactory } from './instance.js';
 export type { FactoryOptions, ServerInfo, ServerSurface } from './instance.js';
 export { runServer } from './run.js';
 export type { Kernel, RunningServer, ServerSpec } from './run.js';
+export { importExternal } from './external.js';
+export { MessageSizeFramer, STDIO_MAX_MESSAGE_BYTES, oversizeErrorLine, oversizeRequestGuard } from './stdin-guard.js';
+export type { OversizedMessage } from './stdin-guard.js';

@@ -27,6 +27,8 @@ export interface ServerSpec<Config> {
   usage: string;
   /** Extra --help text: positional arguments, examples. */
   details?: string;
+  /** How a client should send content too large for one stdio message, e.g. "write the first part, then append the rest". */
+  oversizedRequestHint?: string;
   flags?: Readonly<Record<string, FlagSpec>>;
   /** Builds the server's typed config; throws ConfigError with one sentence on bad input. */
   parseConfig(input: { values: FlagValues; positionals: string[]; env: Readonly<Record<string, string | undefined>> }): Config | Promise<Config>;
@@ -105,8 +107,15 @@ async function serve<Config>(spec: ServerSpec<Config>, config: Config, common: C
     url = endpoint.url;
     closeTransport = endpoint.close;
   } else {
-    const { serveStdio } = await import('@modelcontextprotocol/server/stdio');
-    const handle = serveStdio(factory, { legacy: 'serve', onerror: (error) => log.debug('stdio error', { error: error.message }) });
+    const { serveStdio, StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
+    const { oversizeRequestGuard } = await import('./stdin-guard.js');
+    const guard = oversizeRequestGuard(process.stdout, log, spec.oversizedRequestHint ? { hint: spec.oversizedRequestHint } : {});
+    process.stdin.pipe(guard);
+    const handle = serveStdio(factory, {
+      legacy: 'serve',
+      transport: new StdioServerTransport(guard, process.stdout),
+      onerror: (error) => log.debug('stdio error', { error: error.message }),
+    });
     closeTransport = () => handle.close();
   }
 

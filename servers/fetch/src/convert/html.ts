@@ -64,7 +64,14 @@ function loadToolkit(): Promise<Toolkit> {
     const { Readability } = commonJs(readabilityModule);
     const Turndown = commonJs(turndownModule);
     const { gfm } = commonJs(gfmModule);
-    const parse = (html: string): DomDocument => (parseHTML(html) as unknown as { document: DomDocument }).document;
+    const parseDocument = (html: string): DomDocument => (parseHTML(html) as unknown as { document: DomDocument }).document;
+    // linkedom builds no <body> for a fragment ("<p>text</p>"), where a browser would: give it one.
+    const parse = (html: string): DomDocument => {
+      const document = parseDocument(html);
+      return document.documentElement?.nodeName === 'HTML'
+        ? document
+        : parseDocument(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+    };
     addTableRows(parse('<table></table>'));
     const turndown = new Turndown({
       headingStyle: 'atx',
@@ -161,6 +168,8 @@ export async function htmlToMarkdown(html: string, pageUrl: URL): Promise<HtmlCo
     // Readability rewrote the tree it was given; the whole-body fallback starts again from the source.
     const fresh = parse(html);
     prepare(fresh, baseUrl(fresh, pageUrl));
+    // Site navigation is the one part of a page that is never its content.
+    for (const node of [...fresh.querySelectorAll('nav, footer, [role="navigation"], [aria-hidden="true"]')]) node.remove();
     body = fresh.body === null ? '' : turndown.turndown(fresh.body as never);
   }
   return { markdown: compose(metadata, pageUrl, tidy(body)), ...titleOf(metadata), extraction: keepArticle ? 'article' : 'page' };

@@ -1,4 +1,5 @@
 import { UpstreamError } from '@portico-mcp/shared/errors';
+import { importExternal } from '@portico-mcp/shared/serve';
 import { throwIfCancelled } from '../cancel.js';
 
 /** The text of a PDF, page by page. */
@@ -24,12 +25,12 @@ interface PdfJs {
 }
 
 let pdfjs: Promise<PdfJs> | undefined;
+
 // pdf.js is large and stays outside the bundle (a runtime dependency): it is imported on the first PDF only.
 function loadPdfJs(): Promise<PdfJs> {
-  const specifier = 'pdfjs-dist/legacy/build/pdf.mjs';
-  pdfjs ??= (import(specifier) as Promise<PdfJs>).catch((error: unknown) => {
+  pdfjs ??= importExternal('pdfjs-dist/legacy/build/pdf.mjs', import.meta.url).then((module) => module as PdfJs);
+  pdfjs.catch(() => {
     pdfjs = undefined;
-    throw error;
   });
   return pdfjs;
 }

@@ -1,8 +1,9 @@
 import type { FileHandle } from 'node:fs/promises';
 import { CancelledError } from '@portico-mcp/shared/errors';
 
-/** Read size for line scans: large enough to amortise system calls, small enough to stay cache-friendly. */
-const CHUNK_BYTES = 256 * 1024;
+/** Read sizes for line scans: the first read is small (head: 10 needs a few KB), later ones grow to amortise system calls. */
+const FIRST_CHUNK_BYTES = 16 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 
 /** A run of whole lines read from a file (the last one possibly cut by the byte limit). */
@@ -21,14 +22,6 @@ export interface LineWindow {
   reachedEnd: boolean;
   /** Lines in the file, when the whole file was scanned. */
   totalLines?: number;
-}
-
-/** Steps a cut back so that it does not fall inside a UTF-8 character. */
-export function utf8Boundary(buffer: Uint8Array, end: number): number {
-  let cut = Math.min(end, buffer.length);
-  if (cut >= buffer.length) return buffer.length;
-  while (cut > 0 && (buffer[cut]! & 0xc0) === 0x80) cut--;
-  return cut;
 }
 
 /**
@@ -55,11 +48,13 @@ export async function readLinesForward(
   let lineStartBytes = 0;
   // Bytes after the last newline while skipping: an unterminated last line still counts as a line.
   let skippedTail = false;
-  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let chunk = Buffer.allocUnsafe(FIRST_CHUNK_BYTES);
 
   scan: for (;;) {
     if (signal?.aborted) throw new CancelledError();
-    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+    // Grow once the first read was not enough; `out` holds copies, so the old chunk can go.
+    if (position > 0 && chunk.length < CHUNK_BYTES) chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, chunk.length * 4));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
     if (bytesRead === 0) {
       reachedEnd = true;
       break;
@@ -99,10 +94,11 @@ export async function readLinesForward(
       if (end - index > room) {
         if (complete === 0) {
           // The first line alone is over the limit: show its start rather than nothing.
-          const cut = index + room;
-          const piece = Buffer.from(chunk.subarray(index, cut));
-          out.push(piece.subarray(0, utf8Boundary(piece, piece.length)));
-          outBytes += room;
+          let cut = index + room;
+          // Step back over UTF-8 continuation bytes so that no character is split.
+          while (cut > index && (chunk[cut]! & 0xc0) === 0x80) cut--;
+          out.push(Buffer.from(chunk.subarray(index, cut)));
+          outBytes += cut - index;
           lineHasBytes = true;
         } else {
           // Drop the separator and the partial line: the reply ends on a whole line, so offset can resume there.
@@ -134,7 +130,7 @@ export async function readLinesForward(
   const partialLine = cutByLimit && complete === 0 && lineHasBytes;
   const shownAny = complete > 0 || partialLine;
   return {
-    bytes: partialLine ? bytes.subarray(0, utf8Boundary(bytes, bytes.length)) : bytes,
+    bytes,
     firstLine: shownAny ? startLine : 0,
     completeLines: complete,
     partialLine,
@@ -177,9 +173,11 @@ export async function readLinesBackward(
   let newlines = 0;
   let start = -1;
   // Scan back for the newline that precedes the first wanted line, but never hold more than the limit.
+  let chunkBytes = FIRST_CHUNK_BYTES;
   while (position > 0 && start === -1) {
     if (signal?.aborted) throw new CancelledError();
-    const length = Math.min(CHUNK_BYTES, position);
+    const length = Math.min(chunkBytes, position);
+    chunkBytes = Math.min(CHUNK_BYTES, chunkBytes * 4);
     position -= length;
     const chunk = Buffer.allocUnsafe(length);
     const { bytesRead } = await handle.read(chunk, 0, length, position);

@@ -1,7 +1,8 @@
+import type { FileHandle } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { formatBytes, truncationNotice } from '@portico-mcp/shared/output';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
-import { describeBinary, looksBinary, readSample } from './binary.js';
+import { describeBinary, looksBinary, readSample, SNIFF_BYTES } from './binary.js';
 import { openFileForRead, quote } from './files.js';
 import { countLinesBefore, readLinesBackward, readLinesForward } from './lines.js';
 
@@ -48,13 +49,16 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
   const { handle, realPath, stats } = opened;
   try {
     const size = stats.size;
-    const sample = await readSample(handle, size);
+    const budget = Math.max(0, maxBytes - NOTICE_RESERVE_BYTES);
+    const wholeFile = head === undefined && tail === undefined && offset === undefined && limit === undefined && size <= budget;
+    // A whole small file is read once and sniffed from memory; otherwise only its start is sniffed.
+    const whole = wholeFile ? await readWhole(handle, size) : undefined;
+    const sample = whole ? whole.subarray(0, SNIFF_BYTES) : await readSample(handle, size);
     if (looksBinary(sample)) {
       throw new InvalidArgumentError(
         `${quote(given)} is a binary file (${describeBinary(sample)}, ${formatBytes(size)}), not text; use read_media_file for images and audio, or get_file_info for its metadata.`,
       );
     }
-    const budget = Math.max(0, maxBytes - NOTICE_RESERVE_BYTES);
     const base = { path: realPath, size };
 
     if (tail !== undefined) {
@@ -80,16 +84,9 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
       return { text: `${text}\n${notice}`, summary: { ...base, firstLine: first, lastLine: last, truncated: true, ...(first > 1 ? { nextOffset: earlier } : {}) } };
     }
 
-    if (head === undefined && offset === undefined && limit === undefined && size <= budget) {
+    if (whole) {
       // The whole file fits: send it byte for byte, final newline included, as the reference does.
-      const whole = Buffer.alloc(size);
-      let filled = 0;
-      while (filled < size) {
-        const { bytesRead } = await handle.read(whole, filled, size - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return { text: whole.subarray(0, filled).toString('utf8'), summary: { ...base, truncated: false } };
+      return { text: whole.toString('utf8'), summary: { ...base, truncated: false } };
     }
 
     const startLine = offset ?? 1;
@@ -123,4 +120,15 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
   } finally {
     await handle.close();
   }
+}
+
+async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
 }

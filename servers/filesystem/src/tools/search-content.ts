@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { formatBytes, truncationNotice } from '@portico-mcp/shared/output';
@@ -70,23 +70,40 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
       let more = false;
       let cutByBudget = false;
 
+      // Case-sensitive literal text can be looked for in the raw bytes: files without it are never decoded.
+      const needle = args.literal && !args.ignoreCase ? Buffer.from(args.pattern, 'utf8') : undefined;
+      let scratch = Buffer.allocUnsafe(64 * 1024);
+
       /** Searches one file; returns false to stop the whole search. */
-      const searchFile = (absolute: string, size: number): boolean => {
-        if (size > DEFAULT_MAX_FILE_BYTES) {
-          skippedLarge++;
-          return true;
-        }
-        let buffer: Buffer;
+      const searchFile = (absolute: string): boolean => {
+        let fd: number;
         try {
-          buffer = readFileSync(absolute);
+          fd = openSync(absolute, 'r');
         } catch {
           return true;
         }
+        let length: number;
+        try {
+          const size = fstatSync(fd).size;
+          if (size > DEFAULT_MAX_FILE_BYTES) {
+            skippedLarge++;
+            return true;
+          }
+          if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+          length = 0;
+          for (let read = -1; read !== 0 && length < size; length += read) read = readSync(fd, scratch, length, size - length, length);
+        } catch {
+          return true;
+        } finally {
+          closeSync(fd);
+        }
         filesSearched++;
+        const buffer = scratch.subarray(0, length);
         if (looksBinary(buffer.subarray(0, SNIFF_BYTES))) {
           skippedBinary++;
           return true;
         }
+        if (needle && buffer.indexOf(needle) === -1) return true;
         const text = buffer.toString('utf8');
         const wanted = args.offset - skippedMatches + args.maxResults - shownMatches + 1;
         const found = findMatchingLines(text, pattern, wanted);
@@ -139,7 +156,7 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
 
       const targetStats = await stat(target);
       if (targetStats.isFile()) {
-        searchFile(target, targetStats.size);
+        searchFile(target);
       } else if (targetStats.isDirectory()) {
         let sinceProgress = 0;
         await walkTree(
@@ -148,17 +165,11 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
             if (excluded(entry.relative)) return 'skip';
             if (entry.kind !== 'file') return undefined;
             if (included && !included(entry.relative)) return undefined;
-            let size: number;
-            try {
-              size = statSync(entry.absolute).size;
-            } catch {
-              return undefined;
-            }
             if (++sinceProgress >= PROGRESS_EVERY_FILES) {
               sinceProgress = 0;
               void ctx.progress(filesSearched, undefined, `${filesSearched} files searched, ${shownMatches} matches`);
             }
-            return searchFile(entry.absolute, size) ? undefined : 'stop';
+            return searchFile(entry.absolute) ? undefined : 'stop';
           },
           {
             signal: ctx.signal,

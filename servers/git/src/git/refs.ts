@@ -72,3 +72,16 @@ export function splitRange(value: string): { from: string; to: string; symmetric
   if (double >= 0) return { from: value.slice(0, double), to: value.slice(double + 2), symmetric: false };
   return undefined;
 }
+
+/** Resolves the blob of `relativePath` (top-relative) in `commit` (a verified hash), or undefined when it is not a file there. */
+export async function resolveBlob(git: RepositoryGit, commit: string, relativePath: string, signal: AbortSignal): Promise<string | undefined> {
+  // `<commit>:<path>` takes everything after the colon as the path, so the type is checked separately.
+  try {
+    const id = (await git.text(['rev-parse', '--verify', '--end-of-options', `${commit}:${relativePath}`], { mode: 'read', signal })).trim();
+    const type = (await git.text(['cat-file', '-t', id], { mode: 'read', signal })).trim();
+    return type === 'blob' ? id : undefined;
+  } catch (error) {
+    if (error instanceof GitCommandError) return undefined;
+    throw error;
+  }
+}

@@ -61,7 +61,9 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       if (mode === 'summary' || !mergeBase) {
         return toolResult(mode !== 'summary' && !mergeBase ? `${header}There is no merge base, so there is no base...head diff; use git_diff with "${base}..${head}".` : header, { ...facts, offset: 0, truncated: false });
       }
-      const args = ['diff', ...SAFE_DIFF_OPTIONS, `--unified=${context_lines}`, ...MODE_ARGS[mode], `${baseHash}...${headHash}`, ...pathArguments(git, paths)];
+      // --unified implies a patch, so it is passed only when the patch is what was asked for.
+      const shape = mode === 'patch' ? [`--unified=${context_lines}`] : [...MODE_ARGS[mode]];
+      const args = ['diff', ...SAFE_DIFF_OPTIONS, ...shape, `${baseHash}...${headHash}`, ...pathArguments(git, paths)];
       const reply = await pagedGitOutput(git, args, { offset, header: offset === 0 ? `${header}\n` : '', context, continueHint: 'use mode "stat" or pass paths' });
       return toolResult(reply.empty ? `${header}No changes.` : reply.text, { ...facts, ...reply.page });
     },

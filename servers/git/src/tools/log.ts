@@ -5,6 +5,7 @@ import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { refExists, resolveRevision, splitRange } from '../git/refs.js';
 import type { RepositoryGit } from '../git/repository.js';
+import { GitCommandError } from '../git/runner.js';
 import { decodeTolerant } from '../git/text.js';
 import type { Workspace } from '../workspace.js';
 import { repoPathField } from '../workspace.js';
@@ -48,11 +49,9 @@ const dateField = (what: string) =>
     .describe(`${what}: ISO 8601 ("2024-01-15T14:30:25"), a date ("2024-01-15", "Jan 15 2024") or relative ("2 weeks ago", "yesterday").`);
 
 /** Revision arguments for git_log: HEAD by default, a revision, or a range with both ends verified. */
-async function revisionArguments(git: RepositoryGit, revision: string | undefined, signal: AbortSignal): Promise<string[] | undefined> {
-  if (revision === undefined) {
-    // An empty repository has no HEAD commit yet: that is an empty log, not an error.
-    return (await refExists(git, 'HEAD', signal)) ? [await resolveRevision(git, 'HEAD', 'revision', signal)] : undefined;
-  }
+async function revisionArguments(git: RepositoryGit, revision: string | undefined, signal: AbortSignal): Promise<string[]> {
+  // HEAD is our own constant, not caller text: no verification round trip on the hot path.
+  if (revision === undefined) return ['HEAD'];
   const range = splitRange(revision);
   if (range === undefined) return [await resolveRevision(git, revision, 'revision', signal)];
   const from = await resolveRevision(git, range.from || 'HEAD', 'revision', signal);
@@ -98,7 +97,6 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
     handler: async ({ repo_path, max_count, start_timestamp, end_timestamp, revision, paths, author, grep, skip }, context) => {
       const git = await workspace.open(repo_path, context);
       const revisions = await revisionArguments(git, revision, context.signal);
-      if (revisions === undefined) return toolResult('Commit history:\nNo commits yet.', { commits: [], has_more: false });
       for (const [name, value] of [['start_timestamp', start_timestamp], ['end_timestamp', end_timestamp]] as const) {
         if (value !== undefined && /[\x00-\x1f]/.test(value)) throw new InvalidArgumentError(`${name} contains control characters; pass a date.`);
       }
@@ -117,7 +115,16 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
         ...revisions,
         ...pathArguments(git, paths),
       ];
-      const output = await git.run(args, { mode: 'read', signal: context.signal });
+      let output;
+      try {
+        output = await git.run(args, { mode: 'read', signal: context.signal });
+      } catch (error) {
+        // An empty repository has no HEAD commit yet: that is an empty log, not an error.
+        if (revision === undefined && error instanceof GitCommandError && /does not have any commits|bad default revision|unknown revision|bad revision 'HEAD'/.test(error.stderr)) {
+          if (!(await refExists(git, 'HEAD', context.signal))) return toolResult('Commit history:\nNo commits yet.', { commits: [], has_more: false });
+        }
+        throw error;
+      }
       const all = parseLog(decodeTolerant(output.stdout).text);
       let commits = all.slice(0, max_count);
       let hasMore = all.length > max_count;

@@ -4,7 +4,7 @@ import { formatBytes, toolResult, truncationNotice, utf8Length } from '@portico-
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { workTreePath } from '../git/paths.js';
-import { resolveRevision } from '../git/refs.js';
+import { resolveBlob, resolveRevision } from '../git/refs.js';
 import { decodeTolerant, looksBinary, pageOf } from '../git/text.js';
 import type { Workspace } from '../workspace.js';
 import { offsetField, pageShape, repoPathField } from '../workspace.js';
@@ -72,12 +72,8 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
       const git = await workspace.open(repo_path, context);
       const commit = await resolveRevision(git, revision, 'revision', context.signal);
       const relative = workTreePath(git.repository, path);
-      const blob = await resolveRevision(git, `${commit}:${relative}`, 'path', context.signal, 'blob').catch((error: unknown) => {
-        if (error instanceof NotFoundError) {
-          throw new NotFoundError(`${JSON.stringify(path)} is not a file at ${revision}; check the path (git_log with paths shows when it changed).`);
-        }
-        throw error;
-      });
+      const blob = await resolveBlob(git, commit, relative, context.signal);
+      if (blob === undefined) throw new NotFoundError(`${JSON.stringify(path)} is not a file at ${revision}; check the path (git_log with paths shows when it changed).`);
       const size = Number((await git.text(['cat-file', '-s', blob], { mode: 'read', signal: context.signal })).trim());
       const available = Math.max(256, context.budget.remaining - 600);
       const output = await git.run(['cat-file', 'blob', blob], { mode: 'read', signal: context.signal, maxBytes: offset + available });

@@ -1,5 +1,6 @@
-import type { Readable, Writable } from 'node:stream';
-import type { Logger } from '@portico-mcp/shared/log';
+import { Transform } from 'node:stream';
+import type { Writable } from 'node:stream';
+import type { Logger } from '../log/index.js';
 
 /** The SDK's stdio ReadBuffer limit: a message this long makes its transport close the whole session. */
 export const STDIO_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -108,8 +109,8 @@ function findMethod(head: string, tail: string): string | undefined {
   return METHOD.exec(head.slice(0, 200))?.[1] ?? METHOD.exec(tail)?.[1];
 }
 
-/** The JSON-RPC error line answering an oversized request. */
-export function oversizeErrorLine(message: OversizedMessage, maxBytes: number): string {
+/** The JSON-RPC error line answering an oversized request; `hint` says how to send the content instead. */
+export function oversizeErrorLine(message: OversizedMessage, maxBytes: number, hint = 'send the content in smaller pieces'): string {
   const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
   const what = message.method === 'tools/call' ? 'tool call' : 'request';
   return `${JSON.stringify({
@@ -117,30 +118,29 @@ export function oversizeErrorLine(message: OversizedMessage, maxBytes: number): 
     id: message.id,
     error: {
       code: -32600,
-      message: `The ${what} was ${mb(message.bytes)}, larger than the ${mb(maxBytes)} a stdio message may be, so it was not read; send the content in smaller pieces (write_file the first part, then append_file the rest).`,
+      message: `The ${what} was ${mb(message.bytes)}, larger than the ${mb(maxBytes)} a stdio message may be, so it was not read; ${hint}.`,
     },
   })}\n`;
 }
 
 /**
- * Puts the framer in front of the SDK's stdio transport. Without it, one oversized request makes the SDK's
- * read buffer overflow and the transport close, ending the session; with it, that request alone is refused.
+ * A stream to put between stdin and the SDK's stdio transport. Without it, one oversized request makes the
+ * SDK's read buffer overflow and the transport close, ending the session; with it, that request alone is
+ * refused with a JSON-RPC error written to `stdout`.
  */
-export function installOversizeRequestGuard(stdin: Readable, stdout: Writable, log: Logger, maxBytes = STDIO_MAX_MESSAGE_BYTES): void {
+export function oversizeRequestGuard(stdout: Writable, log: Logger, options: { maxBytes?: number; hint?: string } = {}): Transform {
+  const maxBytes = options.maxBytes ?? STDIO_MAX_MESSAGE_BYTES;
   const framer = new MessageSizeFramer(maxBytes);
-  const emit = stdin.emit.bind(stdin) as (event: string | symbol, ...args: unknown[]) => boolean;
-  // The transport reads stdin through 'data' events; filtering them here is the one seam it leaves open.
-  (stdin as { emit: typeof emit }).emit = (event, ...args) => {
-    if (event !== 'data') return emit(event, ...args);
-    const chunk = args[0];
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
-    const { forward, dropped } = framer.push(bytes);
-    for (const message of forward) emit('data', message);
-    for (const message of dropped) {
-      log.warning('refused an oversized request', { bytes: message.bytes, method: message.method });
-      // Requests get an error answer; an oversized notification has nobody to answer.
-      if (message.id !== undefined) stdout.write(oversizeErrorLine(message, maxBytes));
-    }
-    return true;
-  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const { forward, dropped } = framer.push(chunk);
+      for (const message of forward) this.push(message);
+      for (const message of dropped) {
+        log.warning('refused an oversized request', { bytes: message.bytes, method: message.method });
+        // Requests get an error answer; an oversized notification has nobody to answer.
+        if (message.id !== undefined) stdout.write(oversizeErrorLine(message, maxBytes, options.hint));
+      }
+      done();
+    },
+  });
 }

@@ -1,0 +1,29 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import { resultText, spawnServer } from '@portico-mcp/shared/testing';
+import type { Era, SpawnedServer } from '@portico-mcp/shared/testing';
+
+const require = createRequire(import.meta.url);
+
+/** The built Portico server. */
+export const PORTICO_ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+/** The reference server from npm (devDependency), spawned with the same arguments for parity and escape proofs. */
+export const REFERENCE_ENTRY = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
+
+/** Spawns Portico over stdio with the given allowed directories. */
+export function spawnPortico(args: string[], options: { era?: Era; env?: Record<string, string> } = {}): Promise<SpawnedServer> {
+  return spawnServer({ entry: PORTICO_ENTRY, args, era: options.era ?? 'legacy', ...(options.env ? { env: options.env } : {}) });
+}
+
+/** Spawns the reference server (2025 handshake only: it predates 2026-07-28). */
+export function spawnReference(args: string[], options: { env?: Record<string, string> } = {}): Promise<SpawnedServer> {
+  return spawnServer({ entry: REFERENCE_ENTRY, args, era: 'legacy', ...(options.env ? { env: options.env } : {}) });
+}
+
+/** Calls a tool and returns the result with its joined text. */
+export async function call(server: SpawnedServer, name: string, args: Record<string, unknown>): Promise<CallToolResult & { text: string }> {
+  const result = (await server.client.callTool({ name, arguments: args })) as CallToolResult;
+  return { ...result, text: resultText(result) };
+}

@@ -1,0 +1,273 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { makeTempDir } from '@portico-mcp/shared/testing';
+import type { TempDir } from '@portico-mcp/shared/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git, inProcessServer, makeRepo, text, write } from './helpers.js';
+import type { InProcessServer } from './helpers.js';
+
+let temp: TempDir;
+let repo: string;
+let server: InProcessServer;
+
+beforeAll(async () => {
+  temp = await makeTempDir('portico-git-tools-');
+  repo = makeRepo(path.join(temp.path, 'repo'), [
+    { 'a.txt': 'one\ntwo\nthree\n', 'docs/guide.md': '# Guide\n' },
+    { 'a.txt': 'one\n2\nthree\n' },
+    { 'b.txt': 'bee\n' },
+  ]);
+  git(repo, 'branch', 'feature', 'HEAD~1');
+  server = await inProcessServer([repo], { allowRemote: true });
+});
+afterAll(() => temp.cleanup());
+
+const call = (name: string, args: Record<string, unknown> = {}, options?: { budget?: number }) => server.call(name, { repo_path: repo, ...args }, options);
+
+describe('reference tools, same names and arguments', () => {
+  it('git_status reports staged, unstaged and untracked files like git status', async () => {
+    write(repo, 'a.txt', 'one\n2\nthree\nfour\n');
+    write(repo, 'new.txt', 'new\n');
+    write(repo, 'b.txt', 'bee!\n');
+    git(repo, 'add', 'b.txt');
+    const result = await call('git_status');
+    expect(text(result)).toContain('Repository status:\nOn branch main');
+    expect(text(result)).toMatch(/Changes to be committed:\n\tmodified: +b\.txt/);
+    expect(text(result)).toMatch(/Changes not staged for commit:\n\tmodified: +a\.txt/);
+    expect(text(result)).toMatch(/Untracked files:\n\tnew\.txt/);
+    expect(result.structuredContent).toMatchObject({ branch: 'main', clean: false, staged: 1, unstaged: 1, untracked: 1 });
+  });
+
+  it('git_diff_unstaged and git_diff_staged honour context_lines', async () => {
+    const unstaged = text(await call('git_diff_unstaged', { context_lines: 0 }));
+    expect(unstaged).toMatch(/^Unstaged changes:\ndiff --git a\/a\.txt b\/a\.txt/);
+    expect(unstaged).toContain('@@ -3,0 +4 @@');
+    expect(unstaged).not.toContain('\n one\n');
+    const staged = text(await call('git_diff_staged', { context_lines: 3 }));
+    expect(staged).toMatch(/^Staged changes:\n/);
+    expect(staged).toContain('-bee\n+bee!');
+    expect(staged).not.toContain('a.txt');
+  });
+
+  it('git_diff compares the working tree with a target, and accepts A..B ranges', async () => {
+    const withBranch = text(await call('git_diff', { target: 'feature' }));
+    expect(withBranch).toMatch(/^Diff with feature:\n/);
+    expect(withBranch).toContain('b.txt');
+    const range = text(await call('git_diff', { target: 'feature..main', context_lines: 0 }));
+    expect(range).toContain('+bee\n');
+    expect(range).not.toContain('four');
+  });
+
+  it('git_reset unstages everything and leaves the working tree', async () => {
+    expect(text(await call('git_reset'))).toBe('All staged changes reset');
+    expect(git(repo, 'diff', '--cached', '--name-only')).toBe('');
+    expect(readFileSync(path.join(repo, 'b.txt'), 'utf8')).toBe('bee!\n');
+  });
+
+  it('git_add stages files and git_commit records them with the given message', async () => {
+    const added = await call('git_add', { files: ['a.txt', 'b.txt'] });
+    expect(added.structuredContent).toMatchObject({ count: 2 });
+    const committed = await call('git_commit', { message: 'update a and b' });
+    expect(text(committed)).toMatch(/^Changes committed successfully with hash [0-9a-f]{40}$/);
+    expect(git(repo, 'log', '-1', '--format=%s%n%H').trim()).toBe(`update a and b\n${(committed.structuredContent as { hash: string }).hash}`);
+  });
+
+  it('git_commit with files stages and commits in one call, and refuses an empty commit', async () => {
+    const result = await call('git_commit', { message: 'add new.txt', files: ['new.txt'] });
+    expect(result.isError).toBeFalsy();
+    expect(git(repo, 'show', '--name-only', '--format=%s', 'HEAD').trim()).toBe('add new.txt\n\nnew.txt');
+    const empty = await call('git_commit', { message: 'nothing' });
+    expect(empty.isError).toBe(true);
+    expect(text(empty)).toMatch(/^Nothing is staged to commit/);
+  });
+
+  it("git_commit runs the repository's commit hooks", async () => {
+    const hook = write(repo, '.git/hooks/commit-msg', '#!/bin/sh\nprintf "\\nHooked-By: commit-msg\\n" >> "$1"\n');
+    chmodSync(hook, 0o755);
+    write(repo, 'hooked.txt', 'x\n');
+    await call('git_commit', { message: 'hooked', files: ['hooked.txt'] });
+    expect(git(repo, 'log', '-1', '--format=%B')).toContain('Hooked-By: commit-msg');
+    writeFileSync(hook, '#!/bin/sh\nexit 0\n');
+  });
+
+  it('git_log returns max_count commits as structure and one line each as text', async () => {
+    const result = await call('git_log', { max_count: 2 });
+    const { commits, has_more, next_skip } = result.structuredContent as { commits: Array<{ hash: string; subject: string }>; has_more: boolean; next_skip: number };
+    expect(commits.map((c) => c.subject)).toEqual(git(repo, 'log', '-2', '--format=%s').trim().split('\n'));
+    expect(commits[0]!.subject).toBe('hooked');
+    expect(has_more).toBe(true);
+    expect(next_skip).toBe(2);
+    expect(text(result).split('\n')[1]).toMatch(/^[0-9a-f]{12} \d{4}-\d\d-\d\d Portico Test: hooked$/);
+    // The text is a short rendering, not the structure again.
+    expect(text(result)).not.toContain(commits[0]!.hash);
+  });
+
+  it('git_log filters by timestamps, path, author, grep, range and skip', async () => {
+    const subjects = async (args: Record<string, unknown>) =>
+      ((await call('git_log', { max_count: 50, ...args })).structuredContent as { commits: Array<{ subject: string }> }).commits.map((c) => c.subject);
+    expect(await subjects({ start_timestamp: '2099-01-01' })).toEqual([]);
+    expect(await subjects({ end_timestamp: '1990-01-01' })).toEqual([]);
+    expect((await subjects({ start_timestamp: '1 year ago' })).length).toBeGreaterThan(3);
+    expect(await subjects({ paths: ['docs'] })).toEqual(['commit 1']);
+    expect(await subjects({ grep: '^commit [23]$' })).toEqual(['commit 3', 'commit 2']);
+    expect(await subjects({ author: 'nobody-by-this-name' })).toEqual([]);
+    expect(await subjects({ revision: 'feature..main', grep: '^commit [0-9]' })).toEqual(['commit 3']);
+    const total = Number(git(repo, 'rev-list', '--count', 'HEAD').trim());
+    expect(await subjects({ skip: total - 1 })).toEqual(['commit 1']);
+  });
+
+  it('git_create_branch creates from a base, git_checkout switches, git_branch lists by type', async () => {
+    expect(text(await call('git_create_branch', { branch_name: 'topic', base_branch: 'feature' }))).toBe("Created branch 'topic' from 'feature'");
+    expect(git(repo, 'rev-parse', 'topic')).toBe(git(repo, 'rev-parse', 'feature'));
+    const again = await call('git_create_branch', { branch_name: 'topic' });
+    expect(again.isError).toBe(true);
+    expect(text(await call('git_checkout', { branch_name: 'topic' }))).toBe("Switched to branch 'topic'");
+    expect(git(repo, 'symbolic-ref', '--short', 'HEAD').trim()).toBe('topic');
+    const local = await call('git_branch', { branch_type: 'local' });
+    expect(text(local)).toContain('* topic');
+    const withB = await call('git_branch', { branch_type: 'local', contains: 'feature' });
+    expect(text(withB).split('\n').map((l) => l.trim()).sort()).toEqual(['* topic', 'feature', 'main']);
+    const without = await call('git_branch', { branch_type: 'local', not_contains: 'main' });
+    expect(text(without).split('\n').map((l) => l.trim()).sort()).toEqual(['* topic', 'feature']);
+    await call('git_checkout', { branch_name: 'main' });
+  });
+
+  it('git_show shows the commit header, message and diff against the first parent', async () => {
+    const result = await call('git_show', { revision: 'feature' });
+    expect(text(result)).toMatch(/^Commit: [0-9a-f]{40}\nParents: [0-9a-f]{40}\nAuthor: Portico Test <test@portico.invalid>\nDate: /);
+    expect(text(result)).toContain('-two\n+2');
+    expect(result.structuredContent).toMatchObject({ author: 'Portico Test <test@portico.invalid>', truncated: false });
+    const missing = await call('git_show', { revision: 'no-such-branch' });
+    expect(missing.isError).toBe(true);
+    expect(text(missing)).toMatch(/does not name a commit/);
+  });
+});
+
+describe('beyond the reference', () => {
+  it('git_blame shows who changed each line of a range', async () => {
+    const result = await call('git_blame', { path: 'a.txt', start_line: 2, end_line: 3 });
+    expect(text(result).split('\n')).toHaveLength(2);
+    expect(text(result)).toMatch(/^[0-9a-f]{8} \(Portico Test +\d{4}-\d\d-\d\d +2\) 2$/m);
+    expect(result.structuredContent).toMatchObject({ lines: 2, truncated: false });
+  });
+
+  it('git_show_file reads a file at a revision and pages a long one', async () => {
+    expect(text(await call('git_show_file', { path: 'a.txt', revision: 'feature' }))).toBe('one\n2\nthree\n');
+    write(repo, 'long.txt', Array.from({ length: 3000 }, (_, i) => `line ${i}`).join('\n'));
+    await call('git_commit', { message: 'long', files: ['long.txt'] });
+    const first = await call('git_show_file', { path: 'long.txt' }, { budget: 5_000 });
+    const page = first.structuredContent as { next_offset: number; truncated: boolean };
+    expect(page.truncated).toBe(true);
+    expect(text(first)).toContain(`call again with offset: ${page.next_offset}`);
+    const second = await call('git_show_file', { path: 'long.txt', offset: page.next_offset }, { budget: 5_000 });
+    const firstLines = text(first).split('\n').filter((l) => l.startsWith('line '));
+    expect(text(second).startsWith(`line ${firstLines.length}\n`)).toBe(true);
+  });
+
+  it('git_compare reports merge base, ahead/behind and base...head in each mode', async () => {
+    const stat = await call('git_compare', { base: 'feature', head: 'main', mode: 'stat' });
+    const ahead = Number(git(repo, 'rev-list', '--count', 'feature..main').trim());
+    expect(ahead).toBeGreaterThan(3);
+    expect(stat.structuredContent).toMatchObject({ ahead, behind: 0, merge_base: git(repo, 'rev-parse', 'feature').trim() });
+    expect(text(stat)).toMatch(/b\.txt +\| +1 \+/);
+    expect(text(stat)).not.toContain('diff --git');
+    const names = await call('git_compare', { base: 'feature', head: 'main', mode: 'name_only' });
+    expect(text(names).trim().split('\n').slice(-5)).toEqual(['a.txt', 'b.txt', 'hooked.txt', 'long.txt', 'new.txt']);
+    const status = await call('git_compare', { base: 'feature', head: 'main', mode: 'name_status', paths: ['b.txt'] });
+    expect(text(status)).toContain('A\tb.txt');
+  });
+
+  it('decodes non-UTF-8 diffs tolerantly and describes binary changes', async () => {
+    write(repo, 'latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    write(repo, 'blob.bin', Buffer.from([0, 1, 2, 255, 0, 10]));
+    await call('git_add', { files: ['latin1.txt', 'blob.bin'] });
+    const result = await call('git_diff_staged');
+    expect(text(result)).toContain('+caf\\xe9');
+    expect(text(result)).toContain('Binary files /dev/null and b/blob.bin differ');
+    expect(result.structuredContent).toMatchObject({ non_utf8: true });
+    await call('git_commit', { message: 'binary and latin-1' });
+    const file = await call('git_show_file', { path: 'blob.bin' });
+    expect(text(file)).toMatch(/is a binary file of 6 B/);
+  });
+
+  it('pages a diff larger than the reply budget with offsets that continue exactly', async () => {
+    write(repo, 'big.txt', Array.from({ length: 5000 }, (_, i) => `row ${i}`).join('\n'));
+    await call('git_add', { files: ['big.txt'] });
+    let offset = 0;
+    let pages = 0;
+    let all = '';
+    for (;;) {
+      const result = await call('git_diff_staged', { offset }, { budget: 20_000 });
+      const page = result.structuredContent as { next_offset?: number };
+      all += text(result).replace(/^Staged changes:\n/, '').replace(/\n?\[Truncated:[^\]]*\]$/, '\n').replace(/\n\n$/, '\n');
+      pages++;
+      if (page.next_offset === undefined) break;
+      offset = page.next_offset;
+    }
+    expect(pages).toBeGreaterThan(2);
+    expect(all.match(/^\+row \d+$/gm)).toHaveLength(5000);
+    await call('git_reset');
+  });
+
+  it('lists tags and creates lightweight and annotated ones', async () => {
+    expect((await call('git_create_tag', { tag_name: 'v1.0', message: 'First release' })).isError).toBeFalsy();
+    expect((await call('git_create_tag', { tag_name: 'v0.9', revision: 'feature' })).isError).toBeFalsy();
+    const tags = (await call('git_tags')).structuredContent as { tags: Array<{ name: string; annotated: boolean; subject: string }> };
+    expect(tags.tags).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'v1.0', annotated: true, subject: 'First release' }), expect.objectContaining({ name: 'v0.9', annotated: false })]));
+    expect((await call('git_create_tag', { tag_name: 'v1.0' })).isError).toBe(true);
+  });
+
+  it('stashes changes, lists them and pops them back', async () => {
+    write(repo, 'a.txt', 'stashed change\n');
+    expect((await call('git_stash_push', { message: 'wip' })).structuredContent).toEqual({ created: true });
+    expect(readFileSync(path.join(repo, 'a.txt'), 'utf8')).not.toBe('stashed change\n');
+    const list = await call('git_stash_list');
+    expect(text(list)).toMatch(/^stash@\{0\}: On main: wip$/);
+    await call('git_stash_pop');
+    expect(readFileSync(path.join(repo, 'a.txt'), 'utf8')).toBe('stashed change\n');
+    expect(text(await call('git_stash_list'))).toBe('No stashes.');
+    git(repo, 'checkout', '--', 'a.txt');
+  });
+
+  it('fetches, pulls and pushes with local bare repositories, and lists remotes without credentials', async () => {
+    const bare = path.join(temp.path, 'remote.git');
+    git(temp.path, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
+    git(repo, 'remote', 'add', 'origin', bare);
+    git(repo, 'remote', 'add', 'mirror', 'https://user:s3cret@example.invalid/repo.git');
+    const remotes = await call('git_remotes');
+    expect(text(remotes)).not.toContain('s3cret');
+    expect(text(remotes)).toContain('https://user:***@example.invalid/repo.git');
+    git(repo, 'remote', 'remove', 'mirror');
+
+    expect((await call('git_push', { set_upstream: true })).isError).toBeFalsy();
+    expect(git(bare, 'rev-parse', 'refs/heads/main')).toBe(git(repo, 'rev-parse', 'main'));
+
+    const clone = path.join(temp.path, 'clone');
+    git(temp.path, 'clone', '--quiet', bare, clone);
+    write(clone, 'from-clone.txt', 'hi\n');
+    git(clone, 'add', 'from-clone.txt');
+    git(clone, 'commit', '--quiet', '--message', 'from clone');
+    git(clone, 'push', '--quiet', 'origin', 'main');
+
+    expect((await call('git_fetch')).isError).toBeFalsy();
+    expect(git(repo, 'rev-parse', 'origin/main')).toBe(git(clone, 'rev-parse', 'HEAD'));
+    expect((await call('git_pull')).isError).toBeFalsy();
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(git(clone, 'rev-parse', 'HEAD'));
+    const unknown = await call('git_fetch', { remote: 'nowhere' });
+    expect(text(unknown)).toMatch(/is not configured/);
+  });
+});
+
+describe('registration', () => {
+  it('registers remote tools only with --allow-remote', async () => {
+    const plain = await inProcessServer([repo]);
+    expect([...plain.tools.keys()]).toContain('git_remotes');
+    expect([...plain.tools.keys()]).not.toContain('git_push');
+    expect([...server.tools.keys()]).toEqual(expect.arrayContaining(['git_fetch', 'git_pull', 'git_push']));
+  });
+
+  it('marks exactly the read tools read-only', () => {
+    const readOnly = [...server.tools.values()].filter((tool) => tool.annotations.readOnlyHint).map((tool) => tool.name).sort();
+    expect(readOnly).toEqual(['git_blame', 'git_branch', 'git_compare', 'git_diff', 'git_diff_staged', 'git_diff_unstaged', 'git_log', 'git_remotes', 'git_show', 'git_show_file', 'git_stash_list', 'git_status', 'git_tags']);
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kernel, ServerSpec, ServerSurface } from '@portico-mcp/shared/serve';
+import { parseSqliteConfig, SQLITE_FLAGS } from './config.js';
+import type { SqliteConfig } from './config.js';
+import { EngineProcess } from './engine/client.js';
+import type { EngineRunner } from './engine/client.js';
+import { registerExtras } from './extras.js';
+import { insightTools } from './tools/insights.js';
+import { queryTools } from './tools/query.js';
+import { schemaTools } from './tools/schema.js';
+
+export const VERSION = '0.0.0';
+
+const INSTRUCTIONS = [
+  'SQLite database tools. Explore with list_tables, describe_table and search_schema (the schema is also a resource: sqlite://schema).',
+  'read_query runs any statement SQLite compiles as read-only; write_query and create_table change the database.',
+  'Bind values through params (? or :name placeholders) instead of writing them into the SQL text.',
+  'Large results arrive a page at a time: pass nextCursor back with the same query to continue.',
+  'Record findings with append_insight; they collect in memo://insights.',
+].join(' ');
+
+/** The tools on top of an engine runner (the server's own engine process, or an in-process one in tests). */
+export function buildSurface(engine: EngineRunner): ServerSurface {
+  return {
+    tools: [...queryTools(engine), ...schemaTools(engine), ...insightTools(engine)],
+    instructions: INSTRUCTIONS,
+    registerExtras: (server) => registerExtras(server, engine),
+  };
+}
+
+async function create(config: SqliteConfig, kernel: Kernel): Promise<ServerSurface> {
+  let dbPath = config.dbPath;
+  if (dbPath === undefined) {
+    // A scratch database is a private file rather than ":memory:" so that it can be opened read-only for
+    // read_query and survives the engine restart that stops a runaway query; it is removed at shutdown.
+    const dir = await mkdtemp(join(tmpdir(), 'portico-sqlite-'));
+    dbPath = join(dir, 'scratch.db');
+    kernel.onShutdown(() => rm(dir, { recursive: true, force: true }));
+    kernel.log.info('no --db-path given: serving a scratch in-memory-style database for this session only; nothing persists after exit', { path: dbPath });
+  } else {
+    kernel.log.info('serving database', { path: dbPath, readOnly: config.readOnly });
+  }
+  const engine = new EngineProcess({
+    engine: { dbPath, readOnly: config.readOnly, busyTimeoutMs: config.busyTimeoutMs, scratch: config.dbPath === undefined },
+    queryTimeoutMs: config.queryTimeoutMs,
+    log: kernel.log,
+  });
+  kernel.onShutdown(() => engine.close());
+  // Open the database in the background: the handshake does not wait for it, and a file that is not a
+  // database is reported in the log at once rather than on the first call.
+  engine.start().catch((error: unknown) => kernel.log.error('cannot open the database', { error: (error as Error).message }));
+  return buildSurface(engine);
+}
+
+/** Everything runServer needs to serve the SQLite server. */
+export const sqliteServerSpec: ServerSpec<SqliteConfig> = {
+  name: 'sqlite',
+  title: 'Portico SQLite',
+  version: VERSION,
+  description: 'Query and change a SQLite database over MCP: read-only enforced by SQLite itself, bound parameters, paged results.',
+  usage: 'mcp-server-sqlite [options] --db-path <file>',
+  details: [
+    'Without --db-path the server serves a scratch database that lives for this session only.',
+    '--read-only opens the file read-only and registers no write tools.',
+    '',
+    'Example: mcp-server-sqlite --db-path ./shop.db --read-only',
+  ].join('\n'),
+  flags: SQLITE_FLAGS,
+  parseConfig: ({ values, positionals }) => parseSqliteConfig({ values, positionals }),
+  create,
+};

@@ -1,0 +1,281 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@portico-mcp/shared/testing';
+import type { TempDir } from '@portico-mcp/shared/testing';
+import type { LocalEngine } from '../src/engine/local.js';
+import { Database, makeDatabase, openEngine, TEST_EXTENSION } from './helpers.js';
+
+const page = { offset: 0, maxRows: 100, maxBytes: 100_000 };
+
+let temp: TempDir;
+let dbPath: string;
+let engine: LocalEngine;
+
+beforeEach(async () => {
+  temp = await makeTempDir('portico-sqlite-guard-');
+  dbPath = join(temp.path, 'main.db');
+  makeDatabase(dbPath);
+  engine = await openEngine(dbPath);
+});
+
+afterEach(async () => {
+  await engine.close();
+  await temp.cleanup();
+});
+
+function userVersion(): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+}
+
+function itemCount(): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare('SELECT count(*) FROM items').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** A second database with a secret in it, which no statement sent to the server may read. */
+function makeOtherDatabase(): string {
+  const other = join(temp.path, 'other.db');
+  const db = new Database(other);
+  db.exec("CREATE TABLE secrets (value TEXT); INSERT INTO secrets VALUES ('s3cr3t')");
+  db.close();
+  return other;
+}
+
+describe('read_query refuses everything SQLite does not compile as a read-only, row-returning statement', () => {
+  // Each case: the statement, what it does on a plain connection (proved first), and the check that it did nothing here.
+  const cases: Array<{ name: string; sql: (dir: string) => string; bites: (dir: string) => void; unharmed: (dir: string) => void }> = [
+    {
+      name: 'PRAGMA user_version=7 (a setter the first-word check of a popular server lets through)',
+      sql: () => 'PRAGMA user_version=7',
+      bites: () => {
+        const db = new Database(dbPath);
+        db.prepare('PRAGMA user_version=7').run();
+        db.close();
+        expect(userVersion()).toBe(7);
+        const reset = new Database(dbPath);
+        reset.pragma('user_version = 0');
+        reset.close();
+      },
+      unharmed: () => expect(userVersion()).toBe(0),
+    },
+    {
+      name: 'a CTE that deletes (starts with WITH, like a read)',
+      sql: () => 'WITH doomed AS (SELECT id FROM items) DELETE FROM items WHERE id IN doomed',
+      bites: () => {
+        const db = new Database(dbPath);
+        db.prepare('WITH doomed AS (SELECT id FROM items) DELETE FROM items WHERE id IN doomed').run();
+        db.close();
+        expect(itemCount()).toBe(0);
+        makeDatabaseAgain();
+      },
+      unharmed: () => expect(itemCount()).toBe(3),
+    },
+    {
+      name: 'a comment in front of a DELETE',
+      sql: () => '/* SELECT */ DELETE FROM items',
+      bites: () => {
+        const db = new Database(dbPath);
+        db.prepare('/* SELECT */ DELETE FROM items').run();
+        db.close();
+        expect(itemCount()).toBe(0);
+        makeDatabaseAgain();
+      },
+      unharmed: () => expect(itemCount()).toBe(3),
+    },
+    {
+      name: 'INSERT … RETURNING (returns rows, but writes)',
+      sql: () => "INSERT INTO items (name) VALUES ('x') RETURNING id",
+      bites: () => {
+        const db = new Database(dbPath);
+        expect(db.prepare("INSERT INTO items (name) VALUES ('x') RETURNING id").reader).toBe(true);
+        db.close();
+      },
+      unharmed: () => expect(itemCount()).toBe(3),
+    },
+    {
+      name: 'multi-statement text',
+      sql: () => "SELECT 1; UPDATE items SET name = 'pwned'",
+      bites: () => {
+        const db = new Database(dbPath);
+        db.exec("SELECT 1; UPDATE items SET name = 'pwned'");
+        expect(db.prepare("SELECT count(*) FROM items WHERE name = 'pwned'").pluck().get()).toBe(3);
+        db.exec("UPDATE items SET name = 'apple'");
+        db.close();
+      },
+      unharmed: () => {
+        const db = new Database(dbPath, { readonly: true });
+        expect(db.prepare("SELECT count(*) FROM items WHERE name = 'pwned'").pluck().get()).toBe(0);
+        db.close();
+      },
+    },
+    {
+      name: 'ATTACH of another database file, even on a read-only connection (SQLite calls ATTACH read-only)',
+      sql: (dir) => `ATTACH '${join(dir, 'other.db')}' AS other`,
+      bites: (dir) => {
+        makeOtherDatabase();
+        const readOnly = new Database(dbPath, { readonly: true });
+        const attach = readOnly.prepare(`ATTACH '${join(dir, 'other.db')}' AS other`);
+        expect(attach.readonly).toBe(true);
+        attach.run();
+        expect(readOnly.prepare('SELECT value FROM other.secrets').pluck().get()).toBe('s3cr3t');
+        readOnly.close();
+      },
+      unharmed: () => undefined,
+    },
+    {
+      name: 'VACUUM INTO a new file (a read-only connection still writes it)',
+      sql: (dir) => `VACUUM INTO '${join(dir, 'copy.db')}'`,
+      bites: (dir) => {
+        const readOnly = new Database(dbPath, { readonly: true });
+        readOnly.exec(`VACUUM INTO '${join(dir, 'raw-copy.db')}'`);
+        readOnly.close();
+        expect(statSync(join(dir, 'raw-copy.db')).size).toBeGreaterThan(0);
+      },
+      unharmed: (dir) => expect(existsSync(join(dir, 'copy.db'))).toBe(false),
+    },
+    {
+      name: 'load_extension() of a real loadable extension',
+      sql: () => `SELECT load_extension('${TEST_EXTENSION}')`,
+      bites: () => {
+        // The native code is real and loadable: the C API loads it and its function runs.
+        const db = new Database(':memory:');
+        db.loadExtension(TEST_EXTENSION);
+        expect(db.prepare('SELECT testExtensionFunction(1, 2, 3)').pluck().get()).toBe(3);
+        db.close();
+      },
+      unharmed: () => undefined,
+    },
+    {
+      name: 'PRAGMA query_only=0 (a setting, returns no rows)',
+      sql: () => 'PRAGMA query_only=0',
+      bites: () => {
+        const db = new Database(':memory:');
+        db.pragma('query_only = 1');
+        db.prepare('PRAGMA query_only=0').run();
+        expect(db.pragma('query_only', { simple: true })).toBe(0);
+        db.close();
+      },
+      unharmed: () => undefined,
+    },
+  ];
+
+  function makeDatabaseAgain(): void {
+    const db = new Database(dbPath);
+    db.exec("DELETE FROM items; INSERT INTO items (id, name, price) VALUES (1, 'apple', 1.5), (2, 'pear', 2.25), (3, 'plum', NULL)");
+    db.close();
+  }
+
+  it.each(cases)('refuses $name', async ({ sql, bites, unharmed }) => {
+    bites(temp.path);
+    await expect(engine.run('query', { sql: sql(temp.path), ...page })).rejects.toMatchObject({
+      code: expect.stringMatching(/POLICY_DENIED|INVALID_ARGUMENT/),
+    });
+    unharmed(temp.path);
+  });
+});
+
+describe('write_query never creates or writes a file other than the database', () => {
+  const cases: Array<{ name: string; steps: (target: string) => string[] }> = [
+    { name: "ATTACH '/any/path' then CREATE a table in it", steps: (target) => [`ATTACH '${target}' AS evil`, 'CREATE TABLE evil.t (x)'] },
+    { name: 'ATTACH DATABASE with odd spacing and a comment', steps: (target) => [`attach  /* hi */ database\n'${target}' as "evil"`] },
+    { name: 'ATTACH with the file name as an expression', steps: (target) => [`ATTACH '${target.slice(0, 5)}' || '${target.slice(5)}' AS evil`] },
+    { name: "VACUUM INTO '/any/path'", steps: (target) => [`VACUUM INTO '${target}'`] },
+    { name: 'VACUUM main INTO an expression', steps: (target) => [`VACUUM main INTO trim('  ${target}  ')`] },
+  ];
+
+  it.each(cases)('refuses $name', async ({ steps }) => {
+    const rawTarget = join(temp.path, 'raw-target.db');
+    const raw = new Database(dbPath);
+    for (const step of steps(rawTarget)) raw.exec(step);
+    raw.close();
+    expect(existsSync(rawTarget)).toBe(true);
+
+    const target = join(temp.path, 'target.db');
+    for (const step of steps(target)) {
+      await expect(engine.run('write', { sql: step, maxRows: 10, maxBytes: 10_000 })).rejects.toBeInstanceOf(Error);
+    }
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('refuses transaction control, which would leave a transaction open between calls', async () => {
+    await expect(engine.run('write', { sql: 'BEGIN', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(engine.run('write', { sql: 'SAVEPOINT s', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+  });
+
+  it('allows plain VACUUM and PRAGMA settings, which touch only the database', async () => {
+    await expect(engine.run('write', { sql: 'VACUUM', maxRows: 10, maxBytes: 10_000 })).resolves.toMatchObject({ changes: 0 });
+    await engine.run('write', { sql: 'PRAGMA user_version=7', maxRows: 10, maxBytes: 10_000 });
+    expect(userVersion()).toBe(7);
+  });
+});
+
+describe('describe_table never splices the table name into SQL', () => {
+  const name = "items); DROP TABLE items; --";
+
+  it('the reference splicing drops the table on a plain connection', () => {
+    const db = new Database(dbPath);
+    db.exec(`PRAGMA table_info(${name})`);
+    expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'items'").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('answers not found and leaves the table in place', async () => {
+    await expect(engine.run('describeTable', { name })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(itemCount()).toBe(3);
+  });
+
+  it('matches a name against the schema, not against SQL', async () => {
+    const db = new Database(dbPath);
+    db.exec('CREATE TABLE "odd ""name""" (a INT)');
+    db.close();
+    const table = await engine.run('describeTable', { name: 'odd "name"' });
+    expect(table.columns.map((column) => column.name)).toEqual(['a']);
+  });
+});
+
+describe('read_query accepts what SQLite compiles as read-only', () => {
+  it.each([
+    ['a CTE', 'WITH cheap AS (SELECT * FROM items WHERE price < 2) SELECT name FROM cheap', [['apple']]],
+    ['EXPLAIN QUERY PLAN', 'EXPLAIN QUERY PLAN SELECT * FROM items WHERE id = 1', undefined],
+    ['a read-only PRAGMA', 'PRAGMA user_version', [[0]]],
+    ['a table-valued PRAGMA function', "SELECT name FROM pragma_table_info('items') ORDER BY cid", [['id'], ['name'], ['price']]],
+  ])('runs %s', async (_label, sql, rows) => {
+    const result = await engine.run('query', { sql, ...page });
+    if (rows) expect(result.rows).toEqual(rows);
+    else expect(result.rowCount).toBeGreaterThan(0);
+  });
+
+  it('binds positional and named parameters instead of splicing values', async () => {
+    const hostile = "' OR 1=1 --";
+    expect((await engine.run('query', { sql: 'SELECT id FROM items WHERE name = ?', params: [hostile], ...page })).rowCount).toBe(0);
+    const named = await engine.run('query', { sql: 'SELECT name FROM items WHERE price > :min AND price < @max', params: { min: 1, max: 2 }, ...page });
+    expect(named.rows).toEqual([['apple']]);
+  });
+
+  it('reports a missing parameter as a fixable argument error', async () => {
+    await expect(engine.run('query', { sql: 'SELECT * FROM items WHERE id = ?', ...page })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('--read-only', () => {
+  it('opens the file read-only: even a write that reached the engine would fail', async () => {
+    const readOnly = await openEngine(dbPath, true);
+    try {
+      await expect(readOnly.run('write', { sql: "INSERT INTO items (name) VALUES ('x')", maxRows: 1, maxBytes: 1000 })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      await expect(readOnly.run('appendInsight', { insight: 'x' })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      expect(itemCount()).toBe(3);
+    } finally {
+      await readOnly.close();
+    }
+  });
+});
