@@ -10,8 +10,8 @@ import { registerExtras } from './extras.js';
 import { insightTools } from './tools/insights.js';
 import { queryTools } from './tools/query.js';
 import { schemaTools } from './tools/schema.js';
+import packageJson from '../package.json' with { type: 'json' };
 
-export const VERSION = '0.0.0';
 
 const INSTRUCTIONS = [
   'SQLite database tools. Explore with list_tables, describe_table and search_schema (the schema is also a resource: sqlite://schema).',
@@ -58,7 +58,7 @@ async function create(config: SqliteConfig, kernel: Kernel): Promise<ServerSurfa
 export const sqliteServerSpec: ServerSpec<SqliteConfig> = {
   name: 'sqlite',
   title: 'Portico SQLite',
-  version: VERSION,
+  version: packageJson.version,
   description: 'Query and change a SQLite database over MCP: read-only enforced by SQLite itself, bound parameters, paged results.',
   usage: 'mcp-server-sqlite [options] --db-path <file>',
   details: [
