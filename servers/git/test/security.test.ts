@@ -126,6 +126,20 @@ const CONFIG_ATTACKS: ConfigAttack[] = [
     tool: 'git_status',
     args: {},
   },
+  ...(['git_status', 'git_diff_unstaged'] as const).map((tool) => ({
+    name: `a filter in a submodule's own config runs a program on ${tool === 'git_status' ? 'status' : 'diff'}`,
+    arrange: (repo: string) => {
+      // Status and diff look inside dirty submodules with a child git that reads the submodule's config.
+      const source = makeRepo(`${repo}-submodule-source`, [{ 'f.txt': 'sub\n', '.gitattributes': '* filter=evil\n' }]);
+      git(repo, '-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', source, 'sub');
+      git(repo, 'commit', '--quiet', '--message', 'submodule');
+      git(repo, 'config', '-f', '.git/modules/sub/config', 'filter.evil.clean', script);
+      utimesSync(path.join(repo, 'sub', 'f.txt'), new Date('2001-01-01'), new Date('2001-01-01'));
+    },
+    naive: tool === 'git_status' ? ['status'] : ['diff'],
+    tool,
+    args: {},
+  })),
   {
     name: 'log.showSignature with gpg.program runs a program on log',
     arrange: (repo) => {
@@ -154,7 +168,9 @@ describe('repository configuration cannot make a read tool run a program', () =>
     expect(existsSync(marker)).toBe(true);
     rmSync(marker, { force: true });
     // The naive run may have refreshed the index: make it stale again for the guarded run.
-    if (existsSync(path.join(repo, 'a.txt'))) utimesSync(path.join(repo, 'a.txt'), new Date('2001-01-02'), new Date('2001-01-02'));
+    for (const file of ['a.txt', 'sub/f.txt']) {
+      if (existsSync(path.join(repo, file))) utimesSync(path.join(repo, file), new Date('2001-01-02'), new Date('2001-01-02'));
+    }
 
     const server = await inProcessServer([repo]);
     const result = await server.call(attack.tool, { repo_path: repo, ...attack.args });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '@portico-mcp/shared/testing';
@@ -205,6 +205,23 @@ describe('write_query never creates or writes a file other than the database', (
       await expect(engine.run('write', { sql: step, maxRows: 10, maxBytes: 10_000 })).rejects.toBeInstanceOf(Error);
     }
     expect(existsSync(target)).toBe(false);
+  });
+
+  it.each(['temp_store_directory', 'data_store_directory'])('refuses PRAGMA %s, which redirects SQLite files process-wide', async (pragma) => {
+    const elsewhere = join(temp.path, `${pragma}-elsewhere`);
+    mkdirSync(elsewhere, { recursive: true });
+    if (pragma === 'temp_store_directory') {
+      // Without the guard: a plain connection accepts it and SQLite now keeps its temporary files there.
+      const raw = new Database(dbPath);
+      raw.exec(`PRAGMA temp_store_directory = '${elsewhere}'`);
+      expect(raw.pragma('temp_store_directory', { simple: true })).toBe(elsewhere);
+      raw.exec("PRAGMA temp_store_directory = ''");
+      raw.close();
+    }
+    const refused = { code: 'POLICY_DENIED', message: expect.stringMatching(new RegExp(`PRAGMA ${pragma} is refused`)) };
+    const sql = `PRAGMA ${pragma} = '${elsewhere}'`;
+    await expect(engine.run('write', { sql, maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject(refused);
+    await expect(engine.run('query', { sql, offset: 0, maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject(refused);
   });
 
   it('refuses transaction control, which would leave a transaction open between calls', async () => {

@@ -24,6 +24,10 @@ const READS_ONLY: readonly string[] = [
   'core.hooksPath=/dev/null',
   // Verifying a signature runs gpg.program, which repository config may point anywhere.
   'log.showSignature=false',
+  // Looking inside a dirty submodule starts a child git that reads the submodule's own config (its filters),
+  // which the pins below cannot see; reads compare submodules by their recorded commit only.
+  'diff.ignoreSubmodules=dirty',
+  'submodule.recurse=false',
 ];
 
 /** Keys of the repository's own config whose values name a program that a read could start. */

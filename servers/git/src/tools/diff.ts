@@ -11,7 +11,9 @@ import { offsetField, pageShape, repoPathField } from '../workspace.js';
 import { pagedGitOutput, READ_ONLY } from './paging.js';
 
 /** Options every diff takes so that repository config cannot run a program or colour the output. */
-export const SAFE_DIFF_OPTIONS = ['--no-ext-diff', '--no-textconv', '--no-color'] as const;
+// --ignore-submodules=dirty: a dirty submodule would be inspected by a child git reading the submodule's own
+// config, whose filter programs no pin of ours reaches.
+export const SAFE_DIFF_OPTIONS = ['--no-ext-diff', '--no-textconv', '--no-color', '--ignore-submodules=dirty'] as const;
 
 export const contextLinesField = z.number().int().min(0).max(10_000).default(3).describe('Lines of context around each change (git --unified).');
 export const pathsField = z.array(z.string().min(1)).max(100).optional().describe('Only these files or directories (paths inside the repository).');

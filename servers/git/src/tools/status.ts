@@ -144,7 +144,7 @@ export function statusTools(workspace: Workspace): AnyToolDefinition[] {
     annotations: READ_ONLY,
     handler: async ({ repo_path }, context) => {
       const git = await workspace.open(repo_path, context);
-      const output = await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'], { mode: 'read', signal: context.signal });
+      const output = await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', '--ignore-submodules=dirty'], { mode: 'read', signal: context.signal });
       const { branch, entries } = parseStatus(decodeTolerant(output.stdout).text);
       const header = 'Repository status:\n';
       const { text, shown, total } = render(branch, entries, context.budget.remaining - utf8Length(header) - 400);

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
-import { classifyStatement } from './guard.js';
+import { classifyStatement, refusalBeforeCompile } from './guard.js';
 import type { StatementVerdict } from './guard.js';
 import { EngineError } from './protocol.js';
 import type {
@@ -48,6 +48,8 @@ class Connection {
       this.#cache.set(sql, hit);
       return hit;
     }
+    const refusal = refusalBeforeCompile(sql);
+    if (refusal) throw new EngineError('refused', refusal);
     let statement: Statement;
     try {
       statement = this.db.prepare(sql);

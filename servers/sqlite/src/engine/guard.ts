@@ -61,3 +61,17 @@ export function classifyStatement(db: Database, statement: Statement, sql: strin
   }
   return verdict;
 }
+
+// These deprecated pragmas act while the statement is being compiled (before any check of the compiled
+// program can run) and point SQLite's process-wide temporary or data directory at any path. They are the one
+// thing refused by name: the text is searched before it is ever compiled, and a false positive (the word in a
+// string) is a clear refusal, never a surprise.
+const DIRECTORY_PRAGMA = /\b(temp_store_directory|data_store_directory)\b/i;
+
+/** Refuses, before compiling, text that names a pragma which would redirect SQLite's files; returns the sentence. */
+export function refusalBeforeCompile(sql: string): string | undefined {
+  const match = DIRECTORY_PRAGMA.exec(sql);
+  return match
+    ? `PRAGMA ${match[1]!.toLowerCase()} is refused: it points SQLite's files at another directory, and this server never writes outside its database.`
+    : undefined;
+}
