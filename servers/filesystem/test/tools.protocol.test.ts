@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -343,6 +344,33 @@ describe('a write larger than the stdio transport allows', () => {
     try {
       await expect(server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } })).rejects.toThrow(/Connection closed/);
       await expect(server.client.callTool({ name: 'list_allowed_directories', arguments: {} })).rejects.toThrow();
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+});
+
+describe('a FIFO inside an allowed directory', () => {
+  it('is refused at once by the tools that read a file, instead of hanging until a writer comes', async () => {
+    const temp = await makeTempDir('portico-fs-fifo-');
+    execFileSync('mkfifo', [join(temp.path, 'pipe')]);
+    const server = await spawnPortico([temp.path]);
+    try {
+      // Without O_NONBLOCK the open waits for a writer that never comes, and the call never answers.
+      const hung = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the call did not answer within 3 s')), 3000).unref());
+      for (const [tool, args] of [
+        ['read_text_file', { path: 'pipe' }],
+        ['edit_file', { path: 'pipe', edits: [{ oldText: 'a', newText: 'b' }] }],
+        ['copy_file', { source: 'pipe', destination: 'copy' }],
+      ] as const) {
+        const result = await Promise.race([call(server, tool, args), hung]);
+        expect(result.isError, tool).toBe(true);
+        expect(result.text, tool).toMatch(/not a regular file/);
+      }
+      const search = await Promise.race([call(server, 'search_content', { path: '.', pattern: 'x' }), hung]);
+      expect(search.isError).toBeFalsy();
+      expect(await readdir(temp.path)).toEqual(['pipe']);
     } finally {
       await server.close();
       await temp.cleanup();

@@ -56,15 +56,20 @@ export type OpenedLocation =
   | { readonly kind: 'unknown' }
   | { readonly kind: 'unavailable' };
 
-let procFdAvailable: Promise<boolean> | undefined;
+let procFdProbe: Promise<boolean> | undefined;
 
-/** Asks the kernel for the real path of an open file; `unavailable` where /proc/self/fd does not exist. */
-export async function openedLocation(handle: FileHandle): Promise<OpenedLocation> {
-  procFdAvailable ??= stat('/proc/self/fd').then(
+/** True where /proc/self/fd exists (Linux), so open files can be located and reached through their descriptor. */
+export function procFdAvailable(): Promise<boolean> {
+  procFdProbe ??= stat('/proc/self/fd').then(
     (info) => info.isDirectory(),
     () => false,
   );
-  if (!(await procFdAvailable)) return { kind: 'unavailable' };
+  return procFdProbe;
+}
+
+/** Asks the kernel for the real path of an open file; `unavailable` where /proc/self/fd does not exist. */
+export async function openedLocation(handle: FileHandle): Promise<OpenedLocation> {
+  if (!(await procFdAvailable())) return { kind: 'unavailable' };
   try {
     return { kind: 'path', realPath: await realpath(`/proc/self/fd/${handle.fd}`) };
   } catch {

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, SandboxError } from '../errors/index.js';
@@ -15,7 +15,8 @@ import {
   resolvesOutsideMessage,
   unresolvableMessage,
 } from './messages.js';
-import { deferTruncate, noFollowFlags, openedLocation } from './open.js';
+import { deferTruncate, noFollowFlags, openedLocation, procFdAvailable } from './open.js';
+import { openDirectoryNoFollow, pinnedName } from './pinned.js';
 import { resolveReal } from './realpath.js';
 import { intersectRoots, realClientRoot, realOperatorRoot, uniqueRoots } from './roots.js';
 
@@ -145,6 +146,45 @@ export class Sandbox {
     return this.#openReal(realPath, flags, mode, realPath);
   }
 
+  /**
+   * Runs `use` with a path that reaches `realPath` through its parent directory, opened and checked inside
+   * the roots, so that a by-name operation (link, rename, mkdir, create) cannot be diverted outside.
+   */
+  async withPinnedParent<T>(realPath: string, use: (pinnedPath: string) => Promise<T>): Promise<T> {
+    const parent = path.dirname(realPath);
+    // The entry of an allowed directory itself lives in an outside parent, so it can never be pinned.
+    if (!this.isInside(realPath) || parent === realPath || !this.isInside(parent)) {
+      throw new SandboxError(
+        `Access denied: ${quotePath(realPath)} is an allowed directory itself or outside them; use a path inside one (${this.#roots.join(', ')}).`,
+      );
+    }
+    // Without /proc/self/fd (macOS, BSDs, Windows) there is no portable way to name an entry relative to an
+    // open directory from Node, so the operation uses the checked path as it is; the gap remains there.
+    if (!(await procFdAvailable())) return use(realPath);
+    let handle: FileHandle;
+    try {
+      // A directory on the checked path may have been swapped for a symbolic link since it was resolved:
+      // O_NOFOLLOW refuses a swapped last component, and the check below catches one further up.
+      handle = await openDirectoryNoFollow(parent);
+    } catch (error) {
+      // Linux answers O_DIRECTORY|O_NOFOLLOW on a symbolic link with ENOTDIR rather than ELOOP.
+      if (errorCode(error) === 'ENOTDIR' && (await isSymbolicLink(parent))) throw replacedByLinkError(parent, error);
+      throw openError(error, parent);
+    }
+    try {
+      const location = await openedLocation(handle);
+      if (location.kind !== 'path' || !this.isInside(location.realPath)) {
+        throw new SandboxError(
+          `Access denied: the directory of ${quotePath(realPath)} changed while it was being used and no longer resolves inside the allowed directories; try again.`,
+        );
+      }
+      // Every lookup through /proc/self/fd/<n> starts at the directory held open, wherever its path now leads.
+      return await use(pinnedName(handle, path.basename(realPath)));
+    } finally {
+      await handle.close();
+    }
+  }
+
   async #openReal(realPath: string, flags: string | number, mode: number | undefined, given: string): Promise<FileHandle> {
     const opening = deferTruncate(noFollowFlags(flags));
     let handle: FileHandle;
@@ -183,14 +223,24 @@ async function realClientRoots(clientRoots: readonly string[]): Promise<string[]
   return resolved.filter((root): root is string => root !== undefined);
 }
 
+async function isSymbolicLink(candidate: string): Promise<boolean> {
+  return lstat(candidate).then(
+    (info) => info.isSymbolicLink(),
+    () => false,
+  );
+}
+
+function replacedByLinkError(given: string, cause: unknown): SandboxError {
+  return new SandboxError(`Access denied: ${quotePath(given)} was replaced by a symbolic link while it was being opened; try again.`, {
+    cause,
+  });
+}
+
 function openError(error: unknown, given: string): Error {
   switch (errorCode(error)) {
     case 'ELOOP':
     case 'EMLINK': // FreeBSD's answer to O_NOFOLLOW on a link
-      return new SandboxError(
-        `Access denied: ${quotePath(given)} was replaced by a symbolic link while it was being opened; try again.`,
-        { cause: error },
-      );
+      return replacedByLinkError(given, error);
     case 'ENOENT':
       return new NotFoundError(notFoundMessage(given), { cause: error });
     case 'EEXIST':

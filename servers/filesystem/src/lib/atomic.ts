@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { lstat, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,31 +39,47 @@ export async function requireParentDirectory(realPath: string, given: string): P
   throw new NotFoundError(`The parent directory of ${quote(given)} does not exist; create it first with create_directory.`);
 }
 
+/** Creates a new file only: never opens an existing one, never follows a symbolic link at the name. */
+const CREATE_NEW = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
+
+/** Moves a filled temporary file to the target's name; both names reach into the same pinned directory. */
+export type PlaceTemporary = (temporary: string, target: string) => Promise<void>;
+
 /**
- * Writes a new temporary file next to `realPath` (opened inside the sandbox with no link followed, and
- * checked where it landed), fills it through `fill`, fsyncs it and returns its path; the caller renames or
- * links it into place. The temporary file is removed on any failure.
+ * Writes a new temporary file next to `realPath`, fills it through `fill`, fsyncs it, and lets `place` rename or
+ * link it into place; the temporary file is removed on any failure. Every by-name step (create, rename, link,
+ * directory fsync) goes through the parent directory the sandbox opened and checked, so a directory on the path
+ * swapped for a symbolic link in the meantime cannot carry any of them outside the allowed directories.
  */
-export async function writeTemporarySibling(
+export async function replaceThroughTemporary(
   sandbox: Sandbox,
   realPath: string,
   mode: number | undefined,
   fill: (handle: FileHandle) => Promise<void>,
-): Promise<string> {
-  const temporary = temporaryNameFor(realPath);
-  const handle = await sandbox.openResolved(temporary, 'wx', mode ?? NEW_FILE_MODE);
-  try {
-    await fill(handle);
-    // The umask applied at creation; an existing file's exact mode (setuid bits aside) is restored here.
-    if (mode !== undefined) await handle.chmod(mode);
-    await handle.sync();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-  return temporary;
+  place: PlaceTemporary,
+): Promise<void> {
+  await sandbox.withPinnedParent(realPath, async (target) => {
+    const temporary = temporaryNameFor(target);
+    const handle = await open(temporary, CREATE_NEW, mode ?? NEW_FILE_MODE);
+    try {
+      await fill(handle);
+      // The umask applied at creation; an existing file's exact mode (setuid bits aside) is restored here.
+      if (mode !== undefined) await handle.chmod(mode);
+      await handle.sync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+    try {
+      await place(temporary, target);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+    await syncDirectory(path.dirname(target));
+  });
 }
 
 /** Flushes a directory entry change (rename, link) to disk; best effort where directories cannot be opened. */
@@ -87,14 +104,13 @@ export async function syncDirectory(directory: string): Promise<void> {
 export async function writeFileAtomic(sandbox: Sandbox, realPath: string, given: string, data: string | Uint8Array): Promise<void> {
   const mode = await existingFileMode(realPath, given);
   if (mode === undefined) await requireParentDirectory(realPath, given);
-  const temporary = await writeTemporarySibling(sandbox, realPath, mode, async (handle) => {
-    await handle.writeFile(data);
-  });
-  try {
-    await rename(temporary, realPath);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(path.dirname(realPath));
+  await replaceThroughTemporary(
+    sandbox,
+    realPath,
+    mode,
+    async (handle) => {
+      await handle.writeFile(data);
+    },
+    (temporary, target) => rename(temporary, target),
+  );
 }

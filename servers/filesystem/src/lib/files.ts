@@ -1,7 +1,12 @@
+import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
+
+// O_NONBLOCK makes opening a FIFO return at once (instead of waiting for a writer) so the type check below can
+// refuse it; it changes nothing for regular files. Absent on Windows, where there are no FIFOs to open.
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /** Quotes a caller's path for a message, on one line. */
 export function quote(given: string): string {
@@ -18,7 +23,7 @@ export interface OpenedForRead {
 /** Opens an existing regular file for reading, at the real path the sandbox checked (no final link followed after the check). */
 export async function openFileForRead(sandbox: Sandbox, given: string): Promise<OpenedForRead> {
   const realPath = await sandbox.resolveInside(given, { mustExist: true });
-  const handle = await sandbox.openResolved(realPath, 'r');
+  const handle = await sandbox.openResolved(realPath, READ_FLAGS);
   try {
     const stats = await handle.stat();
     if (stats.isDirectory()) {

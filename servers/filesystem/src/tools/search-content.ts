@@ -1,9 +1,10 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readlinkSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { formatBytes, truncationNotice } from '@portico-mcp/shared/output';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
+import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
 import { looksBinary, SNIFF_BYTES } from '../lib/binary.js';
@@ -18,8 +19,30 @@ export const DEFAULT_MAX_MATCHES = 200;
 const MAX_MAX_MATCHES = 10_000;
 /** Files larger than this are skipped (and counted); searching them would hold them whole in memory. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/**
+ * How walked files are opened: a symbolic link swapped in at the name is refused rather than followed, and a FIFO
+ * opens at once (to be skipped by the type check) instead of waiting for a writer.
+ */
+const SEARCH_OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 /** Files scanned between progress reports. */
 const PROGRESS_EVERY_FILES = 500;
+
+let procFd: boolean | undefined;
+
+/**
+ * False when the kernel says an open file lies outside the sandbox: a directory the walk passed through may have
+ * been swapped for a symbolic link to outside, which O_NOFOLLOW on the last component cannot see. Where
+ * /proc/self/fd does not exist the open is trusted, as the sandbox itself does.
+ */
+function openedInside(sandbox: Sandbox, fd: number): boolean {
+  procFd ??= existsSync('/proc/self/fd');
+  if (!procFd) return true;
+  try {
+    return sandbox.isInside(readlinkSync(`/proc/self/fd/${fd}`));
+  } catch {
+    return false;
+  }
+}
 
 /** search_content. */
 export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
@@ -78,13 +101,16 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
       const searchFile = (absolute: string): boolean => {
         let fd: number;
         try {
-          fd = openSync(absolute, 'r');
+          fd = openSync(absolute, SEARCH_OPEN_FLAGS);
         } catch {
           return true;
         }
         let length: number;
         try {
-          const size = fstatSync(fd).size;
+          const info = fstatSync(fd);
+          // Only regular files are searched: the walk saw a file here, but it may have been replaced since.
+          if (!info.isFile() || !openedInside(sandbox, fd)) return true;
+          const size = info.size;
           if (size > DEFAULT_MAX_FILE_BYTES) {
             skippedLarge++;
             return true;

@@ -1,15 +1,21 @@
+import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { link, lstat, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { AlreadyExistsError, CancelledError, InvalidArgumentError, NotFoundError } from '@portico-mcp/shared/errors';
+import { AlreadyExistsError, CancelledError, InvalidArgumentError, NotFoundError, SandboxError } from '@portico-mcp/shared/errors';
+import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
-import { existingFileMode, requireParentDirectory, syncDirectory, writeFileAtomic, writeTemporarySibling } from '../lib/atomic.js';
+import { existingFileMode, replaceThroughTemporary, requireParentDirectory, syncDirectory, writeFileAtomic } from '../lib/atomic.js';
 import { openFileForRead, quote, resolveEntry } from '../lib/files.js';
+import { rootHolding } from '../lib/roots.js';
 
 const COPY_CHUNK_BYTES = 1024 * 1024;
+/** append_file's open: create if missing, never through a symbolic link at the name. */
+const APPEND_FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -42,6 +48,33 @@ async function placeWithoutOverwrite(from: string, to: string, givenTo: string):
     return;
   }
   await unlink(from);
+}
+
+/**
+ * mkdir -p below the allowed directory that holds `realPath`, one level at a time, each made through its parent
+ * directory pinned by the sandbox so that no level can be diverted outside; true when any level was created.
+ */
+async function makeDirectories(sandbox: Sandbox, realPath: string, given: string): Promise<boolean> {
+  const top = rootHolding(sandbox, realPath) ?? realPath;
+  let created = false;
+  let current = top;
+  for (const name of path.relative(top, realPath).split(path.sep).filter((part) => part !== '')) {
+    current = path.join(current, name);
+    await sandbox.withPinnedParent(current, async (pinned) => {
+      try {
+        await mkdir(pinned);
+        created = true;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'EEXIST' && (await stat(pinned)).isDirectory()) return;
+        if (code === 'EEXIST' || code === 'ENOTDIR') {
+          throw new AlreadyExistsError(`${quote(given)} (or one of its parents) exists and is a file, not a directory; choose another path.`);
+        }
+        throw error;
+      }
+    });
+  }
+  return created;
 }
 
 /** write_file, append_file, create_directory, copy_file and move_file. */
@@ -93,7 +126,18 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       const existed = (await existingFileMode(realPath, given)) !== undefined;
       if (!existed) await requireParentDirectory(realPath, given);
       const data = Buffer.from(content, 'utf8');
-      const handle = await sandbox.openResolved(realPath, 'a', 0o666);
+      // Opened through the pinned parent: a by-name O_CREAT could otherwise make an empty file outside first.
+      const handle = await sandbox.withPinnedParent(realPath, async (pinned) => {
+        try {
+          return await open(pinned, APPEND_FLAGS, 0o666);
+        } catch (error) {
+          const code = errorCode(error);
+          if (code === 'ELOOP' || code === 'EMLINK') {
+            throw new SandboxError(`Access denied: ${quote(given)} was replaced by a symbolic link while it was being opened; try again.`, { cause: error });
+          }
+          throw error;
+        }
+      });
       let size: number;
       try {
         await handle.appendFile(data);
@@ -122,16 +166,7 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
     handler: async ({ path: given }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const realPath = await sandbox.resolveInside(given);
-      let created: boolean;
-      try {
-        created = (await mkdir(realPath, { recursive: true })) !== undefined;
-      } catch (error) {
-        const code = errorCode(error);
-        if (code === 'EEXIST' || code === 'ENOTDIR') {
-          throw new AlreadyExistsError(`${quote(given)} (or one of its parents) exists and is a file, not a directory; choose another path.`);
-        }
-        throw error;
-      }
+      const created = await makeDirectories(sandbox, realPath, given);
       if (!created && !(await stat(realPath)).isDirectory()) {
         throw new AlreadyExistsError(`${quote(given)} exists and is a file, not a directory; choose another path.`);
       }
@@ -169,7 +204,7 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
         }
         if (existing === undefined) await requireParentDirectory(to, destination);
         let copied = 0;
-        const temporary = await writeTemporarySibling(sandbox, to, from.stats.mode & 0o7777, async (handle) => {
+        const fill = async (handle: FileHandle): Promise<void> => {
           const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
           for (;;) {
             if (ctx.signal.aborted) throw new CancelledError();
@@ -178,15 +213,10 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
             await handle.write(buffer, 0, bytesRead);
             copied += bytesRead;
           }
-        });
-        try {
-          if (overwrite) await rename(temporary, to);
-          else await placeWithoutOverwrite(temporary, to, destination);
-        } catch (error) {
-          await unlink(temporary).catch(() => undefined);
-          throw error;
-        }
-        await syncDirectory(path.dirname(to));
+        };
+        await replaceThroughTemporary(sandbox, to, from.stats.mode & 0o7777, fill, (temporary, target) =>
+          overwrite ? rename(temporary, target) : placeWithoutOverwrite(temporary, target, destination),
+        );
         const text = `Successfully copied ${source} to ${destination}${existing !== undefined ? ' (replaced the existing file)' : ''}`;
         return { content: [{ type: 'text', text }], structuredContent: { source: from.realPath, destination: to, bytes: copied, overwritten: existing !== undefined } };
       } finally {
@@ -218,15 +248,23 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       if (!stats) throw new NotFoundError(`${quote(source)} does not exist; check the path or list its directory.`);
       const to = await resolveEntry(sandbox, destination);
       if (to === from) throw new InvalidArgumentError(`${quote(destination)} is the source itself; choose another destination.`);
-      if (stats.isDirectory()) {
-        if (to.startsWith(from + path.sep)) throw new InvalidArgumentError(`${quote(destination)} is inside ${quote(source)}; a directory cannot be moved into itself.`);
-        // rename(2) would silently replace an empty directory at the destination: check first.
-        if (await lstatIfAny(to)) throw new AlreadyExistsError(`${quote(destination)} already exists; choose another destination or remove it first.`);
-        await rename(from, to);
-      } else {
-        await placeWithoutOverwrite(from, to, destination);
+      if (stats.isDirectory() && to.startsWith(from + path.sep)) {
+        throw new InvalidArgumentError(`${quote(destination)} is inside ${quote(source)}; a directory cannot be moved into itself.`);
       }
-      await syncDirectory(path.dirname(to));
+      // Both names are used through their pinned parents: linking or renaming by the checked names would follow
+      // a directory swapped for a symbolic link in the meantime, and could pull an outside file in or push one out.
+      await sandbox.withPinnedParent(from, (pinnedFrom) =>
+        sandbox.withPinnedParent(to, async (pinnedTo) => {
+          if (stats.isDirectory()) {
+            // rename(2) would silently replace an empty directory at the destination: check first.
+            if (await lstatIfAny(pinnedTo)) throw new AlreadyExistsError(`${quote(destination)} already exists; choose another destination or remove it first.`);
+            await rename(pinnedFrom, pinnedTo);
+          } else {
+            await placeWithoutOverwrite(pinnedFrom, pinnedTo, destination);
+          }
+          await syncDirectory(path.dirname(pinnedTo));
+        }),
+      );
       return { content: [{ type: 'text', text: `Successfully moved ${source} to ${destination}` }], structuredContent: { source: from, destination: to } };
     },
   });
