@@ -7,39 +7,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PolicyError } from '../src/errors/index.js';
 import { UrlPolicy, agentFor, classifyAddress, systemResolver } from '../src/net/index.js';
 import type { PolicyLookup, Resolver } from '../src/net/index.js';
+import { startTestHttpServer } from '../src/testing/index.js';
+import type { TestHttpServer } from '../src/testing/index.js';
 
 const SECRET = 'the secret behind the firewall';
 const PUBLIC = '93.184.216.34';
 
-interface TestServer {
-  readonly port: number;
-  hits: number;
-  close(): Promise<void>;
-}
+type TestServer = TestHttpServer;
 
-function startServer(host: string, handler: http.RequestListener): Promise<TestServer> {
-  return new Promise((resolve, reject) => {
-    const state = { port: 0, hits: 0 };
-    const server = http.createServer((request, response) => {
-      state.hits += 1;
-      handler(request, response);
-    });
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') return reject(new Error('no port'));
-      state.port = address.port;
-      resolve(
-        Object.assign(state, {
-          close: () =>
-            new Promise<void>((done) => {
-              server.closeAllConnections();
-              server.close(() => done());
-            }),
-        }),
-      );
-    });
-  });
+function startServer(host: '127.0.0.1' | '::1', handler: http.RequestListener): Promise<TestServer> {
+  return startTestHttpServer(handler, host);
 }
 
 function redirect(response: http.ServerResponse, location: string): void {
@@ -135,9 +112,9 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  secret4.hits = 0;
-  secret6.hits = 0;
-  front.hits = 0;
+  secret4.resetHits();
+  secret6.resetHits();
+  front.resetHits();
 });
 
 describe('redirects through the policy agents', () => {

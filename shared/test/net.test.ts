@@ -6,38 +6,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, InvalidArgumentError, PolicyError } from '../src/errors/index.js';
 import { UrlPolicy, agentFor, classifyAddress } from '../src/net/index.js';
 import type { PolicyAgents, Resolver } from '../src/net/index.js';
+import { startTestHttpServer } from '../src/testing/index.js';
+import type { TestHttpServer } from '../src/testing/index.js';
 
 const SECRET = 'the secret behind the firewall';
 
-interface SecretServer {
-  readonly port: number;
-  hits: number;
-  close(): Promise<void>;
-}
+type SecretServer = TestHttpServer;
 
-function startSecretServer(host: string): Promise<SecretServer> {
-  return new Promise((resolve, reject) => {
-    const state = { port: 0, hits: 0 };
-    const server = http.createServer((_request, response) => {
-      state.hits += 1;
-      response.end(SECRET);
-    });
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') return reject(new Error('no port'));
-      state.port = address.port;
-      resolve(
-        Object.assign(state, {
-          close: () =>
-            new Promise<void>((done) => {
-              server.closeAllConnections();
-              server.close(() => done());
-            }),
-        }),
-      );
-    });
-  });
+function startSecretServer(host: '127.0.0.1' | '::1'): Promise<SecretServer> {
+  return startTestHttpServer((_request, response) => response.end(SECRET), host);
 }
 
 interface Reply {
@@ -104,8 +81,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  v4.hits = 0;
-  v6.hits = 0;
+  v4.resetHits();
+  v6.resetHits();
 });
 
 interface LoopbackCase {

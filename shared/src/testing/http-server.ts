@@ -7,6 +7,10 @@ export interface TestHttpServer {
   /** Base URL without a trailing slash, e.g. http://127.0.0.1:41234. */
   url: string;
   port: number;
+  /** Requests answered so far: proves whether a request reached the server at all. */
+  readonly hits: number;
+  /** Starts counting requests from zero again (between tests). */
+  resetHits(): void;
   close(): Promise<void>;
 }
 
@@ -15,7 +19,11 @@ export async function startTestHttpServer(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   host: '127.0.0.1' | '::1' = '127.0.0.1',
 ): Promise<TestHttpServer> {
-  const server = createServer(handler);
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits += 1;
+    handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, host, () => resolve());
@@ -24,6 +32,12 @@ export async function startTestHttpServer(
   return {
     url: `http://${host === '::1' ? '[::1]' : host}:${port}`,
     port,
+    get hits() {
+      return hits;
+    },
+    resetHits: () => {
+      hits = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
