@@ -5,7 +5,7 @@ import type { SpawnedServer, TestHttpServer } from '@portico-mcp/shared/testing'
 import { startTestHttpServer } from '@portico-mcp/shared/testing';
 import { htmlToMarkdown } from '../src/convert/html.js';
 import { articleOfSize } from './fixtures/pages.mjs';
-import { CP1252_TEXT, HUGE_PAGE_BYTES, SJIS_TEXT, startSite } from './fixtures/site.js';
+import { CP1252_TEXT, HUGE_PAGE_BYTES, SJIS_TEXT, SLOW_PAGE_BYTES, startSite } from './fixtures/site.js';
 import type { Site } from './fixtures/site.js';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -145,6 +145,27 @@ describe.each(ERAS)('fetch server over stdio (%s era)', (era) => {
     const result = await call(server, { url: `${site.url}${path}` });
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(message);
+  });
+
+  it('sends progress notifications while a slow page streams in, and still returns the page', async () => {
+    const updates: Array<{ progress: number; total?: number; message?: string }> = [];
+    const result = await server.client.callTool(
+      { name: 'fetch', arguments: { url: `${site.url}/slow-article?era=${era}` } },
+      { onprogress: (update) => updates.push(update) },
+    );
+    expect(result.isError).toBeFalsy();
+    expect(resultText(result)).toContain(`Contents of ${site.url}/slow-article?era=${era}:\n# `);
+    // The client may miss the last notifications (the result can overtake them), so: at least one, sensible values.
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    // The first comes from the download itself (every 512 KiB received), before the conversion starts.
+    expect(updates[0]).toMatchObject({ message: 'downloading' });
+    const bytes = Buffer.byteLength(articleOfSize(SLOW_PAGE_BYTES));
+    for (const update of updates) {
+      expect(update.progress).toBeGreaterThan(0);
+      expect(update.progress).toBeLessThanOrEqual(bytes);
+      expect([undefined, bytes]).toContain(update.total);
+    }
+    expect(updates.map((update) => update.progress)).toEqual([...updates.map((update) => update.progress)].sort((a, b) => a - b));
   });
 
   it('ends a request at the per-call timeout_seconds', async () => {
