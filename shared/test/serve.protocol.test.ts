@@ -201,6 +201,19 @@ describe('process lifecycle', () => {
     expect(result.code).toBe(0);
   });
 
+  it('stops running tools when it shuts down', async () => {
+    const server = await spawnServer({ entry });
+    const call = server.client.callTool({ name: 'count', arguments: { to: 10_000, delayMs: 5 } }).catch((error: Error) => error);
+    await waitFor(() => (server.stderr().includes('"msg":"ready"') ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const pid = (server.client as unknown as { _transport?: { pid?: number } })._transport?.pid;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGTERM');
+    await call;
+    await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/"msg":"count cancelled","reached":\d+/);
+    await server.close();
+  });
+
   it('exits cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';

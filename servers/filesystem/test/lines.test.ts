@@ -112,3 +112,48 @@ describe('readLinesBackward', () => {
     });
   });
 });
+
+describe('scans that start from bytes the caller already read', () => {
+  const contents = [
+    '',
+    'a',
+    'a\nb\nc\n',
+    'a\n\n\n',
+    `${'y'.repeat(20_000)}\n${'z'.repeat(30_000)}\nend\n`,
+    Array.from({ length: 20_000 }, (_, index) => `line ${index + 1}`).join('\n'),
+  ];
+  const selections = [
+    { startLine: 1, maxLines: 3, maxBytes: 1_000_000 },
+    { startLine: 2, maxLines: 2, maxBytes: 1_000_000 },
+    { startLine: 1, maxLines: Number.POSITIVE_INFINITY, maxBytes: 1_000 },
+    { startLine: 19_999, maxLines: 5, maxBytes: 1_000_000 },
+    { startLine: 50_000, maxLines: 1, maxBytes: 1_000_000 },
+  ];
+
+  it.each(contents.map((content) => [content.slice(0, 12), content]))('reads %j forward the same from a prefetched start', async (_label, content) => {
+    for (const selection of selections) {
+      for (const prefetch of [0, 5, 8192, 100_000]) {
+        await withFile(content, async (handle, size) => {
+          const plain = await readLinesForward(handle, selection);
+          const bytes = Buffer.alloc(Math.min(prefetch, size));
+          await handle.read(bytes, 0, bytes.length, 0);
+          const first = { bytes, atEnd: bytes.length < prefetch };
+          expect(await readLinesForward(handle, { ...selection, first })).toEqual(plain);
+        });
+      }
+    }
+  });
+
+  it.each(contents.map((content) => [content.slice(0, 12), content]))('reads the end of %j the same from a prefetched last chunk', async (_label, content) => {
+    for (const [maxLines, maxBytes] of [[1, 1_000_000], [3, 1_000_000], [10, 25], [100_000, 1_000]] as const) {
+      for (const prefetch of [1, 16 * 1024, 100_000]) {
+        await withFile(content, async (handle, size) => {
+          const plain = await readLinesBackward(handle, size, { maxLines, maxBytes });
+          const last = Buffer.alloc(Math.min(prefetch, size));
+          await handle.read(last, 0, last.length, size - last.length);
+          expect(await readLinesBackward(handle, size, { maxLines, maxBytes, last })).toEqual(plain);
+        });
+      }
+    }
+  });
+});

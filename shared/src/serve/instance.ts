@@ -104,7 +104,10 @@ function registerTool(
     annotations: { title: tool.title, ...tool.annotations },
   };
   const handler = async (args: unknown, sdk: ServerContext): Promise<CallToolResult> => {
-    const signal = AbortSignal.any([sdk.mcpReq.signal, options.shutdownSignal]);
+    // The request's own signal, unless shutdown has begun: tracking each call's controller in a set is far
+    // cheaper per call than AbortSignal.any against the long-lived shutdown signal, which also keeps every
+    // dependent signal registered on it for the life of the process on Node 20.
+    const signal = callSignal(sdk.mcpReq.signal, options.shutdownSignal);
     const context: ToolContext = {
       signal,
       budget: new OutputBudget(options.maxOutputBytes),
@@ -118,10 +121,55 @@ function registerTool(
       return boundResult(result, options.maxOutputBytes);
     } catch (error) {
       return toToolError(error, (unexpected) => log.error('tool failed unexpectedly', { error: unexpected }));
+    } finally {
+      releaseCallSignal(signal);
     }
   };
   // The SDK's overloads are generic over the schema type; our definitions are already checked by defineTool.
   (server.registerTool as (name: string, config: object, cb: typeof handler) => unknown)(tool.name, config, handler);
+}
+
+const callsInFlight = new Map<AbortSignal, { controller: AbortController; detach: () => void }>();
+const shutdownsWatched = new WeakSet<AbortSignal>();
+
+/** A signal that aborts when the request is cancelled or the server shuts down; release it when the call ends. */
+function callSignal(request: AbortSignal, shutdown: AbortSignal): AbortSignal {
+  if (shutdown.aborted) return shutdown;
+  if (!shutdownsWatched.has(shutdown)) {
+    shutdownsWatched.add(shutdown);
+    shutdown.addEventListener('abort', () => {
+      for (const { controller } of callsInFlight.values()) controller.abort(shutdown.reason);
+    }, { once: true });
+  }
+  const controller = new AbortController();
+  if (request.aborted) controller.abort(request.reason);
+  const forward = () => controller.abort(request.reason);
+  request.addEventListener('abort', forward, { once: true });
+  callsInFlight.set(controller.signal, { controller, detach: () => request.removeEventListener('abort', forward) });
+  return controller.signal;
+}
+
+function releaseCallSignal(signal: AbortSignal): void {
+  const call = callsInFlight.get(signal);
+  if (!call) return;
+  call.detach();
+  callsInFlight.delete(signal);
+  if (callsInFlight.size === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+}
+
+const idleWaiters: Array<() => void> = [];
+
+/** Resolves when no tool call is running, or after `timeoutMs`: shutdown gives aborted calls time to wind down. */
+export function callsSettled(timeoutMs: number): Promise<void> {
+  if (callsInFlight.size === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    idleWaiters.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function progressReporter(sdk: ServerContext): ToolContext['progress'] {

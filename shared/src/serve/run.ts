@@ -3,7 +3,7 @@ import { ConfigError, isPorticoError } from '../errors/index.js';
 import { Logger } from '../log/index.js';
 import { formatHelp, parseCommandLine, toCommonConfig } from './flags.js';
 import type { CommonConfig, FlagSpec, FlagValues } from './flags.js';
-import { createInstanceFactory } from './instance.js';
+import { callsSettled, createInstanceFactory } from './instance.js';
 import type { ServerInfo, ServerSurface } from './instance.js';
 import { selectTools } from './select.js';
 
@@ -127,6 +127,8 @@ async function serve<Config>(spec: ServerSpec<Config>, config: Config, common: C
       // A cleanup that hangs must not keep a host waiting: exit anyway after a grace period.
       const force = setTimeout(() => process.exit(process.exitCode ?? 0), 5_000);
       force.unref();
+      // Running tools have seen the abort; let them stop (and answer) before the transport goes.
+      await callsSettled(2_000);
       await closeTransport().catch((error: unknown) => log.debug('transport close failed', { error }));
       for (const cleanup of cleanups.reverse()) {
         await Promise.resolve()

@@ -1,5 +1,3 @@
-import type { FileHandle } from 'node:fs/promises';
-
 /** How much of a file's start is inspected to decide whether it is text. */
 export const SNIFF_BYTES = 8192;
 
@@ -24,27 +22,24 @@ export function describeBinary(sample: Uint8Array): string {
   return 'binary data';
 }
 
+/** The control characters text does not hold: all below 0x20 except tab, newline, form feed, carriage return and escape (NUL is tested apart). */
+const CONTROL = /[\x01-\x08\x0b\x0e-\x1a\x1c-\x1f]/g;
+
 /**
  * True when a sample looks like binary data rather than text: it holds a NUL byte (no text encoding we
  * read has one) or many control characters besides tab, newline, carriage return, form feed and escape.
  */
 export function looksBinary(sample: Uint8Array): boolean {
   if (sample.indexOf(0) !== -1) return true;
+  // Scanned by the regular-expression engine over a latin1 view (one character per byte) rather than by a
+  // byte loop: a loop runs interpreted during a session's first calls, which then spent 0.1–0.5 ms on an
+  // 8 KB sample; the expression runs as native code from the start and is no slower once warm.
+  const text = Buffer.from(sample.buffer, sample.byteOffset, sample.byteLength).toString('latin1');
+  const limit = sample.length / 10;
   let control = 0;
-  for (const byte of sample) {
-    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) control++;
+  CONTROL.lastIndex = 0;
+  while (CONTROL.exec(text) !== null) {
+    if (++control > limit) return true;
   }
-  return control > sample.length / 10;
-}
-
-/** Reads the first bytes of an open file for sniffing. */
-export async function readSample(handle: FileHandle, size: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(Math.min(size, SNIFF_BYTES));
-  let filled = 0;
-  while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return buffer.subarray(0, filled);
+  return false;
 }

@@ -1,9 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import { CancelledError } from '@portico-mcp/shared/errors';
+import { readAt, readRange } from './files.js';
 
 /** Read sizes for line scans: the first read is small (head: 10 needs a few KB), later ones grow to amortise system calls. */
-const FIRST_CHUNK_BYTES = 16 * 1024;
-const CHUNK_BYTES = 1024 * 1024;
+export const FIRST_CHUNK_BYTES = 16 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 
 /** A run of whole lines read from a file (the last one possibly cut by the byte limit). */
@@ -31,9 +32,20 @@ export interface LineWindow {
  */
 export async function readLinesForward(
   handle: FileHandle,
-  options: { startLine: number; maxLines: number; maxBytes: number; signal?: AbortSignal },
+  options: {
+    startLine: number;
+    maxLines: number;
+    maxBytes: number;
+    signal?: AbortSignal;
+    /**
+     * The file's first bytes, already read by the caller (the binary sniff needs them anyway), and whether
+     * that read reached the end of the file; the scan starts with them instead of reading them again.
+     */
+    first?: { bytes: Buffer; atEnd: boolean };
+  },
 ): Promise<LineWindow> {
   const { startLine, maxLines, maxBytes, signal } = options;
+  const first = options.first !== undefined && (options.first.bytes.length > 0 || options.first.atEnd) ? options.first : undefined;
   const out: Buffer[] = [];
   let outBytes = 0;
   let line = 1;
@@ -48,13 +60,25 @@ export async function readLinesForward(
   let lineStartBytes = 0;
   // Bytes after the last newline while skipping: an unterminated last line still counts as a line.
   let skippedTail = false;
-  let chunk = Buffer.allocUnsafe(FIRST_CHUNK_BYTES);
+  // The caller's buffer is scanned as the first chunk and never written to.
+  let chunk = first?.bytes ?? Buffer.allocUnsafe(FIRST_CHUNK_BYTES);
+  let prefetched = first !== undefined;
+  let atEnd = false;
 
   scan: for (;;) {
     if (signal?.aborted) throw new CancelledError();
-    // Grow once the first read was not enough; `out` holds copies, so the old chunk can go.
-    if (position > 0 && chunk.length < CHUNK_BYTES) chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, chunk.length * 4));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+    let bytesRead = 0;
+    if (prefetched) {
+      prefetched = false;
+      bytesRead = chunk.length;
+      atEnd = first!.atEnd;
+    } else if (!atEnd) {
+      // Grow once the first read was not enough; `out` holds copies, so the old chunk can go.
+      if (position > 0 && (chunk === first?.bytes || chunk.length < CHUNK_BYTES)) {
+        chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(FIRST_CHUNK_BYTES, chunk.length) * 4));
+      }
+      bytesRead = await readAt(handle, chunk, chunk.length, position);
+    }
     if (bytesRead === 0) {
       reachedEnd = true;
       break;
@@ -160,28 +184,43 @@ export interface TailWindow {
 export async function readLinesBackward(
   handle: FileHandle,
   size: number,
-  options: { maxLines: number; maxBytes: number; signal?: AbortSignal },
+  options: {
+    maxLines: number;
+    maxBytes: number;
+    signal?: AbortSignal;
+    /** The file's last bytes, already read by the caller: the first chunk of the scan. */
+    last?: Buffer;
+  },
 ): Promise<TailWindow> {
   const { maxLines, maxBytes, signal } = options;
   if (size === 0 || maxLines <= 0) return { bytes: Buffer.alloc(0), completeLines: 0, partialLine: false, cutByLimit: false, startByte: size };
-  const last = Buffer.alloc(1);
-  await handle.read(last, 0, 1, size - 1);
-  const end = last[0] === NEWLINE ? size - 1 : size;
 
   const chunks: Buffer[] = [];
-  let position = end;
+  let position = size;
+  let end = size;
   let newlines = 0;
   let start = -1;
   // Scan back for the newline that precedes the first wanted line, but never hold more than the limit.
   let chunkBytes = FIRST_CHUNK_BYTES;
+  let prefetched = options.last !== undefined && options.last.length > 0 && options.last.length <= size ? options.last : undefined;
   while (position > 0 && start === -1) {
     if (signal?.aborted) throw new CancelledError();
-    const length = Math.min(chunkBytes, position);
-    chunkBytes = Math.min(CHUNK_BYTES, chunkBytes * 4);
-    position -= length;
-    const chunk = Buffer.allocUnsafe(length);
-    const { bytesRead } = await handle.read(chunk, 0, length, position);
-    const data = chunk.subarray(0, bytesRead);
+    let data: Buffer;
+    if (prefetched !== undefined) {
+      data = prefetched;
+      prefetched = undefined;
+      position -= data.length;
+    } else {
+      const length = Math.min(chunkBytes, position);
+      position -= length;
+      data = await readRange(handle, length, position);
+    }
+    chunkBytes = Math.min(CHUNK_BYTES, Math.max(chunkBytes, data.length) * 4);
+    if (end === size && position + data.length === size && data[data.length - 1] === NEWLINE) {
+      // A final newline ends the last line; it does not start an empty one.
+      end = size - 1;
+      data = data.subarray(0, data.length - 1);
+    }
     chunks.unshift(data);
     for (let index = data.lastIndexOf(NEWLINE); index !== -1; index = index > 0 ? data.lastIndexOf(NEWLINE, index - 1) : -1) {
       newlines++;
@@ -193,8 +232,8 @@ export async function readLinesBackward(
     if (end - position > maxBytes + 1 && start === -1) break;
   }
   if (start === -1 && position === 0) start = 0;
-  const held = Buffer.concat(chunks);
-  const heldStart = end - held.length;
+  const held = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const heldStart = position;
   const wantedStart = start === -1 ? heldStart : start;
   if (end - wantedStart <= maxBytes) {
     return {

@@ -1,10 +1,9 @@
-import type { FileHandle } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { formatBytes, truncationNotice } from '@portico-mcp/shared/output';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
-import { describeBinary, looksBinary, readSample, SNIFF_BYTES } from './binary.js';
-import { openFileForRead, quote } from './files.js';
-import { countLinesBefore, readLinesBackward, readLinesForward } from './lines.js';
+import { describeBinary, looksBinary, SNIFF_BYTES } from './binary.js';
+import { closeInBackground, openFileForRead, quote, readRange } from './files.js';
+import { CHUNK_BYTES, countLinesBefore, FIRST_CHUNK_BYTES, readLinesBackward, readLinesForward } from './lines.js';
 
 /** Which part of a file to read; all optional, at most one of head/tail and not with offset/limit. */
 export interface TextSelection {
@@ -51,9 +50,29 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
     const size = stats.size;
     const budget = Math.max(0, maxBytes - NOTICE_RESERVE_BYTES);
     const wholeFile = head === undefined && tail === undefined && offset === undefined && limit === undefined && size <= budget;
-    // A whole small file is read once and sniffed from memory; otherwise only its start is sniffed.
-    const whole = wholeFile ? await readWhole(handle, size) : undefined;
-    const sample = whole ? whole.subarray(0, SNIFF_BYTES) : await readSample(handle, size);
+    // Every byte needed is read once, and the binary sniff looks at bytes already read: a whole small file in
+    // one read; otherwise the file's start (which the forward scan then continues from), plus for tail the
+    // file's end, which is the backward scan's first chunk (one read when the file is small enough to hold both).
+    let start: Buffer;
+    let startAtEnd = false;
+    let end: Buffer | undefined;
+    if (wholeFile) {
+      start = await readRange(handle, size, 0);
+    } else if (tail !== undefined) {
+      if (size <= FIRST_CHUNK_BYTES) {
+        start = end = await readRange(handle, size, 0);
+      } else {
+        [start, end] = await Promise.all([readRange(handle, SNIFF_BYTES, 0), readRange(handle, FIRST_CHUNK_BYTES, size - FIRST_CHUNK_BYTES)]);
+      }
+    } else {
+      // A read with no line limit needs about the budget in bytes; head and ranges usually need a few KB.
+      const wanted = head === undefined && limit === undefined && offset === undefined ? Math.min(budget + 1, CHUNK_BYTES) : FIRST_CHUNK_BYTES;
+      // Not capped at the size that fstat reported, which a pseudo-file (in /proc, say) reports as 0.
+      const length = Math.max(wanted, SNIFF_BYTES);
+      start = await readRange(handle, length, 0);
+      startAtEnd = start.length < length;
+    }
+    const sample = start.subarray(0, SNIFF_BYTES);
     if (looksBinary(sample)) {
       throw new InvalidArgumentError(
         `${quote(given)} is a binary file (${describeBinary(sample)}, ${formatBytes(size)}), not text; use read_media_file for images and audio, or get_file_info for its metadata.`,
@@ -62,7 +81,7 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
     const base = { path: realPath, size };
 
     if (tail !== undefined) {
-      const window = await readLinesBackward(handle, size, { maxLines: tail, maxBytes: budget, ...(signal ? { signal } : {}) });
+      const window = await readLinesBackward(handle, size, { maxLines: tail, maxBytes: budget, ...(end ? { last: end } : {}), ...(signal ? { signal } : {}) });
       const text = window.bytes.toString('utf8');
       if (!window.cutByLimit) return { text, summary: { ...base, truncated: false } };
       // Only when the tail is cut do we pay for numbering the lines, so the notice can say where to resume.
@@ -84,14 +103,14 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
       return { text: `${text}\n${notice}`, summary: { ...base, firstLine: first, lastLine: last, truncated: true, ...(first > 1 ? { nextOffset: earlier } : {}) } };
     }
 
-    if (whole) {
+    if (wholeFile) {
       // The whole file fits: send it byte for byte, final newline included, as the reference does.
-      return { text: whole.toString('utf8'), summary: { ...base, truncated: false } };
+      return { text: start.toString('utf8'), summary: { ...base, truncated: false } };
     }
 
     const startLine = offset ?? 1;
     const maxLines = head ?? limit ?? Number.POSITIVE_INFINITY;
-    const window = await readLinesForward(handle, { startLine, maxLines, maxBytes: budget, ...(signal ? { signal } : {}) });
+    const window = await readLinesForward(handle, { startLine, maxLines, maxBytes: budget, first: { bytes: start, atEnd: startAtEnd }, ...(signal ? { signal } : {}) });
     if (window.firstLine === 0 && !window.cutByLimit) {
       if (startLine === 1) return { text: '', summary: { ...base, totalLines: 0, truncated: false } };
       const total = window.totalLines ?? 0;
@@ -118,17 +137,6 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
     const nextOffset = window.partialLine ? startLine + 1 : last + 1;
     return { text: `${text}\n${notice}`, summary: { ...base, ...lines, truncated: true, nextOffset } };
   } finally {
-    await handle.close();
+    closeInBackground(handle);
   }
-}
-
-async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(size);
-  let filled = 0;
-  while (filled < size) {
-    const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return buffer.subarray(0, filled);
 }
