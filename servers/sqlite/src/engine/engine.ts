@@ -173,7 +173,8 @@ export class SqliteEngine {
 
   /** Runs one statement that SQLite compiles as read-only and returning rows, and returns one page of it. */
   query({ sql, params, offset, maxRows, maxBytes }: EngineOperations['query']['args']): QueryPage {
-    const { statement, verdict } = this.#reader.prepare(sql, bindArgs(params));
+    const bind = bindArgs(params);
+    const { statement, verdict } = this.#reader.prepare(sql, bind);
     if (verdict.refusal) throw new EngineError('refused', verdict.refusal);
     if (verdict.transactionControl) {
       throw new EngineError('refused', 'Transaction control is refused: every call runs as its own transaction.');
@@ -184,15 +185,15 @@ export class SqliteEngine {
     if (!verdict.reader) {
       throw new EngineError('refused', 'read_query runs only statements that return rows; this statement returns none.');
     }
-    return this.#page(statement, params, offset, maxRows, maxBytes);
+    return this.#page(statement, bind, offset, maxRows, maxBytes);
   }
 
-  #page(statement: Statement, params: BindParams | undefined, offset: number, maxRows: number, maxBytes: number): QueryPage {
+  #page(statement: Statement, bind: unknown[], offset: number, maxRows: number, maxBytes: number): QueryPage {
     const columns = statement.columns().map((column) => column.name);
     let iterator: IterableIterator<unknown[]> | undefined;
     try {
       statement.raw(true).safeIntegers(true);
-      iterator = statement.iterate(...bindArgs(params)) as IterableIterator<unknown[]>;
+      iterator = statement.iterate(...bind) as IterableIterator<unknown[]>;
       // A continuation re-runs the statement and skips the rows already shown (stateless: no read
       // transaction is held open between calls, so writers are never blocked by a half-read result).
       for (let skipped = 0; skipped < offset; skipped++) {

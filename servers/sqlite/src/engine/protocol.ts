@@ -124,6 +124,12 @@ export class EngineError extends Error {
   }
 }
 
+/**
+ * The file descriptor of the pipe between the server and the engine process (the engine's stdio slot 3): one
+ * JSON document per line each way, requests in and answers out.
+ */
+export const ENGINE_CHANNEL_FD = 3;
+
 /** A request from the server to the engine process. */
 export interface EngineRequest {
   id: number;

@@ -8,6 +8,8 @@ export const STRUCTURED_ROWS_LIMIT = 16_000;
 /** Bytes kept free in the budget for the summary line and the truncation notice. */
 const NOTICE_RESERVE = 600;
 const BLOB_PREVIEW_BYTES = 64;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
 
 /** Converts a value from better-sqlite3 (safe integers on) to a JSON-safe cell; `long` is set when it was cut. */
 export function toCell(value: unknown): { cell: Cell; shortened: boolean } {
@@ -31,11 +33,15 @@ export function toCell(value: unknown): { cell: Cell; shortened: boolean } {
   return { cell: String(value), shortened: false };
 }
 
+const ESCAPED = /[\\|\r\n]/;
+const ESCAPED_ALL = /[\\|\r\n]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '|': '\\|', '\r': '\\r', '\n': '\\n' };
+
 function textOf(cell: Cell): string {
   if (cell === null) return 'NULL';
   if (typeof cell === 'number') return String(cell);
-  // One row per line and `|` between cells: escape what would break that layout.
-  return cell.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  // One row per line and `|` between cells: escape what would break that layout (most text has nothing to escape).
+  return ESCAPED.test(cell) ? cell.replace(ESCAPED_ALL, (character) => ESCAPES[character]!) : cell;
 }
 
 /** One page of a result, rendered within a byte budget. */
@@ -58,7 +64,7 @@ export function buildPage(
   rows: Iterator<unknown[]>,
   limits: { maxRows: number; maxBytes: number },
 ): Page & { more: boolean } {
-  const header = `${columns.map((name) => textOf(name)).join(' | ')}\n${columns.map(() => '---').join(' | ')}\n`;
+  const header = `${columns.map(textOf).join(' | ')}\n${columns.map(() => '---').join(' | ')}\n`;
   const parts: string[] = [header];
   let bytes = Buffer.byteLength(header);
   const available = Math.max(0, limits.maxBytes - NOTICE_RESERVE);
@@ -74,13 +80,24 @@ export function buildPage(
     }
     const next = rows.next();
     if (next.done) return finish(false);
-    const cells: Cell[] = [];
-    for (const value of next.value) {
-      const { cell, shortened } = toCell(value);
-      if (shortened) shortenedValues = true;
-      cells.push(cell);
+    const values = next.value;
+    const cells: Cell[] = new Array<Cell>(values.length);
+    let line = '';
+    for (let index = 0; index < values.length; index++) {
+      const value = values[index];
+      let cell: Cell;
+      // The common cases first (safe integers arrive as bigint); toCell handles the rest.
+      if (typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE) cell = Number(value);
+      else if (typeof value === 'string' && value.length <= MAX_CELL_CHARS) cell = value;
+      else {
+        const converted = toCell(value);
+        if (converted.shortened) shortenedValues = true;
+        cell = converted.cell;
+      }
+      cells[index] = cell;
+      line += index === 0 ? textOf(cell) : ` | ${textOf(cell)}`;
     }
-    let line = `${cells.map(textOf).join(' | ')}\n`;
+    line += '\n';
     let lineBytes = Buffer.byteLength(line);
     if (bytes + lineBytes > available) {
       if (rowCount > 0) {
