@@ -18,7 +18,7 @@ export interface HttpEndpoint {
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const MAX_SESSIONS = 64;
+const MAX_SESSIONS = 128;
 const SESSION_IDLE_MS = 30 * 60 * 1000;
 
 interface LegacySession {
@@ -101,16 +101,22 @@ export async function startHttpEndpoint(
 
   const openSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
     if (sessions.size >= MAX_SESSIONS) {
-      sendJsonError(res, 503, 'Too many open sessions; close one (DELETE /mcp) or try again later.');
-      return;
+      // Clients often never DELETE their session. Rather than refuse newcomers, end the least recently used
+      // session: its client gets 404 on its next request, which the protocol answers with a new initialize.
+      const [oldestId, oldest] = sessions.entries().next().value as [string, LegacySession];
+      sessions.delete(oldestId);
+      log.info('closed the least recently used HTTP session to make room', { sessions: MAX_SESSIONS });
+      void oldest.transport.close();
     }
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, lastSeen: Date.now() });
+        log.debug('http session opened', { sessions: sessions.size });
       },
       onsessionclosed: (id) => {
         sessions.delete(id);
+        log.debug('http session closed', { sessions: sessions.size });
       },
     });
     // No requestInfo: the factory reads that as a long-lived session (logs forwarded, roots may be asked).
@@ -131,6 +137,9 @@ export async function startHttpEndpoint(
         return;
       }
       session.lastSeen = Date.now();
+      // Re-inserting keeps the map in least-recently-used order for eviction.
+      sessions.delete(sessionId);
+      sessions.set(sessionId, session);
       await session.transport.handleRequest(req, res);
       return;
     }
