@@ -1,13 +1,14 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import type { LookupFunction } from 'node:net';
 import fetch from 'node-fetch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PolicyError } from '../src/errors/index.js';
-import { UrlPolicy, agentFor, classifyAddress, systemResolver } from '../src/net/index.js';
+import { PassThrough } from 'node:stream';
+import { PolicyError, TimeoutError } from '../src/errors/index.js';
+import { UrlPolicy, agentFor, classifyAddress, limitConnectTime, systemResolver } from '../src/net/index.js';
 import type { PolicyLookup, Resolver } from '../src/net/index.js';
 import { startTestHttpServer } from '../src/testing/index.js';
+import { plainLookup } from './net-helpers.js';
 import type { TestHttpServer } from '../src/testing/index.js';
 
 const SECRET = 'the secret behind the firewall';
@@ -58,17 +59,6 @@ function rebindingResolver(): { readonly resolve: Resolver; readonly calls: () =
     return [{ address: calls === 1 ? PUBLIC : '127.0.0.1', family: 4 }];
   };
   return { resolve, calls: () => calls };
-}
-
-function plainLookup(resolve: Resolver): LookupFunction {
-  return (hostname, options, callback) => {
-    resolve(hostname, { family: 0 }).then((addresses) => {
-      const first = addresses[0];
-      if (first === undefined) return callback(new Error(`no address for ${hostname}`), '');
-      if (options.all === true) return callback(null, addresses.map((entry) => ({ ...entry })));
-      return callback(null, first.address, first.family);
-    }, (error: Error) => callback(error, ''));
-  };
 }
 
 type LookupResult = { readonly address: string | LookupAddress[]; readonly family: number | undefined };
@@ -282,5 +272,39 @@ describe('UrlPolicy.lookup', () => {
       socket.once('error', resolve);
     });
     expect(error).toBeInstanceOf(PolicyError);
+  });
+});
+
+describe('what the agents report', () => {
+  it('hands the typed refusal to onFailure, where node-fetch keeps only its message', async () => {
+    const failures: Error[] = [];
+    const policy = new UrlPolicy({ resolve: resolverWith({ 'inside.test': ['127.0.0.1'] }) });
+    const agent = agentFor(policy.createAgents({ onFailure: (error) => failures.push(error) }));
+    await expect(fetch(`http://inside.test:${secret4.port}/`, { agent })).rejects.toThrow(/loopback/);
+    await expect(fetch(`http://127.0.0.1:${secret4.port}/`, { agent })).rejects.toThrow(/loopback/);
+    expect(failures).toHaveLength(2);
+    expect(failures.every((error) => error instanceof PolicyError)).toBe(true);
+    expect(secret4.hits).toBe(0);
+  });
+
+  it('gives up on a connection not established within the connect timeout, with a typed error', async () => {
+    // A socket that never connects stands in for a host that never answers.
+    const socket = new PassThrough();
+    const failures: Error[] = [];
+    limitConnectTime(socket, { timeoutMs: 50, target: '192.0.2.1:80', connectedEvent: 'connect', onFailure: (error) => failures.push(error) });
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(failures[0]).toBeInstanceOf(TimeoutError);
+    expect(failures[0]!.message).toBe('Could not connect to 192.0.2.1:80 within 0.1 s; the host may be down or unreachable, try again later.');
+  });
+
+  it('leaves a connection alone once it is established', async () => {
+    const socket = new PassThrough();
+    const failures: Error[] = [];
+    limitConnectTime(socket, { timeoutMs: 50, target: 'x:1', connectedEvent: 'connect', onFailure: (error) => failures.push(error) });
+    socket.emit('connect');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(socket.destroyed).toBe(false);
+    expect(failures).toEqual([]);
+    socket.destroy();
   });
 });

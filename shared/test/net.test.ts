@@ -1,12 +1,12 @@
 import { lookup as dnsLookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, InvalidArgumentError, PolicyError } from '../src/errors/index.js';
 import { UrlPolicy, agentFor, classifyAddress } from '../src/net/index.js';
 import type { PolicyAgents, Resolver } from '../src/net/index.js';
 import { startTestHttpServer } from '../src/testing/index.js';
+import { plainLookup } from './net-helpers.js';
 import type { TestHttpServer } from '../src/testing/index.js';
 
 const SECRET = 'the secret behind the firewall';
@@ -45,18 +45,6 @@ async function guardedGet(policy: UrlPolicy, agents: PolicyAgents, url: string):
 // A resolver that answers every name with fixed addresses, standing in for a DNS server we control.
 function answering(...addresses: string[]): Resolver {
   return async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-}
-
-// The unguarded counterpart of an injected resolver, for the control requests.
-function plainLookup(resolve: Resolver): LookupFunction {
-  return (hostname, options, callback) => {
-    resolve(hostname, { family: 0 }).then((addresses) => {
-      const first = addresses[0];
-      if (first === undefined) return callback(new Error(`no address for ${hostname}`), '');
-      if (options.all === true) return callback(null, addresses.map((entry) => ({ ...entry })));
-      return callback(null, first.address, first.family);
-    }, (error: Error) => callback(error, ''));
-  };
 }
 
 // Resolves absolute names as most glibc systems do; this sandbox's resolver does not answer `localhost.`.

@@ -27,9 +27,9 @@ const INSTRUCTIONS =
 export async function createGitSurface(config: GitServerConfig): Promise<ServerSurface & { workspace: Workspace }> {
   let sandbox: Sandbox;
   try {
-    sandbox = await Sandbox.create(config.repositories);
+    sandbox = await Sandbox.create(config.repositories, { rootNoun: 'Repository' });
   } catch (error) {
-    if (error instanceof InvalidArgumentError) throw new ConfigError(error.message.replace('Allowed directory', 'Repository'));
+    if (error instanceof InvalidArgumentError) throw new ConfigError(error.message);
     throw error;
   }
   const workspace = new Workspace(sandbox, config.baseEnv);

@@ -10,6 +10,8 @@ export type { HostList, AddressBlock } from './hosts.js';
 export { systemResolver } from './lookup.js';
 export type { LookupCallback, PolicyLookup, ResolvedAddress, ResolveOptions, Resolver } from './lookup.js';
 export { agentFor } from './agents.js';
+export { formatSeconds, limitConnectTime } from './connect-time.js';
+export type { ConnectTimeLimit } from './connect-time.js';
 export type { PolicyAgentOptions, PolicyAgents } from './agents.js';
 export { UrlPolicy } from './policy.js';
 export type { UrlPolicyOptions } from './policy.js';

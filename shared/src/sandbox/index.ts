@@ -5,3 +5,4 @@
 export { Sandbox } from './sandbox.js';
 export type { OpenedFile, ResolveOptions, SandboxOptions } from './sandbox.js';
 export { isCanonicalAbsolute, isWithin } from './contain.js';
+export { quotePath } from './messages.js';

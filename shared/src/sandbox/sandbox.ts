@@ -24,6 +24,8 @@ import { intersectRoots, realClientRoot, realOperatorRoot, uniqueRoots } from '.
 export interface SandboxOptions {
   readonly home?: string;
   readonly cwd?: string;
+  /** What the server calls its roots in startup errors: "Allowed directory" (default), "Repository". */
+  readonly rootNoun?: string;
 }
 
 /** Options of `Sandbox.resolveInside`. */
@@ -59,7 +61,7 @@ export class Sandbox {
     const cwd = options.cwd ?? process.cwd();
     const home = path.resolve(cwd, options.home ?? os.homedir());
     const real: string[] = [];
-    for (const root of roots) real.push(await realOperatorRoot(root, home, cwd));
+    for (const root of roots) real.push(await realOperatorRoot(root, home, cwd, options.rootNoun));
     return new Sandbox(uniqueRoots(real), home);
   }
 

@@ -5,7 +5,8 @@ import tls from 'node:tls';
 import type { ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isPorticoError, TimeoutError, UpstreamError } from '@portico-mcp/shared/errors';
-import type { PolicyAgents } from '@portico-mcp/shared/net';
+import { formatSeconds, limitConnectTime } from '@portico-mcp/shared/net';
+import type { UrlPolicy } from '@portico-mcp/shared/net';
 
 type ConnectCallback = (err: Error | null, stream: Duplex) => void;
 // Node reads no stream when the error is set; the callback's type still wants one.
@@ -25,7 +26,7 @@ export interface ConnectionScope {
 
 /** How connections are opened: straight to the target through the policy agents, or through an HTTP proxy. */
 export type ConnectionRoute =
-  | { readonly kind: 'direct'; readonly agents: PolicyAgents }
+  | { readonly kind: 'direct'; readonly policy: UrlPolicy }
   | { readonly kind: 'proxy'; readonly proxyUrl: URL };
 
 /**
@@ -34,12 +35,10 @@ export type ConnectionRoute =
  */
 export function createConnectionScope(route: ConnectionRoute, connectTimeoutMs: number): ConnectionScope {
   const recorder = new FailureRecorder();
+  const record = (error: Error): void => recorder.record(error);
   const agents =
     route.kind === 'direct'
-      ? {
-          http: new WatchedHttpAgent(route.agents.http, connectTimeoutMs, recorder),
-          https: new WatchedHttpsAgent(route.agents.https, connectTimeoutMs, recorder),
-        }
+      ? route.policy.createAgents({ connectTimeoutMs, onFailure: record })
       : {
           http: new ProxyHttpAgent(route.proxyUrl, connectTimeoutMs, recorder),
           https: new ProxyTunnelAgent(route.proxyUrl, connectTimeoutMs, recorder),
@@ -58,88 +57,6 @@ class FailureRecorder implements ConnectionFailures {
 }
 
 const AGENT_OPTIONS = { keepAlive: false } as const;
-
-class WatchedHttpAgent extends http.Agent {
-  constructor(
-    readonly inner: http.Agent,
-    readonly connectTimeoutMs: number,
-    readonly recorder: FailureRecorder,
-  ) {
-    super(AGENT_OPTIONS);
-  }
-
-  override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
-    return watchConnection(this.inner, options, callback, this.connectTimeoutMs, this.recorder, 'connect');
-  }
-}
-
-class WatchedHttpsAgent extends https.Agent {
-  constructor(
-    readonly inner: https.Agent,
-    readonly connectTimeoutMs: number,
-    readonly recorder: FailureRecorder,
-  ) {
-    super(AGENT_OPTIONS);
-  }
-
-  override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
-    return watchConnection(this.inner, options, callback, this.connectTimeoutMs, this.recorder, 'secureConnect');
-  }
-}
-
-function watchConnection(
-  inner: http.Agent,
-  options: ClientRequestArgs,
-  callback: ConnectCallback | undefined,
-  connectTimeoutMs: number,
-  recorder: FailureRecorder,
-  connectedEvent: 'connect' | 'secureConnect',
-): Duplex | null | undefined {
-  const target = `${options.host ?? options.hostname ?? 'localhost'}:${options.port ?? ''}`;
-  const recordingCallback: ConnectCallback | undefined =
-    callback === undefined
-      ? undefined
-      : (error, stream) => {
-          if (error) recorder.record(error);
-          callback(error, stream);
-        };
-  // The policy agents' createConnection is called with them as `this`: they vet the target, then open it.
-  const create = (inner as unknown as { createConnection(o: ClientRequestArgs, c?: ConnectCallback): Duplex | null | undefined })
-    .createConnection.bind(inner);
-  let socket: Duplex | null | undefined;
-  try {
-    socket = create(options, recordingCallback);
-  } catch (error) {
-    if (error instanceof Error) recorder.record(error);
-    throw error;
-  }
-  if (socket) armConnectTimeout(socket, connectTimeoutMs, target, recorder, connectedEvent);
-  return socket;
-}
-
-function armConnectTimeout(
-  socket: Duplex,
-  connectTimeoutMs: number,
-  target: string,
-  recorder: FailureRecorder,
-  connectedEvent: 'connect' | 'secureConnect',
-): void {
-  const timer = setTimeout(() => {
-    const error = new TimeoutError(
-      `Could not connect to ${target} within ${formatSeconds(connectTimeoutMs)}; the host may be down or unreachable, try again later.`,
-    );
-    recorder.record(error);
-    socket.destroy(error);
-  }, connectTimeoutMs);
-  timer.unref();
-  const clear = (): void => clearTimeout(timer);
-  socket.once(connectedEvent, clear);
-  socket.once('close', clear);
-  socket.once('error', (error: Error) => {
-    clear();
-    recorder.record(error);
-  });
-}
 
 /** Plain-HTTP targets through a proxy: connect to the proxy and send the request line in absolute form. */
 class ProxyHttpAgent extends http.Agent {
@@ -168,7 +85,12 @@ class ProxyHttpAgent extends http.Agent {
 
   override createConnection(_options: ClientRequestArgs, _callback?: ConnectCallback): Duplex {
     const socket = net.connect({ host: unbracket(this.proxyUrl.hostname), port: proxyPort(this.proxyUrl) });
-    armConnectTimeout(socket, this.connectTimeoutMs, `the proxy ${this.proxyUrl.host}`, this.recorder, 'connect');
+    limitConnectTime(socket, {
+      timeoutMs: this.connectTimeoutMs,
+      target: `the proxy ${this.proxyUrl.host}`,
+      connectedEvent: 'connect',
+      onFailure: (error) => this.recorder.record(error),
+    });
     return socket;
   }
 }
@@ -256,9 +178,4 @@ function proxyPort(proxyUrl: URL): number {
 
 function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
-/** Formats a duration for messages: "10 s", "1.5 s". */
-export function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1))} s`;
 }

@@ -9,7 +9,8 @@ import {
 } from '@portico-mcp/shared/errors';
 import type { PorticoError } from '@portico-mcp/shared/errors';
 import type { UrlPolicy } from '@portico-mcp/shared/net';
-import { createConnectionScope, formatSeconds } from './connections.js';
+import { formatSeconds } from '@portico-mcp/shared/net';
+import { createConnectionScope } from './connections.js';
 import type { ConnectionRoute, ConnectionScope } from './connections.js';
 
 /** Limits of one request (all its redirect hops together). */
@@ -70,7 +71,7 @@ export class HttpClient {
 
   constructor(policy: UrlPolicy, proxyUrl?: URL) {
     this.#policy = policy;
-    this.#route = proxyUrl === undefined ? { kind: 'direct', agents: policy.createAgents() } : { kind: 'proxy', proxyUrl };
+    this.#route = proxyUrl === undefined ? { kind: 'direct', policy } : { kind: 'proxy', proxyUrl };
   }
 
   /** Whether requests go through an HTTP proxy (which then resolves target names itself). */

@@ -2,16 +2,15 @@ import { constants, fstatSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
+import { quotePath } from '@portico-mcp/shared/sandbox';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 
 // O_NONBLOCK makes opening a FIFO return at once (instead of waiting for a writer) so the type check below can
 // refuse it; it changes nothing for regular files. Absent on Windows, where there are no FIFOs to open.
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
-/** Quotes a caller's path for a message, on one line. */
-export function quote(given: string): string {
-  return JSON.stringify(given.length > 200 ? `${given.slice(0, 200)}…` : given);
-}
+/** A caller's path as it appears in messages: the kernel's quoting, so every server words paths alike. */
+export const quote = quotePath;
 
 /** A regular file opened for reading inside the sandbox. */
 export interface OpenedForRead {
