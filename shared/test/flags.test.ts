@@ -7,7 +7,7 @@ const common = (argv: string[], env: Record<string, string> = {}) => toCommonCon
 
 describe('common flags', () => {
   it('defaults to stdio, the 100 KB budget and info logging', () => {
-    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info' });
+    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, toolsets: new Set(), excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info' });
   });
 
   it('serves HTTP on 127.0.0.1:3000 by default', () => {
@@ -48,7 +48,8 @@ describe('common flags', () => {
 
   it.each([
     [['--max-output-bytes', '10'], /between 1000 and/],
-    [['--max-output-bytes', '100MB'], /whole number/],
+    [['--max-output-bytes', '100MB'], /between 1000 and 8388608/],
+    [['--max-output-bytes', 'lots'], /a size in bytes, such as 100000, 512KB or 5MiB/],
     [['--log-level', 'loud'], /must be one of/],
     [['--port', '70000', '--http'], /between 0 and 65535/],
     [['--no-such-flag'], /--help/],
@@ -87,5 +88,81 @@ describe('selectTools', () => {
     expect(() => selectTools(tools, { readOnly: false, tools: new Set(['raed']), excludeTools: new Set() })).toThrow(
       '--tools names unknown tool raed; the tools are read, write, delete.',
     );
+  });
+});
+
+describe('typed flags', () => {
+  const flags = {
+    retries: { type: 'integer', min: 0, max: 10, default: 3, description: 'Retries.' },
+    cap: { type: 'size', min: 1_000, max: 10_000_000, description: 'Cap.' },
+    wait: { type: 'duration', unit: 's', min: 100, max: 600_000, default: 30_000, description: 'Wait.' },
+    hosts: { type: 'list', description: 'Hosts.', env: 'X_HOSTS' },
+  } as const;
+  const parse = (argv: string[], env: Record<string, string> = {}) => parseCommandLine(argv, env, flags).values;
+
+  it('fills defaults and leaves optional typed flags undefined', () => {
+    expect(parse([])).toMatchObject({ retries: 3, wait: 30_000, cap: undefined, hosts: undefined });
+  });
+
+  it('reads sizes with units and plain numbers as bytes', () => {
+    expect(parse(['--cap', '5MB']).cap).toBe(5_000_000);
+    expect(parse(['--cap', '64KiB']).cap).toBe(65_536);
+    expect(parse(['--cap', '2500']).cap).toBe(2_500);
+  });
+
+  it('reads durations with units, and a plain number in the flag’s own unit, as milliseconds', () => {
+    expect(parse(['--wait', '2m']).wait).toBe(120_000);
+    expect(parse(['--wait', '500ms']).wait).toBe(500);
+    expect(parse(['--wait', '1.5']).wait).toBe(1_500);
+  });
+
+  it('joins repeated and comma-separated list values, from flags or the environment', () => {
+    expect(parse(['--hosts', 'a, b', '--hosts', 'c']).hosts).toEqual(['a', 'b', 'c']);
+    expect(parse([], { X_HOSTS: 'x,y' }).hosts).toEqual(['x', 'y']);
+  });
+
+  it.each([
+    [['--retries', '11'], '--retries must be between 0 and 10, not "11".'],
+    [['--retries', '1.5'], '--retries must be a whole number, not "1.5".'],
+    [['--wait', '11m'], '--wait must be between 100ms and 600s, not "11m".'],
+    [['--wait', 'soon'], '--wait must be a duration, such as 30s, 500ms or 2m, not "soon".'],
+    [['--cap', '10'], '--cap must be between 1000 and 10000000, not "10".'],
+  ])('refuses %j with the range or shape it needs', (argv, message) => {
+    expect(() => parse(argv)).toThrow(message);
+  });
+});
+
+describe('toolsets', () => {
+  const tool = (name: string, toolset?: string) =>
+    ({ name, ...(toolset ? { toolset } : {}), annotations: { readOnlyHint: toolset !== 'writes', destructiveHint: false, idempotentHint: true, openWorldHint: false } }) as AnyToolDefinition;
+  const tools = [tool('core_a'), tool('core_b'), tool('extra_a', 'extras'), tool('write_a', 'writes')];
+  const names = (selected: AnyToolDefinition[]) => selected.map((t) => t.name);
+
+  it('registers only the default tools when no toolset is asked for', () => {
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set() }))).toEqual(['core_a', 'core_b']);
+  });
+
+  it('adds the named toolsets, or every one with "all"', () => {
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['extras']) }))).toEqual(['core_a', 'core_b', 'extra_a']);
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['all']) }))).toEqual(['core_a', 'core_b', 'extra_a', 'write_a']);
+  });
+
+  it('keeps --read-only and --exclude-tools in force inside toolsets', () => {
+    expect(names(selectTools(tools, { readOnly: true, excludeTools: new Set(['core_b']), toolsets: new Set(['all']) }))).toEqual(['core_a', 'extra_a']);
+  });
+
+  it('lets --tools name a tool from any toolset', () => {
+    expect(names(selectTools(tools, { readOnly: false, tools: new Set(['extra_a']), excludeTools: new Set() }))).toEqual(['extra_a']);
+  });
+
+  it('names an unknown toolset and the toolsets there are', () => {
+    expect(() => selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['extra']) })).toThrow(
+      '--toolsets names unknown toolset extra; the toolsets are extras, writes, all.',
+    );
+  });
+
+  it('parses --toolsets from the command line and PORTICO_TOOLSETS', () => {
+    expect([...common(['--toolsets', 'a,b']).toolsets]).toEqual(['a', 'b']);
+    expect([...common([], { PORTICO_TOOLSETS: 'all' }).toolsets]).toEqual(['all']);
   });
 });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, SandboxError } from '../src/errors/index.js';
 import {
-  OutputBudget,
-  capList,
   cutText,
   decodeCursor,
   encodeCursor,
@@ -59,18 +57,6 @@ describe('cutText', () => {
   });
 });
 
-describe('OutputBudget', () => {
-  it('spends across several pieces and cuts the one that overflows', () => {
-    const budget = new OutputBudget(10);
-    expect(budget.take('12345').truncated).toBe(false);
-    const second = budget.take('abcdefgh');
-    expect(second.text).toBe('abcde');
-    expect(second.truncated).toBe(true);
-    expect(budget.remaining).toBe(0);
-    expect(budget.take('more').text).toBe('');
-  });
-});
-
 describe('cursors', () => {
   it('round-trips the state of a listing', () => {
     const cursor = encodeCursor('rows', { offset: 1000, query: 'select 1' });
@@ -87,12 +73,7 @@ describe('cursors', () => {
   });
 });
 
-describe('capList and notices', () => {
-  it('keeps the first items and reports the total', () => {
-    expect(capList([1, 2, 3, 4], 2)).toEqual({ items: [1, 2], truncated: true, total: 4 });
-    expect(capList([1], 2)).toEqual({ items: [1], truncated: false, total: 1 });
-  });
-
+describe('notices', () => {
   it('says what was shown, why, and how to get the rest', () => {
     const notice = truncationNotice({ shown: 'lines 1-200 of 5,000', reason: 'the reply budget', next: 'call again with offset: 201' });
     expect(notice).toBe('[Truncated: showing lines 1-200 of 5,000 (the reply budget). To get more, call again with offset: 201.]');

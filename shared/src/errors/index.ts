@@ -11,6 +11,7 @@ export type PorticoErrorCode =
   | 'ALREADY_EXISTS'
   | 'OUTSIDE_SANDBOX'
   | 'POLICY_DENIED'
+  | 'REFUSED'
   | 'TOO_LARGE'
   | 'TIMEOUT'
   | 'CANCELLED'
@@ -40,6 +41,23 @@ export class PolicyError extends PorticoError {
     super('POLICY_DENIED', message, options);
   }
 }
+
+/**
+ * A request the server will not carry out as asked, by its own rules rather than the data source's: a SQL
+ * statement a read-only server refuses, a git argument that could change how git runs. Distinct from
+ * PolicyError, which is about outbound network requests.
+ */
+export class RefusedError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('REFUSED', message, options);
+  }
+}
+
+/** A SQL statement refused by the server's guard (a write on a read-only server, ATTACH, a stateful pragma). */
+export class RefusedStatementError extends RefusedError {}
+
+/** A command argument refused because it could change what the subprocess runs or reads (git options, config). */
+export class RefusedArgumentError extends RefusedError {}
 
 /** An argument the caller can fix: wrong shape, out of range, unknown name. */
 export class InvalidArgumentError extends PorticoError {

@@ -12,44 +12,6 @@ export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/**
- * A running byte budget for one reply. Tools take pieces of text from it until it is spent, so a reply that
- * gathers many parts (several files, many rows) stays within one limit.
- */
-export class OutputBudget {
-  readonly limit: number;
-  #used = 0;
-
-  constructor(limit: number) {
-    this.limit = limit;
-  }
-
-  get used(): number {
-    return this.#used;
-  }
-
-  get remaining(): number {
-    return Math.max(0, this.limit - this.#used);
-  }
-
-  /** True when `bytes` more would still fit. */
-  fits(bytes: number): boolean {
-    return this.#used + bytes <= this.limit;
-  }
-
-  /** Records bytes that were emitted. */
-  spend(bytes: number): void {
-    this.#used += bytes;
-  }
-
-  /** Takes as much of `text` as fits (cut on a line boundary when one is near), spends it and reports the cut. */
-  take(text: string): CutText {
-    const cut = cutText(text, this.remaining);
-    this.spend(cut.bytes);
-    return cut;
-  }
-}
-
 /** A piece of text cut to a byte limit. */
 export interface CutText {
   /** The text that fits. */

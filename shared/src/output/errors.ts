@@ -1,3 +1,4 @@
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError } from '@modelcontextprotocol/server';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { isPorticoError } from '../errors/index.js';
 import { toolError } from './result.js';
@@ -24,12 +25,43 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EXDEV: 'The source and destination are on different file systems.',
 };
 
+const UNEXPECTED = 'The tool failed unexpectedly (an internal error); the server log has the details.';
+
+/** The one sentence for an operating-system error code (ENOENT, EACCES, …), or undefined for codes without one. */
+export function systemErrorMessage(code: unknown): string | undefined {
+  return typeof code === 'string' ? SYSTEM_ERRORS[code] : undefined;
+}
+
+/**
+ * The one sentence that tells a caller what went wrong: a Portico error's own message, the errno sentence,
+ * or a generic one (and the value goes to `reportUnexpected`, since no tool translated it).
+ */
+export function errorSentence(error: unknown, reportUnexpected?: UnexpectedErrorReporter): string {
+  if (isPorticoError(error)) return error.message;
+  if (error instanceof Error && error.name === 'AbortError') return 'The request was cancelled by the client.';
+  const system = systemErrorMessage((error as { code?: unknown } | null)?.code);
+  if (system !== undefined) return system;
+  reportUnexpected?.(error);
+  return UNEXPECTED;
+}
+
 /** Maps any thrown value to a tool error result; this is the one place where errors become tool results. */
 export function toToolError(error: unknown, reportUnexpected?: UnexpectedErrorReporter): CallToolResult {
-  if (isPorticoError(error)) return toolError(error.message);
-  if (error instanceof Error && error.name === 'AbortError') return toolError('The request was cancelled by the client.');
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code in SYSTEM_ERRORS) return toolError(SYSTEM_ERRORS[code]!);
-  reportUnexpected?.(error);
-  return toolError('The tool failed unexpectedly (an internal error); the server log has the details.');
+  return toolError(errorSentence(error, reportUnexpected));
+}
+
+/**
+ * Maps a failed resource read or prompt to the protocol error each era expects (resources and prompts have
+ * no error results): not found as resource-not-found, a fixable argument as invalid params, the rest as an
+ * internal error; always with one sentence, never a stack or a server path.
+ */
+export function toProtocolError(error: unknown, subject: { uri?: string }, reportUnexpected?: UnexpectedErrorReporter): ProtocolError {
+  if (error instanceof ProtocolError) return error;
+  const sentence = errorSentence(error, reportUnexpected).replace('The tool failed', 'The request failed');
+  const code = isPorticoError(error) ? error.code : (error as { code?: unknown } | null)?.code === 'ENOENT' ? 'NOT_FOUND' : undefined;
+  if (code === 'NOT_FOUND' && subject.uri !== undefined) return new ResourceNotFoundError(subject.uri, sentence);
+  if (code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'OUTSIDE_SANDBOX' || code === 'POLICY_DENIED' || code === 'REFUSED') {
+    return new ProtocolError(ProtocolErrorCode.InvalidParams, sentence);
+  }
+  return new ProtocolError(ProtocolErrorCode.InternalError, sentence);
 }

@@ -1,24 +1,44 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { cutText, formatBytes, truncationNotice, utf8Length } from '../output/index.js';
+import { cutText, formatBytes, toolError, truncationNotice, utf8Length } from '../output/index.js';
+
+/** Bytes a result costs on the wire: its text, its other blocks, and its structured content. */
+export function resultBytes(result: CallToolResult): number {
+  let total = 0;
+  for (const block of result.content ?? []) total += block.type === 'text' ? utf8Length(block.text) : utf8Length(JSON.stringify(block));
+  if (result.structuredContent !== undefined) total += utf8Length(JSON.stringify(result.structuredContent));
+  return total;
+}
 
 /**
- * The last line of defence for the reply budget: tools cut their own output with a notice that says how to
- * continue, but if one ever returns more text than the budget, the reply is cut here rather than sent whole.
+ * The last line of defence for the reply budget: tools shape replies through `Reply`, which keeps them
+ * within it, but if one ever returns more (text or structure), the reply is cut here rather than sent whole.
+ * Text is cut with the notice; oversized structure makes the reply an error, since cut JSON would be wrong.
  */
 export function boundResult(result: CallToolResult, limit: number): CallToolResult {
-  let total = 0;
-  for (const block of result.content ?? []) if (block.type === 'text') total += utf8Length(block.text);
-  // Tools may add a short notice on top of a full budget; only clearly oversized replies are cut here.
+  const total = resultBytes(result);
+  // Replies built by Reply may run a little over (a header set late, a required summary line).
   const slack = 1024;
   if (total <= limit + slack) return result;
   let remaining = limit;
   const content: CallToolResult['content'] = [];
+  const structuredContent = result.structuredContent;
+  if (structuredContent !== undefined) {
+    const structureBytes = utf8Length(JSON.stringify(structuredContent));
+    // Half a JSON object would be wrong, and a tool's output schema needs the whole: refuse instead.
+    if (structureBytes > limit / 2) {
+      return toolError(`The reply (${formatBytes(total)}) is larger than the reply budget of ${formatBytes(limit)}; narrow the request, or ask the operator to raise --max-output-bytes.`);
+    }
+    remaining -= structureBytes;
+  }
   for (const block of result.content ?? []) {
     if (block.type !== 'text') {
+      const bytes = utf8Length(JSON.stringify(block));
+      if (bytes > remaining) break;
+      remaining -= bytes;
       content.push(block);
       continue;
     }
-    const cut = cutText(block.text, remaining);
+    const cut = cutText(block.text, Math.max(0, remaining));
     remaining -= cut.bytes;
     if (cut.text.length > 0) content.push({ ...block, text: cut.text });
     if (cut.truncated) break;
@@ -31,5 +51,7 @@ export function boundResult(result: CallToolResult, limit: number): CallToolResu
       next: 'narrow the request, or ask the operator to raise --max-output-bytes',
     }),
   });
-  return { ...result, content };
+  const bounded: CallToolResult = { ...result, content };
+  if (structuredContent !== undefined) bounded.structuredContent = structuredContent;
+  return bounded;
 }

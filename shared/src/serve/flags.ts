@@ -4,27 +4,52 @@ import { isLogLevel, LOG_LEVELS } from '../log/index.js';
 import type { LogLevel } from '../log/index.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, MAX_MAX_OUTPUT_BYTES, MIN_MAX_OUTPUT_BYTES } from '../output/index.js';
 
-/** One command-line flag: its type, help text and the environment variable that may set it instead. */
-export interface FlagSpec {
-  type: 'string' | 'boolean';
-  /** May be given more than once (string flags). */
-  multiple?: boolean;
+interface FlagBase {
   short?: string;
   /** One line for --help. */
   description: string;
-  /** Placeholder shown in --help for a string flag: `--port <port>`. */
+  /** Placeholder shown in --help for a valued flag: `--port <port>`. */
   placeholder?: string;
   /** Environment variable read when the flag is absent. */
   env?: string;
 }
 
+/**
+ * One command-line flag: its type, help text and the environment variable that may set it instead. Typed
+ * flags are parsed by the kernel: `integer` and `size` (bytes; "5MB", "64KiB" or a plain number) become
+ * numbers, `duration` becomes milliseconds ("30s", "500ms", "2m", or a plain number in `unit`), `list` becomes
+ * the items of a comma list (repeatable). Values outside min–max are a ConfigError that names the range.
+ */
+export type FlagSpec =
+  | (FlagBase & { type: 'boolean' })
+  | (FlagBase & { type: 'string'; multiple?: boolean })
+  | (FlagBase & { type: 'list' })
+  | (FlagBase & { type: 'integer' | 'size'; min: number; max: number; default?: number })
+  | (FlagBase & { type: 'duration'; unit: 'ms' | 's'; min: number; max: number; default?: number });
+
+/** The parsed value type of one flag spec. */
+export type FlagValue<S extends FlagSpec> = S extends { type: 'boolean' }
+  ? boolean
+  : S extends { type: 'integer' | 'size' | 'duration' }
+    ? number
+    : S extends { type: 'list' }
+      ? string[]
+      : S extends { multiple: true }
+        ? string[]
+        : string;
+
+/** Parsed values of a set of flag specs; flags with a default are always present. */
+export type TypedFlagValues<F extends Readonly<Record<string, FlagSpec>>> = {
+  [K in keyof F]: F[K] extends { default: number } ? FlagValue<F[K]> : FlagValue<F[K]> | undefined;
+};
+
 /** The flags every Portico server understands. */
 export const COMMON_FLAGS = {
   http: { type: 'boolean', description: 'Serve Streamable HTTP at /mcp instead of stdio.' },
-  port: { type: 'string', placeholder: 'port', description: 'HTTP port (default 3000; 0 picks a free one).', env: 'PORTICO_PORT' },
+  port: { type: 'integer', min: 0, max: 65_535, default: 3000, placeholder: 'port', description: 'HTTP port (default 3000; 0 picks a free one).', env: 'PORTICO_PORT' },
   host: { type: 'string', placeholder: 'addr', description: 'HTTP bind address (default 127.0.0.1).', env: 'PORTICO_HOST' },
   'allowed-hosts': {
-    type: 'string',
+    type: 'list',
     placeholder: 'names',
     description: 'Extra Host/Origin names the HTTP endpoint accepts besides localhost (comma list).',
     env: 'PORTICO_ALLOWED_HOSTS',
@@ -36,17 +61,26 @@ export const COMMON_FLAGS = {
     env: 'PORTICO_AUTH_TOKEN',
   },
   'read-only': { type: 'boolean', description: 'Register no tool that can change anything.', env: 'PORTICO_READ_ONLY' },
-  tools: { type: 'string', placeholder: 'names', description: 'Register only these tools (comma list).', env: 'PORTICO_TOOLS' },
+  toolsets: {
+    type: 'list',
+    placeholder: 'names',
+    description: 'Also register these opt-in toolsets (comma list, or "all").',
+    env: 'PORTICO_TOOLSETS',
+  },
+  tools: { type: 'list', placeholder: 'names', description: 'Register only these tools, from any toolset (comma list).', env: 'PORTICO_TOOLS' },
   'exclude-tools': {
-    type: 'string',
+    type: 'list',
     placeholder: 'names',
     description: 'Do not register these tools (comma list).',
     env: 'PORTICO_EXCLUDE_TOOLS',
   },
   'max-output-bytes': {
-    type: 'string',
+    type: 'size',
+    min: MIN_MAX_OUTPUT_BYTES,
+    max: MAX_MAX_OUTPUT_BYTES,
+    default: DEFAULT_MAX_OUTPUT_BYTES,
     placeholder: 'n',
-    description: `Reply budget in bytes of text (default ${DEFAULT_MAX_OUTPUT_BYTES}).`,
+    description: `Reply budget in bytes, text and structure (default ${DEFAULT_MAX_OUTPUT_BYTES}).`,
     env: 'PORTICO_MAX_OUTPUT_BYTES',
   },
   'log-level': {
@@ -68,6 +102,8 @@ export type TransportConfig =
 export interface CommonConfig {
   transport: TransportConfig;
   readOnly: boolean;
+  /** Opt-in toolsets to register besides the default tools; `all` for every one. */
+  toolsets: ReadonlySet<string>;
   /** Only these tools, when given. */
   tools?: ReadonlySet<string>;
   excludeTools: ReadonlySet<string>;
@@ -75,8 +111,8 @@ export interface CommonConfig {
   logLevel: LogLevel;
 }
 
-/** Raw values after flag parsing: flag name to string, boolean or string list. */
-export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+/** Parsed flag values: strings, booleans, numbers (typed flags) and string lists. */
+export type FlagValues = Record<string, string | boolean | number | string[] | undefined>;
 
 /** The outcome of parsing a command line. */
 export interface ParsedCommandLine {
@@ -103,29 +139,32 @@ export function parseCommandLine(
   const specs: Record<string, FlagSpec> = { ...COMMON_FLAGS, ...serverFlags };
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
+    const multiple = spec.type === 'list' || (spec.type === 'string' && spec.multiple === true);
+    options[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
   }
-  let parsed: { values: FlagValues; positionals: string[] };
+  let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.replace(/\.$/, '')}; run with --help to see the flags.`);
   }
-  const values: FlagValues = { ...parsed.values };
+  const raw: Record<string, string | boolean | string[] | undefined> = { ...parsed.values };
   const explicit = new Set(Object.keys(parsed.values));
   for (const [name, spec] of Object.entries(specs)) {
-    if (values[name] !== undefined || !spec.env) continue;
-    const raw = env[spec.env];
-    if (raw === undefined) continue;
+    if (raw[name] !== undefined || !spec.env) continue;
+    const fromEnv = env[spec.env];
+    if (fromEnv === undefined) continue;
     if (spec.type === 'boolean') {
-      const word = raw.trim().toLowerCase();
-      if (TRUE_WORDS.has(word)) values[name] = true;
-      else if (FALSE_WORDS.has(word)) values[name] = false;
-      else throw new ConfigError(`${spec.env} must be true or false, not "${raw}".`);
+      const word = fromEnv.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) raw[name] = true;
+      else if (FALSE_WORDS.has(word)) raw[name] = false;
+      else throw new ConfigError(`${spec.env} must be true or false, not "${fromEnv}".`);
     } else {
-      values[name] = spec.multiple ? splitList(raw) : raw;
+      raw[name] = spec.type === 'list' || (spec.type === 'string' && spec.multiple) ? splitList(fromEnv) : fromEnv;
     }
   }
+  const values: FlagValues = {};
+  for (const [name, spec] of Object.entries(specs)) values[name] = typedValue(name, spec, raw[name]);
   return { values, positionals: parsed.positionals, explicit };
 }
 
@@ -137,11 +176,59 @@ export function splitList(raw: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-function integerFlag(name: string, raw: string, min: number, max: number): number {
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`--${name} must be a whole number, not "${raw}".`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`--${name} must be between ${min} and ${max}, not ${value}.`);
-  return value;
+function typedValue(name: string, spec: FlagSpec, raw: string | boolean | string[] | undefined): FlagValues[string] {
+  switch (spec.type) {
+    case 'boolean':
+    case 'string':
+      return raw;
+    case 'list':
+      return raw === undefined ? undefined : (Array.isArray(raw) ? raw : [String(raw)]).flatMap(splitList);
+    case 'integer':
+    case 'size':
+    case 'duration': {
+      if (raw === undefined) return spec.default;
+      const text = Array.isArray(raw) ? (raw.at(-1) ?? '') : String(raw);
+      const value = spec.type === 'duration' ? parseDuration(text, spec.unit) : spec.type === 'size' ? parseSize(text) : parseInteger(text);
+      if (value === undefined) throw new ConfigError(`--${name} must be ${FLAG_SHAPES[spec.type]}, not "${text}".`);
+      if (value < spec.min || value > spec.max) {
+        const [min, max] = spec.type === 'duration' ? [formatDuration(spec.min), formatDuration(spec.max)] : [String(spec.min), String(spec.max)];
+        throw new ConfigError(`--${name} must be between ${min} and ${max}, not "${text}".`);
+      }
+      return value;
+    }
+  }
+}
+
+const FLAG_SHAPES = {
+  integer: 'a whole number',
+  size: 'a size in bytes, such as 100000, 512KB or 5MiB',
+  duration: 'a duration, such as 30s, 500ms or 2m',
+} as const;
+
+function parseInteger(text: string): number | undefined {
+  return /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+function parseSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()];
+  if (!match || unit === undefined) return undefined;
+  const value = Math.round(Number(match[1]) * unit);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function parseDuration(text: string, unit: 'ms' | 's'): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? unit).toLowerCase()]!);
+}
+
+function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function stringValue(values: FlagValues, name: string): string | undefined {
@@ -149,25 +236,21 @@ function stringValue(values: FlagValues, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+function listValue(values: FlagValues, name: string): string[] | undefined {
+  const value = values[name];
+  return Array.isArray(value) ? value : undefined;
+}
+
 /** Builds the typed common configuration from a parsed command line. */
 export function toCommonConfig({ values, explicit }: ParsedCommandLine): CommonConfig {
   const logLevel = stringValue(values, 'log-level') ?? 'info';
   if (!isLogLevel(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
-  const maxOutputRaw = stringValue(values, 'max-output-bytes');
-  const maxOutputBytes =
-    maxOutputRaw === undefined
-      ? DEFAULT_MAX_OUTPUT_BYTES
-      : integerFlag('max-output-bytes', maxOutputRaw, MIN_MAX_OUTPUT_BYTES, MAX_MAX_OUTPUT_BYTES);
-
-  const toolsRaw = stringValue(values, 'tools');
-  const excludeRaw = stringValue(values, 'exclude-tools');
-
+  const tools = listValue(values, 'tools');
   let transport: TransportConfig = { kind: 'stdio' };
   // Environment defaults for HTTP are harmless under stdio; a flag typed on the command line is a mistake.
   const httpOnly = ['port', 'host', 'auth-token', 'allowed-hosts'].filter((name) => explicit.has(name));
   if (values.http === true) {
-    const portRaw = stringValue(values, 'port');
     const authToken = stringValue(values, 'auth-token');
     if (authToken !== undefined && authToken.length < 16) {
       throw new ConfigError('--auth-token must be at least 16 characters long; generate one with `openssl rand -hex 32`.');
@@ -179,9 +262,9 @@ export function toCommonConfig({ values, explicit }: ParsedCommandLine): CommonC
     transport = {
       kind: 'http',
       host,
-      port: portRaw === undefined ? 3000 : integerFlag('port', portRaw, 0, 65_535),
+      port: values.port as number,
       ...(authToken !== undefined ? { authToken } : {}),
-      allowedHosts: splitList(stringValue(values, 'allowed-hosts') ?? ''),
+      allowedHosts: listValue(values, 'allowed-hosts') ?? [],
     };
   } else if (httpOnly.length > 0) {
     throw new ConfigError(`--${httpOnly[0]} only applies with --http.`);
@@ -190,9 +273,10 @@ export function toCommonConfig({ values, explicit }: ParsedCommandLine): CommonC
   return {
     transport,
     readOnly: values['read-only'] === true,
-    ...(toolsRaw !== undefined ? { tools: new Set(splitList(toolsRaw)) } : {}),
-    excludeTools: new Set(splitList(excludeRaw ?? '')),
-    maxOutputBytes,
+    toolsets: new Set(listValue(values, 'toolsets') ?? []),
+    ...(tools !== undefined ? { tools: new Set(tools) } : {}),
+    excludeTools: new Set(listValue(values, 'exclude-tools') ?? []),
+    maxOutputBytes: values['max-output-bytes'] as number,
     logLevel,
   };
 }

@@ -1,8 +1,13 @@
-import { McpServer } from '@modelcontextprotocol/server';
-import type { CallToolResult, McpRequestContext, McpServerFactory, ServerContext } from '@modelcontextprotocol/server';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
+import type { CallToolResult, McpRequestContext, McpServerFactory, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server';
+import { TooLargeError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { OutputBudget, toToolError } from '../output/index.js';
+import { Reply, cutText, formatBytes, toProtocolError, toToolError, truncationNotice, utf8Length } from '../output/index.js';
 import { boundResult } from './bound.js';
+import type { AnyPromptDefinition, PromptReply } from './prompt.js';
+import { isTemplateUri } from './resource.js';
+import type { ExtraContext, ResourceContents, ResourceDefinition } from './resource.js';
+import { slimSchema } from './schema.js';
 import type { AnyToolDefinition, ToolContext } from './tool.js';
 
 /** Identity of a server as shown to clients. */
@@ -12,13 +17,19 @@ export interface ServerInfo {
   version: string;
 }
 
-/** What a server registers on every instance: its tools, instructions, and optional resources and prompts. */
+/** What a server registers on every instance: its tools, instructions, resources and prompts. */
 export interface ServerSurface {
   tools: AnyToolDefinition[];
   /** Sent to clients in the handshake: how to use this server well. */
   instructions?: string;
-  /** Registers resources and prompts on a fresh instance (called once per instance). */
-  registerExtras?(server: McpServer, context: { era: 'legacy' | 'modern' }): void;
+  resources?: ResourceDefinition[];
+  prompts?: AnyPromptDefinition[];
+  /**
+   * Only for the kernel's conformance fixture, which exercises protocol features the kernel does not wrap
+   * yet (sampling, elicitation, completions): registers directly on the SDK server, outside the budget and
+   * the error mapping. Servers never use it (a test checks).
+   */
+  registerProtocolFixtures?(server: McpServer, context: { era: 'legacy' | 'modern' }): void;
 }
 
 /** Options of the instance factory. */
@@ -51,7 +62,9 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
     const sessionful = request.requestInfo === undefined;
     const clientRoots = rootsProvider(server, request.era, sessionful);
     for (const tool of options.tools) registerTool(server, tool, request.era, clientRoots, options);
-    options.surface.registerExtras?.(server, { era: request.era });
+    for (const resource of options.surface.resources ?? []) registerResource(server, resource, request.era, options);
+    for (const prompt of options.surface.prompts ?? []) registerPrompt(server, prompt, request.era, options);
+    options.surface.registerProtocolFixtures?.(server, { era: request.era });
     if (sessionful && request.era === 'legacy') forwardLogs(server, options.log);
     return server;
   };
@@ -99,8 +112,8 @@ function registerTool(
   const config = {
     title: tool.title,
     description: tool.description,
-    inputSchema: tool.inputSchema,
-    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+    inputSchema: slimmed(tool.inputSchema),
+    ...(tool.outputSchema ? { outputSchema: slimmed(tool.outputSchema) } : {}),
     annotations: { title: tool.title, ...tool.annotations },
   };
   const handler = async (args: unknown, sdk: ServerContext): Promise<CallToolResult> => {
@@ -108,9 +121,11 @@ function registerTool(
     // cheaper per call than AbortSignal.any against the long-lived shutdown signal, which also keeps every
     // dependent signal registered on it for the life of the process on Node 20.
     const signal = callSignal(sdk.mcpReq.signal, options.shutdownSignal);
+    let reply: Reply | undefined;
     const context: ToolContext = {
       signal,
-      budget: new OutputBudget(options.maxOutputBytes),
+      reply: () => (reply ??= new Reply({ tool: tool.name, limit: options.maxOutputBytes })),
+      maxOutputBytes: options.maxOutputBytes,
       log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)),
       progress: progressReporter(sdk),
       era,
@@ -127,6 +142,94 @@ function registerTool(
   };
   // The SDK's overloads are generic over the schema type; our definitions are already checked by defineTool.
   (server.registerTool as (name: string, config: object, cb: typeof handler) => unknown)(tool.name, config, handler);
+}
+
+// Slimmed once per schema object: every instance (one per HTTP request in the 2026 era) reuses the conversion.
+const slimmedSchemas = new WeakMap<object, object>();
+function slimmed<S extends Parameters<typeof slimSchema>[0]>(schema: S): S {
+  let slim = slimmedSchemas.get(schema) as S | undefined;
+  if (slim === undefined) {
+    slim = slimSchema(schema);
+    slimmedSchemas.set(schema, slim);
+  }
+  return slim;
+}
+
+function extraContext(sdk: ServerContext, era: 'legacy' | 'modern', log: Logger): ExtraContext {
+  return { signal: sdk.mcpReq.signal, era, log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)) };
+}
+
+/** Cuts a text to the reply budget with the one notice, naming how to get the rest. */
+function boundedText(text: string, limit: number, continueHint: string | undefined): string {
+  const cut = cutText(text, limit);
+  if (!cut.truncated) return text;
+  return `${cut.text}${cut.text.endsWith('\n') ? '' : '\n'}${truncationNotice({
+    shown: `the first ${formatBytes(cut.bytes)} of ${formatBytes(utf8Length(text))}`,
+    reason: 'the reply budget',
+    next: continueHint ?? 'narrow the request, or ask the operator to raise --max-output-bytes',
+  })}`;
+}
+
+function registerResource(server: McpServer, resource: ResourceDefinition, era: 'legacy' | 'modern', options: FactoryOptions): void {
+  const log = options.log.child(resource.name);
+  const metadata = { title: resource.title, description: resource.description, mimeType: resource.mimeType };
+  const read = async (uri: URL, variables: Record<string, string | string[]>, sdk: ServerContext): Promise<ReadResourceResult> => {
+    const decoded: Record<string, string> = {};
+    for (const [name, value] of Object.entries(variables)) decoded[name] = decodeURIComponent(Array.isArray(value) ? (value[0] ?? '') : value);
+    try {
+      const answer: ResourceContents = await resource.read(uri, decoded, extraContext(sdk, era, log)).then((value) => (typeof value === 'string' ? { text: value } : value));
+      const mimeType = answer.mimeType ?? resource.mimeType;
+      if ('blob' in answer) {
+        if (answer.blob.length > options.maxOutputBytes) {
+          throw new TooLargeError(`${uri.href} is ${formatBytes(answer.blob.length)} encoded, over the reply budget of ${formatBytes(options.maxOutputBytes)}; ask the operator to raise --max-output-bytes.`);
+        }
+        return { contents: [{ uri: uri.href, mimeType, blob: answer.blob }] };
+      }
+      return { contents: [{ uri: uri.href, mimeType, text: boundedText(answer.text, options.maxOutputBytes, resource.continueHint) }] };
+    } catch (error) {
+      throw toProtocolError(error, { uri: uri.href }, (unexpected) => log.error('resource read failed unexpectedly', { error: unexpected }));
+    }
+  };
+  if (!isTemplateUri(resource.uri)) {
+    server.registerResource(resource.name, resource.uri, metadata, (uri, sdk) => read(uri, {}, sdk));
+    return;
+  }
+  const list = resource.list;
+  const template = new ResourceTemplate(resource.uri, {
+    list: list
+      ? async (sdk) => {
+          try {
+            return { resources: await list(extraContext(sdk, era, log)) };
+          } catch (error) {
+            throw toProtocolError(error, {}, (unexpected) => log.error('resource list failed unexpectedly', { error: unexpected }));
+          }
+        }
+      : undefined,
+  });
+  server.registerResource(resource.name, template, metadata, (uri, variables, sdk) => read(uri, variables as Record<string, string | string[]>, sdk));
+}
+
+function registerPrompt(server: McpServer, prompt: AnyPromptDefinition, era: 'legacy' | 'modern', options: FactoryOptions): void {
+  const log = options.log.child(prompt.name);
+  const answer = async (args: unknown, sdk: ServerContext): Promise<PromptReply> => {
+    try {
+      const reply = await prompt.handler(args, extraContext(sdk, era, log));
+      // One budget for all the prompt's text, in message order.
+      let remaining = options.maxOutputBytes;
+      const messages = reply.messages.map((message) => {
+        if (message.content.type !== 'text') return message;
+        const text = boundedText(message.content.text, Math.max(0, remaining), prompt.continueHint);
+        remaining -= utf8Length(text);
+        return { ...message, content: { ...message.content, text } };
+      });
+      return { ...reply, messages };
+    } catch (error) {
+      throw toProtocolError(error, {}, (unexpected) => log.error('prompt failed unexpectedly', { error: unexpected }));
+    }
+  };
+  const config = { title: prompt.title, description: prompt.description, ...(prompt.argsSchema ? { argsSchema: prompt.argsSchema } : {}) };
+  if (prompt.argsSchema) (server.registerPrompt as (name: string, config: object, cb: (args: unknown, sdk: ServerContext) => Promise<PromptReply>) => unknown)(prompt.name, config, answer);
+  else (server.registerPrompt as (name: string, config: object, cb: (sdk: ServerContext) => Promise<PromptReply>) => unknown)(prompt.name, config, (sdk) => answer({}, sdk));
 }
 
 const callsInFlight = new Map<AbortSignal, { controller: AbortController; detach: () => void }>();

@@ -2,9 +2,10 @@ import type { McpServerFactory } from '@modelcontextprotocol/server';
 import { ConfigError, isPorticoError } from '../errors/index.js';
 import { Logger } from '../log/index.js';
 import { formatHelp, parseCommandLine, toCommonConfig } from './flags.js';
-import type { CommonConfig, FlagSpec, FlagValues } from './flags.js';
+import type { CommonConfig, FlagSpec, TypedFlagValues } from './flags.js';
 import { callsSettled, createInstanceFactory } from './instance.js';
 import type { ServerInfo, ServerSurface } from './instance.js';
+import type { AnyToolDefinition } from './tool.js';
 import { selectTools } from './select.js';
 
 /** What a server's `create` gets from the kernel. */
@@ -15,8 +16,16 @@ export interface Kernel {
   onShutdown(cleanup: () => Promise<void> | void): void;
 }
 
+/** What `parseConfig` gets: the server's own flags, typed, with the positionals, environment and common config. */
+export interface ConfigInput<Flags extends Readonly<Record<string, FlagSpec>>> {
+  values: TypedFlagValues<Flags>;
+  positionals: string[];
+  env: Readonly<Record<string, string | undefined>>;
+  common: CommonConfig;
+}
+
 /** Everything a server tells the bootstrap: identity, flags, how to parse its config and build its surface. */
-export interface ServerSpec<Config> {
+export interface ServerSpec<Config, Flags extends Readonly<Record<string, FlagSpec>> = Readonly<Record<string, FlagSpec>>> {
   /** Short name: `filesystem`. The MCP server name becomes `portico-<name>`. */
   name: string;
   title: string;
@@ -29,9 +38,11 @@ export interface ServerSpec<Config> {
   details?: string;
   /** How a client should send content too large for one stdio message, e.g. "write the first part, then append the rest". */
   oversizedRequestHint?: string;
-  flags?: Readonly<Record<string, FlagSpec>>;
+  flags?: Flags;
+  /** The opt-in toolsets (`--toolsets`), name to one line for --help; tools name theirs in `toolset`. */
+  toolsets?: Readonly<Record<string, string>>;
   /** Builds the server's typed config; throws ConfigError with one sentence on bad input. */
-  parseConfig(input: { values: FlagValues; positionals: string[]; env: Readonly<Record<string, string | undefined>> }): Config | Promise<Config>;
+  parseConfig(input: ConfigInput<Flags>): Config | Promise<Config>;
   /** Builds the surface once at startup; state that outlives a request (connections, caches) lives here. */
   create(config: Config, kernel: Kernel): ServerSurface | Promise<ServerSurface>;
 }
@@ -43,33 +54,92 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
+/** A server built from its spec and command line, ready to be served over any transport. */
+export interface PreparedServer {
+  info: ServerInfo;
+  common: CommonConfig;
+  log: Logger;
+  /** The tools registered after --toolsets/--tools/--exclude-tools/--read-only. */
+  tools: readonly AnyToolDefinition[];
+  surface: ServerSurface;
+  factory: McpServerFactory;
+  /**
+   * Aborts running tools, waits briefly for them to answer, runs `beforeCleanups` (closing the transport),
+   * then the server's cleanups, last registered first.
+   */
+  close(reason: string, beforeCleanups?: () => Promise<void>): Promise<void>;
+}
+
+/** The outcome of reading a command line: a prepared server, or text to print and exit (--help, --version). */
+export type PreparedOrPrinted = { kind: 'server'; server: PreparedServer } | { kind: 'print'; text: string };
+
+function helpText(spec: ServerSpec<unknown, Readonly<Record<string, FlagSpec>>>): string {
+  const toolsets = Object.entries(spec.toolsets ?? {});
+  const toolsetLines = toolsets.length === 0 ? [] : ['Toolsets (--toolsets a,b or all):', ...toolsets.map(([name, line]) => `  ${name.padEnd(16)}${line}`)];
+  const details = [spec.details, toolsetLines.join('\n')].filter((part) => part !== undefined && part !== '').join('\n\n');
+  return formatHelp({ usage: spec.usage, description: spec.description, ...(details ? { details } : {}) }, spec.flags ?? {});
+}
+
+/**
+ * Parses the command line and builds the server: config, surface, selected tools and the instance factory.
+ * Throws the kernel's typed errors (ConfigError for bad flags); shared by `runServer`, the in-process test
+ * harness and the context-cost measurement, so all three see exactly the same tools.
+ */
+export async function prepareServer<Config, Flags extends Readonly<Record<string, FlagSpec>>>(
+  spec: ServerSpec<Config, Flags>,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  logSink?: (line: string) => void,
+): Promise<PreparedOrPrinted> {
+  const serverFlags: Readonly<Record<string, FlagSpec>> = spec.flags ?? {};
+  const parsed = parseCommandLine(argv, env, serverFlags);
+  if (parsed.values.help === true) return { kind: 'print', text: helpText(spec as ServerSpec<unknown, Readonly<Record<string, FlagSpec>>>) };
+  if (parsed.values.version === true) return { kind: 'print', text: spec.version };
+  const common = toCommonConfig(parsed);
+  const log = new Logger({ name: `portico.${spec.name}`, level: common.logLevel, ...(logSink ? { write: logSink } : {}) });
+  const config = await spec.parseConfig({ values: parsed.values as TypedFlagValues<Flags>, positionals: parsed.positionals, env, common });
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const shutdownController = new AbortController();
+  const kernel: Kernel = { common, log, onShutdown: (cleanup) => cleanups.push(cleanup) };
+  const surface = await spec.create(config, kernel);
+  const tools = selectTools(surface.tools, common);
+  const info: ServerInfo = { name: `portico-${spec.name}`, title: spec.title, version: spec.version };
+  const factory: McpServerFactory = createInstanceFactory({ info, surface, tools, maxOutputBytes: common.maxOutputBytes, log, shutdownSignal: shutdownController.signal });
+  let closing: Promise<void> | undefined;
+  const close = (reason: string, beforeCleanups?: () => Promise<void>): Promise<void> =>
+    (closing ??= (async () => {
+      log.debug('shutting down', { reason });
+      shutdownController.abort(new Error(`server shutting down: ${reason}`));
+      // Running tools have seen the abort; let them stop (and answer) before the transport and what they use go.
+      await callsSettled(2_000);
+      await beforeCleanups?.().catch((error: unknown) => log.debug('transport close failed', { error }));
+      for (const cleanup of cleanups.reverse()) {
+        await Promise.resolve()
+          .then(cleanup)
+          .catch((error: unknown) => log.warning('cleanup failed', { error }));
+      }
+    })());
+  return { kind: 'server', server: { info, common, log, tools, surface, factory, close } };
+}
+
 /**
  * Parses the command line, builds the server and serves it over stdio or HTTP until stdin closes or a signal.
  * It never rejects: a startup failure is reported on stderr and sets the exit code, so an entry can be
  * `void runServer(spec)` (server bundles are scripts, where top-level await is not available).
  */
-export async function runServer<Config>(
-  spec: ServerSpec<Config>,
+export async function runServer<Config, Flags extends Readonly<Record<string, FlagSpec>>>(
+  spec: ServerSpec<Config, Flags>,
   argv: readonly string[] = process.argv.slice(2),
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<RunningServer | undefined> {
   const binary = `mcp-server-${spec.name}`;
-  const serverFlags = spec.flags ?? {};
-  let log: Logger | undefined;
   try {
-    const parsed = parseCommandLine(argv, env, serverFlags);
-    if (parsed.values.help === true) {
-      process.stdout.write(`${formatHelp({ usage: spec.usage, description: spec.description, ...(spec.details ? { details: spec.details } : {}) }, serverFlags)}\n`);
+    const prepared = await prepareServer(spec, argv, env);
+    if (prepared.kind === 'print') {
+      process.stdout.write(`${prepared.text}\n`);
       return undefined;
     }
-    if (parsed.values.version === true) {
-      process.stdout.write(`${spec.version}\n`);
-      return undefined;
-    }
-    const common = toCommonConfig(parsed);
-    log = new Logger({ name: `portico.${spec.name}`, level: common.logLevel });
-    const config = await spec.parseConfig({ values: parsed.values, positionals: parsed.positionals, env });
-    return await serve(spec, config, common, log);
+    return await serve(spec, prepared.server);
   } catch (error) {
     if (isPorticoError(error)) {
       process.stderr.write(`${binary}: ${error.message}\n${error instanceof ConfigError ? `Run ${binary} --help for usage.\n` : ''}`);
@@ -82,22 +152,8 @@ export async function runServer<Config>(
   }
 }
 
-async function serve<Config>(spec: ServerSpec<Config>, config: Config, common: CommonConfig, log: Logger): Promise<RunningServer> {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  const shutdownController = new AbortController();
-  const kernel: Kernel = { common, log, onShutdown: (cleanup) => cleanups.push(cleanup) };
-  const surface = await spec.create(config, kernel);
-  const tools = selectTools(surface.tools, common);
-  const info: ServerInfo = { name: `portico-${spec.name}`, title: spec.title, version: spec.version };
-  const factory: McpServerFactory = createInstanceFactory({
-    info,
-    surface,
-    tools,
-    maxOutputBytes: common.maxOutputBytes,
-    log,
-    shutdownSignal: shutdownController.signal,
-  });
-
+async function serve<Config, Flags extends Readonly<Record<string, FlagSpec>>>(spec: ServerSpec<Config, Flags>, server: PreparedServer): Promise<RunningServer> {
+  const { common, log, factory, tools } = server;
   let closeTransport: () => Promise<void>;
   let url: string | undefined;
   if (common.transport.kind === 'http') {
@@ -122,19 +178,10 @@ async function serve<Config>(spec: ServerSpec<Config>, config: Config, common: C
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
-      log.debug('shutting down', { reason });
-      shutdownController.abort(new Error(`server shutting down: ${reason}`));
       // A cleanup that hangs must not keep a host waiting: exit anyway after a grace period.
       const force = setTimeout(() => process.exit(process.exitCode ?? 0), 5_000);
       force.unref();
-      // Running tools have seen the abort; let them stop (and answer) before the transport goes.
-      await callsSettled(2_000);
-      await closeTransport().catch((error: unknown) => log.debug('transport close failed', { error }));
-      for (const cleanup of cleanups.reverse()) {
-        await Promise.resolve()
-          .then(cleanup)
-          .catch((error: unknown) => log.warning('cleanup failed', { error }));
-      }
+      await server.close(reason, closeTransport);
       clearTimeout(force);
     })();
     return stopping;

@@ -2,11 +2,19 @@ import { ConfigError } from '../errors/index.js';
 import type { CommonConfig } from './flags.js';
 import type { AnyToolDefinition } from './tool.js';
 
+/** The name that turns on every opt-in toolset. */
+export const ALL_TOOLSETS = 'all';
+
 /**
- * Applies --read-only, --tools and --exclude-tools. Tools left out are never registered, so a client cannot
- * list or call them. A name in --tools or --exclude-tools that no tool has is a configuration mistake.
+ * Applies --toolsets, --tools, --exclude-tools and --read-only. The default list is every tool without a
+ * toolset; --toolsets adds opt-in groups; --tools names exactly the tools wanted, from any toolset. Tools left
+ * out are never registered, so a client cannot list or call them. A name that matches no tool or toolset is
+ * a configuration mistake, reported with the names there are.
  */
-export function selectTools(tools: readonly AnyToolDefinition[], common: Pick<CommonConfig, 'readOnly' | 'tools' | 'excludeTools'>): AnyToolDefinition[] {
+export function selectTools(
+  tools: readonly AnyToolDefinition[],
+  common: Pick<CommonConfig, 'readOnly' | 'tools' | 'excludeTools'> & { toolsets?: ReadonlySet<string> },
+): AnyToolDefinition[] {
   const known = new Set(tools.map((tool) => tool.name));
   for (const [flag, names] of [
     ['--tools', common.tools],
@@ -17,10 +25,21 @@ export function selectTools(tools: readonly AnyToolDefinition[], common: Pick<Co
       throw new ConfigError(`${flag} names unknown tool${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the tools are ${[...known].join(', ')}.`);
     }
   }
-  return tools.filter(
-    (tool) =>
-      (!common.readOnly || tool.annotations.readOnlyHint) &&
-      (common.tools === undefined || common.tools.has(tool.name)) &&
-      !common.excludeTools.has(tool.name),
-  );
+  const toolsets = toolsetNames(tools);
+  const wanted = common.toolsets ?? new Set<string>();
+  const unknownSets = [...wanted].filter((name) => name !== ALL_TOOLSETS && !toolsets.includes(name));
+  if (unknownSets.length > 0) {
+    const offered = toolsets.length > 0 ? `the toolsets are ${[...toolsets, ALL_TOOLSETS].join(', ')}` : 'this server has no opt-in toolsets';
+    throw new ConfigError(`--toolsets names unknown toolset${unknownSets.length > 1 ? 's' : ''} ${unknownSets.join(', ')}; ${offered}.`);
+  }
+  const enabled = (tool: AnyToolDefinition) =>
+    common.tools !== undefined
+      ? common.tools.has(tool.name)
+      : tool.toolset === undefined || wanted.has(ALL_TOOLSETS) || wanted.has(tool.toolset);
+  return tools.filter((tool) => enabled(tool) && (!common.readOnly || tool.annotations.readOnlyHint) && !common.excludeTools.has(tool.name));
+}
+
+/** The opt-in toolsets among `tools`, in the order they first appear. */
+export function toolsetNames(tools: readonly AnyToolDefinition[]): string[] {
+  return [...new Set(tools.flatMap((tool) => (tool.toolset === undefined ? [] : [tool.toolset])))];
 }

@@ -1,7 +1,7 @@
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
 import type { Logger } from '../log/index.js';
-import type { OutputBudget } from '../output/index.js';
+import type { Reply } from '../output/index.js';
 
 /** Annotations every Portico tool must state truthfully (the hints are required, not optional). */
 export interface PorticoToolAnnotations extends ToolAnnotations {
@@ -15,8 +15,13 @@ export interface PorticoToolAnnotations extends ToolAnnotations {
 export interface ToolContext {
   /** Aborted when the client cancels the request or the server shuts down. */
   signal: AbortSignal;
-  /** The reply budget for this call (the operator's --max-output-bytes). */
-  budget: OutputBudget;
+  /**
+   * The reply of this call, created on first use with the operator's --max-output-bytes: add lines, items,
+   * long text and structure to it and return `reply().build()`. It charges all of it against the budget.
+   */
+  reply(): Reply;
+  /** The operator's reply budget in bytes, for work sized before the reply is built (rows to fetch, bytes to read). */
+  maxOutputBytes: number;
   /** Logs to stderr and, where the client asked for it, to the client. */
   log: Logger;
   /** Reports progress when the client sent a progress token; a no-op otherwise. */
@@ -39,6 +44,8 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   inputSchema: Input;
   outputSchema?: Output;
   annotations: PorticoToolAnnotations;
+  /** The opt-in toolset the tool belongs to (`--toolsets <name>`); tools without one are in the default list. */
+  toolset?: string;
   handler: (args: z.infer<Input>, context: ToolContext) => Promise<CallToolResult> | CallToolResult;
 }
 

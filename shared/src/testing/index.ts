@@ -6,3 +6,5 @@ export { startTestHttpServer } from './http-server.js';
 export type { TestHttpServer } from './http-server.js';
 export { startHttpServerProcess, waitFor } from './process.js';
 export type { HttpServerProcess } from './process.js';
+export { connectInProcess, measureToolList, measureTools } from './in-process.js';
+export type { InProcessOptions, InProcessServer, ToolListSize } from './in-process.js';
