@@ -1,24 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` runs in-process against sources and is the fast loop (`npm run test:fast`);
-// `protocol` spawns built servers over stdio/HTTP as a host does, and is slower.
+// Three projects. `unit` is the fast loop (`npm run test:fast`, well under 15 s): tool logic through the real
+// call path in process (`connectInProcess`), the kernel, and libraries against real files and repositories.
+// `protocol` spawns built servers over stdio/HTTP as a host does (framing, shutdown, both eras). `slow` holds
+// tests that are slow by nature (large trees and repositories, time limits, memory bombs), named *.slow.test.ts.
+const everywhere = ['shared/test/**', 'servers/*/test/**', 'scripts/**'];
+const under = (suffix: string) => everywhere.map((dir) => `${dir}/*${suffix}`);
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['shared/test/**/*.test.ts', 'servers/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
-          exclude: ['**/*.protocol.test.ts', '**/node_modules/**'],
+          include: under('.test.ts'),
+          exclude: ['**/*.protocol.test.ts', '**/*.slow.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },
       },
       {
         test: {
           name: 'protocol',
-          include: ['shared/test/**/*.protocol.test.ts', 'servers/*/test/**/*.protocol.test.ts', 'scripts/**/*.protocol.test.ts'],
+          include: under('.protocol.test.ts'),
           exclude: ['**/node_modules/**'],
           testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'slow',
+          include: under('.slow.test.ts'),
+          exclude: ['**/node_modules/**'],
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },
