@@ -53,7 +53,7 @@ describe('classifyAddress', () => {
     ['64:ff9b::7f00:1', 'nat64:loopback'],
     ['64:ff9b::a9fe:a9fe', 'nat64:linkLocal'],
     ['64:ff9b::10.0.0.1', 'nat64:private'],
-    ['64:ff9b:1::5db8:d822', 'nat64'],
+    ['64:ff9b:1::5db8:d822', 'nat64Local'],
     ['2002:7f00:1::', '6to4:loopback'],
     ['2002:a9fe:a9fe::1', '6to4:linkLocal'],
     ['2002:c0a8:101::', '6to4:private'],

@@ -296,3 +296,141 @@ describe('--read-only', () => {
     }
   });
 });
+
+describe('reads never change connection settings that outlast the call', () => {
+  /** A second program's write: a fresh connection with a short busy timeout, as another process would have. */
+  function otherProgramWrites(): string {
+    const other = new Database(dbPath, { timeout: 200 });
+    try {
+      other.prepare("INSERT INTO items (name) VALUES ('from another program')").run();
+      return 'written';
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      other.close();
+    }
+  }
+
+  it.each([
+    ['PRAGMA locking_mode=EXCLUSIVE', 'query'],
+    ['pragma main . "locking_mode" = exclusive', 'query'],
+    ["/* tuning */ PRAGMA 'locking_mode'('EXCLUSIVE')", 'query'],
+    ['EXPLAIN PRAGMA locking_mode=EXCLUSIVE', 'query'],
+    ['PRAGMA locking_mode=EXCLUSIVE', 'explain'],
+  ] as const)('a read-only server that ran %s (%s) and another read leaves other programs able to write', async (sql, op) => {
+    // Without the guard: a read-only handle accepts the pragma as a row-returning read, the next read keeps
+    // its shared lock for good, and every other program's write fails.
+    const raw = new Database(dbPath, { readonly: true, timeout: 200 });
+    expect(raw.prepare('PRAGMA locking_mode=EXCLUSIVE').get()).toEqual({ locking_mode: 'exclusive' });
+    raw.prepare('SELECT count(*) FROM items').get();
+    expect(otherProgramWrites()).toBe('database is locked');
+    raw.close();
+    expect(otherProgramWrites()).toBe('written');
+
+    const readOnly = await openEngine(dbPath, true);
+    try {
+      const args = op === 'query' ? { sql, ...page } : { sql };
+      await expect(readOnly.run(op, args)).rejects.toMatchObject({
+        code: 'POLICY_DENIED',
+        message: expect.stringMatching(/^PRAGMA locking_mode with a value is refused on reads: /),
+      });
+      expect((await readOnly.run('query', { sql: 'SELECT count(*) FROM items', ...page })).rows).toEqual([[4]]);
+      expect((await readOnly.run('query', { sql: 'PRAGMA locking_mode', ...page })).rows).toEqual([['normal']]);
+      expect(otherProgramWrites()).toBe('written');
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  // Each of these takes effect on a read-only handle when the statement is merely compiled (proved per case).
+  it.each([
+    ['locking_mode', 'EXCLUSIVE'],
+    ['busy_timeout', '1'],
+    ['cache_size', '7'],
+    ['cache_spill', '0'],
+    ['mmap_size', '4096'],
+    ['temp_store', '2'],
+    ['synchronous', '0'],
+    ['foreign_keys', '0'],
+    ['defer_foreign_keys', '1'],
+    ['recursive_triggers', '1'],
+    ['query_only', '1'],
+    ['cell_size_check', '1'],
+    ['trusted_schema', '0'],
+    ['automatic_index', '0'],
+    ['reverse_unordered_selects', '1'],
+    ['ignore_check_constraints', '1'],
+    ['read_uncommitted', '1'],
+    ['legacy_alter_table', '1'],
+    ['secure_delete', '1'],
+    ['analysis_limit', '10'],
+    ['wal_autocheckpoint', '5'],
+    ['journal_size_limit', '5'],
+    ['fullfsync', '1'],
+    ['checkpoint_fullfsync', '1'],
+    ['threads', '3'],
+    ['soft_heap_limit', '123456789'],
+    ['hard_heap_limit', '987654321'],
+  ])('refuses PRAGMA %s=%s on reads, which a read-only handle applies while merely compiling it', async (name, value) => {
+    const raw = new Database(dbPath, { readonly: true, timeout: 1_000 });
+    const before = raw.pragma(name, { simple: true });
+    raw.prepare(`PRAGMA ${name}=${value}`);
+    const after = raw.pragma(name, { simple: true });
+    expect(after).not.toEqual(before);
+    // Process-wide limits would otherwise stay set for every later test in this process.
+    if (name.endsWith('heap_limit')) raw.pragma(`${name}=${before as number}`);
+    raw.close();
+
+    const readOnly = await openEngine(dbPath, true);
+    try {
+      const shown = (await readOnly.run('query', { sql: `PRAGMA ${name}`, ...page })).rows;
+      await expect(readOnly.run('query', { sql: `PRAGMA ${name}=${value}`, ...page })).rejects.toMatchObject({
+        code: 'POLICY_DENIED',
+        message: `PRAGMA ${name} with a value is refused on reads: it would change a setting of the read connection that outlasts this call (and can lock other programs out of the database); query it without a value.`,
+      });
+      await expect(readOnly.run('explain', { sql: `PRAGMA ${name}=${value}` })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      expect((await readOnly.run('query', { sql: `PRAGMA ${name}`, ...page })).rows).toEqual(shown);
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  it.each([
+    ['PRAGMA optimize', 'optimize'],
+    ['PRAGMA wal_checkpoint(TRUNCATE)', 'wal_checkpoint'],
+    ['PRAGMA incremental_vacuum', 'incremental_vacuum'],
+    ['PRAGMA shrink_memory', 'shrink_memory'],
+    ['SELECT * FROM pragma_optimize', 'optimize'],
+    ['PRAGMA user_version=7', 'user_version'],
+    ['PRAGMA schema_version=7', 'schema_version'],
+    ['PRAGMA application_id=7', 'application_id'],
+    ['PRAGMA journal_mode=WAL', 'journal_mode'],
+    ['PRAGMA writable_schema=1', 'writable_schema'],
+    ['PRAGMA max_page_count=5', 'max_page_count'],
+    ['PRAGMA case_sensitive_like=1', 'case_sensitive_like'],
+  ])('refuses %s on reads by name', async (sql, name) => {
+    // The pragma function really runs its pragma: on a plain handle it reports the ANALYZE it would do.
+    if (sql.startsWith('SELECT')) {
+      const raw = new Database(dbPath, { readonly: true });
+      expect(raw.prepare('SELECT * FROM pragma_optimize(-1)').all()).toEqual([{ optimize: 'ANALYZE "main"."items"' }]);
+      raw.close();
+    }
+    await expect(engine.run('query', { sql, ...page })).rejects.toMatchObject({
+      code: 'POLICY_DENIED',
+      message: expect.stringMatching(new RegExp(`^PRAGMA ${name} (with a value )?is refused on reads: `)),
+    });
+  });
+
+  it('still answers pragmas that only look: settings queried without a value, and inspections of a table', async () => {
+    expect((await engine.run('query', { sql: 'PRAGMA locking_mode', ...page })).rows).toEqual([['normal']]);
+    expect((await engine.run('query', { sql: 'PRAGMA main.cache_size', ...page })).rows).toEqual([[-16000]]);
+    expect((await engine.run('query', { sql: "PRAGMA table_info('items')", ...page })).rowCount).toBe(3);
+    expect((await engine.run('query', { sql: 'PRAGMA integrity_check(1)', ...page })).rows).toEqual([['ok']]);
+    expect((await engine.run('query', { sql: "SELECT name FROM pragma_index_list('items')", ...page })).rowCount).toBe(0);
+    expect((await engine.run('query', { sql: "SELECT 'pragma locking_mode = exclusive' AS text", ...page })).rowCount).toBe(1);
+  });
+
+  it('lets write_query change settings of the write connection on a writable server', async () => {
+    await expect(engine.run('write', { sql: 'PRAGMA cache_size=7', maxRows: 10, maxBytes: 10_000 })).resolves.toMatchObject({ changes: 0 });
+  });
+});

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { embeddedIPv4 } from './embedded.js';
+import type { EmbeddingForm } from './embedded.js';
 
 /** How the default policy sees one IP address: `range` names the special-purpose block it falls in. */
 export interface AddressClassification {
@@ -26,10 +28,6 @@ const IPV6_RESERVED_DETAIL: ReadonlyArray<readonly [string, string]> = [
 
 // RFC 4291 global unicast; everything outside it is special-purpose or unassigned.
 const IPV6_GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
-// The deprecated IPv4-compatible block (RFC 4291 §2.5.5.1); ipaddr.js reports it as plain unicast.
-const IPV6_IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96');
-// Only the well-known NAT64 prefix has a fixed place for the IPv4 address (RFC 6052 §2.2).
-const IPV6_NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
 
 /** Classifies an IP address under the default policy: only globally routable unicast is allowed. */
 export function classifyAddress(ip: string): AddressClassification {
@@ -57,12 +55,23 @@ export function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined 
   }
 }
 
-/** Like `parseAddress`, but an IPv4-mapped IPv6 address comes back as the IPv4 address it maps. */
-export function parseUnmappedAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+/**
+ * The address every allow-list and range check judges: for an IPv6 form with a fixed IPv4 destination
+ * (IPv4-mapped, IPv4-compatible, IPv4-translated, NAT64 64:ff9b::/96, 6to4, Teredo) that IPv4 address,
+ * otherwise the address itself.
+ */
+export function judgedAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   const address = parseAddress(ip);
   if (address?.kind() !== 'ipv6') return address;
-  const v6 = address as ipaddr.IPv6;
-  return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  return embeddedIPv4(address as ipaddr.IPv6)?.destination ?? address;
+}
+
+/** The address itself and every IPv4 address it carries in any embedding form, which deny lists all check. */
+export function addressesCarried(ip: string): ReadonlyArray<ipaddr.IPv4 | ipaddr.IPv6> {
+  const address = parseAddress(ip);
+  if (address === undefined) return [];
+  if (address.kind() !== 'ipv6') return [address];
+  return [address, ...(embeddedIPv4(address as ipaddr.IPv6)?.carried ?? [])];
 }
 
 function classifyIPv4(address: ipaddr.IPv4): AddressClassification {
@@ -72,39 +81,40 @@ function classifyIPv4(address: ipaddr.IPv4): AddressClassification {
   return { allowed: false, range };
 }
 
+// Forms whose traffic reaches exactly the IPv4 destination, globally: judged as that address.
+const TRANSPARENT_FORMS: ReadonlySet<EmbeddingForm> = new Set(['ipv4Mapped', 'nat64', '6to4']);
+
 function classifyIPv6(address: ipaddr.IPv6): AddressClassification {
+  const embedded = embeddedIPv4(address);
+  if (embedded !== undefined) {
+    if (embedded.destination !== undefined && TRANSPARENT_FORMS.has(embedded.form)) {
+      return inside(embedded.form, embedded.destination);
+    }
+    // Deprecated, local-use or relayed forms (IPv4-compatible, IPv4-translated, local NAT64, Teredo) are
+    // never plain global unicast; where the IPv4 address hides, the outer refusal names it.
+    if (embedded.form !== 'isatap') return { allowed: false, range: embedded.form };
+  }
   const range: string = address.range();
   switch (range) {
-    case 'ipv4Mapped':
-      return embedded(range, address.toIPv4Address());
-    case 'rfc6052':
-      return address.match(IPV6_NAT64_WELL_KNOWN) ? embedded('nat64', lowIPv4(address)) : { allowed: false, range: 'nat64' };
-    case '6to4': {
-      const [, high = 0, low = 0] = address.parts;
-      return embedded(range, new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]));
-    }
     case 'reserved':
       return { allowed: false, range: detail(address, IPV6_RESERVED_DETAIL) ?? range };
-    case 'unicast':
-      if (address.match(IPV6_IPV4_COMPATIBLE)) return { allowed: false, range: 'ipv4Compatible' };
+    case 'unicast': {
       if (!address.match(IPV6_GLOBAL_UNICAST)) return { allowed: false, range: 'reserved' };
+      // An ISATAP host on a global prefix is reached over IPv4 inside its site: an internal address there
+      // is an internal host.
+      const isatap = embedded?.carried[0];
+      if (isatap !== undefined && !classifyIPv4(isatap).allowed) return inside('isatap', isatap);
       return { allowed: true, range };
+    }
     default:
-      // Teredo (the client address is obfuscated and the relay is someone else's), rfc6145, orchid, … :
-      // not plain global unicast, and where an IPv4 address hides inside we cannot say where it leads.
+      // rfc6052 outside the NAT64 prefixes, orchid, … : not plain global unicast.
       return { allowed: false, range };
   }
 }
 
-function embedded(outer: string, inner: ipaddr.IPv4): AddressClassification {
+function inside(outer: string, inner: ipaddr.IPv4): AddressClassification {
   const result = classifyIPv4(inner);
   return { allowed: result.allowed, range: `${outer}:${result.range}` };
-}
-
-function lowIPv4(address: ipaddr.IPv6): ipaddr.IPv4 {
-  const high = address.parts[6] ?? 0;
-  const low = address.parts[7] ?? 0;
-  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
 function detail(address: ipaddr.IPv4 | ipaddr.IPv6, table: ReadonlyArray<readonly [string, string]>): string | undefined {
@@ -134,14 +144,28 @@ const RANGE_WORDS: Readonly<Record<string, string>> = {
   deprecatedSiteLocal: 'a deprecated site-local address',
   discard: 'a discard-only address',
   nat64: 'a NAT64 address',
+  nat64Local: 'a local-use NAT64 address',
   invalid: 'not a valid IP address',
 };
 
-const OUTER_WORDS: Readonly<Record<string, string>> = {
+const OUTER_WORDS: Readonly<Record<EmbeddingForm, string>> = {
   ipv4Mapped: 'an IPv4-mapped form of',
+  ipv4Compatible: 'an IPv4-compatible form of',
+  rfc6145: 'an IPv4-translated form of',
   nat64: 'a NAT64 form of',
+  nat64Local: 'a local-use NAT64 form of',
   '6to4': 'a 6to4 form of',
+  teredo: 'a Teredo form of',
+  isatap: 'an ISATAP form of',
 };
+
+/** Words for the form an IPv6 address carries IPv4 in, e.g. "a NAT64 form of"; `undefined` when it carries none. */
+export function describeEmbedding(ip: string): string | undefined {
+  const address = parseAddress(ip);
+  if (address?.kind() !== 'ipv6') return undefined;
+  const form = embeddedIPv4(address as ipaddr.IPv6)?.form;
+  return form === undefined ? undefined : OUTER_WORDS[form];
+}
 
 // Well-known cloud metadata endpoints, named in refusals because they are the classic SSRF prize.
 const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '169.254.170.2']);
@@ -150,7 +174,8 @@ const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100
 export function describeRange(range: string, ip?: string): string {
   const [outer, inner] = range.includes(':') ? range.split(':', 2) : [undefined, range];
   const innerWords = RANGE_WORDS[inner ?? ''] ?? 'a special-purpose address';
-  const words = outer === undefined ? innerWords : `${OUTER_WORDS[outer] ?? `a ${outer} form of`} ${innerWords}`;
-  const canonical = ip === undefined ? undefined : parseAddress(ip)?.toString();
-  return canonical !== undefined && METADATA_ADDRESSES.has(canonical) ? `${words} (a cloud metadata endpoint)` : words;
+  const outerWords = outer === undefined ? undefined : (OUTER_WORDS as Readonly<Record<string, string>>)[outer];
+  const words = outer === undefined ? innerWords : `${outerWords ?? `a ${outer} form of`} ${innerWords}`;
+  const metadata = ip !== undefined && addressesCarried(ip).some((address) => METADATA_ADDRESSES.has(address.toString()));
+  return metadata ? `${words} (a cloud metadata endpoint)` : words;
 }

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import { ConfigError, InvalidArgumentError, PolicyError } from '../errors/index.js';
-import { classifyAddress, describeRange } from './address.js';
+import { classifyAddress, describeEmbedding, describeRange, parseAddress } from './address.js';
 import { createPolicyAgents } from './agents.js';
 import type { PolicyAgentOptions, PolicyAgents } from './agents.js';
-import { hostListBlockFor, hostListHasName, normalizeHostName, parseHostList } from './hosts.js';
+import { hostListBlockFor, hostListBlockForAny, hostListHasName, normalizeHostName, parseHostList } from './hosts.js';
 import type { HostList } from './hosts.js';
 import { createPolicyLookup, systemResolver } from './lookup.js';
 import type { PolicyLookup, Resolver } from './lookup.js';
@@ -39,8 +39,8 @@ export class UrlPolicy {
   readonly lookup: PolicyLookup;
 
   constructor(options: UrlPolicyOptions = {}) {
-    this.#allow = parseHostList(options.allowHosts ?? [], '--allow-hosts');
-    this.#deny = parseHostList(options.denyHosts ?? [], '--deny-hosts');
+    this.#allow = parseHostList(options.allowHosts ?? [], '--allow-hosts', 'allow');
+    this.#deny = parseHostList(options.denyHosts ?? [], '--deny-hosts', 'deny');
     this.#schemes = parseSchemes(options.allowedSchemes ?? ['http', 'https']);
     this.#resolve = options.resolve ?? systemResolver;
     this.lookup = this.#lookupFor(undefined);
@@ -106,14 +106,25 @@ export class UrlPolicy {
     if (byName !== undefined && hostListHasName(this.#deny, byName)) {
       return { allowed: false, reason: `${byName} is listed in --deny-hosts` };
     }
-    const denied = hostListBlockFor(this.#deny, ip);
-    if (denied !== undefined) return { allowed: false, reason: `${subject} is listed in --deny-hosts as ${denied.source}` };
+    // Deny lists are matched on every IPv4 address the IP carries, allow lists on the one it is judged as.
+    const denied = hostListBlockForAny(this.#deny, ip);
+    if (denied !== undefined) {
+      const shown = `${ip}${carriedWords(ip, denied.address)}`;
+      const who = byName === undefined ? shown : `${byName} resolves to ${shown}, which`;
+      return { allowed: false, reason: `${who} is listed in --deny-hosts as ${denied.block.source}` };
+    }
     if (byName !== undefined && hostListHasName(this.#allow, byName)) return { allowed: true };
     if (hostListBlockFor(this.#allow, ip) !== undefined) return { allowed: true };
     const { allowed, range } = classifyAddress(ip);
     if (allowed) return { allowed: true };
     return { allowed: false, reason: `${subject} is ${describeRange(range, ip)}`, allowWith: byName ?? ip };
   }
+}
+
+// " (a NAT64 form of 93.184.215.14)" when the denied address was found inside another spelling.
+function carriedWords(ip: string, matched: string): string {
+  if (parseAddress(ip)?.toString() === matched) return '';
+  return ` (${describeEmbedding(ip) ?? 'carrying'} ${matched})`;
 }
 
 function refusalMessage(what: string, verdict: Extract<Verdict, { allowed: false }>): string {

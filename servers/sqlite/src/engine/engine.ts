@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { classifyStatement, refusalBeforeCompile } from './guard.js';
 import type { StatementVerdict } from './guard.js';
+import { pragmaRefusalOnRead } from './pragma.js';
 import { EngineError } from './protocol.js';
 import type {
   BindParams,
@@ -35,9 +36,12 @@ interface CachedStatement {
 class Connection {
   readonly db: Database;
   readonly #cache = new Map<string, CachedStatement>();
+  /** The read connection: no statement compiled on it may change its settings (see pragmaRefusalOnRead). */
+  readonly #reads: boolean;
 
-  constructor(db: Database) {
+  constructor(db: Database, role: 'reads' | 'writes') {
     this.db = db;
+    this.#reads = role === 'reads';
   }
 
   /** Compiles `sql` as exactly one statement, reusing the compiled statement next time. */
@@ -48,7 +52,7 @@ class Connection {
       this.#cache.set(sql, hit);
       return hit;
     }
-    const refusal = refusalBeforeCompile(sql);
+    const refusal = refusalBeforeCompile(sql) ?? (this.#reads ? pragmaRefusalOnRead(sql) : undefined);
     if (refusal) throw new EngineError('refused', refusal);
     let statement: Statement;
     try {
@@ -140,13 +144,13 @@ export class SqliteEngine {
       }
     };
     // The writer opens first so that a missing file is created before the read-only connection looks for it.
-    this.#writer = options.readOnly ? undefined : new Connection(open(false));
+    this.#writer = options.readOnly ? undefined : new Connection(open(false), 'writes');
     if (this.#writer && options.scratch) {
       // A scratch database dies with the session: durability buys nothing here.
       this.#writer.db.pragma('journal_mode = MEMORY');
       this.#writer.db.pragma('synchronous = OFF');
     }
-    this.#reader = new Connection(open(true));
+    this.#reader = new Connection(open(true), 'reads');
     // Fails early, with SQLite's own sentence, when the file is not a database.
     try {
       this.#reader.db.prepare('SELECT count(*) FROM sqlite_schema').get();
