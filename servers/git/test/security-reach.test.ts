@@ -228,7 +228,7 @@ const INFLUENCE_ATTACKS: InfluenceAttack[] = [
       git(repo, 'config', 'mailmap.file', path.join(temp.path, 'outside/mailmap'));
     },
     naive: ['blame', '--porcelain', 'a.txt'],
-    influenced: (output) => output.includes('Leaked Mailmap Name'),
+    influenced: (output) => output.includes('Leaked Mailmap'),
     tool: 'git_blame',
     args: { path: 'a.txt' },
   },
