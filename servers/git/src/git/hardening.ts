@@ -1,7 +1,8 @@
 /**
  * What every git invocation is pinned to, whatever the repository's configuration says. Repository config
- * (`.git/config`) is the part of a repository that is not reviewed when it is shared, and several of its keys
- * name programs that git runs on its own; a read tool must never run one of them.
+ * (`.git/config`, `config.worktree`, and the files they include) is the part of a repository that is not
+ * reviewed when it is shared: several of its keys name programs that git runs on its own, and several name
+ * files that git reads. Neither may come from the repository.
  */
 
 /** How a call may touch the repository: `read` tools change nothing; `write` tools act as the user would. */
@@ -30,54 +31,196 @@ const READS_ONLY: readonly string[] = [
   'submodule.recurse=false',
 ];
 
-/** Keys of the repository's own config whose values name a program that a read could start. */
+/** The environment facts a fallback value may depend on. */
+type Env = Readonly<Record<string, string>>;
+
+/** A key pinned on every invocation to the operator's value (system or global config), else to git's default. */
+interface OperatorKey {
+  /** The key git reads (lower case), and the aliases that set the same thing. */
+  key: string;
+  aliases?: readonly string[];
+  modes: readonly GitMode[];
+  fallback: (env: Env) => string;
+}
+
+const ALL_MODES: readonly GitMode[] = ['read', 'write', 'remote'];
+
+/** `$XDG_CONFIG_HOME/git/<name>`, where git looks when the key is unset. */
+function xdgGitFile(env: Env, name: string): string {
+  const base = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : env.HOME ? `${env.HOME}/.config` : '';
+  return base ? `${base}/git/${name}` : '';
+}
+
+/**
+ * Keys with a fixed name that make git read a file or start a program. They are pinned on every call,
+ * whatever the repository's config says now or writes a moment later, so no cached view of that config
+ * can open a window.
+ */
+const OPERATOR_KEYS: readonly OperatorKey[] = [
+  // Files git reads on status, diff, add and checkout: ignore and attribute patterns.
+  { key: 'core.excludesfile', modes: ALL_MODES, fallback: (env) => xdgGitFile(env, 'ignore') },
+  { key: 'core.attributesfile', modes: ALL_MODES, fallback: (env) => xdgGitFile(env, 'attributes') },
+  // A file of path patterns that orders diff output.
+  { key: 'diff.orderfile', modes: ALL_MODES, fallback: () => '/dev/null' },
+  // A file of name/email rewrites that blame and mailmap-aware formats read.
+  { key: 'mailmap.file', modes: ALL_MODES, fallback: () => '' },
+  { key: 'commit.template', modes: ALL_MODES, fallback: () => '' },
+  // Signature programs and the files that verification reads (reads never verify; writes sign as the operator does).
+  { key: 'gpg.openpgp.program', aliases: ['gpg.program'], modes: ALL_MODES, fallback: () => 'gpg' },
+  { key: 'gpg.x509.program', modes: ALL_MODES, fallback: () => 'gpgsm' },
+  { key: 'gpg.ssh.program', modes: ALL_MODES, fallback: () => 'ssh-keygen' },
+  { key: 'gpg.ssh.defaultkeycommand', modes: ALL_MODES, fallback: () => '' },
+  { key: 'gpg.ssh.allowedsignersfile', modes: ALL_MODES, fallback: () => '' },
+  { key: 'gpg.ssh.revocationfile', modes: ALL_MODES, fallback: () => '' },
+  // Programs and files that fetch, pull and push use.
+  { key: 'core.sshcommand', modes: ['remote'], fallback: () => 'ssh' },
+  { key: 'core.gitproxy', modes: ['remote'], fallback: () => '' },
+  { key: 'core.askpass', modes: ['remote'], fallback: () => '' },
+  // A cookie file is sent to the server (and, with saveCookies, written): a way to ship any file out.
+  { key: 'http.cookiefile', modes: ['remote'], fallback: () => '' },
+  { key: 'http.savecookies', modes: ['remote'], fallback: () => 'false' },
+];
+
+/** Multi-valued program keys: an empty value empties the list, then the operator's own entries come back. */
+const OPERATOR_LISTS: readonly { key: string; modes: readonly GitMode[] }[] = [{ key: 'credential.helper', modes: ['remote'] }];
+
+/** Keys of repository config, with a name part the repository chooses, that name a program a read could start. */
 const READ_PROGRAM_KEY = /^filter\..+\.(clean|smudge|process)$/;
 
-/** Keys of the repository's own config whose values name a program that fetch, pull or push could start. */
-const REMOTE_PROGRAM_KEY = /^(core\.sshcommand|core\.gitproxy|core\.askpass|credential\.helper|credential\..+\.helper|remote\..+\.(uploadpack|receivepack))$/;
+/** The same for fetch, pull and push (the fixed-name ones are pinned above). */
+const REMOTE_PROGRAM_KEY = /^(credential\..+\.helper|remote\..+\.(uploadpack|receivepack))$/;
+
+/** URL-scoped file keys of the http section that fetch, pull and push would read or write. */
+const REMOTE_FILE_KEY = /^http\..+\.(cookiefile|savecookies)$/;
+
+/** Keys the repository may not set at all, because no value can switch them off. */
+const REFUSED_KEYS: ReadonlyMap<string, string> = new Map([
+  ['core.alternaterefscommand', 'names a program that fetch and push would run'],
+]);
+
+/** Include directives: they make git read another file as config. */
+const INCLUDE_KEY = /^(include\.path|includeif\..+\.path)$/;
 
 /** Scopes of config that come with the repository rather than from the user or the system. */
 const REPOSITORY_SCOPES = new Set(['local', 'worktree']);
+/** Scopes that are the operator's own. */
+const OPERATOR_SCOPES = new Set(['system', 'global']);
+
+/** One entry of `git config --list --show-scope --show-origin --includes -z`. */
+export interface ConfigEntry {
+  scope: string;
+  /** Where git read it: `file:<path>` (relative to where git ran), `blob:…`, `command line:`. */
+  origin: string;
+  /** Lower-case section and variable name; the subsection keeps its case. */
+  key: string;
+  value: string;
+}
+
+/** Parses the NUL-separated listing: `scope NUL origin NUL key LF value NUL` per entry. */
+export function parseConfigListing(listing: string): ConfigEntry[] {
+  const entries: ConfigEntry[] = [];
+  const fields = listing.split('\0');
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const raw = fields[i + 2]!;
+    const newline = raw.indexOf('\n');
+    const name = newline < 0 ? raw : raw.slice(0, newline);
+    // Section and variable names are case-insensitive (git prints them lower-cased); subsections are not.
+    const key = name.replace(/^[^.]+/, (section) => section.toLowerCase()).replace(/[^.]+$/, (variable) => variable.toLowerCase());
+    entries.push({ scope: fields[i]!, origin: fields[i + 1]!, key, value: newline < 0 ? '' : raw.slice(newline + 1) });
+  }
+  return entries;
+}
+
+/** A setting of the repository's own config that the server will not run with, and why. */
+export interface RefusedSetting {
+  key: string;
+  reason: string;
+}
+
+/** What the repository's config is, reduced to what the pins need. */
+export interface ConfigFacts {
+  entries: readonly ConfigEntry[];
+  env: Env;
+  /** The hooks directory writes use: the repository's own `core.hooksPath` when it stays inside, else the default. */
+  writeHooksPath: string;
+}
 
 /** The neutral value that switches off a program key of repository config. */
 function neutralValue(key: string): string {
   if (key.endsWith('.uploadpack')) return 'git-upload-pack';
   if (key.endsWith('.receivepack')) return 'git-receive-pack';
-  if (key === 'core.sshcommand') return 'ssh';
-  // An empty value: no filter program, no proxy, no askpass, and an emptied credential helper list.
+  if (key.endsWith('.savecookies')) return 'false';
+  // An empty value: no filter program, no cookie file, and an emptied credential helper list.
   return '';
 }
 
-/** The `-c` pins for one invocation, including neutral overrides for program keys the repository's config sets. */
-export function configPins(mode: GitMode, repositoryProgramKeys: readonly string[] = []): string[] {
+/** The last value the operator's own config gives any of `keys`, if any. */
+function operatorValue(entries: readonly ConfigEntry[], keys: readonly string[]): string | undefined {
+  let value: string | undefined;
+  for (const entry of entries) if (OPERATOR_SCOPES.has(entry.scope) && keys.includes(entry.key)) value = entry.value;
+  return value;
+}
+
+/** The `-c` pins for one invocation: the fixed ones, and (given the config facts) the ones that depend on it. */
+export function configPins(mode: GitMode, facts?: ConfigFacts): string[] {
   const pins = [...ALWAYS];
   if (mode === 'read') pins.push(...READS_ONLY);
-  const pattern = mode === 'read' ? READ_PROGRAM_KEY : mode === 'remote' ? REMOTE_PROGRAM_KEY : undefined;
-  if (pattern === undefined) return pins;
-  for (const key of repositoryProgramKeys) {
-    if (!pattern.test(key)) continue;
-    pins.push(`${key}=${neutralValue(key)}`);
+  if (facts === undefined) return pins;
+  const { entries, env } = facts;
+  for (const spec of OPERATOR_KEYS) {
+    if (!spec.modes.includes(mode)) continue;
+    pins.push(`${spec.key}=${operatorValue(entries, [spec.key, ...(spec.aliases ?? [])]) ?? spec.fallback(env)}`);
+  }
+  for (const list of OPERATOR_LISTS) {
+    if (!list.modes.includes(mode)) continue;
+    pins.push(`${list.key}=`);
+    for (const entry of entries) if (OPERATOR_SCOPES.has(entry.scope) && entry.key === list.key) pins.push(`${list.key}=${entry.value}`);
+  }
+  if (mode !== 'read') pins.push(`core.hooksPath=${facts.writeHooksPath}`);
+  const dynamic = mode === 'read' ? [READ_PROGRAM_KEY] : mode === 'remote' ? [REMOTE_PROGRAM_KEY, REMOTE_FILE_KEY] : [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const key = entry.key;
+    if (!REPOSITORY_SCOPES.has(entry.scope) || seen.has(key) || !dynamic.some((pattern) => pattern.test(key))) continue;
+    seen.add(key);
+    if (key.startsWith('credential.')) {
+      // The repository's helpers for that URL are emptied; the operator's own for the same URL come back.
+      pins.push(`${key}=`);
+      for (const own of entries) if (OPERATOR_SCOPES.has(own.scope) && own.key === key) pins.push(`${key}=${own.value}`);
+      continue;
+    }
+    pins.push(`${key}=${operatorValue(entries, [key]) ?? neutralValue(key)}`);
     // A required filter whose program is switched off would fail the read instead of passing content through.
     if (key.startsWith('filter.')) pins.push(`${key.slice(0, key.lastIndexOf('.'))}.required=false`);
   }
   return pins;
 }
 
-/**
- * The program-naming keys that the repository's own config (local or worktree scope, includes followed) sets,
- * from the output of `git config --list --show-scope --includes -z`.
- */
-export function repositoryProgramKeys(listing: string): string[] {
-  const keys = new Set<string>();
-  const fields = listing.split('\0');
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const scope = fields[i]!;
-    const key = fields[i + 1]!.split('\n', 1)[0]!;
-    // Section and variable names are case-insensitive (git prints them lower-cased); subsections are not.
-    const normal = key.replace(/^[^.]+/, (section) => section.toLowerCase()).replace(/[^.]+$/, (name) => name.toLowerCase());
-    if (REPOSITORY_SCOPES.has(scope) && (READ_PROGRAM_KEY.test(normal) || REMOTE_PROGRAM_KEY.test(normal))) keys.add(normal);
+/** Settings of the repository's own config that no pin can switch off (checked before every call). */
+export function refusedSettings(entries: readonly ConfigEntry[]): RefusedSetting[] {
+  const refused: RefusedSetting[] = [];
+  for (const entry of entries) {
+    if (!REPOSITORY_SCOPES.has(entry.scope)) continue;
+    const reason = REFUSED_KEYS.get(entry.key);
+    if (reason !== undefined) refused.push({ key: entry.key, reason });
+    // `-c a.b=c.d=` would set a different key, so such a setting could not be switched off.
+    if (entry.key.includes('=') && dynamicKey(entry.key)) refused.push({ key: entry.key, reason: 'has "=" in its name, so it cannot be switched off' });
   }
-  return [...keys];
+  return refused;
+}
+
+function dynamicKey(key: string): boolean {
+  return READ_PROGRAM_KEY.test(key) || REMOTE_PROGRAM_KEY.test(key) || REMOTE_FILE_KEY.test(key);
+}
+
+/** Whether a repository-scope entry is an include directive (`include.path`, `includeIf.<condition>.path`). */
+export function isIncludeDirective(entry: ConfigEntry): boolean {
+  return REPOSITORY_SCOPES.has(entry.scope) && INCLUDE_KEY.test(entry.key);
+}
+
+/** Whether an entry came from the repository's own config (local or worktree scope, includes followed). */
+export function isRepositoryEntry(entry: ConfigEntry): boolean {
+  return REPOSITORY_SCOPES.has(entry.scope);
 }
 
 /** Environment variables every git invocation gets (on top of the operator's environment, minus GIT_*). */
@@ -111,6 +254,7 @@ export const IDENTITY_VARIABLES = [
 export const ALLOWED_GIT_VARIABLES: readonly string[] = [
   ...IDENTITY_VARIABLES,
   'GIT_DIR',
+  'GIT_COMMON_DIR',
   'GIT_WORK_TREE',
   'GIT_LITERAL_PATHSPECS',
   'GIT_NO_LAZY_FETCH',

@@ -1,9 +1,10 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidArgumentError, NotFoundError, PolicyError, SandboxError } from '@portico-mcp/shared/errors';
+import { InvalidArgumentError, NotFoundError, SandboxError } from '@portico-mcp/shared/errors';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
-import { configPins, pinnedEnvironment, repositoryProgramKeys } from './hardening.js';
-import type { GitMode } from './hardening.js';
+import { assertGitDirContained, configFacts } from './confinement.js';
+import { configPins, parseConfigListing, pinnedEnvironment } from './hardening.js';
+import type { ConfigFacts, GitMode } from './hardening.js';
 import { GitCommandError, runGit } from './runner.js';
 import type { GitOutput } from './runner.js';
 
@@ -17,8 +18,8 @@ export interface Repository {
   gitDir: string;
   /** The real common git directory (objects, refs, config). */
   commonDir: string;
-  /** Keys of the repository's own config that name programs; pinned to neutral values where the mode needs it. */
-  programKeys: readonly string[];
+  /** The repository's config as read at the start of this call (never cached across calls). */
+  config: ConfigFacts;
 }
 
 /** Per-call options of `RepositoryGit.run`. */
@@ -47,14 +48,10 @@ export class RepositoryGit {
       args,
       // Git runs at the top level, so paths (already made top-relative by workTreePath) mean one thing.
       cwd: repo.topLevel ?? repo.gitDir,
-      // GIT_DIR and GIT_WORK_TREE pin git to what was verified: no rediscovery through a `.git` that appears later.
-      env: {
-        ...this.#baseEnv,
-        ...pinnedEnvironment(options.mode),
-        GIT_DIR: repo.gitDir,
-        ...(repo.topLevel !== undefined ? { GIT_WORK_TREE: repo.topLevel } : {}),
-      },
-      config: configPins(options.mode, repo.programKeys),
+      // GIT_DIR, GIT_COMMON_DIR and GIT_WORK_TREE pin git to what was verified: no rediscovery through a `.git`
+      // or `commondir` file that appears or changes later.
+      env: { ...this.#baseEnv, ...pinnedEnvironment(options.mode), ...placeEnvironment(repo) },
+      config: configPins(options.mode, repo.config),
       signal: options.signal,
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
@@ -68,12 +65,19 @@ export class RepositoryGit {
   }
 }
 
+/** The git environment variables that fix where git looks. */
+function placeEnvironment(places: Pick<Repository, 'gitDir' | 'commonDir' | 'topLevel'>): Record<string, string> {
+  return { GIT_DIR: places.gitDir, GIT_COMMON_DIR: places.commonDir, ...(places.topLevel !== undefined ? { GIT_WORK_TREE: places.topLevel } : {}) };
+}
+
+type Places = Pick<Repository, 'gitDir' | 'commonDir' | 'topLevel'>;
+
 interface CachedFacts {
-  facts: Omit<Repository, 'cwd'>;
+  facts: Places;
   expires: number;
 }
 
-/** How long the git facts of a repository are reused before git is asked again. */
+/** How long where a repository's git dir is (not what its config says) is reused before git is asked again. */
 const FACTS_TTL_MS = 5_000;
 
 /**
@@ -103,10 +107,24 @@ export class RepositoryResolver {
         );
       }
     }
-    return new RepositoryGit({ cwd, ...facts }, this.#baseEnv);
+    // What the git dir links to and what its config says are checked on every call: both can change at any time.
+    const [, config] = await Promise.all([assertGitDirContained(facts, sandbox, repoPath), this.#config(facts, repoPath, signal)]);
+    return new RepositoryGit({ cwd, ...facts, config }, this.#baseEnv);
   }
 
-  async #factsFor(cwd: string, given: string, signal: AbortSignal): Promise<CachedFacts['facts']> {
+  async #config(places: Places, given: string, signal: AbortSignal): Promise<ConfigFacts> {
+    const cwd = places.topLevel ?? places.gitDir;
+    const listing = await runGit({
+      args: ['config', '--list', '--show-scope', '--show-origin', '--includes', '-z'],
+      cwd,
+      env: { ...this.#baseEnv, ...pinnedEnvironment('read'), ...placeEnvironment(places) },
+      config: configPins('read'),
+      signal,
+    });
+    return configFacts(parseConfigListing(listing.stdout.toString('utf8')), places, cwd, this.#baseEnv, given);
+  }
+
+  async #factsFor(cwd: string, given: string, signal: AbortSignal): Promise<Places> {
     const now = Date.now();
     const cached = this.#facts.get(cwd);
     if (cached && cached.expires > now) return cached.facts;
@@ -116,7 +134,7 @@ export class RepositoryResolver {
     return facts;
   }
 
-  async #discover(cwd: string, given: string, signal: AbortSignal): Promise<CachedFacts['facts']> {
+  async #discover(cwd: string, given: string, signal: AbortSignal): Promise<Places> {
     // Discovery is the one step where git finds the repository itself; it runs with every read pin on.
     const discover = (args: string[]) =>
       runGit({
@@ -148,18 +166,6 @@ export class RepositoryResolver {
     const commonDir = await realpath(path.resolve(cwd, commonDirRaw));
     const topLevel = bare === 'true' || topLevelRaw === undefined ? undefined : await realpath(topLevelRaw);
 
-    const listing = await runGit({
-      args: ['config', '--list', '--show-scope', '--includes', '-z'],
-      cwd,
-      env: { ...this.#baseEnv, ...pinnedEnvironment('read'), GIT_DIR: gitDir, ...(topLevel ? { GIT_WORK_TREE: topLevel } : {}) },
-      config: configPins('read'),
-      signal,
-    });
-    const programKeys = repositoryProgramKeys(listing.stdout.toString('utf8'));
-    if (programKeys.some((key) => key.includes('='))) {
-      // `-c a.b=c.d=` would set a different key, so such a setting could not be switched off.
-      throw new PolicyError(`The repository at ${JSON.stringify(given)} has a config key with "=" in its name that names a program; remove it from .git/config to use this server.`);
-    }
-    return { topLevel, gitDir, commonDir, programKeys };
+    return { topLevel, gitDir, commonDir };
   }
 }

@@ -13,9 +13,16 @@ import { READ_ONLY } from './paging.js';
 /** Network operations may be slow; they are stopped only after this long without any output. */
 const REMOTE_IDLE_TIMEOUT_MS = 120_000;
 
-/** Hides the password of a URL with credentials (`https://user:token@host`). */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
+/** Credentials in a URL: `user:password@`, or a lone user name over http(s), where it is often a token. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s]*)@/gi;
+
+/** Hides the credentials of every URL in `text` (`https://user:token@host`, `https://token@host`). */
+export function redactUrl(text: string): string {
+  return text.replace(URL_CREDENTIALS, (all, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) return `${scheme}${userinfo.slice(0, colon)}:***@`;
+    return /^https?:\/\/$/i.test(scheme) ? `${scheme}***@` : all;
+  });
 }
 
 /** The remote to use: the caller's (which must be configured), else origin, else the only one. */
@@ -40,6 +47,10 @@ function summary(stderr: string, stdout: string): string {
     .split('\n')
     .map((line) => line.trimEnd())
     .filter((line) => line.length > 0 && !/^(remote: )?(Counting|Compressing|Receiving|Resolving|Writing|Enumerating|Total|Unpacking)/.test(line))
+    // Only git's ref-update lines and the remote's own messages stay; warnings and errors can quote files and URLs.
+    .filter((line) => !/^(warning|error|fatal|hint):/i.test(line))
+    // eslint-disable-next-line no-control-regex
+    .map((line) => redactUrl(line).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ''))
     .join('\n');
   return text.length > 4000 ? `${text.slice(0, 4000)}\n…` : text;
 }
