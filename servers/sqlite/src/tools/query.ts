@@ -116,7 +116,7 @@ export function queryTools(engine: EngineRunner) {
     title: 'Create table',
     description: 'Run one CREATE TABLE statement; anything whose effect is not new tables is rolled back and refused.',
     inputSchema: z.object({ query: querySchema }),
-    outputSchema: z.object({ created: z.array(z.string()).describe('Empty when IF NOT EXISTS found the table.') }),
+    outputSchema: z.object({ created: z.array(z.string()).describe('Empty when IF NOT EXISTS found the table.'), ...TRUNCATION_SHAPE }),
     annotations: WRITE,
     handler: async ({ query }, context) => {
       const { created } = await engine.run('createTable', { sql: query }, context.signal);
