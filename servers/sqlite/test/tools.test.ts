@@ -135,7 +135,7 @@ describe('write_query', () => {
     expect(textOf(large)).toContain(`[Truncated: showing ${structure.returning.rowCount} of 500 RETURNING rows (the reply budget). To get more, read the changed rows with read_query (the change itself is complete).]`);
   });
 
-  it('refuses ATTACH with a refused-statement error', async () => {
+  it('refuses ATTACH in write_query with one sentence that says why', async () => {
     const { call } = await connect(['--db-path', join(temp.path, 'attach.db')]);
     const refused = await call('write_query', { query: `ATTACH '${join(temp.path, 'other.db')}' AS other` });
     expect(refused.isError).toBe(true);
