@@ -1,5 +1,6 @@
-// SQLite server: startup, small-SELECT latency and the 100,000-row SELECT from a 1,000,000-row table, side by
-// side with the floor (a do-nothing tool call on the same kernel) and raw better-sqlite3 in-process.
+// SQLite server: startup, small-SELECT latency, the 100,000-row SELECT from a 1,000,000-row table, and the
+// reply bytes of everyday calls, side by side with the floor (a do-nothing tool call on the same kernel), raw
+// better-sqlite3 in-process, and the reference server's reply format.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,6 +45,67 @@ async function sequentialMedian(client, call) {
     samples.push(performance.now() - started);
   }
   return median(samples);
+}
+
+/** A shop database: a 200-row products table with an index, and 19 small tables beside it (20 tables). */
+function makeShop(path) {
+  const db = new Database(path);
+  db.exec(`CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, price REAL NOT NULL, stock INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+    CREATE INDEX products_category ON products(category);`);
+  const insert = db.prepare('INSERT INTO products (name, category, price, stock, created_at) VALUES (?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (let i = 1; i <= 200; i++) insert.run(`Product ${i}`, ['tools', 'garden', 'kitchen', 'toys'][i % 4], ((i * 137) % 10_000) / 100, (i * 7) % 120, `2026-0${(i % 9) + 1}-1${i % 10}`);
+    for (let t = 1; t <= 19; t++) db.exec(`CREATE TABLE table_${String(t).padStart(2, '0')} (id INTEGER PRIMARY KEY, value TEXT); INSERT INTO table_${String(t).padStart(2, '0')} (value) VALUES ('a'), ('b');`);
+  })();
+  db.close();
+}
+
+// The reference (the archived Python mcp-server-sqlite) answers every tool with str() of its rows as Python
+// dicts, in one text block. It cannot be installed here (no Python package index), so its reply is reproduced
+// from the same query run with Python's own sqlite3 module and str(), exactly as its handler does.
+const REFERENCE_CALLS = {
+  read_query: (query) => [query, []],
+  list_tables: () => ["SELECT name FROM sqlite_master WHERE type='table'", []],
+  describe_table: (table) => ['SELECT * FROM pragma_table_info(?)', [table]],
+};
+const PYTHON_STR_OF_ROWS = [
+  'import json, sqlite3, sys',
+  'conn = sqlite3.connect(sys.argv[1]); conn.row_factory = sqlite3.Row',
+  'cursor = conn.cursor(); cursor.execute(sys.argv[2], json.loads(sys.argv[3]))',
+  'sys.stdout.write(str([dict(row) for row in cursor.fetchall()]))',
+].join('\n');
+
+function referenceReplyBytes(dbPath, [sql, params]) {
+  const python = spawnSync('python3', ['-c', PYTHON_STR_OF_ROWS, dbPath, sql, JSON.stringify(params)]);
+  if (python.status !== 0) throw new Error(`python3 is needed to reproduce the reference's reply: ${python.stderr?.toString() ?? python.error}`);
+  // The reference's CallToolResult as it travels: one text block, isError false.
+  return Buffer.byteLength(JSON.stringify({ content: [{ type: 'text', text: python.stdout.toString() }], isError: false }));
+}
+
+async function everydayReplyBytes(dir) {
+  const shopPath = join(dir, 'shop.db');
+  makeShop(shopPath);
+  const server = await connectTimed({ args: [entry, '--db-path', shopPath, '--read-only'] });
+  const calls = [
+    ['read_query: a 20-row SELECT (6 columns)', 'read_query', { query: 'SELECT * FROM products ORDER BY id LIMIT 20' }, REFERENCE_CALLS.read_query('SELECT * FROM products ORDER BY id LIMIT 20')],
+    ['list_tables on a 20-table database', 'list_tables', {}, REFERENCE_CALLS.list_tables()],
+    ['describe_table (6 columns, 1 index)', 'describe_table', { table_name: 'products' }, REFERENCE_CALLS.describe_table('products')],
+  ];
+  const rows = [];
+  try {
+    for (const [measure, name, args, reference] of calls) {
+      const result = await server.client.callTool({ name, arguments: args });
+      rows.push({
+        measure: `reply bytes, ${measure}`,
+        portico: Buffer.byteLength(JSON.stringify(result)),
+        format: bytes,
+        anchors: [{ name: 'reference mcp-server-sqlite reply (Python; its str(rows) reproduced with python3 sqlite3)', value: referenceReplyBytes(shopPath, reference) }],
+      });
+    }
+  } finally {
+    await server.close();
+  }
+  return rows;
 }
 
 export async function run() {
@@ -109,6 +171,7 @@ export async function run() {
       const hwm = /VmHWM:\\s+(\\d+) kB/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1];
       process.stdout.write(hwm);`]);
     const rawPeak = Number(probe.stdout.toString()) * 1024;
+    const everyday = await everydayReplyBytes(dir);
 
     return [
       {
@@ -126,6 +189,7 @@ export async function run() {
           { measure: 'peak RSS (server + engine process)', portico: serverPeak, format: bytes, anchors: [{ name: 'bare node reading all rows with better-sqlite3', value: rawPeak }] },
         ],
       },
+      { title: 'SQLite server: reply bytes of everyday calls (the model\'s context cost)', rows: everyday },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '@portico-mcp/shared/errors';
-import type { FlagSpec, FlagValues } from '@portico-mcp/shared/serve';
+import type { ConfigInput, FlagSpec } from '@portico-mcp/shared/serve';
 
 /** The SQLite server's own settings. */
 export interface SqliteConfig {
@@ -16,6 +16,8 @@ export interface SqliteConfig {
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+// setTimeout's largest delay: a longer time limit would fire at once.
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Flags of the SQLite server (the common ones, --read-only included, come from the kernel). */
 export const SQLITE_FLAGS = {
@@ -26,36 +28,38 @@ export const SQLITE_FLAGS = {
     env: 'PORTICO_SQLITE_DB_PATH',
   },
   'query-timeout': {
-    type: 'string',
-    placeholder: 'ms',
-    description: `Stop a statement that runs longer than this (default ${DEFAULT_QUERY_TIMEOUT_MS}).`,
+    type: 'duration',
+    unit: 'ms',
+    min: 100,
+    max: MAX_TIMER_MS,
+    default: DEFAULT_QUERY_TIMEOUT_MS,
+    placeholder: 'time',
+    description: `Stop a statement that runs longer than this: 30s, 500ms, or milliseconds (default ${DEFAULT_QUERY_TIMEOUT_MS / 1000}s).`,
     env: 'PORTICO_SQLITE_QUERY_TIMEOUT',
   },
   'busy-timeout': {
-    type: 'string',
-    placeholder: 'ms',
-    description: `Wait this long for a lock held by another program before failing (default ${DEFAULT_BUSY_TIMEOUT_MS}).`,
+    type: 'duration',
+    unit: 'ms',
+    min: 0,
+    max: MAX_TIMER_MS,
+    default: DEFAULT_BUSY_TIMEOUT_MS,
+    placeholder: 'time',
+    description: `Wait this long for a lock held by another program before failing (default ${DEFAULT_BUSY_TIMEOUT_MS / 1000}s).`,
     env: 'PORTICO_SQLITE_BUSY_TIMEOUT',
   },
 } as const satisfies Record<string, FlagSpec>;
 
-function milliseconds(values: FlagValues, name: string, fallback: number, min: number): number {
-  const raw = values[name];
-  if (typeof raw !== 'string') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`--${name} must be a whole number of milliseconds, not "${raw}".`);
-  const value = Number(raw);
-  if (value < min || value > 2_147_483_647) throw new ConfigError(`--${name} must be between ${min} and 2147483647, not ${value}.`);
-  return value;
-}
-
 /** Builds the config from flags; the database path may also be the single positional (as the npx port takes it). */
-export function parseSqliteConfig(input: { values: FlagValues; positionals: string[] }, cwd = process.cwd()): SqliteConfig {
-  const { values, positionals } = input;
+export function parseSqliteConfig(
+  input: Pick<ConfigInput<typeof SQLITE_FLAGS>, 'values' | 'positionals' | 'common'>,
+  cwd = process.cwd(),
+): SqliteConfig {
+  const { values, positionals, common } = input;
   if (positionals.length > 1) throw new ConfigError('Give one database file (with --db-path), not several.');
-  const flagPath = typeof values['db-path'] === 'string' ? values['db-path'] : undefined;
+  const flagPath = values['db-path'];
   if (flagPath !== undefined && positionals.length === 1) throw new ConfigError('Give the database file once: either --db-path or a positional path.');
   const given = flagPath ?? positionals[0];
-  const readOnly = values['read-only'] === true;
+  const readOnly = common.readOnly;
   let dbPath: string | undefined;
   if (given !== undefined) {
     if (given.trim() === '' || given === ':memory:') {
@@ -71,10 +75,5 @@ export function parseSqliteConfig(input: { values: FlagValues; positionals: stri
   } else if (readOnly) {
     throw new ConfigError('--read-only needs --db-path: a new scratch database would be empty.');
   }
-  return {
-    dbPath,
-    readOnly,
-    queryTimeoutMs: milliseconds(values, 'query-timeout', DEFAULT_QUERY_TIMEOUT_MS, 100),
-    busyTimeoutMs: milliseconds(values, 'busy-timeout', DEFAULT_BUSY_TIMEOUT_MS, 0),
-  };
+  return { dbPath, readOnly, queryTimeoutMs: values['query-timeout'], busyTimeoutMs: values['busy-timeout'] };
 }

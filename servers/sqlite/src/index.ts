@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runServer } from '@portico-mcp/shared/serve';
-import { sqliteServerSpec } from './server.js';
+import { sqliteServer } from './server.js';
 
 // Not awaited: the bundle is a CommonJS script (scripts/bundle.mjs), where top-level await does not exist.
-void runServer(sqliteServerSpec);
+void runServer(sqliteServer);

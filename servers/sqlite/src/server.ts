@@ -6,35 +6,39 @@ import { parseSqliteConfig, SQLITE_FLAGS } from './config.js';
 import type { SqliteConfig } from './config.js';
 import { EngineProcess } from './engine/client.js';
 import type { EngineRunner } from './engine/client.js';
-import { registerExtras } from './extras.js';
+import type { EngineOptions } from './engine/protocol.js';
+import { sqlitePrompts, sqliteResources } from './extras.js';
 import { insightTools } from './tools/insights.js';
 import { queryTools } from './tools/query.js';
 import { schemaTools } from './tools/schema.js';
 import packageJson from '../package.json' with { type: 'json' };
 
-
 const INSTRUCTIONS = [
   'SQLite database tools. Explore with list_tables, describe_table and search_schema (the schema is also a resource: sqlite://schema).',
   'read_query runs any statement SQLite compiles as read-only; write_query and create_table change the database.',
   'Bind values through params (? or :name placeholders) instead of writing them into the SQL text.',
-  'Large results arrive a page at a time: pass nextCursor back with the same query to continue.',
+  'A cut reply says so and carries next: the arguments to pass (with the same query) to continue.',
   'Record findings with append_insight; they collect in memo://insights.',
 ].join(' ');
 
-/** The tools on top of an engine runner (the server's own engine process, or an in-process one in tests). */
-export function buildSurface(engine: EngineRunner): ServerSurface {
+/** The tools, resources and prompt on top of an engine runner (the server's engine process, or an in-process one in tests). */
+export function createSqliteSurface(engine: EngineRunner): ServerSurface {
   return {
     tools: [...queryTools(engine), ...schemaTools(engine), ...insightTools(engine)],
     instructions: INSTRUCTIONS,
-    registerExtras: (server) => registerExtras(server, engine),
+    resources: sqliteResources(engine),
+    prompts: sqlitePrompts(),
   };
 }
 
-async function create(config: SqliteConfig, kernel: Kernel): Promise<ServerSurface> {
+/**
+ * Where the engine opens the database: the configured file, or a scratch file of this session. A scratch
+ * database is a private file rather than ":memory:" so that it can be opened read-only for read_query and
+ * survives the engine restart that stops a runaway query; it is removed at shutdown.
+ */
+export async function engineOptions(config: SqliteConfig, kernel: Kernel): Promise<EngineOptions> {
   let dbPath = config.dbPath;
   if (dbPath === undefined) {
-    // A scratch database is a private file rather than ":memory:" so that it can be opened read-only for
-    // read_query and survives the engine restart that stops a runaway query; it is removed at shutdown.
     const dir = await mkdtemp(join(tmpdir(), 'portico-sqlite-'));
     dbPath = join(dir, 'scratch.db');
     kernel.onShutdown(() => rm(dir, { recursive: true, force: true }));
@@ -42,20 +46,20 @@ async function create(config: SqliteConfig, kernel: Kernel): Promise<ServerSurfa
   } else {
     kernel.log.info('serving database', { path: dbPath, readOnly: config.readOnly });
   }
-  const engine = new EngineProcess({
-    engine: { dbPath, readOnly: config.readOnly, busyTimeoutMs: config.busyTimeoutMs, scratch: config.dbPath === undefined },
-    queryTimeoutMs: config.queryTimeoutMs,
-    log: kernel.log,
-  });
+  return { dbPath, readOnly: config.readOnly, busyTimeoutMs: config.busyTimeoutMs, scratch: config.dbPath === undefined };
+}
+
+async function create(config: SqliteConfig, kernel: Kernel): Promise<ServerSurface> {
+  const engine = new EngineProcess({ engine: await engineOptions(config, kernel), queryTimeoutMs: config.queryTimeoutMs, log: kernel.log });
   kernel.onShutdown(() => engine.close());
   // Open the database in the background: the handshake does not wait for it, and a file that is not a
   // database is reported in the log at once rather than on the first call.
   engine.start().catch((error: unknown) => kernel.log.error('cannot open the database', { error: (error as Error).message }));
-  return buildSurface(engine);
+  return createSqliteSurface(engine);
 }
 
 /** Everything runServer needs to serve the SQLite server. */
-export const sqliteServerSpec: ServerSpec<SqliteConfig> = {
+export const sqliteServer: ServerSpec<SqliteConfig, typeof SQLITE_FLAGS> = {
   name: 'sqlite',
   title: 'Portico SQLite',
   version: packageJson.version,
@@ -68,6 +72,6 @@ export const sqliteServerSpec: ServerSpec<SqliteConfig> = {
     'Example: mcp-server-sqlite --db-path ./shop.db --read-only',
   ].join('\n'),
   flags: SQLITE_FLAGS,
-  parseConfig: ({ values, positionals }) => parseSqliteConfig({ values, positionals }),
+  parseConfig: (input) => parseSqliteConfig(input),
   create,
 };

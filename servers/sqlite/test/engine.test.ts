@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '@portico-mcp/shared/testing';
 import type { TempDir } from '@portico-mcp/shared/testing';
-import { parseSqliteConfig } from '../src/config.js';
+import { RefusedStatementError } from '@portico-mcp/shared/errors';
+import { parseCommandLine, toCommonConfig } from '@portico-mcp/shared/serve';
+import { parseSqliteConfig, SQLITE_FLAGS } from '../src/config.js';
 import type { LocalEngine } from '../src/engine/local.js';
 import { MAX_CELL_CHARS } from '../src/engine/render.js';
 import { renderPlan } from '../src/tools/query.js';
@@ -37,9 +39,11 @@ describe('paging', () => {
     const first = await engine.run('query', { sql, offset: 0, maxRows: 10_000, maxBytes: 5_000 });
     expect(first.more).toBe(true);
     expect(first.stoppedBy).toBe('reply budget');
-    expect(Buffer.byteLength(first.table)).toBeLessThanOrEqual(5_000);
+    // It reads about the budget's worth of rows (the reply then cuts at the exact row), never the whole result.
+    expect(Buffer.byteLength(first.lines.join('\n'))).toBeLessThanOrEqual(5_000 + 20);
+    expect(first.rowCount).toBeLessThan(1_000);
     const second = await engine.run('query', { sql, offset: first.rowCount, maxRows: 10_000, maxBytes: 5_000 });
-    expect(second.table.split('\n')[2]).toBe(`${first.rowCount + 1} | label ${first.rowCount + 1}`);
+    expect(second.lines[0]).toBe(`${first.rowCount + 1} | label ${first.rowCount + 1}`);
   });
 
   it('stops at the row cap and knows exactly whether more rows follow', async () => {
@@ -69,7 +73,7 @@ describe('paging', () => {
     expect(row?.[0]).toBe(`${'y'.repeat(MAX_CELL_CHARS)}…[+10 chars]`);
     expect(row?.slice(1)).toEqual(['9007199254740993', "x'00FF'", null, 'a|b\nc']);
     expect(result.shortenedValues).toBe(true);
-    expect(result.table.split('\n')[2]).toContain('| NULL | a\\|b\\nc');
+    expect(result.lines[0]).toContain('| NULL | a\\|b\\nc');
   });
 });
 
@@ -85,8 +89,8 @@ describe('writes', () => {
   });
 
   it('create_table rolls back and refuses a statement whose effect is not a new table', async () => {
-    await expect(engine.run('createTable', { sql: 'DELETE FROM items' })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
-    await expect(engine.run('createTable', { sql: 'DROP TABLE items' })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(engine.run('createTable', { sql: 'DELETE FROM items' })).rejects.toBeInstanceOf(RefusedStatementError);
+    await expect(engine.run('createTable', { sql: 'DROP TABLE items' })).rejects.toMatchObject({ code: 'REFUSED' });
     await expect(engine.run('createTable', { sql: 'PRAGMA user_version=7' })).resolves.toEqual({ created: [] });
     expect((await engine.run('query', { sql: 'PRAGMA user_version', offset: 0, maxRows: 1, maxBytes: 1_000 })).rows).toEqual([[0]]);
     await expect(engine.run('createTable', { sql: 'CREATE TABLE copy AS SELECT * FROM items' })).resolves.toEqual({ created: ['copy'] });
@@ -134,19 +138,30 @@ describe('insights', () => {
 });
 
 describe('configuration', () => {
+  const config = (argv: string[], cwd?: string) => {
+    const parsed = parseCommandLine(argv, {}, SQLITE_FLAGS);
+    return parseSqliteConfig({ values: parsed.values as never, positionals: parsed.positionals, common: toCommonConfig(parsed) }, cwd);
+  };
+
   it('resolves --db-path against the working directory and accepts the npx port\'s positional form', () => {
-    expect(parseSqliteConfig({ values: { 'db-path': 'main.db' }, positionals: [] }, temp.path).dbPath).toBe(dbPath);
-    expect(parseSqliteConfig({ values: {}, positionals: ['main.db'] }, temp.path).dbPath).toBe(dbPath);
+    expect(config(['--db-path', 'main.db'], temp.path).dbPath).toBe(dbPath);
+    expect(config(['main.db'], temp.path).dbPath).toBe(dbPath);
   });
 
   it('serves a scratch database without a path, but not read-only', () => {
-    expect(parseSqliteConfig({ values: {}, positionals: [] }).dbPath).toBeUndefined();
-    expect(() => parseSqliteConfig({ values: { 'read-only': true }, positionals: [] })).toThrow(/--read-only needs --db-path/);
+    expect(config([]).dbPath).toBeUndefined();
+    expect(() => config(['--read-only'])).toThrow(/--read-only needs --db-path/);
   });
 
   it('refuses a directory, a missing file under --read-only and a bad time limit', () => {
-    expect(() => parseSqliteConfig({ values: { 'db-path': temp.path }, positionals: [] })).toThrow(/is a directory/);
-    expect(() => parseSqliteConfig({ values: { 'db-path': 'missing.db', 'read-only': true }, positionals: [] }, temp.path)).toThrow(/does not exist/);
-    expect(() => parseSqliteConfig({ values: { 'query-timeout': '5s' }, positionals: [] })).toThrow(/whole number/);
+    expect(() => config(['--db-path', temp.path])).toThrow(/is a directory/);
+    expect(() => config(['--db-path', 'missing.db', '--read-only'], temp.path)).toThrow(/does not exist/);
+    expect(() => config(['--query-timeout', 'soon'])).toThrow(/--query-timeout must be a duration/);
+    expect(() => config(['--query-timeout', '50'])).toThrow(/between 100ms and/);
+  });
+
+  it('reads time limits as durations, in milliseconds when no unit is given', () => {
+    expect(config([])).toMatchObject({ queryTimeoutMs: 30_000, busyTimeoutMs: 5_000 });
+    expect(config(['--query-timeout', '5s', '--busy-timeout', '250'])).toMatchObject({ queryTimeoutMs: 5_000, busyTimeoutMs: 250 });
   });
 });

@@ -178,7 +178,7 @@ describe('read_query refuses everything SQLite does not compile as a read-only, 
   it.each(cases)('refuses $name', async ({ sql, bites, unharmed }) => {
     bites(temp.path);
     await expect(engine.run('query', { sql: sql(temp.path), ...page })).rejects.toMatchObject({
-      code: expect.stringMatching(/POLICY_DENIED|INVALID_ARGUMENT/),
+      code: expect.stringMatching(/REFUSED|INVALID_ARGUMENT/),
     });
     unharmed(temp.path);
   });
@@ -218,15 +218,15 @@ describe('write_query never creates or writes a file other than the database', (
       raw.exec("PRAGMA temp_store_directory = ''");
       raw.close();
     }
-    const refused = { code: 'POLICY_DENIED', message: expect.stringMatching(new RegExp(`PRAGMA ${pragma} is refused`)) };
+    const refused = { code: 'REFUSED', message: expect.stringMatching(new RegExp(`PRAGMA ${pragma} is refused`)) };
     const sql = `PRAGMA ${pragma} = '${elsewhere}'`;
     await expect(engine.run('write', { sql, maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject(refused);
     await expect(engine.run('query', { sql, offset: 0, maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject(refused);
   });
 
   it('refuses transaction control, which would leave a transaction open between calls', async () => {
-    await expect(engine.run('write', { sql: 'BEGIN', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
-    await expect(engine.run('write', { sql: 'SAVEPOINT s', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(engine.run('write', { sql: 'BEGIN', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({ code: 'REFUSED' });
+    await expect(engine.run('write', { sql: 'SAVEPOINT s', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({ code: 'REFUSED' });
   });
 
   it('allows plain VACUUM and PRAGMA settings, which touch only the database', async () => {
@@ -288,8 +288,8 @@ describe('--read-only', () => {
   it('opens the file read-only: even a write that reached the engine would fail', async () => {
     const readOnly = await openEngine(dbPath, true);
     try {
-      await expect(readOnly.run('write', { sql: "INSERT INTO items (name) VALUES ('x')", maxRows: 1, maxBytes: 1000 })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
-      await expect(readOnly.run('appendInsight', { insight: 'x' })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      await expect(readOnly.run('write', { sql: "INSERT INTO items (name) VALUES ('x')", maxRows: 1, maxBytes: 1000 })).rejects.toMatchObject({ code: 'REFUSED' });
+      await expect(readOnly.run('appendInsight', { insight: 'x' })).rejects.toMatchObject({ code: 'REFUSED' });
       expect(itemCount()).toBe(3);
     } finally {
       await readOnly.close();

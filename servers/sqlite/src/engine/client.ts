@@ -204,6 +204,7 @@ export class EngineProcess implements EngineRunner {
         },
       });
       this.#write(child, { id, op, args }, () => this.#pending.get(id)?.reject(new UpstreamError('The SQLite engine is not reachable; try again.')));
+      this.#log.debug('sent to the SQLite engine', { op, id });
     });
   }
 

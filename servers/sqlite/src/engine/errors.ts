@@ -1,4 +1,4 @@
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError, PolicyError, UpstreamError } from '@portico-mcp/shared/errors';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, RefusedStatementError, UpstreamError } from '@portico-mcp/shared/errors';
 import type { EngineErrorKind } from './protocol.js';
 
 /** Maps an engine failure to the kernel's typed error, which the kernel turns into an isError result. */
@@ -7,7 +7,7 @@ export function kernelErrorFor(kind: EngineErrorKind | 'internal', message: stri
     case 'invalid':
       return new InvalidArgumentError(message);
     case 'refused':
-      return new PolicyError(message);
+      return new RefusedStatementError(message);
     case 'not-found':
       return new NotFoundError(message);
     case 'exists':

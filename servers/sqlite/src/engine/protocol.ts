@@ -18,7 +18,10 @@ export interface EngineOptions {
 export interface QueryPage {
   columns: string[];
   rows?: Cell[][];
-  table: string;
+  /** The readable table's header: the column names and the separator line. */
+  header: string;
+  /** One readable line per row. */
+  lines: string[];
   rowCount: number;
   /** Offset of the first row of this page within the whole result. */
   offset: number;

@@ -4,9 +4,7 @@ export type Cell = string | number | null;
 /** Values longer than this many characters are shortened in both text and structure, with a marker. */
 export const MAX_CELL_CHARS = 2_000;
 /** A page's rows go into structuredContent only while their JSON stays this small (structure stays small). */
-export const STRUCTURED_ROWS_LIMIT = 16_000;
-/** Bytes kept free in the budget for the summary line and the truncation notice. */
-const NOTICE_RESERVE = 600;
+export const STRUCTURED_ROWS_LIMIT = 8_000;
 const BLOB_PREVIEW_BYTES = 64;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
@@ -44,13 +42,15 @@ function textOf(cell: Cell): string {
   return ESCAPED.test(cell) ? cell.replace(ESCAPED_ALL, (character) => ESCAPES[character]!) : cell;
 }
 
-/** One page of a result, rendered within a byte budget. */
+/** One page of a result, read up to a byte size: the tool lays it into its reply, which may cut it sooner. */
 export interface Page {
   columns: string[];
   /** The page's rows as arrays, present only while small (see STRUCTURED_ROWS_LIMIT). */
   rows?: Cell[][];
-  /** The readable table: header, separator, one line per row. */
-  table: string;
+  /** The readable table's header: the column names and the separator line. */
+  header: string;
+  /** One readable line per row (cells between `|`). */
+  lines: string[];
   rowCount: number;
   /** Why the page stopped before the end of the result, if it did. */
   stoppedBy?: 'row cap' | 'reply budget';
@@ -58,24 +58,29 @@ export interface Page {
   shortenedValues: boolean;
 }
 
-/** Builds a page from raw rows (arrays) while iterating: stops at `maxRows` rows or `maxBytes` of table text. */
+/**
+ * Reads rows (arrays) into a page: stops at `maxRows` rows or once the lines read pass `maxBytes` (the reply
+ * budget: no more could be sent). A single row larger than that is cut to it, so that it can be shown at all.
+ */
 export function buildPage(
   columns: string[],
   rows: Iterator<unknown[]>,
   limits: { maxRows: number; maxBytes: number },
 ): Page & { more: boolean } {
-  const header = `${columns.map(textOf).join(' | ')}\n${columns.map(() => '---').join(' | ')}\n`;
-  const parts: string[] = [header];
-  let bytes = Buffer.byteLength(header);
-  const available = Math.max(0, limits.maxBytes - NOTICE_RESERVE);
+  const header = `${columns.map(textOf).join(' | ')}\n${columns.map(() => '---').join(' | ')}`;
+  const lines: string[] = [];
+  let bytes = 0;
   let structured: Cell[][] | undefined = [];
   let structuredBytes = 2;
-  let rowCount = 0;
   let shortenedValues = false;
   let stoppedBy: Page['stoppedBy'];
   for (;;) {
-    if (rowCount >= limits.maxRows) {
+    if (lines.length >= limits.maxRows) {
       stoppedBy = 'row cap';
+      break;
+    }
+    if (bytes >= limits.maxBytes) {
+      stoppedBy = 'reply budget';
       break;
     }
     const next = rows.next();
@@ -97,39 +102,34 @@ export function buildPage(
       cells[index] = cell;
       line += index === 0 ? textOf(cell) : ` | ${textOf(cell)}`;
     }
-    line += '\n';
-    let lineBytes = Buffer.byteLength(line);
-    if (bytes + lineBytes > available) {
-      if (rowCount > 0) {
-        stoppedBy = 'reply budget';
-        // This row was read but not shown: the cursor's offset counts rows shown, so it comes again.
-        return finish(true);
-      }
+    let lineBytes = Buffer.byteLength(line) + 1;
+    if (lines.length === 0 && lineBytes > limits.maxBytes) {
       // A single row larger than the whole budget is shown cut rather than not at all.
-      const cut = Buffer.from(line).subarray(0, Math.max(0, available - bytes)).toString('utf8').replace(/\uFFFD$/, '');
-      line = `${cut}…[row cut to the reply budget]\n`;
-      lineBytes = Buffer.byteLength(line);
+      const cut = Buffer.from(line).subarray(0, limits.maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+      line = `${cut}…[row cut to the reply budget]`;
+      lineBytes = Buffer.byteLength(line) + 1;
       shortenedValues = true;
       structured = undefined;
     }
-    parts.push(line);
+    lines.push(line);
     bytes += lineBytes;
-    rowCount++;
     if (structured) {
       structuredBytes += JSON.stringify(cells).length + 1;
-      if (structuredBytes > STRUCTURED_ROWS_LIMIT) structured = undefined;
+      // Structure stays small beside the text: at most a quarter of a small reply budget.
+      if (structuredBytes > Math.min(STRUCTURED_ROWS_LIMIT, limits.maxBytes / 4)) structured = undefined;
       else structured.push(cells);
     }
   }
-  // Stopped by the row cap: look one row ahead so "more" is exact rather than a guess.
+  // Stopped early: look one row ahead so "more" is exact rather than a guess.
   return finish(!rows.next().done);
 
   function finish(more: boolean): Page & { more: boolean } {
     return {
       columns,
       ...(structured ? { rows: structured } : {}),
-      table: parts.join(''),
-      rowCount,
+      header,
+      lines,
+      rowCount: lines.length,
       ...(more ? { stoppedBy: stoppedBy ?? 'reply budget' } : {}),
       shortenedValues,
       more,

@@ -2,11 +2,17 @@ import * as z from 'zod';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+/** The one description of `query`, shared by every tool that takes a statement. */
+export const querySchema = z.string().min(1).describe('One SQL statement.');
+
 /** Optional bound values for `?`/`?NNN` (an array) or `:name`/`@name`/`$name` (an object keyed by name). */
 export const paramsSchema = z
   .union([z.array(scalar), z.record(z.string(), scalar)])
   .optional()
-  .describe('Values bound to the statement\'s parameters: an array for ? placeholders, or an object for :name placeholders (booleans bind as 1/0). Never splice values into the SQL text.');
+  .describe('Values for ? (array) or :name (object) placeholders; never splice values into the SQL.');
+
+/** A position in a listing, from a cut reply's `next`. */
+export const offsetSchema = z.number().int().min(0).optional();
 
 /** FNV-1a of a string: ties a cursor to the query and params it was made for. */
 export function fingerprint(text: string): string {
