@@ -331,7 +331,7 @@ describe('reads never change connection settings that outlast the call', () => {
     try {
       const args = op === 'query' ? { sql, ...page } : { sql };
       await expect(readOnly.run(op, args)).rejects.toMatchObject({
-        code: 'POLICY_DENIED',
+        code: 'REFUSED',
         message: expect.stringMatching(/^PRAGMA locking_mode with a value is refused on reads: /),
       });
       expect((await readOnly.run('query', { sql: 'SELECT count(*) FROM items', ...page })).rows).toEqual([[4]]);
@@ -385,10 +385,10 @@ describe('reads never change connection settings that outlast the call', () => {
     try {
       const shown = (await readOnly.run('query', { sql: `PRAGMA ${name}`, ...page })).rows;
       await expect(readOnly.run('query', { sql: `PRAGMA ${name}=${value}`, ...page })).rejects.toMatchObject({
-        code: 'POLICY_DENIED',
+        code: 'REFUSED',
         message: `PRAGMA ${name} with a value is refused on reads: it would change a setting of the read connection that outlasts this call (and can lock other programs out of the database); query it without a value.`,
       });
-      await expect(readOnly.run('explain', { sql: `PRAGMA ${name}=${value}` })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      await expect(readOnly.run('explain', { sql: `PRAGMA ${name}=${value}` })).rejects.toMatchObject({ code: 'REFUSED' });
       expect((await readOnly.run('query', { sql: `PRAGMA ${name}`, ...page })).rows).toEqual(shown);
     } finally {
       await readOnly.close();
@@ -416,7 +416,7 @@ describe('reads never change connection settings that outlast the call', () => {
       raw.close();
     }
     await expect(engine.run('query', { sql, ...page })).rejects.toMatchObject({
-      code: 'POLICY_DENIED',
+      code: 'REFUSED',
       message: expect.stringMatching(new RegExp(`^PRAGMA ${name} (with a value )?is refused on reads: `)),
     });
   });
