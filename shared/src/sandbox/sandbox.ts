@@ -158,10 +158,13 @@ export class Sandbox {
     return { handle: await this.#openReal(realPath, flags, mode, given), realPath };
   }
 
-  /** Opens a path previously returned by `resolveInside`, with the same no-follow open and re-check as `openInside`. */
-  async openResolved(realPath: string, flags: string | number, mode?: number): Promise<FileHandle> {
-    if (!this.isInside(realPath)) throw new SandboxError(outsideMessage(realPath, this.#roots));
-    return this.#openReal(realPath, flags, mode, realPath);
+  /**
+   * Opens a path previously returned by `resolveInside`, with the same no-follow open and re-check as
+   * `openInside`; `given` is the caller's own spelling, for messages.
+   */
+  async openResolved(realPath: string, flags: string | number, mode?: number, given: string = realPath): Promise<FileHandle> {
+    if (!this.isInside(realPath)) throw new SandboxError(outsideMessage(given, this.#roots));
+    return this.#openReal(realPath, flags, mode, given);
   }
 
   /**
@@ -315,6 +318,8 @@ function openError(error: unknown, given: string): Error {
       return new NotFoundError(notFoundMessage(given), { cause: error });
     case 'EEXIST':
       return new AlreadyExistsError(`${quotePath(given)} already exists; choose another name or allow overwriting.`, { cause: error });
+    case 'ENXIO': // what opening a socket, or a device with nothing behind it, answers
+      return new InvalidArgumentError(`${quotePath(given)} is a socket or a device, not a regular file; only regular files can be opened.`, { cause: error });
     default:
       return error instanceof Error ? error : new Error(String(error));
   }
