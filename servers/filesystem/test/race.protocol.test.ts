@@ -3,7 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir } from '@portico-mcp/shared/testing';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import { makeTempDir, resultText } from '@portico-mcp/shared/testing';
 import type { SpawnedServer, TempDir } from '@portico-mcp/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, spawnPortico } from './helpers.js';
@@ -19,10 +20,13 @@ const SECRET_NAME = 'SECRET-outside-name';
 const SECRET_CONTENT = 'SECRET-outside-content';
 /** Distinctive size of the outside file, so metadata leaking from it is recognisable. */
 const SECRET_SIZE = 7_777_777;
-/** Directories in the walked tree: enough that the walk pauses (every 64) while the moves are served. */
-const WALKED_DIRECTORIES = 160;
+/**
+ * Top-level directories of the walked tree (each with one inside): enough that the walk is still far from the
+ * end when the moves, sent at its first progress report, have been served between its pauses.
+ */
+const WALKED_DIRECTORIES = 2500;
 /** The directory swapped for a link: late in name order, so the walk has classified it long before entering it. */
-const SWAPPED = 'd150';
+const SWAPPED = 'd2400';
 const ATTEMPTS = 3;
 
 beforeAll(async () => {
@@ -36,7 +40,7 @@ beforeAll(async () => {
   await truncate(join(outside, 'big'), SECRET_SIZE);
   await mkdir(join(root, 'walk'), { recursive: true });
   for (let index = 0; index < WALKED_DIRECTORIES; index++) {
-    const directory = join(root, 'walk', `d${String(index).padStart(3, '0')}`);
+    const directory = join(root, 'walk', `d${String(index).padStart(4, '0')}`);
     await mkdir(join(directory, 'inner'), { recursive: true });
     await writeFile(join(directory, 'inner', 'file.txt'), 'inside\n');
   }
@@ -49,29 +53,33 @@ afterAll(async () => {
 });
 
 /**
- * One attempt of the red-team attack with MCP calls only: a walk starts, and while it runs `move_file` parks
- * the directory it has classified but not yet entered and moves a link to outside (already in the root) to its name.
+ * One attempt of the red-team attack with MCP calls only: a walk starts, and once it reports progress (so it
+ * has listed the top directory and classified every entry), `move_file` parks a directory it has not entered
+ * yet and moves a link to outside, already in the root, to that name.
  */
 async function raceWalkAgainstMoves(tool: string, args: Record<string, unknown>, attempt: number): Promise<{ text: string; linkWorked: boolean }> {
   const swapped = join(root, 'walk', SWAPPED);
   const parked = join(root, `parked-${tool}-${attempt}`);
   const link = join(root, `link-${tool}-${attempt}`);
   await symlink(outside, link);
-  const walk = call(portico, tool, args);
-  const parkedMove = await call(portico, 'move_file', { source: swapped, destination: parked });
-  const linkMove = await call(portico, 'move_file', { source: link, destination: swapped });
-  const result = await walk;
+  let moves: Promise<boolean> | undefined;
+  const swap = async (): Promise<boolean> => {
+    const parkedMove = await call(portico, 'move_file', { source: swapped, destination: parked });
+    const linkMove = await call(portico, 'move_file', { source: link, destination: swapped });
+    return !parkedMove.isError && !linkMove.isError;
+  };
+  const result = (await portico.client.callTool({ name: tool, arguments: args }, { onprogress: () => void (moves ??= swap()) })) as CallToolResult;
   // The attack is real: once both moves are done, the walked name leads outside.
-  const linkWorked = !parkedMove.isError && !linkMove.isError && readdirSync(swapped).includes(SECRET_NAME);
+  const linkWorked = (await moves) === true && readdirSync(swapped).includes(SECRET_NAME);
   await rm(swapped);
   await rename(parked, swapped);
-  return { text: result.text, linkWorked };
+  return { text: resultText(result), linkWorked };
 }
 
 describe('walks racing move_file (MCP calls only)', () => {
+  // directory_tree reports no progress, so there is no moment to aim the moves at; the local-process race below covers it.
   it.each([
-    ['search_files', { path: 'walk', pattern: '**' }],
-    ['directory_tree', { path: 'walk' }],
+    ['search_files', { path: 'walk', pattern: '**/SECRET*' }],
     ['search_content', { path: 'walk', pattern: 'SECRET', respectGitignore: false }],
   ])('%s never lists or reads an outside directory swapped in for one it already classified', async (tool, args) => {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -137,6 +145,32 @@ describe('tools racing a local process that swaps a directory or file for a link
         const result = await call(portico, tool, args(name));
         expect(result.text).not.toContain('SECRET');
         expect(JSON.stringify(result.structuredContent ?? {})).not.toContain('SECRET');
+      }
+    } finally {
+      await stopFlipper(flipper);
+    }
+  });
+
+  it.each([
+    ['directory_tree', { maxEntries: 100_000 }],
+    ['search_files', { pattern: '**' }],
+    ['search_content', { pattern: 'SECRET', respectGitignore: false }],
+  ])('%s never enters an outside directory that a local process swaps in mid-walk for one it classified', async (tool, extra) => {
+    const top = join(root, `midwalk-${tool}`);
+    const name = join(top, 'sub');
+    const real = join(root, `midwalk-${tool}-real`);
+    const link = join(root, `midwalk-${tool}-link`);
+    await mkdir(top);
+    await mkdir(real);
+    await writeFile(join(real, 'inside.txt'), 'inside');
+    await symlink(outside, link);
+    const flipper = startFlipper(name, real, link);
+    try {
+      // Unguarded: a listing that shows `sub` as a directory, then a read of `sub` by name, reaches outside.
+      expect(unguardedReachesOutside(name, (path) => readdirSync(top, { withFileTypes: true }).some((entry) => entry.name === 'sub' && entry.isDirectory()) && readdirSync(path).includes(SECRET_NAME))).toBe(true);
+      for (let index = 0; index < CALLS; index++) {
+        const result = await call(portico, tool, { path: top, ...extra });
+        expect(result.text).not.toContain('SECRET');
       }
     } finally {
       await stopFlipper(flipper);
