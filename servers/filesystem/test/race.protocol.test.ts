@@ -42,7 +42,8 @@ beforeAll(async () => {
   for (let index = 0; index < WALKED_DIRECTORIES; index++) {
     const directory = join(root, 'walk', `d${String(index).padStart(4, '0')}`);
     await mkdir(join(directory, 'inner'), { recursive: true });
-    await writeFile(join(directory, 'inner', 'file.txt'), 'inside\n');
+    // Several files each, so search_content (which reports progress every 500 files) reports early in the walk.
+    for (const file of ['a.txt', 'b.txt', 'c.txt', 'd.txt']) await writeFile(join(directory, 'inner', file), 'inside\n');
   }
   portico = await spawnPortico([root]);
 });
@@ -124,7 +125,7 @@ function unguardedReachesOutside(name: string, act: (path: string) => boolean, t
 }
 
 describe('tools racing a local process that swaps a directory or file for a link', () => {
-  const CALLS = 60;
+  const CALLS = 200;
 
   it.each([
     ['list_directory', (name: string) => ({ path: name })],
