@@ -79,6 +79,8 @@ async function raceWalkAgainstMoves(tool: string, args: Record<string, unknown>,
 
 describe('walks racing move_file (MCP calls only)', () => {
   // directory_tree reports no progress, so there is no moment to aim the moves at; the local-process race below covers it.
+  // search_content has a second layer (each walked file is opened without following links and located through
+  // /proc/self/fd), so for it these cases lock in that the walk layer and the file layer together leak nothing.
   it.each([
     ['search_files', { path: 'walk', pattern: '**/SECRET*' }],
     ['search_content', { path: 'walk', pattern: 'SECRET', respectGitignore: false }],
