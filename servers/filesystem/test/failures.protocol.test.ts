@@ -38,27 +38,27 @@ afterAll(async () => {
   await temp?.cleanup();
 });
 
-const CASES: Array<[string, () => Record<string, unknown>]> = [
-  ['read_text_file', () => ({ path: 'sock' })],
-  ['read_media_file', () => ({ path: 'sock' })],
-  ['edit_file', () => ({ path: 'sock', edits: [{ oldText: 'a', newText: 'b' }] })],
-  ['copy_file', () => ({ source: 'sock', destination: 'copy.txt' })],
-  ['read_text_file', () => ({ path: 'fifo' })],
-  ['read_text_file', () => ({ path: 'loop-a' })],
-  ['read_text_file', () => ({ path: 'dir' })],
-  ['write_file', () => ({ path: 'dir', content: 'x' })],
-  ['list_directory', () => ({ path: 'file.txt' })],
-  ['list_directory', () => ({ path: 'out-link' })],
-  ['list_directory_with_sizes', () => ({ path: join('out-link', 'secret.txt') })],
-  ['get_file_info', () => ({ path: join('out-link', 'secret.txt') })],
-  ['directory_tree', () => ({ path: 'out-link' })],
-  ['search_files', () => ({ path: '.', pattern: '**', excludePatterns: [''] })],
-  ['directory_tree', () => ({ path: '.', excludePatterns: [''] })],
-  ['search_content', () => ({ path: '.', pattern: 'x', include: [''] })],
-  ['search_content', () => ({ path: '.', pattern: 'x', exclude: ['*'.repeat(70_000)] })],
-  ['search_content', () => ({ path: 'sock', pattern: 'x' })],
-  ['move_file', () => ({ source: 'file.txt', destination: join('dir', 'y'.repeat(300)) })],
-  ['create_directory', () => ({ path: join('file.txt', 'sub') })],
+const CASES: Array<[string, string, () => Record<string, unknown>]> = [
+  ['read_text_file', 'a socket', () => ({ path: 'sock' })],
+  ['read_media_file', 'a socket', () => ({ path: 'sock' })],
+  ['edit_file', 'a socket', () => ({ path: 'sock', edits: [{ oldText: 'a', newText: 'b' }] })],
+  ['copy_file', 'a socket as the source', () => ({ source: 'sock', destination: 'copy.txt' })],
+  ['read_text_file', 'a FIFO', () => ({ path: 'fifo' })],
+  ['read_text_file', 'a loop of links', () => ({ path: 'loop-a' })],
+  ['read_text_file', 'a directory', () => ({ path: 'dir' })],
+  ['write_file', 'a directory', () => ({ path: 'dir', content: 'x' })],
+  ['list_directory', 'a file', () => ({ path: 'file.txt' })],
+  ['list_directory', 'a link to an outside directory', () => ({ path: 'out-link' })],
+  ['list_directory_with_sizes', 'a path through a link to outside', () => ({ path: join('out-link', 'secret.txt') })],
+  ['get_file_info', 'a path through a link to outside', () => ({ path: join('out-link', 'secret.txt') })],
+  ['directory_tree', 'a link to an outside directory', () => ({ path: 'out-link' })],
+  ['search_files', 'an empty exclude glob', () => ({ path: '.', pattern: '**', excludePatterns: [''] })],
+  ['directory_tree', 'an empty exclude glob', () => ({ path: '.', excludePatterns: [''] })],
+  ['search_content', 'an empty include glob', () => ({ path: '.', pattern: 'x', include: [''] })],
+  ['search_content', 'a glob longer than picomatch accepts', () => ({ path: '.', pattern: 'x', exclude: ['*'.repeat(70_000)] })],
+  ['search_content', 'a socket', () => ({ path: 'sock', pattern: 'x' })],
+  ['move_file', 'a name too long for the file system', () => ({ source: 'file.txt', destination: join('dir', 'y'.repeat(300)) })],
+  ['create_directory', 'a path beneath a file', () => ({ path: join('file.txt', 'sub') })],
 ];
 
 describe('filesystem failure replies', () => {
@@ -68,7 +68,7 @@ describe('filesystem failure replies', () => {
     expect((error as Error).message).toContain(join(root, 'sock'));
   });
 
-  it.each(CASES)('%s answers %j with one sentence of its own, quoting nothing but the caller\'s input', async (tool, args) => {
+  it.each(CASES)("%s refuses %s with one sentence of its own, quoting nothing but the caller's input", async (tool, _case, args) => {
     const given = args();
     const result = await call(portico, tool, given);
     expect(result.isError).toBe(true);
