@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
-import { CancelledError } from '@portico-mcp/shared/errors';
+import { CancelledError, SandboxError } from '@portico-mcp/shared/errors';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 
 /** One directory entry met by the walk. */
@@ -112,7 +112,9 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDe
       } finally {
         opened.close();
       }
-    } catch {
+    } catch (error) {
+      // The walk's own directory swapped since the tool checked it: say so rather than report an empty walk.
+      if (depth === 1 && error instanceof SandboxError) throw error;
       stats.unreadable++;
       return true;
     }

@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
-import { CancelledError, InvalidArgumentError } from '@portico-mcp/shared/errors';
+import { CancelledError, InvalidArgumentError, SandboxError } from '@portico-mcp/shared/errors';
 import { truncationNotice } from '@portico-mcp/shared/output';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import { defineTool } from '@portico-mcp/shared/serve';
@@ -70,7 +70,9 @@ async function buildTree(root: string, options: { sandbox: Sandbox; exclude: (re
       } finally {
         opened.close();
       }
-    } catch {
+    } catch (error) {
+      // The tree's own directory swapped since the tool checked it: say so rather than answer an empty tree.
+      if (head === 0 && error instanceof SandboxError) throw error;
       continue;
     }
     for (const entry of entries) {
