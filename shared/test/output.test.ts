@@ -108,6 +108,19 @@ describe('toToolError', () => {
     expect(text).not.toContain('/srv/data');
   });
 
+  it.each(['ENXIO', 'EIO', 'EINVAL', 'EFBIG', 'EDQUOT', 'EOPNOTSUPP', 'ETXTBSY'])(
+    'maps %s, which file operations on sockets, devices and odd file systems raise, to a sentence without the raw text',
+    (code) => {
+      const reported: unknown[] = [];
+      const error = Object.assign(new Error(`${code}: failed, open '/proc/self/fd/7/secret-name'`), { code });
+      const text = (toToolError(error, (unexpected) => reported.push(unexpected)).content[0] as { text: string }).text;
+      expect(text).not.toContain('/proc');
+      expect(text).not.toContain('secret-name');
+      expect(text).not.toMatch(/internal error/);
+      expect(reported).toHaveLength(0);
+    },
+  );
+
   it('reports cancellation as such', () => {
     const abort = new DOMException('aborted', 'AbortError');
     expect((toToolError(abort).content[0] as { text: string }).text).toMatch(/cancelled/);

@@ -23,6 +23,18 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EROFS: 'The file system is read-only.',
   EBUSY: 'The file or directory is busy; try again shortly.',
   EXDEV: 'The source and destination are on different file systems.',
+  ENXIO: 'The path is a socket or a device, not a regular file; only regular files can be used.',
+  EFBIG: 'The file is larger than the file system allows.',
+  EDQUOT: 'The disk quota is exhausted.',
+  EIO: 'The storage device reported an input/output error.',
+  ETXTBSY: 'The file is a program that is running and cannot be written now.',
+  EAGAIN: 'The resource is temporarily unavailable; try again shortly.',
+  EOPNOTSUPP: 'The file system does not support this operation.',
+  ENOTSUP: 'The file system does not support this operation.',
+  ENODEV: 'The path names a device that is not available.',
+  ESTALE: 'The file handle went stale (a network file system changed underneath); try again.',
+  EOVERFLOW: 'The file is too large for this operation.',
+  EINVAL: 'The operating system refused this operation as invalid for this path.',
 };
 
 const UNEXPECTED = 'The tool failed unexpectedly (an internal error); the server log has the details.';

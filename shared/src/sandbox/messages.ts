@@ -41,3 +41,18 @@ export function unresolvableMessage(given: string, code: string): string {
 export function notFoundMessage(given: string): string {
   return `Not found: ${quotePath(given)} does not exist; check the path or list its parent directory.`;
 }
+
+/** Refusal for a checked path whose last component became a symbolic link before it was opened. */
+export function replacedByLinkMessage(given: string): string {
+  return `Access denied: ${quotePath(given)} was replaced by a symbolic link while it was being opened; try again.`;
+}
+
+/** Refusal for a checked path that the kernel places outside the roots once it is open. */
+export function changedOutsideMessage(given: string): string {
+  return `Access denied: ${quotePath(given)} changed while it was being opened and now resolves outside the allowed directories; try again.`;
+}
+
+/** A directory was expected at a checked path and something else is there. */
+export function notDirectoryMessage(given: string): string {
+  return `${quotePath(given)} is not a directory; pass the path of a directory.`;
+}

@@ -1,22 +1,29 @@
+import { constants } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { lstat, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError, SandboxError } from '../errors/index.js';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, SandboxError, TooLargeError } from '../errors/index.js';
 import { isInsideAny } from './contain.js';
+import { openCheckedDirectory } from './directory.js';
+import type { OpenedDirectory } from './directory.js';
 import { errorCode } from './errno.js';
 import { toAbsolutePath } from './input.js';
 import {
+  changedOutsideMessage,
   loopMessage,
   noRootsMessage,
   notFoundMessage,
   outsideMessage,
   quotePath,
+  replacedByLinkMessage,
   resolvesOutsideMessage,
   unresolvableMessage,
 } from './messages.js';
 import { deferTruncate, noFollowFlags, openedLocation, procFdAvailable } from './open.js';
 import { openDirectoryNoFollow, pinnedName } from './pinned.js';
+import { readToEndCapped } from './read.js';
 import { resolveReal } from './realpath.js';
 import { intersectRoots, realClientRoot, realOperatorRoot, uniqueRoots } from './roots.js';
 
@@ -33,6 +40,15 @@ export interface ResolveOptions {
   /** Throw NotFoundError (after the containment check) when the path does not exist. */
   readonly mustExist?: boolean;
 }
+
+/** Options of `Sandbox.readFileInside`. */
+export interface ReadInsideOptions {
+  /** Largest file read; a larger one (or one that grows past this while read) throws TooLargeError. */
+  readonly maxBytes: number;
+}
+
+// O_NONBLOCK makes a FIFO open at once (to be refused as not a regular file) instead of waiting for a writer.
+const OWN_READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /** A file opened inside the sandbox, with the real path it was opened at. */
 export interface OpenedFile {
@@ -142,10 +158,69 @@ export class Sandbox {
     return { handle: await this.#openReal(realPath, flags, mode, given), realPath };
   }
 
-  /** Opens a path previously returned by `resolveInside`, with the same no-follow open and re-check as `openInside`. */
-  async openResolved(realPath: string, flags: string | number, mode?: number): Promise<FileHandle> {
-    if (!this.isInside(realPath)) throw new SandboxError(outsideMessage(realPath, this.#roots));
-    return this.#openReal(realPath, flags, mode, realPath);
+  /**
+   * Opens a path previously returned by `resolveInside`, with the same no-follow open and re-check as
+   * `openInside`; `given` is the caller's own spelling, for messages.
+   */
+  async openResolved(realPath: string, flags: string | number, mode?: number, given: string = realPath): Promise<FileHandle> {
+    if (!this.isInside(realPath)) throw new SandboxError(outsideMessage(given, this.#roots));
+    return this.#openReal(realPath, flags, mode, given);
+  }
+
+  /**
+   * Opens the directory at a path returned by `resolveInside` for listing, without following a link put at
+   * its name since, and re-checks where the kernel says it is; synchronous, for walks over many directories.
+   */
+  openDirectorySync(realPath: string, given: string = realPath): OpenedDirectory {
+    if (!this.isInside(realPath)) throw new SandboxError(outsideMessage(given, this.#roots));
+    return openCheckedDirectory(realPath, given, (where) => this.isInside(where));
+  }
+
+  /**
+   * The metadata of the entry at a path returned by `resolveInside`, never of what a link swapped in since
+   * points to: looked up without following its last component, through its parent opened and checked inside.
+   */
+  async statResolved(realPath: string, given: string = realPath): Promise<Stats> {
+    if (!this.isInside(realPath)) throw new SandboxError(outsideMessage(given, this.#roots));
+    if (this.#roots.includes(realPath)) {
+      // An allowed directory's own entry lives in an outside parent: describe the directory held open instead.
+      const directory = this.openDirectorySync(realPath, given);
+      try {
+        return directory.stat();
+      } finally {
+        directory.close();
+      }
+    }
+    const stats = await this.withPinnedParent(realPath, (pinned) =>
+      lstat(pinned).catch((error: unknown) => {
+        throw errorCode(error) === 'ENOENT' ? new NotFoundError(notFoundMessage(given), { cause: error }) : error;
+      }),
+    );
+    // The path was resolved through every link, so a link there now was put there after the check.
+    if (stats.isSymbolicLink()) throw new SandboxError(replacedByLinkMessage(given));
+    return stats;
+  }
+
+  /**
+   * Reads a whole regular file the server needs for itself (an ignore file, say) at a path inside: opened
+   * without following a final link and re-checked, non-blocking so a FIFO cannot hang it, refused unless it
+   * is a regular file, capped in size, and read off the event loop.
+   */
+  async readFileInside(realPath: string, options: ReadInsideOptions): Promise<Buffer> {
+    const handle = await this.openResolved(realPath, OWN_READ_FLAGS);
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) {
+        throw new InvalidArgumentError(`${quotePath(realPath)} is not a regular file (a directory, device, socket or pipe); only regular files are read.`);
+      }
+      const read = stats.size > options.maxBytes ? ({ kind: 'too-large' } as const) : await readToEndCapped(handle, stats.size, options.maxBytes);
+      if (read.kind === 'too-large') {
+        throw new TooLargeError(`${quotePath(realPath)} is larger than the ${options.maxBytes} bytes read for it; shorten it.`);
+      }
+      return read.bytes;
+    } finally {
+      await handle.close();
+    }
   }
 
   /**
@@ -200,9 +275,7 @@ export class Sandbox {
     const location = await openedLocation(handle);
     if (location.kind === 'path' && !this.isInside(location.realPath)) {
       await handle.close();
-      throw new SandboxError(
-        `Access denied: ${quotePath(given)} changed while it was being opened and now resolves outside the allowed directories; try again.`,
-      );
+      throw new SandboxError(changedOutsideMessage(given));
     }
     if (location.kind === 'unknown') {
       await handle.close();
@@ -233,9 +306,7 @@ async function isSymbolicLink(candidate: string): Promise<boolean> {
 }
 
 function replacedByLinkError(given: string, cause: unknown): SandboxError {
-  return new SandboxError(`Access denied: ${quotePath(given)} was replaced by a symbolic link while it was being opened; try again.`, {
-    cause,
-  });
+  return new SandboxError(replacedByLinkMessage(given), { cause });
 }
 
 function openError(error: unknown, given: string): Error {
@@ -247,6 +318,8 @@ function openError(error: unknown, given: string): Error {
       return new NotFoundError(notFoundMessage(given), { cause: error });
     case 'EEXIST':
       return new AlreadyExistsError(`${quotePath(given)} already exists; choose another name or allow overwriting.`, { cause: error });
+    case 'ENXIO': // what opening a socket, or a device with nothing behind it, answers
+      return new InvalidArgumentError(`${quotePath(given)} is a socket or a device, not a regular file; only regular files can be opened.`, { cause: error });
     default:
       return error instanceof Error ? error : new Error(String(error));
   }

@@ -22,7 +22,7 @@ export interface OpenedForRead {
 /** Opens an existing regular file for reading, at the real path the sandbox checked (no final link followed after the check). */
 export async function openFileForRead(sandbox: Sandbox, given: string): Promise<OpenedForRead> {
   const realPath = await sandbox.resolveInside(given, { mustExist: true });
-  const handle = await sandbox.openResolved(realPath, READ_FLAGS);
+  const handle = await sandbox.openResolved(realPath, READ_FLAGS, undefined, given);
   try {
     // fstat of a descriptor just opened is answered from the inode the open loaded: done synchronously it is one
     // system call of a few microseconds instead of a thread-pool round trip that costs ten times that.

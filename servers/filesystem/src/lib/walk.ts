@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CancelledError } from '@portico-mcp/shared/errors';
+import { CancelledError, SandboxError } from '@portico-mcp/shared/errors';
+import type { Sandbox } from '@portico-mcp/shared/sandbox';
 
 /** One directory entry met by the walk. */
 export interface WalkEntry {
@@ -18,8 +18,13 @@ export interface WalkEntry {
 /** What to do after visiting an entry: `skip` a directory's contents, or `stop` the whole walk. */
 export type WalkDecision = 'skip' | 'stop' | undefined | void;
 
+/** Largest .gitignore read; git's own files are a few KB, and a bigger one is left out rather than loaded. */
+export const MAX_GITIGNORE_BYTES = 1024 * 1024;
+
 /** Options of a walk. */
 export interface WalkOptions {
+  /** Every directory and .gitignore is opened through it, so nothing swapped in mid-walk leads outside. */
+  sandbox: Sandbox;
   signal?: AbortSignal;
   /** Leave out what .gitignore files (in the root, its ancestors up to `gitignoreTop`, and below) ignore, and .git itself. */
   respectGitignore?: boolean;
@@ -65,7 +70,8 @@ function byName(a: Dirent, b: Dirent): number {
  * synchronously (far faster than the thread pool for many small directories), with a pause every few
  * dozen so that cancellation and progress still get through. Excluded directories are pruned, not read.
  */
-export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDecision, options: WalkOptions = {}): Promise<WalkStats> {
+export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDecision, options: WalkOptions): Promise<WalkStats> {
+  const { sandbox } = options;
   const stats: WalkStats = { directories: 0, entries: 0, unreadable: 0, stopped: false };
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   let createFilter: ((text: string) => IgnoreFilter) | undefined;
@@ -75,7 +81,7 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDe
     createFilter = (text) => ignore().add(text);
     // The root's own .gitignore is read when the walk enters it; here only those above it.
     for (const directory of ancestorsFrom(options.gitignoreTop ?? root, root).slice(0, -1)) {
-      const frame = readIgnoreFrame(directory, createFilter);
+      const frame = await readIgnoreFrame(sandbox, directory, createFilter);
       if (frame) frames.push(frame);
     }
   }
@@ -98,8 +104,17 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDe
     }
     let entries: Dirent[];
     try {
-      entries = readdirSync(directory, { withFileTypes: true });
-    } catch {
+      // The listing said this was a directory, but a link may have taken its name since: it is opened without
+      // following one, checked inside, and read through the descriptor, never looked up by name again.
+      const opened = sandbox.openDirectorySync(directory);
+      try {
+        entries = opened.entries();
+      } finally {
+        opened.close();
+      }
+    } catch (error) {
+      // The walk's own directory swapped since the tool checked it: say so rather than report an empty walk.
+      if (depth === 1 && error instanceof SandboxError) throw error;
       stats.unreadable++;
       return true;
     }
@@ -107,7 +122,7 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDe
     entries.sort(byName);
     let pushed = false;
     if (createFilter && entries.some((entry) => entry.name === '.gitignore' && entry.isFile())) {
-      const frame = readIgnoreFrame(directory, createFilter);
+      const frame = await readIgnoreFrame(sandbox, directory, createFilter);
       if (frame) {
         frames.push(frame);
         pushed = true;
@@ -150,9 +165,15 @@ function ancestorsFrom(top: string, bottom: string): string[] {
   return chain;
 }
 
-function readIgnoreFrame(directory: string, createFilter: (text: string) => IgnoreFilter): IgnoreFrame | undefined {
+/**
+ * The ignore rules of `directory`, or undefined when it has no usable .gitignore. The file goes through the
+ * sandbox's own read: a link (to /dev/zero, or to an outside file whose lines would become patterns), a FIFO,
+ * a device or a file over MAX_GITIGNORE_BYTES is left out, as git itself does not follow a linked .gitignore.
+ */
+async function readIgnoreFrame(sandbox: Sandbox, directory: string, createFilter: (text: string) => IgnoreFilter): Promise<IgnoreFrame | undefined> {
   try {
-    return { base: directory, filter: createFilter(readFileSync(path.join(directory, '.gitignore'), 'utf8')) };
+    const text = (await sandbox.readFileInside(path.join(directory, '.gitignore'), { maxBytes: MAX_GITIGNORE_BYTES })).toString('utf8');
+    return { base: directory, filter: createFilter(text) };
   } catch {
     return undefined;
   }

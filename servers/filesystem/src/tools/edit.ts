@@ -1,5 +1,6 @@
 import { InvalidArgumentError, TooLargeError } from '@portico-mcp/shared/errors';
 import { formatBytes, truncationNotice } from '@portico-mcp/shared/output';
+import { readToEndCapped } from '@portico-mcp/shared/sandbox';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
@@ -56,10 +57,12 @@ export function editTools(fs: FilesystemContext): AnyToolDefinition[] {
       const { handle, realPath, stats } = await openFileForRead(sandbox, given);
       let raw: Buffer;
       try {
-        if (stats.size > MAX_EDIT_BYTES) {
-          throw new TooLargeError(`${quote(given)} is ${formatBytes(stats.size)}, over the ${formatBytes(MAX_EDIT_BYTES)} edit_file handles; rewrite it in parts or split it.`);
+        // Capped while reading too: a file can grow after the fstat, and one that reports size 0 (a pseudo-file) has no end.
+        const read = stats.size > MAX_EDIT_BYTES ? undefined : await readToEndCapped(handle, stats.size, MAX_EDIT_BYTES);
+        if (read?.kind !== 'read') {
+          throw new TooLargeError(`${quote(given)} is ${read ? 'growing past' : `${formatBytes(stats.size)}, over`} the ${formatBytes(MAX_EDIT_BYTES)} edit_file handles; rewrite it in parts or split it.`);
         }
-        raw = await handle.readFile();
+        raw = read.bytes;
       } finally {
         await handle.close();
       }

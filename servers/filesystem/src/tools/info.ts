@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
@@ -28,7 +27,7 @@ export function infoTools(fs: FilesystemContext): AnyToolDefinition[] {
     handler: async ({ path: given }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const realPath = await sandbox.resolveInside(given, { mustExist: true });
-      const stats = await stat(realPath);
+      const stats = await sandbox.statResolved(realPath, given);
       const info = {
         size: stats.size,
         created: stats.birthtime,

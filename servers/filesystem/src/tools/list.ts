@@ -1,6 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { lstat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { truncationNotice } from '@portico-mcp/shared/output';
 import { defineTool } from '@portico-mcp/shared/serve';
@@ -30,11 +29,29 @@ const paging = {
   offset: z.number().int().min(0).default(0).describe('Entries to skip, to continue a capped listing (the reply names it).'),
 };
 
-async function readDirectory(fs: FilesystemContext, given: string, ctx: Parameters<FilesystemContext['sandboxes']['forCall']>[0]): Promise<{ realPath: string; entries: Dirent[] }> {
+/**
+ * Lists a directory through a descriptor opened and checked inside the roots, with each entry's own size
+ * (lstat through that descriptor) when `sizes` is set: nothing is looked up by the checked name again, so a
+ * link put there after the check is never followed.
+ */
+async function readDirectory(
+  fs: FilesystemContext,
+  given: string,
+  ctx: Parameters<FilesystemContext['sandboxes']['forCall']>[0],
+  options: { sizes: boolean },
+): Promise<{ entries: Dirent[]; sizes: number[] }> {
   const sandbox = await fs.sandboxes.forCall(ctx);
   const realPath = await sandbox.resolveInside(given, { mustExist: true });
-  if (!(await stat(realPath)).isDirectory()) throw new InvalidArgumentError(`${quote(given)} is a file, not a directory; use get_file_info or read_text_file for a file.`);
-  return { realPath, entries: await readdir(realPath, { withFileTypes: true }) };
+  if (!(await sandbox.statResolved(realPath, given)).isDirectory()) throw new InvalidArgumentError(`${quote(given)} is a file, not a directory; use get_file_info or read_text_file for a file.`);
+  const directory = sandbox.openDirectorySync(realPath, given);
+  try {
+    const entries = directory.entries();
+    // lstat: a link's own size, never that of a target that may lie outside the allowed directories.
+    const sizes = options.sizes ? await Promise.all(entries.map((entry) => lstat(directory.entryPath(entry.name)).then((info) => info.size, () => 0))) : [];
+    return { entries, sizes };
+  } finally {
+    directory.close();
+  }
 }
 
 /**
@@ -70,7 +87,7 @@ export function listTools(fs: FilesystemContext): AnyToolDefinition[] {
     }),
     annotations: READ_ONLY,
     handler: async ({ path: given, limit, offset }, ctx) => {
-      const { entries } = await readDirectory(fs, given, ctx);
+      const { entries } = await readDirectory(fs, given, ctx, { sizes: false });
       const lines = entries.map((entry) => `${entry.isDirectory() ? '[DIR]' : '[FILE]'} ${entry.name}`);
       const { end, cutByBudget } = takeLines(lines, (index) => Buffer.byteLength(entries[index]!.name) + 30, offset, limit, ctx.budget.remaining - 400);
       const shown = entries.slice(offset, end);
@@ -113,19 +130,8 @@ export function listTools(fs: FilesystemContext): AnyToolDefinition[] {
     }),
     annotations: READ_ONLY,
     handler: async ({ path: given, sortBy, limit, offset }, ctx) => {
-      const { realPath, entries } = await readDirectory(fs, given, ctx);
-      const detailed = await Promise.all(
-        entries.map(async (entry) => {
-          let size = 0;
-          // lstat: a link's own size, never that of a target that may lie outside the allowed directories.
-          try {
-            size = (await lstat(path.join(realPath, entry.name))).size;
-          } catch {
-            size = 0;
-          }
-          return { name: entry.name, isDirectory: entry.isDirectory(), type: kindOf(entry), size };
-        }),
-      );
+      const { entries, sizes } = await readDirectory(fs, given, ctx, { sizes: true });
+      const detailed = entries.map((entry, index) => ({ name: entry.name, isDirectory: entry.isDirectory(), type: kindOf(entry), size: sizes[index] ?? 0 }));
       detailed.sort(sortBy === 'size' ? (a, b) => b.size - a.size : (a, b) => a.name.localeCompare(b.name));
       const lines = detailed.map((entry) => `${entry.isDirectory ? '[DIR]' : '[FILE]'} ${entry.name.padEnd(30)} ${entry.isDirectory ? '' : formatSize(entry.size).padStart(10)}`);
       const totalFiles = detailed.filter((entry) => !entry.isDirectory).length;

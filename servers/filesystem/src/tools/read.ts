@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { isPorticoError, TooLargeError } from '@portico-mcp/shared/errors';
 import { formatBytes } from '@portico-mcp/shared/output';
+import { readToEndCapped } from '@portico-mcp/shared/sandbox';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition, ToolContext } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
@@ -159,12 +160,14 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const { handle, realPath, stats } = await openFileForRead(sandbox, given);
       try {
-        if (stats.size > fs.maxMediaBytes) {
+        // Capped while reading too: a file can grow after the fstat, and one that reports size 0 (a pseudo-file) has no end.
+        const read = stats.size > fs.maxMediaBytes ? undefined : await readToEndCapped(handle, stats.size, fs.maxMediaBytes);
+        if (read?.kind !== 'read') {
           throw new TooLargeError(
-            `${quote(given)} is ${formatBytes(stats.size)}, over the ${formatBytes(fs.maxMediaBytes)} media limit; use a smaller file or ask the operator to raise --max-media-bytes.`,
+            `${quote(given)} is ${read ? 'growing past' : `${formatBytes(stats.size)}, over`} the ${formatBytes(fs.maxMediaBytes)} media limit; use a smaller file or ask the operator to raise --max-media-bytes.`,
           );
         }
-        const data = (await handle.readFile()).toString('base64');
+        const data = read.bytes.toString('base64');
         const mimeType = mediaTypeOf(realPath);
         const block: CallToolResult['content'][number] = mimeType.startsWith('image/')
           ? { type: 'image', data, mimeType }

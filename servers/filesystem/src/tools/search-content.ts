@@ -1,5 +1,4 @@
 import { closeSync, constants, existsSync, fstatSync, openSync, readlinkSync, readSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { formatBytes, truncationNotice } from '@portico-mcp/shared/output';
 import { defineTool } from '@portico-mcp/shared/serve';
@@ -180,7 +179,7 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
         return !more;
       };
 
-      const targetStats = await stat(target);
+      const targetStats = await sandbox.statResolved(target, args.path);
       if (targetStats.isFile()) {
         searchFile(target);
       } else if (targetStats.isDirectory()) {
@@ -198,6 +197,7 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
             return searchFile(entry.absolute) ? undefined : 'stop';
           },
           {
+            sandbox,
             signal: ctx.signal,
             respectGitignore: args.respectGitignore,
             gitignoreTop: rootHolding(sandbox, target) ?? target,

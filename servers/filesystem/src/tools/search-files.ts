@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { truncationNotice } from '@portico-mcp/shared/output';
 import { defineTool } from '@portico-mcp/shared/serve';
@@ -43,7 +42,7 @@ export function searchFilesTools(fs: FilesystemContext): AnyToolDefinition[] {
     handler: async (args, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const root = await sandbox.resolveInside(args.path, { mustExist: true });
-      if (!(await stat(root)).isDirectory()) throw new InvalidArgumentError(`${quote(args.path)} is a file, not a directory; pass the directory to search in.`);
+      if (!(await sandbox.statResolved(root, args.path)).isDirectory()) throw new InvalidArgumentError(`${quote(args.path)} is a file, not a directory; pass the directory to search in.`);
       const matches = relativePathGlob(args.pattern);
       const excluded = relativePathGlobs(args.excludePatterns);
       const found: string[] = [];
@@ -77,6 +76,7 @@ export function searchFilesTools(fs: FilesystemContext): AnyToolDefinition[] {
           return undefined;
         },
         {
+          sandbox,
           signal: ctx.signal,
           respectGitignore: args.respectGitignore,
           gitignoreTop: rootHolding(sandbox, root) ?? root,

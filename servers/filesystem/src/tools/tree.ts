@@ -1,9 +1,8 @@
 import type { Dirent } from 'node:fs';
-import { readdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CancelledError, InvalidArgumentError } from '@portico-mcp/shared/errors';
+import { CancelledError, InvalidArgumentError, SandboxError } from '@portico-mcp/shared/errors';
 import { truncationNotice } from '@portico-mcp/shared/output';
+import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
@@ -38,7 +37,7 @@ function byName(a: Dirent, b: Dirent): number {
  * Builds the tree breadth-first, so that a cap keeps the top levels whole and cuts the deepest ones. Stops
  * reading directories once `maxEntries` entries are placed: the cost follows what is returned.
  */
-async function buildTree(root: string, options: { exclude: (relative: string) => boolean; maxDepth: number; maxEntries: number; signal: AbortSignal }) {
+async function buildTree(root: string, options: { sandbox: Sandbox; exclude: (relative: string) => boolean; maxDepth: number; maxEntries: number; signal: AbortSignal }) {
   const top: TreeNode[] = [];
   const placed: Placed[] = [];
   const orderOf = new WeakMap<TreeNode, number>();
@@ -63,8 +62,17 @@ async function buildTree(root: string, options: { exclude: (relative: string) =>
     }
     let entries: Dirent[];
     try {
-      entries = readdirSync(job.absolute, { withFileTypes: true }).sort(byName);
-    } catch {
+      // Classified as a directory when its parent was listed; a link may have taken the name since, so it is
+      // opened without following one, checked inside, and read through the descriptor.
+      const opened = options.sandbox.openDirectorySync(job.absolute);
+      try {
+        entries = opened.entries().sort(byName);
+      } finally {
+        opened.close();
+      }
+    } catch (error) {
+      // The tree's own directory swapped since the tool checked it: say so rather than answer an empty tree.
+      if (head === 0 && error instanceof SandboxError) throw error;
       continue;
     }
     for (const entry of entries) {
@@ -140,8 +148,9 @@ export function treeTools(fs: FilesystemContext): AnyToolDefinition[] {
     handler: async ({ path: given, excludePatterns, maxDepth, maxEntries }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const root = await sandbox.resolveInside(given, { mustExist: true });
-      if (!(await stat(root)).isDirectory()) throw new InvalidArgumentError(`${quote(given)} is a file, not a directory; pass a directory.`);
+      if (!(await sandbox.statResolved(root, given)).isDirectory()) throw new InvalidArgumentError(`${quote(given)} is a file, not a directory; pass a directory.`);
       const built = await buildTree(root, {
+        sandbox,
         exclude: treeExcludeGlobs(excludePatterns),
         maxDepth: maxDepth ?? Number.POSITIVE_INFINITY,
         maxEntries,

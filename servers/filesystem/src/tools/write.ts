@@ -167,7 +167,7 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const realPath = await sandbox.resolveInside(given);
       const created = await makeDirectories(sandbox, realPath, given);
-      if (!created && !(await stat(realPath)).isDirectory()) {
+      if (!created && !(await sandbox.statResolved(realPath, given)).isDirectory()) {
         throw new AlreadyExistsError(`${quote(given)} exists and is a file, not a directory; choose another path.`);
       }
       return { content: [{ type: 'text', text: `Successfully created directory ${given}` }], structuredContent: { path: realPath, created } };
