@@ -94,8 +94,26 @@ describe.each(ERAS)('the kernel over stdio, %s era', (era) => {
     expect(resultText(await server.client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toBe('still here');
   });
 
-  it('writes nothing but protocol to stdout (logs go to stderr)', () => {
-    expect(server.stderr()).toMatch(/"msg":"ready"/);
+});
+
+describe('stdout', () => {
+  it('carries nothing but protocol messages, while logs go to stderr', async () => {
+    // A raw process, not the SDK client, so that any stray byte on stdout would be seen rather than skipped.
+    const messages = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'count', arguments: { to: 3, delayMs: 1 } } },
+      { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fail', arguments: { expected: false } } },
+    ];
+    const result = await runToExit(['--log-level', 'debug'], { stdin: `${messages.map((message) => JSON.stringify(message)).join('\n')}\n`, waitForIds: [1, 2, 3] });
+    const lines = result.stdout.split('\n').filter((line) => line.length > 0);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
+    expect(lines.map((line) => (JSON.parse(line) as { id?: number }).id).filter((id) => id !== undefined).sort()).toEqual([1, 2, 3]);
+    // The unexpected failure was logged, and the log went to stderr only.
+    expect(result.stderr).toMatch(/"msg":"ready"/);
+    expect(result.stderr).toMatch(/tool failed unexpectedly/);
+    expect(result.stdout).not.toMatch(/tool failed unexpectedly|"msg":/);
   });
 });
 
@@ -168,15 +186,24 @@ describe('tool filtering', () => {
   });
 });
 
-function runToExit(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+/** Runs the fixture to its exit; with `waitForIds`, stdin is held open until the answers to those requests arrive. */
+function runToExit(args: string[], options: { stdin?: string; env?: Record<string, string>; waitForIds?: number[] } = {}) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [entry, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    const waiting = new Set(options.waitForIds ?? []);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      for (const id of [...waiting]) if (stdout.includes(`"id":${id},`) || stdout.includes(`"id":${id}}`)) waiting.delete(id);
+      if (options.waitForIds && waiting.size === 0) child.stdin.end();
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    if (options.stdin !== undefined) {
+      if (options.waitForIds) child.stdin.write(options.stdin);
+      else child.stdin.end(options.stdin);
+    }
   });
 }
 
@@ -203,9 +230,12 @@ describe('process lifecycle', () => {
 
   it('stops running tools when it shuts down', async () => {
     const server = await spawnServer({ entry });
-    const call = server.client.callTool({ name: 'count', arguments: { to: 10_000, delayMs: 5 } }).catch((error: Error) => error);
-    await waitFor(() => (server.stderr().includes('"msg":"ready"') ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    let progressed = false;
+    const call = server.client
+      .callTool({ name: 'count', arguments: { to: 10_000, delayMs: 5 } }, { onprogress: () => (progressed = true) })
+      .catch((error: Error) => error);
+    // The tool is running once it reports progress: then SIGTERM must stop it, not merely refuse it.
+    await waitFor(() => (progressed ? true : undefined));
     const pid = (server.client as unknown as { _transport?: { pid?: number } })._transport?.pid;
     expect(pid).toBeGreaterThan(0);
     process.kill(pid!, 'SIGTERM');
