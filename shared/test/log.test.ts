@@ -44,6 +44,18 @@ describe('Logger', () => {
     expect(sent[0]!.data.message).toBe('slow');
   });
 
+  it('tells MCP clients an error’s name and code but never its text, which stays in the operator’s log', () => {
+    const { logger, records } = capture();
+    const sent: Array<Record<string, unknown>> = [];
+    logger.attachMcp((_level, data) => {
+      sent.push(data);
+    });
+    const failure = Object.assign(new Error('EACCES: permission denied, open /srv/internal/secret.key'), { code: 'EACCES' });
+    logger.error('tool failed unexpectedly', { error: failure, tool: 'read' });
+    expect(sent[0]).toEqual({ message: 'tool failed unexpectedly', error: { name: 'Error', code: 'EACCES' }, tool: 'read' });
+    expect(JSON.stringify(records())).toContain('/srv/internal/secret.key');
+  });
+
   it('keeps logging when an MCP client throws', () => {
     const { logger, records } = capture();
     logger.attachMcp(() => {

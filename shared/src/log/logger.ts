@@ -31,6 +31,12 @@ function redact(fields: LogFields | undefined): LogFields {
   return out;
 }
 
+/** What an MCP client is told of an error: its kind, never its text. */
+function forClient(error: Error): Record<string, unknown> {
+  const code = (error as { code?: unknown }).code;
+  return { name: error.name, ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}) };
+}
+
 /**
  * A structured logger: one JSON object per line on stderr, and the same records forwarded to every attached
  * MCP client that uses log notifications (2025-era sessions; the 2026-07-28 era reads stderr instead).
@@ -94,10 +100,11 @@ export class Logger {
     const clean = redact(fields);
     this.#write(`${JSON.stringify({ time: new Date().toISOString(), level, logger: this.name, msg: message, ...clean })}\n`);
     if (this.#mcpSenders.size === 0) return;
-    // MCP clients get no stack traces: they are for the operator's log only.
+    // MCP clients get an error's name (and code), never its message or stack: an unexpected error's text can
+    // quote server-internal paths or data, and those are for the operator's log only.
     const data: Record<string, unknown> = { message };
-    for (const [key, value] of Object.entries(clean)) {
-      data[key] = typeof value === 'object' && value !== null && 'stack' in value ? { ...value, stack: undefined } : value;
+    for (const [key, value] of Object.entries(fields ?? {})) {
+      data[key] = value instanceof Error ? forClient(value) : clean[key];
     }
     for (const send of this.#mcpSenders) {
       try {
