@@ -1,3 +1,4 @@
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import type { ToolContext } from '@portico-mcp/shared/serve';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import * as z from 'zod';
@@ -30,24 +31,14 @@ export class Workspace {
   }
 }
 
-/** The `repo_path` argument every tool takes. */
-export const repoPathField = z
-  .string()
-  .min(1)
-  .describe('Path of the git repository (one the server was started with, or a directory inside it).');
+/** The `repo_path` argument every tool takes (one short description, shared by all tools). */
+export const repoPathField = z.string().min(1).describe('An allowed repository, or a directory inside it.');
 
-/** The `offset` argument of tools whose text output is paged. */
-export const offsetField = z
-  .number()
-  .int()
-  .min(0)
-  .default(0)
-  .describe("Byte offset in the output to start from; pass the previous reply's next_offset to continue.");
+/** The `offset` argument of tools whose output is paged: where the previous reply's `next` says to go on. */
+export const offsetField = z.number().int().min(0).default(0).describe('Pass next.offset of a cut reply.');
 
-/** Paging facts every paged tool returns in structuredContent. */
+/** What every paged tool returns in structuredContent: the one truncation shape, and whether bytes were not UTF-8. */
 export const pageShape = {
-  offset: z.number().describe('Byte offset this page starts at.'),
-  next_offset: z.number().optional().describe('Offset of the next page; absent when this is the end.'),
-  truncated: z.boolean().describe('Whether more output follows this page.'),
-  non_utf8: z.boolean().optional().describe('True when some bytes were not UTF-8 and are shown as \\xNN.'),
+  ...TRUNCATION_SHAPE,
+  non_utf8: z.boolean().optional().describe('Some bytes were not UTF-8 and are shown as \\xNN.'),
 };

@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Tool } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { Logger } from '@portico-mcp/shared/log';
-import { OutputBudget, toToolError } from '@portico-mcp/shared/output';
-import type { AnyToolDefinition, ToolContext } from '@portico-mcp/shared/serve';
-import { parseGitConfig } from '../src/config.js';
-import { createGitSurface } from '../src/server.js';
+import { connectInProcess } from '@portico-mcp/shared/testing';
+import type { InProcessServer as InProcessConnection } from '@portico-mcp/shared/testing';
+import { gitServer } from '../src/server.js';
 
 /** Commit identity for tests: CI machines may have no global git identity. */
 export const IDENTITY = {
@@ -58,38 +57,62 @@ export function makeRepo(dir: string, commits: Array<Record<string, string | Buf
   return dir;
 }
 
-/** An in-process server: the real tools and real git, called the way the kernel calls them. */
+/** A git server running in this process: the real spec, tool selection, output guard and call path. */
 export interface InProcessServer {
-  tools: Map<string, AnyToolDefinition>;
+  /** The tools the server lists, by name. */
+  tools: Map<string, Tool>;
+  /**
+   * Calls a tool as a client would. `budget` starts the server with that --max-output-bytes; `roots` makes the
+   * client offer those MCP roots (each distinct setting is its own connection, so roots never leak between calls).
+   */
   call(name: string, args: Record<string, unknown>, options?: { budget?: number; roots?: string[] }): Promise<CallToolResult>;
+  close(): Promise<void>;
 }
 
-/** Builds the tool surface for `repositories` and returns a caller that maps thrown errors like the kernel does. */
-export async function inProcessServer(repositories: string[], options: { allowRemote?: boolean } = {}): Promise<InProcessServer> {
-  const config = parseGitConfig({ values: { repository: repositories, 'allow-remote': options.allowRemote === true }, positionals: [], env: { ...process.env, ...IDENTITY } });
-  const surface = await createGitSurface(config);
-  const tools = new Map(surface.tools.map((tool) => [tool.name, tool]));
-  const log = new Logger({ name: 'test', level: 'emergency' });
+/** The environment the server reads: this process's, without Portico's own settings, with a commit identity. */
+function serverEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('PORTICO_')) env[name] = value;
+  return { ...env, ...IDENTITY };
+}
+
+const UNEXPECTED = /^The tool failed unexpectedly/;
+
+/**
+ * Starts the git server in process through the kernel (`connectInProcess`) for `repositories`, with every
+ * toolset on (plus `argv`), and returns a caller. A call that fails unexpectedly (an internal error rather than
+ * an expected failure) throws with the server log, so such a bug never passes as "an error was returned".
+ */
+export async function inProcessServer(repositories: string[], options: { allowRemote?: boolean; argv?: string[] } = {}): Promise<InProcessServer> {
+  const base = [...repositories.flatMap((repository) => ['--repository', repository]), ...(options.allowRemote ? ['--allow-remote'] : []), '--toolsets', 'all', ...(options.argv ?? [])];
+  const connections = new Map<string, Promise<InProcessConnection>>();
+  const connection = (budget: number | undefined, roots: string[] | undefined): Promise<InProcessConnection> => {
+    const key = JSON.stringify([budget, roots]);
+    let open = connections.get(key);
+    if (open === undefined) {
+      open = connectInProcess(gitServer, [...base, ...(budget !== undefined ? ['--max-output-bytes', String(budget)] : [])], {
+        env: serverEnv(),
+        ...(roots !== undefined ? { capabilities: { roots: { listChanged: true } } } : {}),
+      }).then((opened) => {
+        if (roots !== undefined) opened.client.setRequestHandler('roots/list', () => ({ roots: roots.map((uri) => ({ uri })) }));
+        return opened;
+      });
+      connections.set(key, open);
+    }
+    return open;
+  };
+  const first = await connection(undefined, undefined);
+  const { tools } = await first.client.listTools();
   return {
-    tools,
+    tools: new Map(tools.map((tool) => [tool.name, tool])),
     async call(name, args, callOptions = {}) {
-      const tool = tools.get(name);
-      if (!tool) throw new Error(`no tool ${name}`);
-      const context: ToolContext = {
-        signal: new AbortController().signal,
-        budget: new OutputBudget(callOptions.budget ?? 100_000),
-        log,
-        progress: async () => undefined,
-        era: 'legacy',
-        clientRoots: async () => callOptions.roots,
-      };
-      try {
-        return await tool.handler(tool.inputSchema.parse(args), context);
-      } catch (error) {
-        return toToolError(error, (unexpected) => {
-          throw unexpected;
-        });
-      }
+      const opened = await connection(callOptions.budget, callOptions.roots);
+      const result = (await opened.client.callTool({ name, arguments: args })) as CallToolResult;
+      if (result.isError && UNEXPECTED.test(text(result))) throw new Error(`${name} failed unexpectedly; the server logged:\n${opened.logs()}`);
+      return result;
+    },
+    async close() {
+      for (const open of connections.values()) await (await open).close();
     },
   };
 }

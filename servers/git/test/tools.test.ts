@@ -20,9 +20,19 @@ beforeAll(async () => {
   git(repo, 'branch', 'feature', 'HEAD~1');
   server = await inProcessServer([repo], { allowRemote: true });
 });
-afterAll(() => temp.cleanup());
+afterAll(async () => {
+  await server.close();
+  await temp.cleanup();
+});
 
 const call = (name: string, args: Record<string, unknown> = {}, options?: { budget?: number }) => server.call(name, { repo_path: repo, ...args }, options);
+
+/** The subjects of git_log's commit lines (`<hash> <date> <author>: <subject>`), in order. */
+const subjectsOf = (result: Awaited<ReturnType<typeof call>>) =>
+  text(result)
+    .split('\n')
+    .map((line) => /^[0-9a-f]{12} \d{4}-\d\d-\d\d Portico Test: (.*)$/.exec(line)?.[1])
+    .filter((subject): subject is string => subject !== undefined);
 
 describe('reference tools, same names and arguments', () => {
   it('git_status reports staged, unstaged and untracked files like git status', async () => {
@@ -90,21 +100,22 @@ describe('reference tools, same names and arguments', () => {
     writeFileSync(hook, '#!/bin/sh\nexit 0\n');
   });
 
-  it('git_log returns max_count commits as structure and one line each as text', async () => {
+  it('git_log returns max_count commits, one line each, with a short summary in structure', async () => {
     const result = await call('git_log', { max_count: 2 });
-    const { commits, has_more, next_skip } = result.structuredContent as { commits: Array<{ hash: string; subject: string }>; has_more: boolean; next_skip: number };
-    expect(commits.map((c) => c.subject)).toEqual(git(repo, 'log', '-2', '--format=%s').trim().split('\n'));
-    expect(commits[0]!.subject).toBe('hooked');
-    expect(has_more).toBe(true);
-    expect(next_skip).toBe(2);
+    const structure = result.structuredContent as { count: number; truncated: boolean; next: { offset: number } };
+    expect(subjectsOf(result)).toEqual(git(repo, 'log', '-2', '--format=%s').trim().split('\n'));
+    expect(subjectsOf(result)[0]).toBe('hooked');
+    expect(structure).toEqual({ count: 2, truncated: true, next: { offset: 2 } });
     expect(text(result).split('\n')[1]).toMatch(/^[0-9a-f]{12} \d{4}-\d\d-\d\d Portico Test: hooked$/);
-    // The text is a short rendering, not the structure again.
-    expect(text(result)).not.toContain(commits[0]!.hash);
+    expect(text(result)).toContain('[Truncated: showing commits 1–2 (max_count). To get more, call git_log again with offset: 2.]');
+    // The commits are told once, in text: the structure does not repeat them.
+    expect(JSON.stringify(structure)).not.toContain('hooked');
+    const next = await call('git_log', { max_count: 2, offset: structure.next.offset });
+    expect(subjectsOf(next)).toEqual(git(repo, 'log', '-2', '--skip=2', '--format=%s').trim().split('\n'));
   });
 
-  it('git_log filters by timestamps, path, author, grep, range and skip', async () => {
-    const subjects = async (args: Record<string, unknown>) =>
-      ((await call('git_log', { max_count: 50, ...args })).structuredContent as { commits: Array<{ subject: string }> }).commits.map((c) => c.subject);
+  it('git_log filters by timestamps, path, author, grep, range and offset', async () => {
+    const subjects = async (args: Record<string, unknown>) => subjectsOf(await call('git_log', { max_count: 50, ...args }));
     expect(await subjects({ start_timestamp: '2099-01-01' })).toEqual([]);
     expect(await subjects({ end_timestamp: '1990-01-01' })).toEqual([]);
     expect((await subjects({ start_timestamp: '1 year ago' })).length).toBeGreaterThan(3);
@@ -113,7 +124,7 @@ describe('reference tools, same names and arguments', () => {
     expect(await subjects({ author: 'nobody-by-this-name' })).toEqual([]);
     expect(await subjects({ revision: 'feature..main', grep: '^commit [0-9]' })).toEqual(['commit 3']);
     const total = Number(git(repo, 'rev-list', '--count', 'HEAD').trim());
-    expect(await subjects({ skip: total - 1 })).toEqual(['commit 1']);
+    expect(await subjects({ offset: total - 1 })).toEqual(['commit 1']);
   });
 
   it('git_create_branch creates from a base, git_checkout switches, git_branch lists by type', async () => {
@@ -156,10 +167,10 @@ describe('beyond the reference', () => {
     write(repo, 'long.txt', Array.from({ length: 3000 }, (_, i) => `line ${i}`).join('\n'));
     await call('git_commit', { message: 'long', files: ['long.txt'] });
     const first = await call('git_show_file', { path: 'long.txt' }, { budget: 5_000 });
-    const page = first.structuredContent as { next_offset: number; truncated: boolean };
+    const page = first.structuredContent as { next: { offset: number }; truncated: boolean };
     expect(page.truncated).toBe(true);
-    expect(text(first)).toContain(`call again with offset: ${page.next_offset}`);
-    const second = await call('git_show_file', { path: 'long.txt', offset: page.next_offset }, { budget: 5_000 });
+    expect(text(first)).toContain(`call git_show_file again with offset: ${page.next.offset}.]`);
+    const second = await call('git_show_file', { path: 'long.txt', offset: page.next.offset }, { budget: 5_000 });
     const firstLines = text(first).split('\n').filter((l) => l.startsWith('line '));
     expect(text(second).startsWith(`line ${firstLines.length}\n`)).toBe(true);
   });
@@ -198,11 +209,11 @@ describe('beyond the reference', () => {
     let all = '';
     for (;;) {
       const result = await call('git_diff_staged', { offset }, { budget: 20_000 });
-      const page = result.structuredContent as { next_offset?: number };
+      const page = result.structuredContent as { next?: { offset: number } };
       all += text(result).replace(/^Staged changes:\n/, '').replace(/\n?\[Truncated:[^\]]*\]$/, '\n').replace(/\n\n$/, '\n');
       pages++;
-      if (page.next_offset === undefined) break;
-      offset = page.next_offset;
+      if (page.next === undefined) break;
+      offset = page.next.offset;
     }
     expect(pages).toBeGreaterThan(2);
     expect(all.match(/^\+row \d+$/gm)).toHaveLength(5000);
@@ -212,14 +223,16 @@ describe('beyond the reference', () => {
   it('lists tags and creates lightweight and annotated ones', async () => {
     expect((await call('git_create_tag', { tag_name: 'v1.0', message: 'First release' })).isError).toBeFalsy();
     expect((await call('git_create_tag', { tag_name: 'v0.9', revision: 'feature' })).isError).toBeFalsy();
-    const tags = (await call('git_tags')).structuredContent as { tags: Array<{ name: string; annotated: boolean; subject: string }> };
-    expect(tags.tags).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'v1.0', annotated: true, subject: 'First release' }), expect.objectContaining({ name: 'v0.9', annotated: false })]));
+    const tags = await call('git_tags');
+    expect(text(tags)).toMatch(/^v1\.0 {2}[0-9a-f]{12} {2}\d{4}-\d\d-\d\d {2}annotated: First release$/m);
+    expect(text(tags)).toMatch(/^v0\.9 {2}[0-9a-f]{12} {2}\d{4}-\d\d-\d\d {2}lightweight$/m);
+    expect(tags.structuredContent).toEqual({ count: 2, truncated: false });
     expect((await call('git_create_tag', { tag_name: 'v1.0' })).isError).toBe(true);
   });
 
   it('stashes changes, lists them and pops them back', async () => {
     write(repo, 'a.txt', 'stashed change\n');
-    expect((await call('git_stash_push', { message: 'wip' })).structuredContent).toEqual({ created: true });
+    expect((await call('git_stash_push', { message: 'wip' })).structuredContent).toEqual({ created: true, truncated: false });
     expect(readFileSync(path.join(repo, 'a.txt'), 'utf8')).not.toBe('stashed change\n');
     const list = await call('git_stash_list');
     expect(text(list)).toMatch(/^stash@\{0\}: On main: wip$/);
@@ -263,11 +276,12 @@ describe('registration', () => {
     const plain = await inProcessServer([repo]);
     expect([...plain.tools.keys()]).toContain('git_remotes');
     expect([...plain.tools.keys()]).not.toContain('git_push');
+    await plain.close();
     expect([...server.tools.keys()]).toEqual(expect.arrayContaining(['git_fetch', 'git_pull', 'git_push']));
   });
 
   it('marks exactly the read tools read-only', () => {
-    const readOnly = [...server.tools.values()].filter((tool) => tool.annotations.readOnlyHint).map((tool) => tool.name).sort();
+    const readOnly = [...server.tools.values()].filter((tool) => tool.annotations?.readOnlyHint).map((tool) => tool.name).sort();
     expect(readOnly).toEqual(['git_blame', 'git_branch', 'git_compare', 'git_diff', 'git_diff_staged', 'git_diff_unstaged', 'git_log', 'git_remotes', 'git_show', 'git_show_file', 'git_stash_list', 'git_status', 'git_tags']);
   });
 });

@@ -1,13 +1,12 @@
 import * as z from 'zod';
-import { toolResult } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { resolveRevision } from '../git/refs.js';
 import { GitCommandError } from '../git/runner.js';
 import type { Workspace } from '../workspace.js';
 import { offsetField, pageShape, repoPathField } from '../workspace.js';
 import { contextLinesField, pathArguments, pathsField, SAFE_DIFF_OPTIONS } from './diff.js';
-import { pagedGitOutput, READ_ONLY } from './paging.js';
+import { pagedGitOutput } from './paging.js';
 
 const MODE_ARGS = {
   summary: [],
@@ -53,19 +52,26 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       const counts = (await git.text(['rev-list', '--left-right', '--count', `${baseHash}...${headHash}`], { mode: 'read', signal: context.signal })).trim().split(/\s+/);
       const behind = Number(counts[0] ?? 0);
       const ahead = Number(counts[1] ?? 0);
-      const header =
-        `Comparing ${base} (${baseHash.slice(0, 12)}) with ${head} (${headHash.slice(0, 12)}):\n` +
-        `${head} is ${ahead} commit${ahead === 1 ? '' : 's'} ahead and ${behind} behind ${base}; ` +
-        `${mergeBase ? `merge base ${mergeBase.slice(0, 12)}` : 'no common ancestor'}.\n`;
-      const facts = { base: baseHash, head: headHash, ...(mergeBase ? { merge_base: mergeBase } : {}), ahead, behind };
-      if (mode === 'summary' || !mergeBase) {
-        return toolResult(mode !== 'summary' && !mergeBase ? `${header}There is no merge base, so there is no base...head diff; use git_diff with "${base}..${head}".` : header, { ...facts, offset: 0, truncated: false });
+      const reply = context.reply().set({ base: baseHash, head: headHash, ...(mergeBase ? { merge_base: mergeBase } : {}), ahead, behind });
+      if (offset === 0) {
+        reply.header(
+          `Comparing ${base} (${baseHash.slice(0, 12)}) with ${head} (${headHash.slice(0, 12)}):\n` +
+            `${head} is ${ahead} commit${ahead === 1 ? '' : 's'} ahead and ${behind} behind ${base}; ` +
+            `${mergeBase ? `merge base ${mergeBase.slice(0, 12)}` : 'no common ancestor'}.`,
+        );
+      }
+      if (mode === 'summary') return reply.build({ structured: true });
+      if (!mergeBase) {
+        reply.line(`There is no merge base, so there is no base...head diff; use git_diff with "${base}..${head}".`);
+        return reply.build({ structured: true });
       }
       // --unified implies a patch, so it is passed only when the patch is what was asked for.
       const shape = mode === 'patch' ? [`--unified=${context_lines}`] : [...MODE_ARGS[mode]];
       const args = ['diff', ...SAFE_DIFF_OPTIONS, ...shape, `${baseHash}...${headHash}`, ...pathArguments(git, paths)];
-      const reply = await pagedGitOutput(git, args, { offset, header: offset === 0 ? `${header}\n` : '', context, continueHint: 'use mode "stat" or pass paths' });
-      return toolResult(reply.empty ? `${header}No changes.` : reply.text, { ...facts, ...reply.page });
+      if (offset === 0) reply.line('');
+      const page = await pagedGitOutput(git, args, reply, { offset, context, alternative: 'use mode "stat" or pass paths' });
+      if (page.empty) reply.line('No changes.');
+      return reply.build({ structured: true });
     },
   });
   return [compare];
