@@ -13,7 +13,7 @@ export const GIT_FLAGS = {
   },
   'allow-remote': {
     type: 'boolean',
-    description: 'Register the remote tools: git_remotes, git_fetch, git_pull and git_push (network access to configured remotes).',
+    description: 'Register git_fetch, git_pull and git_push (network access to configured remotes).',
     env: 'PORTICO_GIT_ALLOW_REMOTE',
   },
 } as const satisfies Record<string, FlagSpec>;

@@ -61,8 +61,14 @@ export const gitServer: ServerSpec<GitServerConfig, typeof GIT_FLAGS> = {
     '  mcp-server-git --repository ~/code/app',
     '  mcp-server-git -r ~/code/app -r ~/code/lib --read-only',
     '  mcp-server-git -r ~/code/app --allow-remote',
+    '  mcp-server-git -r ~/code/app --toolsets compare,stash',
   ].join('\n'),
   flags: GIT_FLAGS,
+  toolsets: {
+    compare: 'git_compare: merge base, ahead/behind and the changes between two revisions.',
+    tags: 'git_tags and git_create_tag.',
+    stash: 'git_stash_list, git_stash_push and git_stash_pop.',
+  },
   parseConfig: parseGitConfig,
   create: async (config, kernel) => {
     const surface = await createGitSurface(config);

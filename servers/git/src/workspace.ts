@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import type { ToolContext } from '@portico-mcp/shared/serve';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
@@ -18,6 +19,7 @@ export class Workspace {
 
   /** Opens the repository at `repoPath` for this call: inside the operator's repositories and the client's roots. */
   async open(repoPath: string, context: Pick<ToolContext, 'clientRoots' | 'signal'>): Promise<RepositoryGit> {
+    if (repoPath.length === 0) throw new InvalidArgumentError('repo_path is empty; pass the path of a repository the server was started with.');
     const sandbox = await this.#sandboxFor(await context.clientRoots());
     return this.#resolver.resolve(repoPath, sandbox, context.signal);
   }
@@ -31,11 +33,11 @@ export class Workspace {
   }
 }
 
-/** The `repo_path` argument every tool takes (one short description, shared by all tools). */
-export const repoPathField = z.string().min(1).describe('An allowed repository, or a directory inside it.');
+/** The `repo_path` argument every tool takes; its name says what it is, and the instructions say which are allowed. */
+export const repoPathField = z.string();
 
-/** The `offset` argument of tools whose output is paged: where the previous reply's `next` says to go on. */
-export const offsetField = z.number().int().min(0).default(0).describe('Pass next.offset of a cut reply.');
+/** The `offset` argument of tools whose output is paged; a cut reply names the value to pass (`next.offset`). */
+export const offsetField = z.number().int().min(0).default(0);
 
 /** What every paged tool returns in structuredContent: the one truncation shape, and whether bytes were not UTF-8. */
 export const pageShape = {

@@ -280,6 +280,28 @@ describe('registration', () => {
     expect([...server.tools.keys()]).toEqual(expect.arrayContaining(['git_fetch', 'git_pull', 'git_push']));
   });
 
+  it('--read-only registers no tool that can change the repository', async () => {
+    const readOnly = await inProcessServer([repo], { allowRemote: true, argv: ['--read-only'] });
+    const names = [...readOnly.tools.keys()];
+    await readOnly.close();
+    expect(names).toContain('git_log');
+    for (const write of ['git_commit', 'git_add', 'git_reset', 'git_checkout', 'git_create_branch', 'git_create_tag', 'git_stash_push', 'git_stash_pop', 'git_fetch', 'git_pull', 'git_push']) {
+      expect(names).not.toContain(write);
+    }
+  });
+
+  it('client roots narrow the allowed repositories to the roots the client shares (2025-era)', async () => {
+    const other = makeRepo(path.join(temp.path, 'other'), [{ 'b.txt': 'b\n' }]);
+    const both = await inProcessServer([repo, other]);
+    const roots = [`file://${other}`];
+    const shared = await both.call('git_status', { repo_path: other }, { roots });
+    expect(shared.isError).toBeFalsy();
+    const notShared = await both.call('git_status', { repo_path: repo }, { roots });
+    expect(notShared.isError).toBe(true);
+    expect(text(notShared)).toMatch(/^Access denied/);
+    await both.close();
+  });
+
   it('marks exactly the read tools read-only', () => {
     const readOnly = [...server.tools.values()].filter((tool) => tool.annotations?.readOnlyHint).map((tool) => tool.name).sort();
     expect(readOnly).toEqual(['git_blame', 'git_branch', 'git_compare', 'git_diff', 'git_diff_staged', 'git_diff_unstaged', 'git_log', 'git_remotes', 'git_show', 'git_show_file', 'git_stash_list', 'git_status', 'git_tags']);

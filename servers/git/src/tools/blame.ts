@@ -60,13 +60,13 @@ export function blameTools(workspace: Workspace): AnyToolDefinition[] {
   const blame = defineTool({
     name: 'git_blame',
     title: 'Blame lines of a file',
-    description: 'Shows which commit and author last changed each line of a file (optionally a line range, at a revision).',
+    description: 'Shows which commit and author last changed each line of a file, for a range of lines (1-based), at a revision or in the working tree (the default).',
     inputSchema: z.object({
       repo_path: repoPathField,
-      path: z.string().min(1).describe('Path of the file inside the repository.'),
-      start_line: z.number().int().min(1).optional().describe('First line to blame (1-based); default 1.'),
-      end_line: z.number().int().min(1).optional().describe('Last line to blame; default the end of the file.'),
-      revision: z.string().min(1).optional().describe('Blame the file as of this commit; default the working tree version.'),
+      path: z.string(),
+      start_line: z.number().int().min(1).optional(),
+      end_line: z.number().int().min(1).optional(),
+      revision: z.string().optional(),
     }),
     outputSchema: z.object({
       lines: z.number().describe('Number of lines shown.'),

@@ -29,9 +29,9 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
     description: 'Lists local, remote-tracking or all branches, optionally only those that contain (or do not contain) a commit.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      branch_type: z.enum(['local', 'remote', 'all']).default('local').describe("Which branches: 'local', 'remote' (remote-tracking) or 'all'."),
-      contains: z.string().min(1).optional().describe('Only branches that contain this commit.'),
-      not_contains: z.string().min(1).optional().describe('Only branches that do not contain this commit.'),
+      branch_type: z.enum(['local', 'remote', 'all']).default('local'),
+      contains: z.string().optional(),
+      not_contains: z.string().optional(),
     }),
     outputSchema: z.object({
       count: z.number().describe('Branches shown.'),
@@ -86,11 +86,11 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
   const createBranch = defineTool({
     name: 'git_create_branch',
     title: 'Create a branch',
-    description: 'Creates a new branch from a base branch or commit (default: the current HEAD) without switching to it.',
+    description: 'Creates a branch from base_branch (a branch or commit; default HEAD) without switching to it.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      branch_name: z.string().min(1).describe('Name of the new branch.'),
-      base_branch: z.string().min(1).optional().describe('Branch, tag or commit to start from; default the current HEAD.'),
+      branch_name: z.string(),
+      base_branch: z.string().optional(),
     }),
     outputSchema: z.object({ branch: z.string().describe('The new branch.'), commit: z.string().describe('Commit it points at.'), ...TRUNCATION_SHAPE }),
     annotations: WRITE,
@@ -110,8 +110,8 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
   const checkout = defineTool({
     name: 'git_checkout',
     title: 'Switch branches',
-    description: 'Switches the working tree to a local branch (or creates it from the one remote-tracking branch of that name).',
-    inputSchema: z.object({ repo_path: repoPathField, branch_name: z.string().min(1).describe('Branch to switch to.') }),
+    description: 'Switches to a local branch (or creates it from the one remote-tracking branch of that name).',
+    inputSchema: z.object({ repo_path: repoPathField, branch_name: z.string() }),
     outputSchema: z.object({ branch: z.string().describe('The branch now checked out.'), commit: z.string().describe('Its commit.'), ...TRUNCATION_SHAPE }),
     annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ repo_path, branch_name }, context) => {

@@ -25,8 +25,8 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       'Compares two branches or commits: their merge base, how many commits each is ahead, and the changes on head since the merge base (base...head) as a stat, file names, or a paged patch.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      base: z.string().min(1).describe('Base branch, tag or commit (e.g. main).'),
-      head: z.string().min(1).default('HEAD').describe('Head branch, tag or commit (e.g. a feature branch); default HEAD.'),
+      base: z.string().describe('Base branch, tag or commit (e.g. main).'),
+      head: z.string().default('HEAD').describe('Head branch, tag or commit (e.g. a feature branch); default HEAD.'),
       mode: z.enum(['summary', 'stat', 'name_only', 'name_status', 'patch']).default('stat').describe('What to show of the changes: nothing more than counts, a diffstat, file names, names with status, or the patch.'),
       context_lines: contextLinesField,
       paths: pathsField,
@@ -41,6 +41,7 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       ...pageShape,
     }),
     annotations: READ_ONLY,
+    toolset: 'compare',
     handler: async ({ repo_path, base, head, mode, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const baseHash = await resolveRevision(git, base, 'base', context.signal);

@@ -14,8 +14,8 @@ import { pagedGitOutput } from './paging.js';
 // config, whose filter programs no pin of ours reaches.
 export const SAFE_DIFF_OPTIONS = ['--no-ext-diff', '--no-textconv', '--no-color', '--ignore-submodules=dirty'] as const;
 
-export const contextLinesField = z.number().int().min(0).max(10_000).default(3).describe('Lines of context around each change (git --unified).');
-export const pathsField = z.array(z.string().min(1)).max(100).optional().describe('Only these files or directories (paths inside the repository).');
+export const contextLinesField = z.number().int().min(0).max(10_000).default(3);
+export const pathsField = z.array(z.string()).max(100).optional();
 
 const diffOutput = z.object(pageShape);
 
@@ -47,7 +47,7 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
   const unstaged = defineTool({
     name: 'git_diff_unstaged',
     title: 'Diff unstaged changes',
-    description: 'Shows changes in the working tree that are not yet staged (git diff). Long diffs are paged with offset.',
+    description: 'Shows changes in the working tree that are not yet staged (git diff).',
     inputSchema: z.object({ repo_path: repoPathField, context_lines: contextLinesField, paths: pathsField, offset: offsetField }),
     outputSchema: diffOutput,
     annotations: READ_ONLY,
@@ -61,7 +61,7 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
   const staged = defineTool({
     name: 'git_diff_staged',
     title: 'Diff staged changes',
-    description: 'Shows changes that are staged for the next commit (git diff --cached). Long diffs are paged with offset.',
+    description: 'Shows changes staged for the next commit (git diff --cached).',
     inputSchema: z.object({ repo_path: repoPathField, context_lines: contextLinesField, paths: pathsField, offset: offsetField }),
     outputSchema: diffOutput,
     annotations: READ_ONLY,
@@ -75,11 +75,10 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
   const diff = defineTool({
     name: 'git_diff',
     title: 'Diff against a branch or commit',
-    description:
-      'Shows differences between the working tree and a branch or commit, or between two revisions written A..B or A...B. Long diffs are paged with offset.',
+    description: 'Shows differences between the working tree and a branch or commit, or between two revisions.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      target: z.string().min(1).describe('Branch, tag or commit to compare the working tree with, or a range "A..B" / "A...B".'),
+      target: z.string().describe('A revision, or a range A..B / A...B.'),
       context_lines: contextLinesField,
       paths: pathsField,
       offset: offsetField,

@@ -9,7 +9,7 @@ import { GitCommandError } from '../git/runner.js';
 import { decodeTolerant } from '../git/text.js';
 import type { Workspace } from '../workspace.js';
 import { offsetField, repoPathField } from '../workspace.js';
-import { pathArguments } from './diff.js';
+import { pathArguments, pathsField } from './diff.js';
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
@@ -36,14 +36,8 @@ export function parseLog(output: string): LogCommit[] {
     });
 }
 
-/** Date-like text for --since/--until: attached to the option with `=`, so it is never read as an option. */
-const dateField = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe(`${what}: ISO 8601 ("2024-01-15T14:30:25"), a date ("2024-01-15", "Jan 15 2024") or relative ("2 weeks ago", "yesterday").`);
+/** Date-like text for --since/--until (the tool description says what it takes): attached with `=`, never an option. */
+const dateField = z.string().max(100).optional();
 
 /** Revision arguments for git_log: HEAD by default, a revision, or a range with both ends verified. */
 async function revisionArguments(git: RepositoryGit, revision: string | undefined, signal: AbortSignal): Promise<string[]> {
@@ -62,16 +56,16 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
     name: 'git_log',
     title: 'Commit history',
     description:
-      'Lists commits, newest first: filter by time, revision or range, paths, author and message; page with skip. Returns hash, author, date and subject per commit (git_show has the full message and diff).',
+      'Lists commits, newest first, one line each (hash, date, author, subject). Timestamps take ISO 8601 dates or relative ones ("2 weeks ago"); author and grep are patterns on the author and the message.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      max_count: z.number().int().min(1).max(1000).default(10).describe('Maximum number of commits to return.'),
-      start_timestamp: dateField('Only commits after this time'),
-      end_timestamp: dateField('Only commits before this time'),
-      revision: z.string().min(1).optional().describe('Branch, tag, commit or range ("main..feature") to list; default HEAD.'),
-      paths: z.array(z.string().min(1)).max(100).optional().describe('Only commits that touch these paths.'),
-      author: z.string().min(1).max(200).optional().describe('Only commits whose author name or email matches this pattern.'),
-      grep: z.string().min(1).max(200).optional().describe('Only commits whose message matches this pattern.'),
+      max_count: z.number().int().min(1).max(1000).default(10),
+      start_timestamp: dateField,
+      end_timestamp: dateField,
+      revision: z.string().optional().describe('Revision or range (main..feature); default HEAD.'),
+      paths: pathsField,
+      author: z.string().max(200).optional(),
+      grep: z.string().max(200).optional(),
       offset: offsetField,
     }),
     outputSchema: z.object({ count: z.number().describe('Commits shown.'), ...TRUNCATION_SHAPE }),
@@ -90,10 +84,10 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
         // One more than asked: tells whether another page exists without counting the whole history.
         `--max-count=${max_count + 1}`,
         ...(offset > 0 ? [`--skip=${offset}`] : []),
-        ...(start_timestamp !== undefined ? [`--since=${start_timestamp}`] : []),
-        ...(end_timestamp !== undefined ? [`--until=${end_timestamp}`] : []),
-        ...(author !== undefined ? [`--author=${author}`] : []),
-        ...(grep !== undefined ? [`--grep=${grep}`] : []),
+        ...(start_timestamp ? [`--since=${start_timestamp}`] : []),
+        ...(end_timestamp ? [`--until=${end_timestamp}`] : []),
+        ...(author ? [`--author=${author}`] : []),
+        ...(grep ? [`--grep=${grep}`] : []),
         ...revisions,
         ...pathArguments(git, paths),
       ];

@@ -77,10 +77,10 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
   const fetch = defineTool({
     name: 'git_fetch',
     title: 'Fetch from a remote',
-    description: 'Downloads objects and refs from a configured remote (default origin). Enabled by --allow-remote.',
+    description: 'Downloads objects and refs from a configured remote (default origin).',
     inputSchema: z.object({
       repo_path: repoPathField,
-      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
+      remote: z.string().optional().describe('Configured remote name; default origin (or the only remote).'),
       prune: z.boolean().default(false).describe('Remove remote-tracking branches that no longer exist on the remote.'),
       tags: z.boolean().default(false).describe('Also fetch all tags.'),
     }),
@@ -97,11 +97,11 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
   const pull = defineTool({
     name: 'git_pull',
     title: 'Pull from a remote',
-    description: 'Fetches from a configured remote and integrates into the current branch (fast-forward only by default). Enabled by --allow-remote.',
+    description: 'Fetches from a configured remote and integrates into the current branch (fast-forward only by default).',
     inputSchema: z.object({
       repo_path: repoPathField,
-      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
-      branch: z.string().min(1).optional().describe('Remote branch to pull; default the upstream of the current branch.'),
+      remote: z.string().optional().describe('Configured remote name; default origin (or the only remote).'),
+      branch: z.string().optional().describe('Remote branch to pull; default the upstream of the current branch.'),
       ff_only: z.boolean().default(true).describe('Refuse to create a merge commit (fail instead when histories diverged).'),
     }),
     annotations: REMOTE,
@@ -119,11 +119,11 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
   const push = defineTool({
     name: 'git_push',
     title: 'Push to a remote',
-    description: 'Pushes a local branch (default the current one) to the same name on a configured remote; never forces. Enabled by --allow-remote.',
+    description: 'Pushes a local branch (default the current one) to the same name on a configured remote; never forces.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
-      branch: z.string().min(1).optional().describe('Local branch to push; default the current branch.'),
+      remote: z.string().optional().describe('Configured remote name; default origin (or the only remote).'),
+      branch: z.string().optional().describe('Local branch to push; default the current branch.'),
       set_upstream: z.boolean().default(false).describe('Make the pushed branch the upstream of the local one.'),
     }),
     annotations: REMOTE,

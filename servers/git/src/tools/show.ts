@@ -19,10 +19,10 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
   const show = defineTool({
     name: 'git_show',
     title: 'Show a commit',
-    description: 'Shows a commit: hash, author, date, full message and its diff against the first parent. Long output is paged with offset.',
+    description: 'Shows a commit: hash, author, date, full message and its diff against the first parent.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      revision: z.string().min(1).describe('Commit, branch or tag to show.'),
+      revision: z.string(),
       context_lines: contextLinesField,
       paths: pathsField,
       offset: offsetField,
@@ -55,11 +55,11 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
   const showFile = defineTool({
     name: 'git_show_file',
     title: 'File content at a revision',
-    description: "Returns a file's content as it is at a branch, tag or commit (default HEAD). Long files are paged with offset; binary files are described, not dumped.",
+    description: "Returns a file's content at a branch, tag or commit; binary files are described, not shown.",
     inputSchema: z.object({
       repo_path: repoPathField,
-      path: z.string().min(1).describe('Path of the file inside the repository.'),
-      revision: z.string().min(1).default('HEAD').describe('Branch, tag or commit to read the file at.'),
+      path: z.string(),
+      revision: z.string().default('HEAD'),
       offset: offsetField,
     }),
     outputSchema: z.object({

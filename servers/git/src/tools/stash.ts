@@ -19,6 +19,7 @@ export function stashTools(workspace: Workspace): AnyToolDefinition[] {
     inputSchema: z.object({ repo_path: repoPathField }),
     outputSchema: z.object({ count: z.number().describe('Stashes shown.'), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
+    toolset: 'stash',
     handler: async ({ repo_path }, context) => {
       const git = await workspace.open(repo_path, context);
       const out = await git.text(['stash', 'list', `--max-count=${MAX_STASHES + 1}`, '--no-color', '--format=%gs'], { mode: 'read', signal: context.signal });
@@ -46,10 +47,11 @@ export function stashTools(workspace: Workspace): AnyToolDefinition[] {
       repo_path: repoPathField,
       message: z.string().min(1).max(1000).optional().describe('Description of the stash.'),
       include_untracked: z.boolean().default(false).describe('Also stash untracked files.'),
-      paths: z.array(z.string().min(1)).max(100).optional().describe('Only stash changes to these paths.'),
+      paths: z.array(z.string()).max(100).optional().describe('Only stash changes to these paths.'),
     }),
     outputSchema: z.object({ created: z.boolean().describe('Whether a stash was created (false when there was nothing to stash).'), ...TRUNCATION_SHAPE }),
     annotations: WRITE,
+    toolset: 'stash',
     handler: async ({ repo_path, message, include_untracked, paths }, context) => {
       const git = await workspace.open(repo_path, context);
       if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: it has no work tree to stash.');
@@ -72,6 +74,7 @@ export function stashTools(workspace: Workspace): AnyToolDefinition[] {
       restore_index: z.boolean().default(false).describe('Also restore which changes were staged.'),
     }),
     annotations: DESTRUCTIVE,
+    toolset: 'stash',
     handler: async ({ repo_path, index, restore_index }, context) => {
       const git = await workspace.open(repo_path, context);
       const ref = `stash@{${index}}`;

@@ -16,11 +16,12 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
     inputSchema: z.object({
       repo_path: repoPathField,
       max_count: z.number().int().min(1).max(1000).default(100).describe('Maximum number of tags to return.'),
-      contains: z.string().min(1).optional().describe('Only tags that contain this commit.'),
+      contains: z.string().optional().describe('Only tags that contain this commit.'),
       offset: offsetField,
     }),
     outputSchema: z.object({ count: z.number().describe('Tags shown.'), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
+    toolset: 'tags',
     handler: async ({ repo_path, max_count, contains, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const containsHash = contains === undefined ? undefined : await resolveRevision(git, contains, 'contains', context.signal);
@@ -62,12 +63,13 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
     description: 'Creates a tag at a commit (default HEAD); with a message it is an annotated tag.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      tag_name: z.string().min(1).describe('Name of the new tag.'),
-      revision: z.string().min(1).default('HEAD').describe('Commit, branch or tag to tag.'),
+      tag_name: z.string().describe('Name of the new tag.'),
+      revision: z.string().default('HEAD').describe('Commit, branch or tag to tag.'),
       message: z.string().min(1).max(100_000).optional().describe('Message: makes an annotated tag.'),
     }),
     outputSchema: z.object({ tag: z.string().describe('The new tag.'), commit: z.string().describe('Commit it points at.'), ...TRUNCATION_SHAPE }),
     annotations: WRITE,
+    toolset: 'tags',
     handler: async ({ repo_path, tag_name, revision, message }, context) => {
       const git = await workspace.open(repo_path, context);
       await assertNewRefName(git, 'tag', tag_name, 'tag_name', context.signal);
