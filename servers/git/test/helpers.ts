@@ -57,6 +57,29 @@ export function makeRepo(dir: string, commits: Array<Record<string, string | Buf
   return dir;
 }
 
+/**
+ * Makes a repository with `commits` commits (each adds one line to big.txt, whose first commit also has
+ * `lines` lines), `branches` branches and `tags` lightweight tags, all in one `git fast-import` run.
+ */
+export function makeHistory(dir: string, options: { commits: number; lines?: number; branches?: number; tags?: number }): string {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '--quiet', '--initial-branch=main');
+  let content = Array.from({ length: options.lines ?? 0 }, (_, i) => `line ${i + 1}`).join('\n');
+  let stream = '';
+  for (let c = 1; c <= options.commits; c++) {
+    content += `${content ? '\n' : ''}change ${c}`;
+    const data = `${content}\n`;
+    stream += `commit refs/heads/main\nmark :${c}\ncommitter Portico Test <test@portico.invalid> ${1_700_000_000 + c * 60} +0000\ndata <<EOF\ncommit ${c}\nEOF\n`;
+    if (c > 1) stream += `from :${c - 1}\n`;
+    stream += `M 100644 inline big.txt\ndata ${Buffer.byteLength(data)}\n${data}\n`;
+  }
+  for (let b = 1; b <= (options.branches ?? 0); b++) stream += `reset refs/heads/branch-${String(b).padStart(3, '0')}\nfrom :${options.commits}\n\n`;
+  for (let t = 1; t <= (options.tags ?? 0); t++) stream += `reset refs/tags/v${t}\nfrom :${Math.min(t, options.commits)}\n\n`;
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: gitEnv(), input: stream, stdio: ['pipe', 'ignore', 'pipe'] });
+  git(dir, 'checkout', '--quiet', '--force', 'main');
+  return dir;
+}
+
 /** A git server running in this process: the real spec, tool selection, output guard and call path. */
 export interface InProcessServer {
   /** The tools the server lists, by name. */

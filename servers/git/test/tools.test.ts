@@ -3,7 +3,8 @@ import path from 'node:path';
 import { makeTempDir } from '@portico-mcp/shared/testing';
 import type { TempDir } from '@portico-mcp/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, inProcessServer, makeRepo, text, write } from './helpers.js';
+import { resultBytes } from '@portico-mcp/shared/serve';
+import { git, inProcessServer, makeHistory, makeRepo, text, write } from './helpers.js';
 import type { InProcessServer } from './helpers.js';
 
 let temp: TempDir;
@@ -305,5 +306,77 @@ describe('registration', () => {
   it('marks exactly the read tools read-only', () => {
     const readOnly = [...server.tools.values()].filter((tool) => tool.annotations?.readOnlyHint).map((tool) => tool.name).sort();
     expect(readOnly).toEqual(['git_blame', 'git_branch', 'git_compare', 'git_diff', 'git_diff_staged', 'git_diff_unstaged', 'git_log', 'git_remotes', 'git_show', 'git_show_file', 'git_stash_list', 'git_status', 'git_tags']);
+  });
+});
+
+describe('replies within the reply budget, cut with truncated and next', () => {
+  const BUDGET = 1_500;
+  let history: string;
+  let small: InProcessServer;
+
+  beforeAll(async () => {
+    history = makeHistory(path.join(temp.path, 'history'), { commits: 40, lines: 300, branches: 80, tags: 30 });
+    for (let i = 0; i < 80; i++) write(history, `untracked-${String(i).padStart(3, '0')}.txt`, 'x\n');
+    small = await inProcessServer([history], { argv: ['--max-output-bytes', String(BUDGET)] });
+  });
+  afterAll(() => small.close());
+
+  const callSmall = (name: string, args: Record<string, unknown> = {}) => small.call(name, { repo_path: history, ...args });
+  /** Everything a reply sends, text and structure, as the kernel counts it. */
+  const within = (result: Awaited<ReturnType<typeof callSmall>>) => expect(resultBytes(result)).toBeLessThanOrEqual(BUDGET);
+
+  it('git_log stops at the budget before max_count and continues from next.offset', async () => {
+    const seen: string[] = [];
+    let offset = 0;
+    for (let calls = 0; calls < 40; calls++) {
+      const result = await callSmall('git_log', { max_count: 1000, offset });
+      within(result);
+      const lines = text(result).split('\n').filter((line) => /^[0-9a-f]{12} /.test(line));
+      seen.push(...lines.map((line) => line.replace(/^.*: /, '')));
+      const structure = result.structuredContent as { count: number; truncated: boolean; next?: { offset: number } };
+      expect(structure.count).toBe(lines.length);
+      if (!structure.truncated) break;
+      expect(text(result)).toContain('(the reply budget). To get more, call git_log again with offset: ');
+      offset = structure.next!.offset;
+    }
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => `commit ${40 - i}`));
+  });
+
+  it('git_status keeps its counts whole when the listing is cut, and says how to shorten it', async () => {
+    const result = await callSmall('git_status');
+    within(result);
+    expect(result.structuredContent).toMatchObject({ untracked: 80, clean: false, truncated: true });
+    expect((result.structuredContent as { next?: unknown }).next).toBeUndefined();
+    expect(text(result)).toMatch(/\[Truncated: showing \d+ of 80 entries \(the reply budget\)\. To get more, use git_diff_staged/);
+  });
+
+  it('git_branch says how many branches it showed of how many', async () => {
+    const result = await callSmall('git_branch');
+    within(result);
+    const shown = text(result).split('\n').filter((line) => / branch-\d{3}$| main$/.test(line)).length;
+    expect(result.structuredContent).toMatchObject({ count: shown, current: 'main', truncated: true });
+    expect(text(result)).toContain(`[Truncated: showing ${shown} of 81 branches (the reply budget). To get more, narrow with contains / not_contains or branch_type.]`);
+  });
+
+  it('git_blame continues from next.start_line with the owners of the shown lines in structure', async () => {
+    const first = await callSmall('git_blame', { path: 'big.txt' });
+    within(first);
+    const structure = first.structuredContent as { lines: number; truncated: boolean; next: { start_line: number }; commits: Array<{ summary: string }> };
+    expect(structure.truncated).toBe(true);
+    expect(structure.next.start_line).toBe(structure.lines + 1);
+    expect(structure.commits.map((commit) => commit.summary)).toEqual(['commit 1']);
+    const second = await callSmall('git_blame', { path: 'big.txt', start_line: structure.next.start_line });
+    expect(text(second).split('\n')[0]).toMatch(new RegExp(`^[0-9a-f]{8} \\(Portico Test +\\d{4}-\\d\\d-\\d\\d +${structure.next.start_line}\\) line ${structure.next.start_line}$`));
+  });
+
+  it('git_tags pages with max_count and offset', async () => {
+    const first = await callSmall('git_tags', { max_count: 5 });
+    expect(first.structuredContent).toEqual({ count: 5, truncated: true, next: { offset: 5 } });
+    expect(text(first)).toContain('[Truncated: showing tags 1–5 (max_count). To get more, call git_tags again with offset: 5.]');
+    const names = async (offset: number) => text(await callSmall('git_tags', { max_count: 5, offset })).split('\n').filter((line) => /^v\d+ /.test(line)).map((line) => line.split(' ')[0]);
+    const firstNames = await names(0);
+    const secondNames = await names(5);
+    expect(secondNames).toHaveLength(5);
+    expect(secondNames.filter((name) => firstNames.includes(name))).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
     }),
     outputSchema: z.object({
       count: z.number().describe('Branches shown.'),
-      current: z.string().optional().describe('The branch HEAD is on, when listed.'),
+      current: z.string().optional().describe('The branch HEAD is on, when it matches.'),
       ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
@@ -78,7 +78,7 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
           alternative: 'narrow with contains / not_contains or branch_type',
         });
       }
-      const current = all.slice(0, shown).find((entry) => entry.current)?.name;
+      const current = all.find((entry) => entry.current)?.name;
       return reply.set({ count: shown, ...(current !== undefined ? { current } : {}) }).build({ structured: true });
     },
   });

@@ -42,7 +42,7 @@ export async function runForPage(
 export function addPage(reply: Reply, output: GitOutput, options: { offset: number; alternative?: string }): GitPage {
   const { offset } = options;
   const page = pageOf(output.stdout, offset, pageRoom(reply), output.truncated);
-  if (page.nextOffset === undefined) {
+  if (page.resumeAt === undefined) {
     if (page.text.length > 0) reply.line(page.text);
   } else {
     // The notice goes on the next line anyway: a page that ends with a line break does not need a blank line.
@@ -50,7 +50,7 @@ export function addPage(reply: Reply, output: GitOutput, options: { offset: numb
     reply.cut({
       shown: `bytes ${offset}–${offset + page.bytes} of the output`,
       reason: 'the reply budget',
-      next: { offset: page.nextOffset },
+      next: { offset: page.resumeAt },
       ...(options.alternative ? { alternative: options.alternative } : {}),
     });
   }
