@@ -369,6 +369,21 @@ describe('replies within the reply budget, cut with truncated and next', () => {
     expect(text(second).split('\n')[0]).toMatch(new RegExp(`^[0-9a-f]{8} \\(Portico Test +\\d{4}-\\d\\d-\\d\\d +${structure.next.start_line}\\) line ${structure.next.start_line}$`));
   });
 
+  it('git_show and git_diff pages stay within the budget, structure and notice included, and continue exactly', async () => {
+    const show = await callSmall('git_show', { revision: 'HEAD~39' });
+    within(show);
+    const page = show.structuredContent as { hash: string; parents: string[]; author: string; truncated: boolean; next: { offset: number } };
+    expect(page).toMatchObject({ hash: git(history, 'rev-parse', 'HEAD~39').trim(), parents: [], author: 'Portico Test <test@portico.invalid>', truncated: true });
+    expect(text(show)).toContain(`To get more, call git_show again with offset: ${page.next.offset}, or pass paths to see fewer files.]`);
+    const rest = await callSmall('git_show', { revision: 'HEAD~39', offset: page.next.offset });
+    within(rest);
+    const raw = git(history, 'show', '--format=', 'HEAD~39');
+    const lastShown = text(show).split('\n').filter((line) => /^\+line \d+$/.test(line)).at(-1)!;
+    const firstNext = text(rest).split('\n').find((line) => /^\+line \d+$/.test(line))!;
+    expect(Number(firstNext.slice(6))).toBe(Number(lastShown.slice(6)) + 1);
+    expect(raw).toContain(`${lastShown}\n${firstNext}\n`);
+  });
+
   it('git_tags pages with max_count and offset', async () => {
     const first = await callSmall('git_tags', { max_count: 5 });
     expect(first.structuredContent).toEqual({ count: 5, truncated: true, next: { offset: 5 } });

@@ -12,8 +12,6 @@ export interface GitPage {
   empty: boolean;
   /** Whether some bytes were not UTF-8 (shown as `\xNN`). */
   nonUtf8: boolean;
-  /** The raw bytes read (the page and what precedes it), for callers that parse a header. */
-  head: Buffer;
 }
 
 /**
@@ -55,7 +53,7 @@ export function addPage(reply: Reply, output: GitOutput, options: { offset: numb
     });
   }
   if (page.nonUtf8) reply.set({ non_utf8: true });
-  return { empty: output.stdout.length === 0, nonUtf8: page.nonUtf8, head: output.stdout };
+  return { empty: output.stdout.length === 0, nonUtf8: page.nonUtf8 };
 }
 
 /** `runForPage` then `addPage`: the page of a long git output, in the reply. */

@@ -9,7 +9,7 @@ import { decodeTolerant, looksBinary } from '../git/text.js';
 import type { Workspace } from '../workspace.js';
 import { offsetField, pageShape, repoPathField } from '../workspace.js';
 import { contextLinesField, pathArguments, pathsField, SAFE_DIFF_OPTIONS } from './diff.js';
-import { addPage, pagedGitOutput, runForPage } from './paging.js';
+import { addPage, runForPage } from './paging.js';
 
 /** The header git_show prints before the patch; its first lines are parsed back into structure. */
 const SHOW_FORMAT = '--format=Commit: %H%nParents: %P%nAuthor: %an <%ae>%nDate: %aI%nMessage:%n%w(0,4,4)%B';
@@ -40,14 +40,16 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
       const hash = await resolveRevision(git, revision, 'revision', context.signal);
       const args = ['show', ...SAFE_DIFF_OPTIONS, '--no-show-signature', '--diff-merges=first-parent', SHOW_FORMAT, `--unified=${context_lines}`, hash, ...pathArguments(git, paths)];
       const reply = context.reply();
-      const page = await pagedGitOutput(git, args, reply, { offset, context, alternative: 'pass paths to see fewer files' });
-      const head = decodeTolerant(page.head.subarray(0, 4096)).text.split('\n');
+      const output = await runForPage(git, args, reply, { offset, signal: context.signal });
+      // The structure comes from the header git printed; it is set before the page so the page fits what is left.
+      const head = decodeTolerant(output.stdout.subarray(0, 4096)).text.split('\n');
       const field = (name: string) => head.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
       reply.set({
         hash,
         parents: (field('Parents') ?? '').split(' ').filter(Boolean),
         ...(offset === 0 ? { author: field('Author') ?? '', date: field('Date') ?? '' } : {}),
       });
+      addPage(reply, output, { offset, alternative: 'pass paths to see fewer files' });
       return reply.build({ structured: true });
     },
   });
