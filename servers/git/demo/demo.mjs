@@ -23,7 +23,7 @@ export const demo = {
     git('commit', '--quiet', '--message', 'Add notes (Latin-1)');
     writeFileSync(join(repo, 'src/cart.js'), 'export function total(items, discount = 0) {\n  const sum = items.reduce((acc, item) => acc + item.price * item.quantity, 0);\n  return Math.round(sum * (1 - discount) * 100) / 100;\n}\n');
     return {
-      args: ['--repository', repo],
+      args: ['--repository', repo, '--toolsets', 'compare'],
       env: IDENTITY,
       calls: [
         { name: 'git_status', arguments: { repo_path: repo } },

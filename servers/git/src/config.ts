@@ -1,5 +1,5 @@
 import { ConfigError } from '@portico-mcp/shared/errors';
-import type { FlagSpec, FlagValues } from '@portico-mcp/shared/serve';
+import type { ConfigInput, FlagSpec } from '@portico-mcp/shared/serve';
 
 /** The git server's own flags (the common ones are added by the kernel). */
 export const GIT_FLAGS = {
@@ -31,9 +31,8 @@ const IDENTITY = /^GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)$/;
 const WITHHELD = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/i;
 
 /** Builds the configuration from flags, positionals and the environment. */
-export function parseGitConfig(input: { values: FlagValues; positionals: string[]; env: Readonly<Record<string, string | undefined>> }): GitServerConfig {
-  const flag = input.values.repository;
-  const repositories = [...(Array.isArray(flag) ? flag : typeof flag === 'string' ? [flag] : []), ...input.positionals];
+export function parseGitConfig(input: Pick<ConfigInput<typeof GIT_FLAGS>, 'values' | 'positionals' | 'env'>): GitServerConfig {
+  const repositories = [...(input.values.repository ?? []), ...input.positionals];
   if (repositories.length === 0) {
     throw new ConfigError('No repository was given; pass --repository <path> (repeatable) with the git repositories the tools may use.');
   }

@@ -19,9 +19,9 @@ import packageJson from '../package.json' with { type: 'json' };
 
 
 const INSTRUCTIONS =
-  'Git tools confined to the repositories this server was started with. Every tool takes repo_path. ' +
-  'Long diffs and file contents are paged: pass next_offset back as offset. git_log pages with skip. ' +
-  'Use git_compare for branch comparisons and git_show_file to read a file at a revision.';
+  'Git tools confined to the repositories this server was started with; every tool takes repo_path. ' +
+  'A reply that was cut says so and names the arguments that continue it (next in structure). ' +
+  'Use git_show_file to read a file at a revision and git_blame to see who changed lines.';
 
 /** Builds the tool surface for a configuration (exported for in-process tests). */
 export async function createGitSurface(config: GitServerConfig): Promise<ServerSurface & { workspace: Workspace }> {
@@ -50,7 +50,7 @@ export async function createGitSurface(config: GitServerConfig): Promise<ServerS
 }
 
 /** The git server as the kernel's bootstrap runs it. */
-export const gitServerSpec: ServerSpec<GitServerConfig> = {
+export const gitServer: ServerSpec<GitServerConfig, typeof GIT_FLAGS> = {
   name: 'git',
   title: 'Portico git',
   version: packageJson.version,
@@ -61,8 +61,14 @@ export const gitServerSpec: ServerSpec<GitServerConfig> = {
     '  mcp-server-git --repository ~/code/app',
     '  mcp-server-git -r ~/code/app -r ~/code/lib --read-only',
     '  mcp-server-git -r ~/code/app --allow-remote',
+    '  mcp-server-git -r ~/code/app --toolsets compare,stash',
   ].join('\n'),
   flags: GIT_FLAGS,
+  toolsets: {
+    compare: 'git_compare: merge base, ahead/behind and the changes between two revisions.',
+    tags: 'git_tags and git_create_tag.',
+    stash: 'git_stash_list, git_stash_push and git_stash_pop.',
+  },
   parseConfig: parseGitConfig,
   create: async (config, kernel) => {
     const surface = await createGitSurface(config);

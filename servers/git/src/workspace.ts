@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '@portico-mcp/shared/errors';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import type { ToolContext } from '@portico-mcp/shared/serve';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import * as z from 'zod';
@@ -17,6 +19,7 @@ export class Workspace {
 
   /** Opens the repository at `repoPath` for this call: inside the operator's repositories and the client's roots. */
   async open(repoPath: string, context: Pick<ToolContext, 'clientRoots' | 'signal'>): Promise<RepositoryGit> {
+    if (repoPath.length === 0) throw new InvalidArgumentError('repo_path is empty; pass the path of a repository the server was started with.');
     const sandbox = await this.#sandboxFor(await context.clientRoots());
     return this.#resolver.resolve(repoPath, sandbox, context.signal);
   }
@@ -30,24 +33,14 @@ export class Workspace {
   }
 }
 
-/** The `repo_path` argument every tool takes. */
-export const repoPathField = z
-  .string()
-  .min(1)
-  .describe('Path of the git repository (one the server was started with, or a directory inside it).');
+/** The `repo_path` argument every tool takes; its name says what it is, and the instructions say which are allowed. */
+export const repoPathField = z.string();
 
-/** The `offset` argument of tools whose text output is paged. */
-export const offsetField = z
-  .number()
-  .int()
-  .min(0)
-  .default(0)
-  .describe("Byte offset in the output to start from; pass the previous reply's next_offset to continue.");
+/** The `offset` argument of tools whose output is paged; a cut reply names the value to pass (`next.offset`). */
+export const offsetField = z.number().int().min(0).default(0);
 
-/** Paging facts every paged tool returns in structuredContent. */
+/** What every paged tool returns in structuredContent: the one truncation shape, and whether bytes were not UTF-8. */
 export const pageShape = {
-  offset: z.number().describe('Byte offset this page starts at.'),
-  next_offset: z.number().optional().describe('Offset of the next page; absent when this is the end.'),
-  truncated: z.boolean().describe('Whether more output follows this page.'),
-  non_utf8: z.boolean().optional().describe('True when some bytes were not UTF-8 and are shown as \\xNN.'),
+  ...TRUNCATION_SHAPE,
+  non_utf8: z.boolean().optional().describe('Some bytes were not UTF-8 and are shown as \\xNN.'),
 };

@@ -39,18 +39,38 @@ describe.each(ERAS)('over stdio, %s era', (era) => {
     }
   });
 
-  it('answers git_log with structured commits and git_status with a summary', async () => {
+  it('answers git_log with one line per commit and a summary, and git_status with its counts', async () => {
     const server = await spawnServer({ entry, era, args: ['--repository', repo], env: IDENTITY });
     try {
       const log = await server.client.callTool({ name: 'git_log', arguments: { repo_path: repo, max_count: 5 } });
       const expected = git(repo, 'log', '-5', '--format=%H').trim().split('\n');
-      expect((log.structuredContent as { commits: Array<{ hash: string }> }).commits.map((c) => c.hash)).toEqual(expected);
+      const shown = resultText(log).split('\n').slice(1).map((line) => line.slice(0, 12));
+      expect(shown).toEqual(expected.map((hash) => hash.slice(0, 12)));
       expect(resultText(log)).toMatch(/Portico Test: commit 2/);
+      expect(log.structuredContent).toEqual({ count: expected.length, truncated: false });
       const status = await server.client.callTool({ name: 'git_status', arguments: { repo_path: repo } });
-      expect(status.structuredContent).toMatchObject({ branch: 'main' });
+      expect(status.structuredContent).toMatchObject({ branch: 'main', truncated: false });
       const outside = await server.client.callTool({ name: 'git_status', arguments: { repo_path: other } });
       expect(outside.isError).toBe(true);
       expect(resultText(outside)).toMatch(/^Access denied/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends a diff cut to --max-output-bytes in one message, and the next page from next.offset', async () => {
+    const big = makeRepo(path.join(temp.path, `big-${era}`), [{ 'big.txt': 'start\n' }]);
+    write(big, 'big.txt', Array.from({ length: 4000 }, (_, i) => `row ${i}`).join('\n'));
+    const server = await spawnServer({ entry, era, args: ['--repository', big, '--max-output-bytes', '8000'], env: IDENTITY });
+    try {
+      const first = await server.client.callTool({ name: 'git_diff_unstaged', arguments: { repo_path: big } });
+      const page = first.structuredContent as { truncated: boolean; next: { offset: number } };
+      expect(page.truncated).toBe(true);
+      expect(Buffer.byteLength(resultText(first)) + Buffer.byteLength(JSON.stringify(page))).toBeLessThanOrEqual(8000);
+      expect(resultText(first)).toContain(`To get more, call git_diff_unstaged again with offset: ${page.next.offset}, or pass paths to see fewer files.]`);
+      const lastShown = /^\+row (\d+)$/m.exec(resultText(first).split('\n').filter((line) => line.startsWith('+row ')).at(-1) ?? '')?.[1];
+      const second = await server.client.callTool({ name: 'git_diff_unstaged', arguments: { repo_path: big, offset: page.next.offset } });
+      expect(resultText(second).split('\n')[1]).toBe(`+row ${Number(lastShown) + 1}`);
     } finally {
       await server.close();
     }
@@ -72,37 +92,8 @@ describe.each(ERAS)('over stdio, %s era', (era) => {
   });
 });
 
-describe('flags', () => {
-  it('--read-only registers no tool that can change the repository', async () => {
-    const server = await spawnServer({ entry, args: ['--repository', repo, '--read-only', '--allow-remote'], env: IDENTITY });
-    try {
-      const names = (await server.client.listTools()).tools.map((tool) => tool.name);
-      expect(names).toContain('git_log');
-      for (const write of ['git_commit', 'git_add', 'git_reset', 'git_checkout', 'git_create_branch', 'git_create_tag', 'git_stash_push', 'git_stash_pop', 'git_fetch', 'git_pull', 'git_push']) {
-        expect(names).not.toContain(write);
-      }
-    } finally {
-      await server.close();
-    }
-  });
-
+describe('startup', () => {
   it('refuses to start without a repository', async () => {
     await expect(spawnServer({ entry, args: [] })).rejects.toThrow(/--repository/);
-  });
-});
-
-describe('client roots (2025-era stdio)', () => {
-  it('narrow the allowed repositories to the roots the client shares', async () => {
-    const server = await spawnServer({ entry, era: 'legacy', args: ['--repository', repo, '--repository', other], env: IDENTITY, capabilities: { roots: { listChanged: true } } });
-    try {
-      server.client.setRequestHandler('roots/list', () => ({ roots: [{ uri: `file://${other}` }] }));
-      const shared = await server.client.callTool({ name: 'git_status', arguments: { repo_path: other } });
-      expect(shared.isError).toBeFalsy();
-      const notShared = await server.client.callTool({ name: 'git_status', arguments: { repo_path: repo } });
-      expect(notShared.isError).toBe(true);
-      expect(git(repo, 'status', '--porcelain')).toBe('');
-    } finally {
-      await server.close();
-    }
   });
 });

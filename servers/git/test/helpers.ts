@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Tool } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { Logger } from '@portico-mcp/shared/log';
-import { OutputBudget, toToolError } from '@portico-mcp/shared/output';
-import type { AnyToolDefinition, ToolContext } from '@portico-mcp/shared/serve';
-import { parseGitConfig } from '../src/config.js';
-import { createGitSurface } from '../src/server.js';
+import { connectInProcess } from '@portico-mcp/shared/testing';
+import type { InProcessServer as InProcessConnection } from '@portico-mcp/shared/testing';
+import { gitServer } from '../src/server.js';
 
 /** Commit identity for tests: CI machines may have no global git identity. */
 export const IDENTITY = {
@@ -58,38 +57,85 @@ export function makeRepo(dir: string, commits: Array<Record<string, string | Buf
   return dir;
 }
 
-/** An in-process server: the real tools and real git, called the way the kernel calls them. */
-export interface InProcessServer {
-  tools: Map<string, AnyToolDefinition>;
-  call(name: string, args: Record<string, unknown>, options?: { budget?: number; roots?: string[] }): Promise<CallToolResult>;
+/**
+ * Makes a repository with `commits` commits (each adds one line to big.txt, whose first commit also has
+ * `lines` lines), `branches` branches and `tags` lightweight tags, all in one `git fast-import` run.
+ */
+export function makeHistory(dir: string, options: { commits: number; lines?: number; branches?: number; tags?: number }): string {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '--quiet', '--initial-branch=main');
+  let content = Array.from({ length: options.lines ?? 0 }, (_, i) => `line ${i + 1}`).join('\n');
+  let stream = '';
+  for (let c = 1; c <= options.commits; c++) {
+    content += `${content ? '\n' : ''}change ${c}`;
+    const data = `${content}\n`;
+    stream += `commit refs/heads/main\nmark :${c}\ncommitter Portico Test <test@portico.invalid> ${1_700_000_000 + c * 60} +0000\ndata <<EOF\ncommit ${c}\nEOF\n`;
+    if (c > 1) stream += `from :${c - 1}\n`;
+    stream += `M 100644 inline big.txt\ndata ${Buffer.byteLength(data)}\n${data}\n`;
+  }
+  for (let b = 1; b <= (options.branches ?? 0); b++) stream += `reset refs/heads/branch-${String(b).padStart(3, '0')}\nfrom :${options.commits}\n\n`;
+  for (let t = 1; t <= (options.tags ?? 0); t++) stream += `reset refs/tags/v${t}\nfrom :${Math.min(t, options.commits)}\n\n`;
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: gitEnv(), input: stream, stdio: ['pipe', 'ignore', 'pipe'] });
+  git(dir, 'checkout', '--quiet', '--force', 'main');
+  return dir;
 }
 
-/** Builds the tool surface for `repositories` and returns a caller that maps thrown errors like the kernel does. */
-export async function inProcessServer(repositories: string[], options: { allowRemote?: boolean } = {}): Promise<InProcessServer> {
-  const config = parseGitConfig({ values: { repository: repositories, 'allow-remote': options.allowRemote === true }, positionals: [], env: { ...process.env, ...IDENTITY } });
-  const surface = await createGitSurface(config);
-  const tools = new Map(surface.tools.map((tool) => [tool.name, tool]));
-  const log = new Logger({ name: 'test', level: 'emergency' });
+/** A git server running in this process: the real spec, tool selection, output guard and call path. */
+export interface InProcessServer {
+  /** The tools the server lists, by name. */
+  tools: Map<string, Tool>;
+  /**
+   * Calls a tool as a client would. `budget` starts the server with that --max-output-bytes; `roots` makes the
+   * client offer those MCP roots (each distinct setting is its own connection, so roots never leak between calls).
+   */
+  call(name: string, args: Record<string, unknown>, options?: { budget?: number; roots?: string[] }): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+/** The environment the server reads: this process's, without Portico's own settings, with a commit identity. */
+function serverEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('PORTICO_')) env[name] = value;
+  return { ...env, ...IDENTITY };
+}
+
+const UNEXPECTED = /^The tool failed unexpectedly/;
+
+/**
+ * Starts the git server in process through the kernel (`connectInProcess`) for `repositories`, with every
+ * toolset on (plus `argv`), and returns a caller. A call that fails unexpectedly (an internal error rather than
+ * an expected failure) throws with the server log, so such a bug never passes as "an error was returned".
+ */
+export async function inProcessServer(repositories: string[], options: { allowRemote?: boolean; argv?: string[] } = {}): Promise<InProcessServer> {
+  const base = [...repositories.flatMap((repository) => ['--repository', repository]), ...(options.allowRemote ? ['--allow-remote'] : []), '--toolsets', 'all', ...(options.argv ?? [])];
+  const connections = new Map<string, Promise<InProcessConnection>>();
+  const connection = (budget: number | undefined, roots: string[] | undefined): Promise<InProcessConnection> => {
+    const key = JSON.stringify([budget, roots]);
+    let open = connections.get(key);
+    if (open === undefined) {
+      open = connectInProcess(gitServer, [...base, ...(budget !== undefined ? ['--max-output-bytes', String(budget)] : [])], {
+        env: serverEnv(),
+        ...(roots !== undefined ? { capabilities: { roots: { listChanged: true } } } : {}),
+      }).then((opened) => {
+        if (roots !== undefined) opened.client.setRequestHandler('roots/list', () => ({ roots: roots.map((uri) => ({ uri })) }));
+        return opened;
+      });
+      connections.set(key, open);
+    }
+    return open;
+  };
+  const first = await connection(undefined, undefined);
+  const { tools } = await first.client.listTools();
   return {
-    tools,
+    tools: new Map(tools.map((tool) => [tool.name, tool])),
     async call(name, args, callOptions = {}) {
-      const tool = tools.get(name);
-      if (!tool) throw new Error(`no tool ${name}`);
-      const context: ToolContext = {
-        signal: new AbortController().signal,
-        budget: new OutputBudget(callOptions.budget ?? 100_000),
-        log,
-        progress: async () => undefined,
-        era: 'legacy',
-        clientRoots: async () => callOptions.roots,
-      };
-      try {
-        return await tool.handler(tool.inputSchema.parse(args), context);
-      } catch (error) {
-        return toToolError(error, (unexpected) => {
-          throw unexpected;
-        });
-      }
+      const opened = await connection(callOptions.budget, callOptions.roots);
+      const result = (await opened.client.callTool({ name, arguments: args })) as CallToolResult;
+      if (result.isError && UNEXPECTED.test(text(result))) throw new Error(`${name} failed unexpectedly; the server logged:\n${opened.logs()}`);
+      return result;
+    },
+    async close() {
+      for (const open of connections.values()) await (await open).close();
     },
   };
 }

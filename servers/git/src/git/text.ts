@@ -88,7 +88,7 @@ export interface Page {
   /** Bytes of git's output the page covers. */
   bytes: number;
   /** Where the next page starts, when there is more. */
-  nextOffset: number | undefined;
+  resumeAt: number | undefined;
   nonUtf8: boolean;
 }
 
@@ -111,10 +111,10 @@ export function pageOf(output: Buffer, offset: number, maxBytes: number, more: b
     const size = utf8Length(decoded.text);
     if (size <= maxBytes || end === 0) {
       const hasMore = end < rest.length || more;
-      return { text: decoded.text, offset, bytes: end, nextOffset: hasMore ? offset + end : undefined, nonUtf8: decoded.nonUtf8 };
+      return { text: decoded.text, offset, bytes: end, resumeAt: hasMore ? offset + end : undefined, nonUtf8: decoded.nonUtf8 };
     }
     // Escapes made the text longer than the bytes it came from: shrink and try again.
     allowance = Math.floor(end * (maxBytes / size) * 0.95);
   }
-  return { text: '', offset, bytes: 0, nextOffset: offset, nonUtf8: true };
+  return { text: '', offset, bytes: 0, resumeAt: offset, nonUtf8: true };
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { InvalidArgumentError, NotFoundError } from '@portico-mcp/shared/errors';
-import { toolResult, truncationNotice, utf8Length } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { workTreePath } from '../git/paths.js';
 import { resolveRevision } from '../git/refs.js';
@@ -9,7 +9,6 @@ import { GitCommandError } from '../git/runner.js';
 import { decodeTolerant } from '../git/text.js';
 import type { Workspace } from '../workspace.js';
 import { repoPathField } from '../workspace.js';
-import { READ_ONLY } from './paging.js';
 
 interface BlameCommit {
   hash: string;
@@ -53,26 +52,28 @@ export function parseBlame(output: string): { commits: Map<string, BlameCommit>;
   return { commits, lines };
 }
 
+/** Owners listed in structure at most. */
+const MAX_OWNERS = 100;
+
 /** git_blame: who last changed each line of a file, for a line range. */
 export function blameTools(workspace: Workspace): AnyToolDefinition[] {
   const blame = defineTool({
     name: 'git_blame',
     title: 'Blame lines of a file',
-    description: 'Shows which commit and author last changed each line of a file (optionally a line range, at a revision).',
+    description: 'Shows which commit and author last changed each line of a file, for a range of lines (1-based), at a revision or in the working tree (the default).',
     inputSchema: z.object({
       repo_path: repoPathField,
-      path: z.string().min(1).describe('Path of the file inside the repository.'),
-      start_line: z.number().int().min(1).optional().describe('First line to blame (1-based); default 1.'),
-      end_line: z.number().int().min(1).optional().describe('Last line to blame; default the end of the file.'),
-      revision: z.string().min(1).optional().describe('Blame the file as of this commit; default the working tree version.'),
+      path: z.string(),
+      start_line: z.number().int().min(1).optional(),
+      end_line: z.number().int().min(1).optional(),
+      revision: z.string().optional(),
     }),
     outputSchema: z.object({
       lines: z.number().describe('Number of lines shown.'),
-      truncated: z.boolean().describe('Whether the range was cut to the reply budget.'),
-      next_start_line: z.number().optional().describe('Pass as start_line to continue.'),
       commits: z
         .array(z.object({ hash: z.string(), author: z.string(), date: z.string(), summary: z.string() }))
-        .describe("The distinct commits that own the shown lines (at most 100)."),
+        .describe(`The distinct commits that own the shown lines (at most ${MAX_OWNERS}).`),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ repo_path, path, start_line, end_line, revision }, context) => {
@@ -96,25 +97,25 @@ export function blameTools(workspace: Workspace): AnyToolDefinition[] {
         throw error;
       }
       const { commits, lines } = parseBlame(decodeTolerant(output.stdout).text);
-      const limit = context.budget.remaining - 400;
-      const rendered: string[] = [];
-      let used = 0;
+      const reply = context.reply();
+      // The distinct owners go in structure (the text names the owner of every line): each is charged with
+      // the first line it owns, so a line and its new owner fit together or not at all.
+      const owners = new Set<string>();
+      let shown = 0;
       for (const line of lines) {
         const owner = commits.get(line.hash)!;
         const text = `${line.hash.slice(0, 8)} (${owner.author.padEnd(16).slice(0, 16)} ${owner.date} ${String(line.line).padStart(5)}) ${line.content}`;
-        if (used + utf8Length(text) + 1 > limit) break;
-        rendered.push(text);
-        used += utf8Length(text) + 1;
+        const added = !owners.has(line.hash) && owners.size < MAX_OWNERS;
+        if (!(added ? reply.item(text, 'commits', owner) : reply.item(text))) break;
+        if (added) owners.add(line.hash);
+        shown++;
       }
-      const shownLines = lines.slice(0, rendered.length);
-      const truncated = rendered.length < lines.length;
-      const next = truncated ? shownLines.at(-1)!.line + 1 : undefined;
-      let text = rendered.join('\n');
-      if (lines.length === 0) text = `${path} has no lines in that range.`;
-      if (truncated) text += `\n${truncationNotice({ shown: `${rendered.length} of ${lines.length} lines`, reason: 'the reply budget', next: `call again with start_line: ${next}` })}`;
-      // Structure stays small: the distinct owners, at most 100 (the text names the owner of every line).
-      const owners = [...new Set(shownLines.map((line) => line.hash))].slice(0, 100).map((hash) => commits.get(hash)!);
-      return toolResult(text, { lines: rendered.length, truncated, ...(next !== undefined ? { next_start_line: next } : {}), commits: owners });
+      if (lines.length === 0) reply.line(`${path} has no lines in that range.`);
+      if (shown < lines.length) {
+        reply.cut({ shown: `${shown} of ${lines.length} lines`, reason: 'the reply budget', next: { start_line: lines[shown]!.line } });
+      }
+      if (owners.size === 0) reply.set({ commits: [] });
+      return reply.set({ lines: shown }).build({ structured: true });
     },
   });
   return [blame];

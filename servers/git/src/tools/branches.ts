@@ -1,13 +1,12 @@
 import * as z from 'zod';
 import { AlreadyExistsError, NotFoundError } from '@portico-mcp/shared/errors';
-import { toolResult, truncationNotice, utf8Length } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import { READ_ONLY, WRITE, defineTool, withHints } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { assertNewRefName, assertRevisionText, refExists, resolveRevision } from '../git/refs.js';
 import type { RepositoryGit } from '../git/repository.js';
 import type { Workspace } from '../workspace.js';
 import { repoPathField } from '../workspace.js';
-import { READ_ONLY } from './paging.js';
 
 const MAX_BRANCHES = 1000;
 
@@ -30,23 +29,14 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
     description: 'Lists local, remote-tracking or all branches, optionally only those that contain (or do not contain) a commit.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      branch_type: z.enum(['local', 'remote', 'all']).default('local').describe("Which branches: 'local', 'remote' (remote-tracking) or 'all'."),
-      contains: z.string().min(1).optional().describe('Only branches that contain this commit.'),
-      not_contains: z.string().min(1).optional().describe('Only branches that do not contain this commit.'),
+      branch_type: z.enum(['local', 'remote', 'all']).default('local'),
+      contains: z.string().optional(),
+      not_contains: z.string().optional(),
     }),
     outputSchema: z.object({
-      branches: z
-        .array(
-          z.object({
-            name: z.string().describe('Branch name as git branch shows it.'),
-            current: z.boolean().describe('Whether HEAD is on this branch.'),
-            remote: z.boolean().describe('Whether it is a remote-tracking branch.'),
-            commit: z.string().describe('Commit hash the branch points at.'),
-            upstream: z.string().optional().describe('Upstream branch, when set.'),
-          }),
-        )
-        .describe('The branches.'),
-      truncated: z.boolean().describe('Whether the list was cut.'),
+      count: z.number().describe('Branches shown.'),
+      current: z.string().optional().describe('The branch HEAD is on, when it matches.'),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ repo_path, branch_type, contains, not_contains }, context) => {
@@ -57,7 +47,7 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
         'branch',
         '--list',
         '--no-color',
-        '--format=%(HEAD)%00%(refname)%00%(objectname)%00%(upstream:short)%00%(symref)',
+        '--format=%(HEAD)%00%(refname)%00%(symref)',
         ...(branch_type === 'remote' ? ['--remotes'] : branch_type === 'all' ? ['--all'] : []),
         ...(containsHash ? [`--contains=${containsHash}`] : []),
         ...(notContainsHash ? [`--no-contains=${notContainsHash}`] : []),
@@ -67,43 +57,43 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
         .split('\n')
         .filter((line) => line.length > 0)
         .map((line) => {
-          const [head = '', refname = '', commit = '', upstream = '', symref = ''] = line.split('\0');
+          const [head = '', refname = '', symref = ''] = line.split('\0');
           const remote = refname.startsWith('refs/remotes/');
           const short = remote ? refname.slice('refs/remotes/'.length) : refname.replace(/^refs\/heads\//, '');
           const name = remote && branch_type === 'all' ? `remotes/${short}` : short;
-          return { name, current: head === '*', remote, commit, symref, ...(upstream ? { upstream } : {}) };
+          return { name, current: head === '*', symref };
         });
-      const branches = all.slice(0, MAX_BRANCHES);
-      const lines: string[] = [];
-      let used = 0;
-      const limit = context.budget.remaining - 400;
+      const reply = context.reply();
       let shown = 0;
-      for (const entry of branches) {
+      for (const entry of all) {
         const target = entry.symref ? ` -> ${entry.symref.replace(/^refs\/remotes\//, '')}` : '';
-        const line = `${entry.current ? '*' : ' '} ${entry.name}${target}`;
-        if (used + 2 * utf8Length(line) + 100 > limit) break;
-        lines.push(line);
-        used += 2 * utf8Length(line) + 100;
+        if (shown >= MAX_BRANCHES || !reply.line(`${entry.current ? '*' : ' '} ${entry.name}${target}`)) break;
         shown++;
       }
-      const truncated = shown < all.length;
-      let text = lines.length > 0 ? lines.join('\n') : 'No branches match.';
-      if (truncated) text += `\n${truncationNotice({ shown: `${shown} of ${all.length} branches`, reason: shown < MAX_BRANCHES ? 'the reply budget' : `the ${MAX_BRANCHES}-branch cap`, next: 'narrow with contains / not_contains or branch_type' })}`;
-      return toolResult(text, { branches: branches.slice(0, shown).map(({ symref: _symref, ...rest }) => rest), truncated });
+      if (all.length === 0) reply.line('No branches match.');
+      if (shown < all.length) {
+        reply.cut({
+          shown: `${shown} of ${all.length} branches`,
+          reason: shown < MAX_BRANCHES ? 'the reply budget' : `the ${MAX_BRANCHES}-branch cap`,
+          alternative: 'narrow with contains / not_contains or branch_type',
+        });
+      }
+      const current = all.find((entry) => entry.current)?.name;
+      return reply.set({ count: shown, ...(current !== undefined ? { current } : {}) }).build({ structured: true });
     },
   });
 
   const createBranch = defineTool({
     name: 'git_create_branch',
     title: 'Create a branch',
-    description: 'Creates a new branch from a base branch or commit (default: the current HEAD) without switching to it.',
+    description: 'Creates a branch from base_branch (a branch or commit; default HEAD) without switching to it.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      branch_name: z.string().min(1).describe('Name of the new branch.'),
-      base_branch: z.string().min(1).optional().describe('Branch, tag or commit to start from; default the current HEAD.'),
+      branch_name: z.string(),
+      base_branch: z.string().optional(),
     }),
-    outputSchema: z.object({ branch: z.string().describe('The new branch.'), commit: z.string().describe('Commit it points at.') }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    outputSchema: z.object({ branch: z.string().describe('The new branch.'), commit: z.string().describe('Commit it points at.'), ...TRUNCATION_SHAPE }),
+    annotations: WRITE,
     handler: async ({ repo_path, branch_name, base_branch }, context) => {
       const git = await workspace.open(repo_path, context);
       await assertNewRefName(git, 'branch', branch_name, 'branch_name', context.signal);
@@ -113,17 +103,17 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
       const baseName = base_branch ?? (await currentBranch(git, context.signal)) ?? 'HEAD';
       const commit = await resolveRevision(git, base_branch ?? 'HEAD', 'base_branch', context.signal);
       await git.run(['branch', '--no-track', '--end-of-options', branch_name, commit], { mode: 'write', signal: context.signal });
-      return toolResult(`Created branch '${branch_name}' from '${baseName}'`, { branch: branch_name, commit });
+      return context.reply().always(`Created branch '${branch_name}' from '${baseName}'`).set({ branch: branch_name, commit }).build();
     },
   });
 
   const checkout = defineTool({
     name: 'git_checkout',
     title: 'Switch branches',
-    description: 'Switches the working tree to a local branch (or creates it from the one remote-tracking branch of that name).',
-    inputSchema: z.object({ repo_path: repoPathField, branch_name: z.string().min(1).describe('Branch to switch to.') }),
-    outputSchema: z.object({ branch: z.string().describe('The branch now checked out.'), commit: z.string().describe('Its commit.') }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    description: 'Switches to a local branch (or creates it from the one remote-tracking branch of that name).',
+    inputSchema: z.object({ repo_path: repoPathField, branch_name: z.string() }),
+    outputSchema: z.object({ branch: z.string().describe('The branch now checked out.'), commit: z.string().describe('Its commit.'), ...TRUNCATION_SHAPE }),
+    annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ repo_path, branch_name }, context) => {
       const git = await workspace.open(repo_path, context);
       assertRevisionText(branch_name, 'branch_name');
@@ -146,7 +136,7 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
       // The name is now a verified local branch that does not start with "-"; "--" ends the revision part.
       await git.run(['checkout', branch_name, '--'], { mode: 'write', signal: context.signal });
       const commit = await resolveRevision(git, 'HEAD', 'HEAD', context.signal);
-      return toolResult(`Switched to branch '${branch_name}'`, { branch: branch_name, commit });
+      return context.reply().always(`Switched to branch '${branch_name}'`).set({ branch: branch_name, commit }).build();
     },
   });
 

@@ -1,13 +1,12 @@
 import * as z from 'zod';
-import { toolResult } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { resolveRevision } from '../git/refs.js';
 import { GitCommandError } from '../git/runner.js';
 import type { Workspace } from '../workspace.js';
 import { offsetField, pageShape, repoPathField } from '../workspace.js';
 import { contextLinesField, pathArguments, pathsField, SAFE_DIFF_OPTIONS } from './diff.js';
-import { pagedGitOutput, READ_ONLY } from './paging.js';
+import { pagedGitOutput } from './paging.js';
 
 const MODE_ARGS = {
   summary: [],
@@ -26,8 +25,8 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       'Compares two branches or commits: their merge base, how many commits each is ahead, and the changes on head since the merge base (base...head) as a stat, file names, or a paged patch.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      base: z.string().min(1).describe('Base branch, tag or commit (e.g. main).'),
-      head: z.string().min(1).default('HEAD').describe('Head branch, tag or commit (e.g. a feature branch); default HEAD.'),
+      base: z.string().describe('Base branch, tag or commit (e.g. main).'),
+      head: z.string().default('HEAD').describe('Head branch, tag or commit (e.g. a feature branch); default HEAD.'),
       mode: z.enum(['summary', 'stat', 'name_only', 'name_status', 'patch']).default('stat').describe('What to show of the changes: nothing more than counts, a diffstat, file names, names with status, or the patch.'),
       context_lines: contextLinesField,
       paths: pathsField,
@@ -42,6 +41,7 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       ...pageShape,
     }),
     annotations: READ_ONLY,
+    toolset: 'compare',
     handler: async ({ repo_path, base, head, mode, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const baseHash = await resolveRevision(git, base, 'base', context.signal);
@@ -53,19 +53,26 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       const counts = (await git.text(['rev-list', '--left-right', '--count', `${baseHash}...${headHash}`], { mode: 'read', signal: context.signal })).trim().split(/\s+/);
       const behind = Number(counts[0] ?? 0);
       const ahead = Number(counts[1] ?? 0);
-      const header =
-        `Comparing ${base} (${baseHash.slice(0, 12)}) with ${head} (${headHash.slice(0, 12)}):\n` +
-        `${head} is ${ahead} commit${ahead === 1 ? '' : 's'} ahead and ${behind} behind ${base}; ` +
-        `${mergeBase ? `merge base ${mergeBase.slice(0, 12)}` : 'no common ancestor'}.\n`;
-      const facts = { base: baseHash, head: headHash, ...(mergeBase ? { merge_base: mergeBase } : {}), ahead, behind };
-      if (mode === 'summary' || !mergeBase) {
-        return toolResult(mode !== 'summary' && !mergeBase ? `${header}There is no merge base, so there is no base...head diff; use git_diff with "${base}..${head}".` : header, { ...facts, offset: 0, truncated: false });
+      const reply = context.reply().set({ base: baseHash, head: headHash, ...(mergeBase ? { merge_base: mergeBase } : {}), ahead, behind });
+      if (offset === 0) {
+        reply.header(
+          `Comparing ${base} (${baseHash.slice(0, 12)}) with ${head} (${headHash.slice(0, 12)}):\n` +
+            `${head} is ${ahead} commit${ahead === 1 ? '' : 's'} ahead and ${behind} behind ${base}; ` +
+            `${mergeBase ? `merge base ${mergeBase.slice(0, 12)}` : 'no common ancestor'}.`,
+        );
+      }
+      if (mode === 'summary') return reply.build({ structured: true });
+      if (!mergeBase) {
+        reply.line(`There is no merge base, so there is no base...head diff; use git_diff with "${base}..${head}".`);
+        return reply.build({ structured: true });
       }
       // --unified implies a patch, so it is passed only when the patch is what was asked for.
       const shape = mode === 'patch' ? [`--unified=${context_lines}`] : [...MODE_ARGS[mode]];
       const args = ['diff', ...SAFE_DIFF_OPTIONS, ...shape, `${baseHash}...${headHash}`, ...pathArguments(git, paths)];
-      const reply = await pagedGitOutput(git, args, { offset, header: offset === 0 ? `${header}\n` : '', context, continueHint: 'use mode "stat" or pass paths' });
-      return toolResult(reply.empty ? `${header}No changes.` : reply.text, { ...facts, ...reply.page });
+      if (offset === 0) reply.line('');
+      const page = await pagedGitOutput(git, args, reply, { offset, context, alternative: 'use mode "stat" or pass paths' });
+      if (page.empty) reply.line('No changes.');
+      return reply.build({ structured: true });
     },
   });
   return [compare];

@@ -1,29 +1,26 @@
 import * as z from 'zod';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
-import { toolResult, truncationNotice, utf8Length } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { refExists, resolveRevision, splitRange } from '../git/refs.js';
 import type { RepositoryGit } from '../git/repository.js';
 import { GitCommandError } from '../git/runner.js';
 import { decodeTolerant } from '../git/text.js';
 import type { Workspace } from '../workspace.js';
-import { repoPathField } from '../workspace.js';
-import { pathArguments } from './diff.js';
-import { READ_ONLY } from './paging.js';
+import { offsetField, repoPathField } from '../workspace.js';
+import { pathArguments, pathsField } from './diff.js';
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
-/** hash, author name, author email, author date, parents, subject. */
-const LOG_FORMAT = `--format=%H${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%P${FIELD}%s${RECORD}`;
+/** hash, author name, author date, subject. */
+const LOG_FORMAT = `--format=%H${FIELD}%an${FIELD}%aI${FIELD}%s${RECORD}`;
 
-/** One commit as git_log returns it in structuredContent. */
+/** One commit of git_log's output. */
 export interface LogCommit {
   hash: string;
   author: string;
-  email: string;
   date: string;
-  parents: string[];
   subject: string;
 }
 
@@ -34,19 +31,13 @@ export function parseLog(output: string): LogCommit[] {
     .map((record) => record.replace(/^\n/, ''))
     .filter((record) => record.length > 0)
     .map((record) => {
-      const [hash = '', author = '', email = '', date = '', parents = '', subject = ''] = record.split(FIELD);
-      return { hash, author, email, date, parents: parents.split(' ').filter(Boolean), subject };
+      const [hash = '', author = '', date = '', subject = ''] = record.split(FIELD);
+      return { hash, author, date, subject };
     });
 }
 
-/** Date-like text for --since/--until: attached to the option with `=`, so it is never read as an option. */
-const dateField = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe(`${what}: ISO 8601 ("2024-01-15T14:30:25"), a date ("2024-01-15", "Jan 15 2024") or relative ("2 weeks ago", "yesterday").`);
+/** Date-like text for --since/--until (the tool description says what it takes): attached with `=`, never an option. */
+const dateField = z.string().max(100).optional();
 
 /** Revision arguments for git_log: HEAD by default, a revision, or a range with both ends verified. */
 async function revisionArguments(git: RepositoryGit, revision: string | undefined, signal: AbortSignal): Promise<string[]> {
@@ -65,36 +56,21 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
     name: 'git_log',
     title: 'Commit history',
     description:
-      'Lists commits, newest first: filter by time, revision or range, paths, author and message; page with skip. Returns hash, author, date and subject per commit (git_show has the full message and diff).',
+      'Lists commits, newest first, one line each (hash, date, author, subject). Timestamps take ISO 8601 dates or relative ones ("2 weeks ago"); author and grep are patterns on the author and the message.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      max_count: z.number().int().min(1).max(1000).default(10).describe('Maximum number of commits to return.'),
-      start_timestamp: dateField('Only commits after this time'),
-      end_timestamp: dateField('Only commits before this time'),
-      revision: z.string().min(1).optional().describe('Branch, tag, commit or range ("main..feature") to list; default HEAD.'),
-      paths: z.array(z.string().min(1)).max(100).optional().describe('Only commits that touch these paths.'),
-      author: z.string().min(1).max(200).optional().describe('Only commits whose author name or email matches this pattern.'),
-      grep: z.string().min(1).max(200).optional().describe('Only commits whose message matches this pattern.'),
-      skip: z.number().int().min(0).default(0).describe('Skip this many commits first (pass the previous next_skip to page).'),
+      max_count: z.number().int().min(1).max(1000).default(10),
+      start_timestamp: dateField,
+      end_timestamp: dateField,
+      revision: z.string().optional().describe('Revision or range (main..feature); default HEAD.'),
+      paths: pathsField,
+      author: z.string().max(200).optional(),
+      grep: z.string().max(200).optional(),
+      offset: offsetField,
     }),
-    outputSchema: z.object({
-      commits: z
-        .array(
-          z.object({
-            hash: z.string().describe('Full commit hash.'),
-            author: z.string().describe('Author name.'),
-            email: z.string().describe('Author email.'),
-            date: z.string().describe('Author date, ISO 8601.'),
-            parents: z.array(z.string()).describe('Parent hashes.'),
-            subject: z.string().describe('First line of the message.'),
-          }),
-        )
-        .describe('The commits, newest first.'),
-      has_more: z.boolean().describe('Whether more commits match after these.'),
-      next_skip: z.number().optional().describe('Pass as skip to get the next commits.'),
-    }),
+    outputSchema: z.object({ count: z.number().describe('Commits shown.'), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
-    handler: async ({ repo_path, max_count, start_timestamp, end_timestamp, revision, paths, author, grep, skip }, context) => {
+    handler: async ({ repo_path, max_count, start_timestamp, end_timestamp, revision, paths, author, grep, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const revisions = await revisionArguments(git, revision, context.signal);
       for (const [name, value] of [['start_timestamp', start_timestamp], ['end_timestamp', end_timestamp]] as const) {
@@ -107,11 +83,11 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
         LOG_FORMAT,
         // One more than asked: tells whether another page exists without counting the whole history.
         `--max-count=${max_count + 1}`,
-        ...(skip > 0 ? [`--skip=${skip}`] : []),
-        ...(start_timestamp !== undefined ? [`--since=${start_timestamp}`] : []),
-        ...(end_timestamp !== undefined ? [`--until=${end_timestamp}`] : []),
-        ...(author !== undefined ? [`--author=${author}`] : []),
-        ...(grep !== undefined ? [`--grep=${grep}`] : []),
+        ...(offset > 0 ? [`--skip=${offset}`] : []),
+        ...(start_timestamp ? [`--since=${start_timestamp}`] : []),
+        ...(end_timestamp ? [`--until=${end_timestamp}`] : []),
+        ...(author ? [`--author=${author}`] : []),
+        ...(grep ? [`--grep=${grep}`] : []),
         ...revisions,
         ...pathArguments(git, paths),
       ];
@@ -121,34 +97,22 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
       } catch (error) {
         // An empty repository has no HEAD commit yet: that is an empty log, not an error.
         if (revision === undefined && error instanceof GitCommandError && /does not have any commits|bad default revision|unknown revision|bad revision 'HEAD'/.test(error.stderr)) {
-          if (!(await refExists(git, 'HEAD', context.signal))) return toolResult('Commit history:\nNo commits yet.', { commits: [], has_more: false });
+          if (!(await refExists(git, 'HEAD', context.signal))) return context.reply().header('Commit history:').always('No commits yet.').set({ count: 0 }).build();
         }
         throw error;
       }
-      const all = parseLog(decodeTolerant(output.stdout).text);
-      let commits = all.slice(0, max_count);
-      let hasMore = all.length > max_count;
-
-      const lines: string[] = [];
-      let used = 0;
-      const limit = context.budget.remaining - 400;
-      for (const [index, commit] of commits.entries()) {
-        const line = `${commit.hash.slice(0, 12)} ${commit.date.slice(0, 10)} ${commit.author}: ${commit.subject}`;
-        // The structure costs about as much as the text again: keep both within the budget.
-        const cost = 2 * utf8Length(line) + 120;
-        if (used + cost > limit) {
-          commits = commits.slice(0, index);
-          hasMore = true;
-          break;
-        }
-        lines.push(line);
-        used += cost;
-      }
-      const nextSkip = skip + commits.length;
-      let text = `Commit history (${commits.length} commit${commits.length === 1 ? '' : 's'}${skip > 0 ? `, after skipping ${skip}` : ''}):\n${lines.join('\n')}`;
-      if (commits.length === 0) text = 'Commit history:\nNo commits match.';
-      if (hasMore) text += `\n${truncationNotice({ shown: `${commits.length} commits`, reason: commits.length < max_count ? 'the reply budget' : 'max_count', next: `call again with skip: ${nextSkip}` })}`;
-      return toolResult(text, { commits, has_more: hasMore, ...(hasMore ? { next_skip: nextSkip } : {}) });
+      const reply = context.reply();
+      const page = reply.page(parseLog(decodeTolerant(output.stdout).text), {
+        line: (commit) => `${commit.hash.slice(0, 12)} ${commit.date.slice(0, 10)} ${commit.author}: ${commit.subject}`,
+        noun: 'commits',
+        offset,
+        limit: max_count,
+        limitReason: 'max_count',
+      });
+      const shown = page.items.length;
+      if (shown === 0 && !page.truncated) reply.always('No commits match.');
+      reply.header(shown === 0 ? 'Commit history:' : `Commit history (${shown} commit${shown === 1 ? '' : 's'}${offset > 0 ? ` from offset ${offset}` : ''}):`);
+      return reply.set({ count: shown }).build();
     },
   });
   return [log];

@@ -1,62 +1,73 @@
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
-import { formatBytes, truncationNotice, utf8Length } from '@portico-mcp/shared/output';
+import type { Reply } from '@portico-mcp/shared/output';
 import type { ToolContext } from '@portico-mcp/shared/serve';
 import type { RepositoryGit } from '../git/repository.js';
+import type { GitOutput } from '../git/runner.js';
 import type { GitMode } from '../git/hardening.js';
 import { pageOf } from '../git/text.js';
 
-/** Room kept for the header line and the truncation notice. */
-const RESERVE_BYTES = 600;
-
-/** A paged reply: the text to send and the paging facts for structuredContent. */
-export interface PagedReply {
-  text: string;
-  page: { offset: number; next_offset?: number; truncated: boolean; non_utf8?: boolean };
+/** What `pagedGitOutput` added to the reply. */
+export interface GitPage {
   /** Whether git printed nothing at all. */
   empty: boolean;
-  /** The raw bytes read (the page and what precedes it), for callers that parse a header. */
-  head: Buffer;
+  /** Whether some bytes were not UTF-8 (shown as `\xNN`). */
+  nonUtf8: boolean;
 }
 
 /**
- * Runs a git command whose output can be long and returns the page starting at `offset`, cut to the reply
- * budget on a line boundary, with a notice that says which offset to pass next. Git is stopped as soon as the
- * page is complete, so a huge diff costs no more than one page.
+ * Runs a git command whose output can be long, reading only as much as one page can hold: its output is
+ * capped at `offset` plus the reply's remaining room, so git is stopped as soon as the page is complete and a
+ * huge diff costs no more than one page. Set the reply's structure first: the room is measured now.
  */
-export async function pagedGitOutput(
+export async function runForPage(
   git: RepositoryGit,
   args: readonly string[],
-  options: { offset: number; header: string; context: ToolContext; mode?: GitMode; continueHint?: string },
-): Promise<PagedReply> {
-  const { offset, header, context } = options;
-  const available = Math.max(256, context.budget.remaining - utf8Length(header) - RESERVE_BYTES);
-  const output = await git.run(args, { mode: options.mode ?? 'read', signal: context.signal, maxBytes: offset + available });
+  reply: Reply,
+  options: { offset: number; signal: AbortSignal; mode?: GitMode },
+): Promise<GitOutput> {
+  const { offset } = options;
+  const output = await git.run(args, { mode: options.mode ?? 'read', signal: options.signal, maxBytes: offset + pageRoom(reply) });
   if (offset > 0 && offset >= output.stdout.length && !output.truncated) {
     throw new InvalidArgumentError(`offset ${offset} is past the end of the output (${output.stdout.length} bytes); pass a smaller offset or 0.`);
   }
-  const page = pageOf(output.stdout, offset, available, output.truncated);
-  let text = header + page.text;
-  if (page.nextOffset !== undefined) {
-    if (!text.endsWith('\n')) text += '\n';
-    text += truncationNotice({
-      shown: `bytes ${offset}–${offset + page.bytes} of the output (${formatBytes(page.bytes)})`,
-      reason: 'the reply budget',
-      next: `call again with offset: ${page.nextOffset}${options.continueHint ? `, or ${options.continueHint}` : ''}`,
-    });
-  }
-  context.budget.spend(utf8Length(text));
-  return {
-    text,
-    page: {
-      offset,
-      ...(page.nextOffset !== undefined ? { next_offset: page.nextOffset } : {}),
-      truncated: page.nextOffset !== undefined,
-      ...(page.nonUtf8 ? { non_utf8: true } : {}),
-    },
-    empty: output.stdout.length === 0,
-    head: output.stdout,
-  };
+  return output;
 }
 
-/** Annotations of a tool that only reads the repository. */
-export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+/**
+ * Adds the page of `output` that starts at byte `offset` to the reply, as much as it has room for, ending on
+ * a line boundary; when more follows, the reply is cut with `next: { offset }`.
+ */
+export function addPage(reply: Reply, output: GitOutput, options: { offset: number; alternative?: string }): GitPage {
+  const { offset } = options;
+  const page = pageOf(output.stdout, offset, pageRoom(reply), output.truncated);
+  if (page.resumeAt === undefined) {
+    if (page.text.length > 0) reply.line(page.text);
+  } else {
+    // The notice goes on the next line anyway: a page that ends with a line break does not need a blank line.
+    if (page.text.length > 0) reply.line(page.text.endsWith('\n') ? page.text.slice(0, -1) : page.text);
+    reply.cut({
+      shown: `bytes ${offset}–${offset + page.bytes} of the output`,
+      reason: 'the reply budget',
+      next: { offset: page.resumeAt },
+      ...(options.alternative ? { alternative: options.alternative } : {}),
+    });
+  }
+  if (page.nonUtf8) reply.set({ non_utf8: true });
+  return { empty: output.stdout.length === 0, nonUtf8: page.nonUtf8 };
+}
+
+/** `runForPage` then `addPage`: the page of a long git output, in the reply. */
+export async function pagedGitOutput(
+  git: RepositoryGit,
+  args: readonly string[],
+  reply: Reply,
+  options: { offset: number; context: Pick<ToolContext, 'signal'>; mode?: GitMode; alternative?: string },
+): Promise<GitPage> {
+  const output = await runForPage(git, args, reply, { offset: options.offset, signal: options.context.signal, ...(options.mode ? { mode: options.mode } : {}) });
+  return addPage(reply, output, { offset: options.offset, ...(options.alternative ? { alternative: options.alternative } : {}) });
+}
+
+/** Bytes of git output a page may take: the reply's room, less the line break it puts after the page. */
+function pageRoom(reply: Reply): number {
+  return Math.max(0, reply.remaining - 1);
+}

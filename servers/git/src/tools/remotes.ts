@@ -1,14 +1,13 @@
 import * as z from 'zod';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import { InvalidArgumentError, NotFoundError } from '@portico-mcp/shared/errors';
-import { toolResult } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { READ_ONLY, WRITE, defineTool, withHints } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { assertNewRefName, assertRevisionText, refExists } from '../git/refs.js';
 import type { RepositoryGit } from '../git/repository.js';
 import type { Workspace } from '../workspace.js';
 import { repoPathField } from '../workspace.js';
 import { currentBranch, remoteNames } from './branches.js';
-import { READ_ONLY } from './paging.js';
 
 /** Network operations may be slow; they are stopped only after this long without any output. */
 const REMOTE_IDLE_TIMEOUT_MS = 120_000;
@@ -55,7 +54,7 @@ function summary(stderr: string, stdout: string): string {
   return text.length > 4000 ? `${text.slice(0, 4000)}\n…` : text;
 }
 
-const remoteAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
+const REMOTE = withHints(WRITE, { openWorldHint: true });
 
 /** git_remotes (read) and, with --allow-remote, git_fetch, git_pull and git_push. */
 export function remoteTools(workspace: Workspace, options: { allowRemote: boolean }): AnyToolDefinition[] {
@@ -64,7 +63,7 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
     title: 'List remotes',
     description: 'Lists the configured remotes with their fetch and push URLs (credentials in URLs are hidden).',
     inputSchema: z.object({ repo_path: repoPathField }),
-    outputSchema: z.object({ remotes: z.array(z.object({ name: z.string(), fetch: z.string(), push: z.string() })).describe('The remotes.') }),
+    outputSchema: z.object({ count: z.number().describe('Remotes listed.'), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
     handler: async ({ repo_path }, context) => {
       const git = await workspace.open(repo_path, context);
@@ -77,9 +76,11 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
         entry[match[3] as 'fetch' | 'push'] = redactUrl(match[2]!);
         byName.set(entry.name, entry);
       }
+      const reply = context.reply();
       const list = [...byName.values()];
-      const text = list.length === 0 ? 'No remotes.' : list.map((r) => `${r.name}\t${r.fetch}${r.push !== r.fetch ? ` (push: ${r.push})` : ''}`).join('\n');
-      return toolResult(text, { remotes: list });
+      for (const r of list) reply.always(`${r.name}\t${r.fetch}${r.push !== r.fetch ? ` (push: ${r.push})` : ''}`);
+      if (list.length === 0) reply.always('No remotes.');
+      return reply.set({ count: list.length }).build();
     },
   });
   if (!options.allowRemote) return [remotes];
@@ -87,33 +88,34 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
   const fetch = defineTool({
     name: 'git_fetch',
     title: 'Fetch from a remote',
-    description: 'Downloads objects and refs from a configured remote (default origin). Enabled by --allow-remote.',
+    description: 'Downloads objects and refs from a configured remote (default origin).',
     inputSchema: z.object({
       repo_path: repoPathField,
-      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
+      remote: z.string().optional().describe('Configured remote name; default origin (or the only remote).'),
       prune: z.boolean().default(false).describe('Remove remote-tracking branches that no longer exist on the remote.'),
       tags: z.boolean().default(false).describe('Also fetch all tags.'),
     }),
-    annotations: remoteAnnotations,
+    annotations: REMOTE,
     handler: async ({ repo_path, remote, prune, tags }, context) => {
       const git = await workspace.open(repo_path, context);
       const name = await chooseRemote(git, remote, context.signal);
       const out = await git.run(['fetch', ...(prune ? ['--prune'] : []), ...(tags ? ['--tags'] : []), '--end-of-options', name], { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
-      return toolResult(`Fetched from ${name}.${summary(out.stderr, out.stdout.toString('utf8')) ? `\n${summary(out.stderr, out.stdout.toString('utf8'))}` : ' Already up to date.'}`);
+      const said = summary(out.stderr, out.stdout.toString('utf8'));
+      return context.reply().always(`Fetched from ${name}.${said ? `\n${said}` : ' Already up to date.'}`).build();
     },
   });
 
   const pull = defineTool({
     name: 'git_pull',
     title: 'Pull from a remote',
-    description: 'Fetches from a configured remote and integrates into the current branch (fast-forward only by default). Enabled by --allow-remote.',
+    description: 'Fetches from a configured remote and integrates into the current branch (fast-forward only by default).',
     inputSchema: z.object({
       repo_path: repoPathField,
-      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
-      branch: z.string().min(1).optional().describe('Remote branch to pull; default the upstream of the current branch.'),
+      remote: z.string().optional().describe('Configured remote name; default origin (or the only remote).'),
+      branch: z.string().optional().describe('Remote branch to pull; default the upstream of the current branch.'),
       ff_only: z.boolean().default(true).describe('Refuse to create a merge commit (fail instead when histories diverged).'),
     }),
-    annotations: { ...remoteAnnotations, destructiveHint: false },
+    annotations: REMOTE,
     handler: async ({ repo_path, remote, branch, ff_only }, context) => {
       const git = await workspace.open(repo_path, context);
       if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: use git_fetch instead.');
@@ -121,21 +123,21 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
       if (branch !== undefined) await assertNewRefName(git, 'branch', branch, 'branch', context.signal);
       const args = ['pull', ff_only ? '--ff-only' : '--no-rebase', '--end-of-options', name, ...(branch !== undefined ? [`refs/heads/${branch}`] : [])];
       const out = await git.run(args, { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
-      return toolResult(`Pulled from ${name}.\n${summary(out.stderr, out.stdout.toString('utf8'))}`.trim());
+      return context.reply().always(`Pulled from ${name}.\n${summary(out.stderr, out.stdout.toString('utf8'))}`.trim()).build();
     },
   });
 
   const push = defineTool({
     name: 'git_push',
     title: 'Push to a remote',
-    description: 'Pushes a local branch (default the current one) to the same name on a configured remote; never forces. Enabled by --allow-remote.',
+    description: 'Pushes a local branch (default the current one) to the same name on a configured remote; never forces.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      remote: z.string().min(1).optional().describe('Configured remote name; default origin (or the only remote).'),
-      branch: z.string().min(1).optional().describe('Local branch to push; default the current branch.'),
+      remote: z.string().optional().describe('Configured remote name; default origin (or the only remote).'),
+      branch: z.string().optional().describe('Local branch to push; default the current branch.'),
       set_upstream: z.boolean().default(false).describe('Make the pushed branch the upstream of the local one.'),
     }),
-    annotations: remoteAnnotations,
+    annotations: REMOTE,
     handler: async ({ repo_path, remote, branch, set_upstream }, context) => {
       const git = await workspace.open(repo_path, context);
       const name = await chooseRemote(git, remote, context.signal);
@@ -145,7 +147,7 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
       if (!(await refExists(git, `refs/heads/${local}`, context.signal))) throw new NotFoundError(`Local branch ${JSON.stringify(local)} does not exist; list branches with git_branch.`);
       const refspec = `refs/heads/${local}:refs/heads/${local}`;
       const out = await git.run(['push', '--porcelain', ...(set_upstream ? ['--set-upstream'] : []), '--end-of-options', name, refspec], { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
-      return toolResult(`Pushed ${local} to ${name}.\n${summary('', out.stdout.toString('utf8'))}`.trim());
+      return context.reply().always(`Pushed ${local} to ${name}.\n${summary('', out.stdout.toString('utf8'))}`.trim()).build();
     },
   });
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
-import { toolResult } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { WRITE, defineTool, withHints } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { workTreePath } from '../git/paths.js';
 import { refExists, resolveRevision } from '../git/refs.js';
@@ -12,10 +12,10 @@ import { repoPathField } from '../workspace.js';
 import { currentBranch } from './branches.js';
 
 const filesField = z
-  .array(z.string().min(1))
+  .array(z.string())
   .min(1)
   .max(1000)
-  .describe('Paths to stage, relative to repo_path ("." for everything). Taken literally: no glob or pathspec magic.');
+  .describe('Paths relative to repo_path, taken literally ("." for all).');
 
 /** Stages `files` (each confined to the work tree) and returns the staged paths git reported. */
 async function stage(git: RepositoryGit, files: readonly string[], signal: AbortSignal): Promise<string[]> {
@@ -33,26 +33,27 @@ export function stagingTools(workspace: Workspace): AnyToolDefinition[] {
   const add = defineTool({
     name: 'git_add',
     title: 'Stage files',
-    description: 'Adds file contents to the staging area. Paths must lie inside the repository work tree.',
+    description: 'Adds file contents to the staging area.',
     inputSchema: z.object({ repo_path: repoPathField, files: filesField }),
-    outputSchema: z.object({ staged: z.array(z.string()).describe('Paths git staged in this call (at most 200 listed).'), count: z.number().describe('How many paths were staged.') }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    outputSchema: z.object({ staged: z.array(z.string()).describe('Paths git staged in this call (at most 200 listed).'), count: z.number().describe('How many paths were staged.'), ...TRUNCATION_SHAPE }),
+    annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ repo_path, files }, context) => {
       const git = await workspace.open(repo_path, context);
       const staged = await stage(git, files, context.signal);
-      return toolResult(staged.length > 0 ? `Files staged successfully (${staged.length}).` : 'Files staged successfully (nothing new to stage).', {
-        staged: staged.slice(0, 200),
-        count: staged.length,
-      });
+      return context
+        .reply()
+        .always(staged.length > 0 ? `Files staged successfully (${staged.length}).` : 'Files staged successfully (nothing new to stage).')
+        .set({ staged: staged.slice(0, 200), count: staged.length })
+        .build();
     },
   });
 
   const reset = defineTool({
     name: 'git_reset',
     title: 'Unstage all changes',
-    description: 'Unstages all staged changes (git reset); the working tree is left as it is.',
+    description: 'Unstages all staged changes; the working tree is kept.',
     inputSchema: z.object({ repo_path: repoPathField }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ repo_path }, context) => {
       const git = await workspace.open(repo_path, context);
       if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: it has no staging area to reset.');
@@ -62,24 +63,24 @@ export function stagingTools(workspace: Workspace): AnyToolDefinition[] {
         // Before the first commit there is no HEAD to reset to: empty the index instead.
         await git.run(['rm', '-r', '--cached', '--ignore-unmatch', '--', '.'], { mode: 'write', signal: context.signal });
       }
-      return toolResult('All staged changes reset');
+      return context.reply().always('All staged changes reset').build();
     },
   });
 
   const commit = defineTool({
     name: 'git_commit',
     title: 'Commit',
-    description:
-      "Records the staged changes as a commit with the given message; pass files to stage them first (add and commit in one call). Runs through git itself, so the repository's commit hooks and signing apply.",
+    description: "Commits the staged changes (pass files to stage them first); the repository's hooks and signing apply.",
     inputSchema: z.object({
       repo_path: repoPathField,
-      message: z.string().min(1).max(100_000).describe('Commit message.'),
-      files: filesField.optional().describe('Stage these paths before committing (as git_add does).'),
+      message: z.string().max(100_000),
+      files: filesField.optional(),
     }),
-    outputSchema: z.object({ hash: z.string().describe('Hash of the new commit.'), branch: z.string().optional().describe('Branch the commit was made on.') }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    outputSchema: z.object({ hash: z.string().describe('Hash of the new commit.'), branch: z.string().optional().describe('Branch the commit was made on.'), ...TRUNCATION_SHAPE }),
+    annotations: WRITE,
     handler: async ({ repo_path, message, files }, context) => {
       const git = await workspace.open(repo_path, context);
+      if (message.trim().length === 0) throw new InvalidArgumentError('message is empty; pass a commit message.');
       if (message.includes('\0')) throw new InvalidArgumentError('message contains a NUL byte; remove it.');
       if (files !== undefined) await stage(git, files, context.signal);
       try {
@@ -93,7 +94,7 @@ export function stagingTools(workspace: Workspace): AnyToolDefinition[] {
       }
       const hash = await resolveRevision(git, 'HEAD', 'HEAD', context.signal);
       const branch = await currentBranch(git, context.signal);
-      return toolResult(`Changes committed successfully with hash ${hash}`, { hash, ...(branch ? { branch } : {}) });
+      return context.reply().always(`Changes committed successfully with hash ${hash}`).set({ hash, ...(branch ? { branch } : {}) }).build();
     },
   });
 

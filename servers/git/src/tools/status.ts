@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { formatBytes, toolResult, truncationNotice, utf8Length } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import type { Reply } from '@portico-mcp/shared/output';
+import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { decodeTolerant } from '../git/text.js';
 import type { Workspace } from '../workspace.js';
 import { repoPathField } from '../workspace.js';
-import { READ_ONLY } from './paging.js';
 
 /** One entry of `git status --porcelain=v2`. */
 interface StatusEntry {
@@ -83,16 +83,16 @@ function describe(letter: string, entry: StatusEntry): string {
   return `\t${`${word}:`.padEnd(12)}${name}`;
 }
 
-/** Renders the status the way `git status` lays it out, within a byte budget. */
-function render(branch: BranchFacts, entries: StatusEntry[], maxBytes: number): { text: string; shown: number; total: number } {
-  const lines: string[] = [];
-  if (branch.head === '(detached)') lines.push(`HEAD detached at ${branch.oid?.slice(0, 12) ?? 'unknown'}`);
-  else lines.push(`On branch ${branch.head ?? 'unknown'}`);
-  if (branch.oid === '(initial)') lines.push('No commits yet');
+/** Adds the status to the reply the way `git status` lays it out, entry by entry while they fit. */
+function render(reply: Reply, branch: BranchFacts, entries: StatusEntry[]): void {
+  const head: string[] = ['Repository status:'];
+  if (branch.head === '(detached)') head.push(`HEAD detached at ${branch.oid?.slice(0, 12) ?? 'unknown'}`);
+  else head.push(`On branch ${branch.head ?? 'unknown'}`);
+  if (branch.oid === '(initial)') head.push('No commits yet');
   if (branch.upstream) {
     const { ahead = 0, behind = 0 } = branch;
     const relation = ahead === 0 && behind === 0 ? 'up to date with' : ahead > 0 && behind > 0 ? `diverged from (${ahead} ahead, ${behind} behind)` : ahead > 0 ? `ahead of (by ${ahead} commits)` : `behind (by ${behind} commits)`;
-    lines.push(`Your branch is ${relation} '${branch.upstream}'.`);
+    head.push(`Your branch is ${relation} '${branch.upstream}'.`);
   }
   const sections: Array<[string, string[]]> = [
     ['Unmerged paths:', entries.filter((e) => e.kind === 'conflicted').map((e) => describe('U', e))],
@@ -101,25 +101,29 @@ function render(branch: BranchFacts, entries: StatusEntry[], maxBytes: number): 
     ['Untracked files:', entries.filter((e) => e.kind === 'untracked').map((e) => `\t${e.path}`)],
   ];
   const total = sections.reduce((sum, [, items]) => sum + items.length, 0);
-  if (total === 0) lines.push('nothing to commit, working tree clean');
-  let used = utf8Length(lines.join('\n'));
+  if (total === 0) head.push('nothing to commit, working tree clean');
+  reply.header(head.join('\n'));
   let shown = 0;
   let full = false;
   for (const [title, items] of sections) {
-    if (items.length === 0 || full) continue;
-    lines.push('', title);
+    if (items.length === 0) continue;
+    full = !reply.line('') || !reply.line(title);
     for (const item of items) {
-      const cost = utf8Length(item) + 1;
-      if (used + cost > maxBytes) {
+      if (full || !reply.line(item)) {
         full = true;
         break;
       }
-      lines.push(item);
-      used += cost;
       shown++;
     }
+    if (full) break;
   }
-  return { text: lines.join('\n'), shown, total };
+  if (shown < total) {
+    reply.cut({
+      shown: `${shown} of ${total} entries`,
+      reason: 'the reply budget',
+      alternative: 'use git_diff_staged / git_diff_unstaged with paths, or commit or ignore files to shorten the list',
+    });
+  }
 }
 
 /** git_status: the working tree status, one git call, rendered like git and summarised in structure. */
@@ -139,31 +143,26 @@ export function statusTools(workspace: Workspace): AnyToolDefinition[] {
       unstaged: z.number().describe('Number of unstaged changes.'),
       untracked: z.number().describe('Number of untracked files.'),
       conflicted: z.number().describe('Number of unmerged paths.'),
-      truncated: z.boolean().describe('Whether the listing was cut to the reply budget.'),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ repo_path }, context) => {
       const git = await workspace.open(repo_path, context);
       const output = await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', '--ignore-submodules=dirty'], { mode: 'read', signal: context.signal });
       const { branch, entries } = parseStatus(decodeTolerant(output.stdout).text);
-      const header = 'Repository status:\n';
-      const { text, shown, total } = render(branch, entries, context.budget.remaining - utf8Length(header) - 400);
-      let reply = header + text;
-      if (shown < total) {
-        reply += `\n${truncationNotice({ shown: `${shown} of ${total} entries (${formatBytes(utf8Length(text))})`, reason: 'the reply budget', next: 'use git_diff_staged / git_diff_unstaged with paths, or commit or ignore files to shorten the list' })}`;
-      }
       const count = (predicate: (entry: StatusEntry) => boolean) => entries.filter(predicate).length;
-      const untracked = count((e) => e.kind === 'untracked');
-      return toolResult(reply, {
+      // The summary first: it is always sent, and the listing is cut to the room that is left.
+      const reply = context.reply().set({
         ...(branch.head !== undefined ? { branch: branch.head } : {}),
         ...(branch.upstream !== undefined ? { upstream: branch.upstream, ahead: branch.ahead ?? 0, behind: branch.behind ?? 0 } : {}),
         clean: entries.length === 0,
         staged: count((e) => e.kind === 'changed' && e.index !== '.'),
         unstaged: count((e) => e.kind === 'changed' && e.worktree !== '.'),
-        untracked,
+        untracked: count((e) => e.kind === 'untracked'),
         conflicted: count((e) => e.kind === 'conflicted'),
-        truncated: shown < total,
       });
+      render(reply, branch, entries);
+      return reply.build({ structured: true });
     },
   });
   return [status];

@@ -1,12 +1,11 @@
 import * as z from 'zod';
 import { AlreadyExistsError } from '@portico-mcp/shared/errors';
-import { toolResult, truncationNotice } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import { READ_ONLY, WRITE, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { assertNewRefName, refExists, resolveRevision } from '../git/refs.js';
 import type { Workspace } from '../workspace.js';
-import { repoPathField } from '../workspace.js';
-import { READ_ONLY } from './paging.js';
+import { offsetField, repoPathField } from '../workspace.js';
 
 /** git_tags (read) and git_create_tag. */
 export function tagTools(workspace: Workspace): AnyToolDefinition[] {
@@ -17,23 +16,20 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
     inputSchema: z.object({
       repo_path: repoPathField,
       max_count: z.number().int().min(1).max(1000).default(100).describe('Maximum number of tags to return.'),
-      contains: z.string().min(1).optional().describe('Only tags that contain this commit.'),
+      contains: z.string().optional().describe('Only tags that contain this commit.'),
+      offset: offsetField,
     }),
-    outputSchema: z.object({
-      tags: z
-        .array(z.object({ name: z.string(), commit: z.string(), annotated: z.boolean(), date: z.string(), subject: z.string() }))
-        .describe('The tags, newest first.'),
-      has_more: z.boolean().describe('Whether more tags exist than returned.'),
-    }),
+    outputSchema: z.object({ count: z.number().describe('Tags shown.'), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
-    handler: async ({ repo_path, max_count, contains }, context) => {
+    toolset: 'tags',
+    handler: async ({ repo_path, max_count, contains, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const containsHash = contains === undefined ? undefined : await resolveRevision(git, contains, 'contains', context.signal);
       const out = await git.text(
         [
           'for-each-ref',
           '--sort=-creatordate',
-          `--count=${max_count + 1}`,
+          `--count=${offset + max_count + 1}`,
           '--format=%(refname:short)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(creatordate:iso-strict)%00%(contents:subject)',
           ...(containsHash ? [`--contains=${containsHash}`] : []),
           'refs/tags/',
@@ -48,11 +44,16 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
           const annotated = type === 'tag';
           return { name, commit: annotated ? peeled : object, annotated, date, subject: annotated ? subject : '' };
         });
-      const list = all.slice(0, max_count);
-      const hasMore = all.length > max_count;
-      let text = list.length === 0 ? 'No tags.' : list.map((t) => `${t.name}  ${t.commit.slice(0, 12)}  ${t.date.slice(0, 10)}${t.subject ? `  ${t.subject}` : ''}`).join('\n');
-      if (hasMore) text += `\n${truncationNotice({ shown: `${list.length} tags`, reason: 'max_count', next: 'raise max_count' })}`;
-      return toolResult(text, { tags: list, has_more: hasMore });
+      const reply = context.reply();
+      const page = reply.page(all.slice(offset), {
+        line: (t) => `${t.name}  ${t.commit.slice(0, 12)}  ${t.date.slice(0, 10)}  ${t.annotated ? `annotated: ${t.subject}` : 'lightweight'}`,
+        noun: 'tags',
+        offset,
+        limit: max_count,
+        limitReason: 'max_count',
+      });
+      if (page.items.length === 0 && !page.truncated) reply.line(offset > 0 ? 'No more tags.' : 'No tags.');
+      return reply.set({ count: page.items.length }).build({ structured: true });
     },
   });
 
@@ -62,12 +63,13 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
     description: 'Creates a tag at a commit (default HEAD); with a message it is an annotated tag.',
     inputSchema: z.object({
       repo_path: repoPathField,
-      tag_name: z.string().min(1).describe('Name of the new tag.'),
-      revision: z.string().min(1).default('HEAD').describe('Commit, branch or tag to tag.'),
+      tag_name: z.string().describe('Name of the new tag.'),
+      revision: z.string().default('HEAD').describe('Commit, branch or tag to tag.'),
       message: z.string().min(1).max(100_000).optional().describe('Message: makes an annotated tag.'),
     }),
-    outputSchema: z.object({ tag: z.string().describe('The new tag.'), commit: z.string().describe('Commit it points at.') }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    outputSchema: z.object({ tag: z.string().describe('The new tag.'), commit: z.string().describe('Commit it points at.'), ...TRUNCATION_SHAPE }),
+    annotations: WRITE,
+    toolset: 'tags',
     handler: async ({ repo_path, tag_name, revision, message }, context) => {
       const git = await workspace.open(repo_path, context);
       await assertNewRefName(git, 'tag', tag_name, 'tag_name', context.signal);
@@ -75,7 +77,7 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
       const commit = await resolveRevision(git, revision, 'revision', context.signal);
       const args = ['tag', ...(message !== undefined ? ['--annotate', `--message=${message}`] : []), '--end-of-options', tag_name, commit];
       await git.run(args, { mode: 'write', signal: context.signal });
-      return toolResult(`Created ${message !== undefined ? 'annotated ' : ''}tag '${tag_name}' at ${commit.slice(0, 12)}.`, { tag: tag_name, commit });
+      return context.reply().always(`Created ${message !== undefined ? 'annotated ' : ''}tag '${tag_name}' at ${commit.slice(0, 12)}.`).set({ tag: tag_name, commit }).build();
     },
   });
 
