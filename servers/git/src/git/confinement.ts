@@ -1,6 +1,6 @@
 import { readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { PolicyError, SandboxError } from '@portico-mcp/shared/errors';
+import { RefusedError, SandboxError } from '@portico-mcp/shared/errors';
 import { isWithin } from '@portico-mcp/shared/sandbox';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import { isIncludeDirective, isRepositoryEntry, refusedSettings } from './hardening.js';
@@ -36,7 +36,7 @@ function expandConfigPath(value: string, base: string, env: Readonly<Record<stri
 }
 
 const denied = (given: string, what: string) =>
-  new PolicyError(`The repository at ${JSON.stringify(given)} ${what}; change that in its git config to use it with this server.`);
+  new RefusedError(`The repository at ${JSON.stringify(given)} ${what}; change that in its git config to use it with this server.`);
 
 /**
  * Checks the repository's config listing and turns it into the facts the pins need. Refused: settings no pin

@@ -1,4 +1,4 @@
-import { CancelledError, PolicyError, TimeoutError, UpstreamError } from '@portico-mcp/shared/errors';
+import { CancelledError, RefusedArgumentError, TimeoutError, UpstreamError } from '@portico-mcp/shared/errors';
 import { simpleGit } from 'simple-git';
 import type { SimpleGitOptions } from 'simple-git';
 import { ALLOWED_GIT_VARIABLES } from './hardening.js';
@@ -150,7 +150,7 @@ export async function runGit(invocation: GitInvocation): Promise<GitOutput> {
       throw new TimeoutError(`git ${subcommand} printed nothing for ${Math.round((invocation.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / 1000)} s and was stopped; try a narrower request.`);
     }
     if (plugin === 'unsafe' || plugin === 'allowEnvironment') {
-      throw new PolicyError(`git ${subcommand} was refused because an argument would change how git runs programs; pass plain names and paths.`, { cause: error });
+      throw new RefusedArgumentError(`git ${subcommand} was refused because an argument would change how git runs programs; pass plain names and paths.`, { cause: error });
     }
     if (exitCode !== 0) throw new GitCommandError(exitCode, stderr, Buffer.concat(chunks).subarray(0, MAX_STDERR_BYTES).toString('utf8'), subcommand);
     throw error;
