@@ -110,3 +110,24 @@ describe('boundResult, the last guard', () => {
     expect(textOf(result)).toMatch(/\[Truncated: showing the first 5\.0 KB of 50\.0 KB \(the reply budget\)/);
   });
 });
+
+describe('Reply.build with noticeApart', () => {
+  it('keeps the body block exactly as written and puts the notice in a block of its own', () => {
+    const reply = new Reply({ tool: 'tree', limit: 100_000 });
+    const json = JSON.stringify([{ name: 'a', truncated: true }], null, 2);
+    expect(reply.line(json)).toBe(true);
+    reply.cut({ shown: '1 entry', reason: 'the maxDepth of 1', alternative: 'call tree on that directory' });
+    const result = reply.build({ structured: true, noticeApart: true });
+    const blocks = result.content as Array<{ type: string; text: string }>;
+    expect(blocks).toHaveLength(2);
+    expect(JSON.parse(blocks[0]!.text)).toEqual([{ name: 'a', truncated: true }]);
+    expect(blocks[1]!.text).toBe('[Truncated: showing 1 entry (the maxDepth of 1). To get more, call tree on that directory.]');
+    expect(result.structuredContent).toEqual({ truncated: true });
+  });
+
+  it('sends one block when nothing was cut', () => {
+    const reply = new Reply({ tool: 'tree', limit: 100_000 });
+    reply.line('[]');
+    expect(reply.build({ noticeApart: true }).content).toEqual([{ type: 'text', text: '[]' }]);
+  });
+});

@@ -1,4 +1,4 @@
-import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, promises as fs, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -262,5 +262,26 @@ describe('Sandbox.readFileInside (files the server reads for itself)', () => {
     const { dir } = await freshDirectory();
     await expect(sandbox.readFileInside(dir, { maxBytes: 100 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(sandbox.readFileInside(path.join(outside, SECRET_NAMES[1]!), { maxBytes: 100 })).rejects.toBeInstanceOf(SandboxError);
+  });
+});
+
+describe('Sandbox.isOpenedInsideSync (files a walk opens by name itself)', () => {
+  it('accepts a file opened inside, and refuses one reached through a directory swapped for a link to outside', async () => {
+    const { dir, moved } = await freshDirectory();
+    const inside = openSync(path.join(dir, 'inside.txt'), 'r');
+    try {
+      expect(sandbox.isOpenedInsideSync(inside)).toBe(true);
+    } finally {
+      closeSync(inside);
+    }
+    await swapForOutsideLink(dir, moved);
+    // The attack is real: the walked name now opens the outside file, and O_NOFOLLOW on the last part cannot see it.
+    const swapped = openSync(path.join(dir, SECRET_NAMES[1]!), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      expect(readFileSync(swapped, 'utf8')).toBe('SECRET');
+      expect(sandbox.isOpenedInsideSync(swapped)).toBe(false);
+    } finally {
+      closeSync(swapped);
+    }
   });
 });

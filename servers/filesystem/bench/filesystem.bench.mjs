@@ -1,6 +1,7 @@
 // The filesystem server side by side with the reference server from npm (@modelcontextprotocol/server-filesystem
 // 2026.8.31) and the raw floor (what Node itself takes for the same work), all measured in this run:
-// startup, small reads, head/tail on a 500 MB file, search and tree on a generated 50,000-file tree, memory.
+// startup, small reads, the reply bytes of everyday calls (the model's context cost), head/tail on a 500 MB file,
+// search and tree on a generated 50,000-file tree, memory.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,7 +52,8 @@ async function medianCall(server, name, args, runs = 3) {
 }
 
 function label(name, call) {
-  return call.timedOut ? `${name} (stopped at the ${REFERENCE_TIMEOUT_MS / 1000} s cap: > ${REFERENCE_TIMEOUT_MS / 1000} s)` : name;
+  if (call.timedOut) return `${name} (stopped at the ${REFERENCE_TIMEOUT_MS / 1000} s cap: > ${REFERENCE_TIMEOUT_MS / 1000} s)`;
+  return call.failed ? `${name} (failed: its session ended)` : name;
 }
 
 function makeBigFile(file) {
@@ -125,6 +127,12 @@ export async function run() {
     mkdirSync(small);
     writeFileSync(join(small, 'one-kb.txt'), 'abcdefghijklmnopqrstuvwxyz012345678901234567890123456789012\n'.repeat(17).slice(0, 1024));
     writeFileSync(join(small, 'one-line-4mb.json'), `[${'"value",'.repeat(524_288)}"end"]`);
+    const fifty = join(small, 'fifty');
+    mkdirSync(fifty);
+    for (let index = 0; index < 50; index++) {
+      if (index % 10 === 0) mkdirSync(join(fifty, `directory-${index}`));
+      else writeFileSync(join(fifty, `file-${String(index).padStart(2, '0')}.txt`), 'x');
+    }
 
     // Startup, interleaved so that machine noise hits every contender alike.
     const startup = { node: [], portico: [], porticoModern: [], reference: [] };
@@ -155,12 +163,26 @@ export async function run() {
       raw: await medianMs(() => readFileSync(oneKb, 'utf8'), { runs: 50, warmup: 5 }),
     };
 
+    // Reply bytes of everyday calls, on the same input for both servers: what each costs the model's context.
+    const everyday = [];
+    for (const [measure, name, args] of [
+      ['read_text_file, 1 KB file', 'read_text_file', { path: oneKb }],
+      ['list_directory, 50 entries', 'list_directory', { path: fifty }],
+    ]) {
+      const ours = await porticoDefault.client.callTool({ name, arguments: args });
+      const theirs = await reference.client.callTool({ name, arguments: args });
+      if (textOf(ours) !== textOf(theirs)) throw new Error(`${name}: Portico's text differs from the reference's on the same input`);
+      everyday.push({ measure: `reply bytes, ${measure}`, portico: replyBytes(ours), format: bytes, anchors: [{ name: 'reference server-filesystem, same call', value: replyBytes(theirs) }] });
+    }
+
     // A single 4 MB line: head: 1 (the reference rescans its growing buffer for every 1 KB read).
     const oneLineFile = join(small, 'one-line-4mb.json');
     const oneLinePortico = await medianCall(porticoDefault, 'read_text_file', { path: oneLineFile, head: 1 });
     const oneLineReference = await timedCall(reference, 'read_text_file', { path: oneLineFile, head: 1 });
-    if (oneLineReference.timedOut) {
-      // Still busy: replace it so the next measurements are not queued behind the runaway call.
+    if (oneLineReference.error && !oneLineReference.timedOut) oneLineReference.failed = true;
+    if (oneLineReference.timedOut || oneLineReference.error) {
+      // Still busy, or its session ended (its reply to a 4 MB line, sent twice, is over a client's message
+      // limit): replace it so the next measurements are neither queued behind the runaway call nor failing.
       await reference.close();
       reference = await connectTimed({ args: [REFERENCE, work] });
       cleanups.push(() => reference.close());
@@ -211,6 +233,7 @@ export async function run() {
           { measure: 'idle RSS after initialize', portico: median(idle.portico), format: bytes, anchors: [{ name: 'reference server-filesystem', value: median(idle.reference) }] },
         ],
       },
+      { title: "Filesystem server: reply bytes of everyday calls (the model's context cost; the whole JSON result)", rows: everyday },
       {
         title: 'Filesystem server: large files (500 MB log file; 4 MB single-line file)',
         rows: [

@@ -14,11 +14,11 @@ import { treeTools } from './tools/tree.js';
 import { writeTools } from './tools/write.js';
 import packageJson from '../package.json' with { type: 'json' };
 
-
 const INSTRUCTIONS = [
   'Filesystem access confined to the allowed directories (call list_allowed_directories to see them).',
   'Paths may be absolute or relative to the first allowed directory.',
-  'Large files: read_text_file takes head, tail, or offset+limit (1-based line ranges); every reply is bounded and says how to continue.',
+  'Large files: read_text_file takes head, tail, or offset+limit (1-based line ranges).',
+  'Every reply is bounded: a cut one says so and carries next, the arguments to pass to continue (offset for listings and searches).',
   'To find text inside files use search_content (regex or literal, like grep); to find files by name use search_files (globs).',
   'edit_file refuses an oldText that matches more than once unless replaceAll is true; use dryRun to preview the diff.',
 ].join(' ');
@@ -67,7 +67,7 @@ export async function createFilesystemSurface(config: FilesystemConfig, kernel: 
 }
 
 /** The runServer spec of mcp-server-filesystem. */
-export const filesystemServer: ServerSpec<FilesystemConfig> = {
+export const filesystemServer: ServerSpec<FilesystemConfig, typeof FILESYSTEM_FLAGS> = {
   name: 'filesystem',
   title: 'Portico filesystem',
   version: packageJson.version,

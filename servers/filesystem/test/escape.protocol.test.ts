@@ -72,18 +72,20 @@ describe('the escape corpus, against the reference server', () => {
     expect(await readFile(raw(), 'utf8')).toBe(secret);
   });
 
-  it.each(READ_CASES.filter((row) => row[4]))('the reference server reads %s (the trimmed-name gap)', async (_name, given, _raw, secret) => {
+  // The reference's normalizePath trims white space and strips a leading or trailing quote from the path it
+  // checks, then opens the path as given: a sibling named like the root plus a quote, space or tab passes.
+  it.each(READ_CASES.filter((row) => row[4]))('the reference server reads %s (reference behaviour: the trimmed-name gap)', async (_name, given, _raw, secret) => {
     const result = await call(reference, 'read_text_file', { path: given() });
     expect(result.isError).toBeFalsy();
     expect(result.text).toBe(secret);
   });
 
-  it("the reference server lists a sibling directory named like the root plus a single quote", async () => {
+  it("the reference server lists a sibling directory named like the root plus a single quote (reference behaviour: the trimmed-name gap)", async () => {
     const result = await call(reference, 'list_directory', { path: `${root}'` });
     expect(result.text).toContain('secret.txt');
   });
 
-  it('the reference server overwrites a sibling file named like the root plus a space', async () => {
+  it('the reference server overwrites a sibling file named like the root plus a space (reference behaviour: the trimmed-name gap)', async () => {
     const victim = `${root} `;
     await writeFile(victim, SECRET.space);
     const result = await call(reference, 'write_file', { path: victim, content: 'overwritten by the reference' });

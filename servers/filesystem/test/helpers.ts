@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { CallToolResult } from '@modelcontextprotocol/client';
-import { resultText, spawnServer } from '@portico-mcp/shared/testing';
-import type { Era, SpawnedServer } from '@portico-mcp/shared/testing';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import { connectInProcess, resultText, spawnServer } from '@portico-mcp/shared/testing';
+import type { Era, InProcessOptions, InProcessServer, SpawnedServer } from '@portico-mcp/shared/testing';
+import { filesystemServer } from '../src/server.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,7 +13,7 @@ export const PORTICO_ENTRY = fileURLToPath(new URL('../dist/index.js', import.me
 /** The reference server from npm (devDependency), spawned with the same arguments for parity and escape proofs. */
 export const REFERENCE_ENTRY = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
 
-/** Spawns Portico over stdio with the given allowed directories. */
+/** Spawns the built Portico server over stdio with the given allowed directories. */
 export function spawnPortico(args: string[], options: { era?: Era; env?: Record<string, string> } = {}): Promise<SpawnedServer> {
   return spawnServer({ entry: PORTICO_ENTRY, args, era: options.era ?? 'legacy', ...(options.env ? { env: options.env } : {}) });
 }
@@ -22,8 +23,16 @@ export function spawnReference(args: string[], options: { env?: Record<string, s
   return spawnServer({ entry: REFERENCE_ENTRY, args, era: 'legacy', ...(options.env ? { env: options.env } : {}) });
 }
 
-/** Calls a tool and returns the result with its joined text. */
-export async function call(server: SpawnedServer, name: string, args: Record<string, unknown>): Promise<CallToolResult & { text: string }> {
+/** The filesystem server in this process: the real config, surface, tool selection and call path, without a process. */
+export async function connectFilesystem(args: string[], options: InProcessOptions = {}): Promise<InProcessServer> {
+  const connection = await connectInProcess(filesystemServer, args, options);
+  // A client checks structured content against a tool's output schema once it has listed the tools.
+  await connection.client.listTools();
+  return connection;
+}
+
+/** Calls a tool on a spawned or in-process server and returns the result with its joined text. */
+export async function call(server: { client: Client }, name: string, args: Record<string, unknown>): Promise<CallToolResult & { text: string }> {
   const result = (await server.client.callTool({ name, arguments: args })) as CallToolResult;
   return { ...result, text: resultText(result) };
 }

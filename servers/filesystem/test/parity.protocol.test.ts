@@ -1,6 +1,6 @@
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir } from '@portico-mcp/shared/testing';
+import { ERAS, makeTempDir } from '@portico-mcp/shared/testing';
 import type { SpawnedServer, TempDir } from '@portico-mcp/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, spawnPortico, spawnReference } from './helpers.js';
@@ -155,5 +155,38 @@ describe('answer parity on representative calls', () => {
     const answers = await both('edit_file', { path: 'edit-me.ts', edits: [{ oldText: 'return 1;', newText: 'return 2;' }], dryRun });
     expect(neutral(answers.portico.text)).toBe(neutral(answers.reference.text));
     expect(await readFile(join(porticoRoot, 'edit-me.ts'), 'utf8')).toBe(await readFile(join(referenceRoot, 'edit-me.ts'), 'utf8'));
+  });
+});
+
+// What needs a process: the stdio framing guard in front of the SDK transport, in both eras.
+describe('a write larger than the stdio transport allows', () => {
+  const content = 'x'.repeat(11 * 1024 * 1024);
+
+  it.each(ERAS)('gets a clear error, and the Portico session survives (%s era)', async (era) => {
+    const temp = await makeTempDir('portico-fs-big-');
+    const server = await spawnPortico([temp.path], { era });
+    try {
+      await expect(server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } })).rejects.toThrow(
+        /larger than the 10\.0 MiB a stdio message may be.*append_file/,
+      );
+      expect((await call(server, 'list_allowed_directories', {})).text).toContain(temp.path);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+
+  // The reference has no guard for a message larger than its stdio transport accepts: instead of an answer,
+  // the connection closes and the host loses the whole session.
+  it('ends the session of the reference server (reference behaviour: an oversized message closes the connection)', async () => {
+    const temp = await makeTempDir('portico-fs-big-ref-');
+    const server = await spawnReference([temp.path]);
+    try {
+      await expect(server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } })).rejects.toThrow(/Connection closed/);
+      await expect(server.client.callTool({ name: 'list_allowed_directories', arguments: {} })).rejects.toThrow();
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
   });
 });

@@ -231,16 +231,26 @@ export class Reply {
 
   /**
    * The finished result. With `structured`, structuredContent is always present and carries `truncated`
-   * (and `next` when cut); without, the cut is told in words only.
+   * (and `next` when cut); without, the cut is told in words only. With `noticeApart`, the notice (and any
+   * footer) is a text block of its own after the body's.
    */
-  build(options: { structured?: boolean } = {}): CallToolResult {
+  build(options: { structured?: boolean; noticeApart?: boolean } = {}): CallToolResult {
     const parts: string[] = [];
     if (this.#header !== undefined) parts.push(this.#header);
     parts.push(...this.#lines);
-    if (this.#cut !== undefined) parts.push(truncationNotice({ shown: this.#cut.shown, reason: this.#cut.reason, next: this.#nextInWords(this.#cut) }));
-    parts.push(...this.#footer);
+    // With `noticeApart`, the notice and footer lines go in a text block of their own, so that the body
+    // block stays exactly what the tool wrote (a JSON document stays parseable).
+    const after: string[] = [];
+    if (this.#cut !== undefined) after.push(truncationNotice({ shown: this.#cut.shown, reason: this.#cut.reason, next: this.#nextInWords(this.#cut) }));
+    after.push(...this.#footer);
     const content: ContentBlock[] = [];
-    if (parts.length > 0) content.push({ type: 'text', text: parts.join('\n') });
+    if (options.noticeApart === true) {
+      if (parts.length > 0) content.push({ type: 'text', text: parts.join('\n') });
+      if (after.length > 0) content.push({ type: 'text', text: after.join('\n') });
+    } else {
+      parts.push(...after);
+      if (parts.length > 0) content.push({ type: 'text', text: parts.join('\n') });
+    }
     content.push(...this.#blocks);
     const result: CallToolResult = { content };
     const structured = options.structured ?? (this.#structure !== undefined || this.#lists.size > 0);

@@ -101,7 +101,8 @@ export function openCheckedDirectory(
   return new OpenedDirectory(fd, realPath, access);
 }
 
-function openedInside(fd: number, isInside: (realPath: string) => boolean): boolean {
+/** Whether the kernel places the open descriptor `fd` where `isInside` accepts (false when it cannot say). */
+export function openedInside(fd: number, isInside: (realPath: string) => boolean): boolean {
   try {
     return isInside(readlinkSync(`/proc/self/fd/${fd}`));
   } catch {

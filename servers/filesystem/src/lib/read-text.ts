@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
-import { formatBytes, truncationNotice } from '@portico-mcp/shared/output';
+import { formatBytes } from '@portico-mcp/shared/output';
+import type { Cut } from '@portico-mcp/shared/output';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import { describeBinary, looksBinary, SNIFF_BYTES } from './binary.js';
 import { closeInBackground, openFileForRead, quote, readRange } from './files.js';
@@ -15,24 +16,23 @@ export interface TextSelection {
   limit?: number | undefined;
 }
 
-/** Room kept for the truncation notice when cutting a text to the budget. */
-export const NOTICE_RESERVE_BYTES = 400;
+/** Where a read stopped before what was asked, and the read_text_file arguments that continue it. */
+export type TextCut = Cut & { next?: { offset: number; limit?: number } };
 
-/** A text read: what to show (content plus any notice) and a small structured summary. */
+/** A text read: the content to show (no notice), where it was cut if it was, and a small structured summary. */
 export interface TextRead {
   text: string;
+  cut?: TextCut;
   summary: {
     path: string;
     size: number;
     firstLine?: number;
     lastLine?: number;
     totalLines?: number;
-    truncated: boolean;
-    nextOffset?: number;
   };
 }
 
-/** Reads the selected part of a text file within `maxBytes`, refusing binary files. */
+/** Reads the selected part of a text file within `maxBytes` of content, refusing binary files. */
 export async function readTextFile(sandbox: Sandbox, given: string, selection: TextSelection, maxBytes: number, signal?: AbortSignal): Promise<TextRead> {
   // The reference treats 0 as "not given"; so do we, so that configurations written for it behave the same.
   const head = selection.head || undefined;
@@ -48,7 +48,7 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
   const { handle, realPath, stats } = opened;
   try {
     const size = stats.size;
-    const budget = Math.max(0, maxBytes - NOTICE_RESERVE_BYTES);
+    const budget = Math.max(0, maxBytes);
     const wholeFile = head === undefined && tail === undefined && offset === undefined && limit === undefined && size <= budget;
     // Every byte needed is read once, and the binary sniff looks at bytes already read: a whole small file in
     // one read; otherwise the file's start (which the forward scan then continues from), plus for tail the
@@ -83,36 +83,37 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
     if (tail !== undefined) {
       const window = await readLinesBackward(handle, size, { maxLines: tail, maxBytes: budget, ...(end ? { last: end } : {}), ...(signal ? { signal } : {}) });
       const text = window.bytes.toString('utf8');
-      if (!window.cutByLimit) return { text, summary: { ...base, truncated: false } };
+      if (!window.cutByLimit) return { text, summary: base };
       // Only when the tail is cut do we pay for numbering the lines, so the notice can say where to resume.
       const first = (await countLinesBefore(handle, window.startByte, signal)) + 1;
       const last = first + Math.max(window.completeLines, 1) - 1;
       const missing = tail - window.completeLines;
       const earlier = Math.max(1, first - missing);
-      const notice = window.partialLine
-        ? truncationNotice({
+      const cut: TextCut = window.partialLine
+        ? {
             shown: `only the end of line ${first}, which alone is longer than the reply budget`,
             reason: 'the reply budget',
-            next: `read its start with offset: ${first} and limit: 1, or find text in it with search_content`,
-          })
-        : truncationNotice({
+            next: { offset: first, limit: 1 },
+            alternative: 'find text in it with search_content',
+          }
+        : {
             shown: `the last ${window.completeLines} of the ${tail} requested lines (lines ${first}–${last})`,
             reason: 'the reply budget',
-            next: `read the lines before them with offset: ${earlier} and limit: ${first - earlier}`,
-          });
-      return { text: `${text}\n${notice}`, summary: { ...base, firstLine: first, lastLine: last, truncated: true, ...(first > 1 ? { nextOffset: earlier } : {}) } };
+            ...(first > 1 ? { next: { offset: earlier, limit: first - earlier } } : {}),
+          };
+      return { text, cut, summary: { ...base, firstLine: first, lastLine: last } };
     }
 
     if (wholeFile) {
       // The whole file fits: send it byte for byte, final newline included, as the reference does.
-      return { text: start.toString('utf8'), summary: { ...base, truncated: false } };
+      return { text: start.toString('utf8'), summary: base };
     }
 
     const startLine = offset ?? 1;
     const maxLines = head ?? limit ?? Number.POSITIVE_INFINITY;
     const window = await readLinesForward(handle, { startLine, maxLines, maxBytes: budget, first: { bytes: start, atEnd: startAtEnd }, ...(signal ? { signal } : {}) });
     if (window.firstLine === 0 && !window.cutByLimit) {
-      if (startLine === 1) return { text: '', summary: { ...base, totalLines: 0, truncated: false } };
+      if (startLine === 1) return { text: '', summary: { ...base, totalLines: 0 } };
       const total = window.totalLines ?? 0;
       throw new InvalidArgumentError(
         `offset ${startLine} is past the end of ${quote(given)}, which has ${total} line${total === 1 ? '' : 's'}; pass an offset from 1 to ${Math.max(total, 1)}.`,
@@ -121,21 +122,17 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
     const text = window.bytes.toString('utf8');
     const last = startLine + window.completeLines - 1;
     const lines = { firstLine: startLine, lastLine: window.partialLine ? startLine : last, ...(window.totalLines !== undefined ? { totalLines: window.totalLines } : {}) };
-    if (!window.cutByLimit) return { text, summary: { ...base, ...lines, truncated: false } };
+    if (!window.cutByLimit) return { text, summary: { ...base, ...lines } };
     const asked = maxLines === Number.POSITIVE_INFINITY ? `of the file (${formatBytes(size)})` : `of the ${maxLines} requested`;
-    const notice = window.partialLine
-      ? truncationNotice({
+    const cut: TextCut = window.partialLine
+      ? {
           shown: `the first ${formatBytes(window.bytes.length)} of line ${startLine}, which alone is longer than the reply budget`,
           reason: 'the reply budget',
-          next: `continue after it with offset: ${startLine + 1}, or find text inside it with search_content`,
-        })
-      : truncationNotice({
-          shown: `lines ${startLine}–${last} ${asked}`,
-          reason: 'the reply budget',
-          next: `call read_text_file again with offset: ${last + 1} (and a limit)`,
-        });
-    const nextOffset = window.partialLine ? startLine + 1 : last + 1;
-    return { text: `${text}\n${notice}`, summary: { ...base, ...lines, truncated: true, nextOffset } };
+          next: { offset: startLine + 1 },
+          alternative: 'find text inside it with search_content',
+        }
+      : { shown: `lines ${startLine}–${last} ${asked}`, reason: 'the reply budget', next: { offset: last + 1 } };
+    return { text, cut, summary: { ...base, ...lines } };
   } finally {
     closeInBackground(handle);
   }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, TooLargeError } from '@portico-mcp/shared/errors';
-import { formatBytes, truncationNotice } from '@portico-mcp/shared/output';
+import { formatBytes, TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import { readToEndCapped } from '@portico-mcp/shared/sandbox';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { defineTool, DESTRUCTIVE } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../lib/atomic.js';
 import { describeBinary, looksBinary } from '../lib/binary.js';
 import { applyEdits, normalizeLayout, restoreLayout } from '../lib/edit.js';
 import { openFileForRead, quote } from '../lib/files.js';
+import { pathField } from './fields.js';
 
 /** Largest file edit_file loads: edits need the whole text in memory, twice (before and after). */
 export const MAX_EDIT_BYTES = 16 * 1024 * 1024;
@@ -27,31 +28,28 @@ export function editTools(fs: FilesystemContext): AnyToolDefinition[] {
     name: 'edit_file',
     title: 'Edit File',
     description:
-      'Make text replacements in a file and return a unified diff of the change. Each edit replaces oldText with newText; an oldText that matches more than once is refused unless replaceAll is true. ' +
-      'When no exact match exists, lines are matched ignoring indentation and the new text is re-indented to fit. Line endings (CRLF), a BOM and the file mode are kept. ' +
-      'All edits apply or none do; dryRun previews the diff without writing. Only works within allowed directories.',
+      'Replace text in a file and return a git-style diff. An oldText matching more than once is refused unless replaceAll; indentation may differ. All edits apply or none; dryRun previews.',
     inputSchema: z.object({
-      path: z.string().describe('Path of the file to edit.'),
+      path: pathField,
       edits: z
         .array(
           z.object({
-            oldText: z.string().describe('Text to search for - must match exactly (indentation may differ)'),
-            newText: z.string().describe('Text to replace with'),
-            replaceAll: z.boolean().optional().describe('Replace every match instead of refusing when oldText matches more than once (default false).'),
+            oldText: z.string(),
+            newText: z.string(),
+            replaceAll: z.boolean().optional(),
           }),
         )
-        .min(1)
-        .describe('Replacements, applied in order (each sees the result of the previous ones).'),
-      dryRun: z.boolean().default(false).describe('Preview changes using git-style diff format'),
+        .min(1),
+      dryRun: z.boolean().default(false),
     }),
     outputSchema: z.object({
       path: z.string().describe('Real path of the file.'),
       dryRun: z.boolean().describe('True when nothing was written.'),
       replacements: z.number().describe('Total replacements made (or that would be made).'),
       changed: z.boolean().describe('Whether the content differs after the edits.'),
-      truncated: z.boolean().describe('Whether the diff shown was cut to the reply budget.'),
+      ...TRUNCATION_SHAPE,
     }),
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    annotations: DESTRUCTIVE,
     handler: async ({ path: given, edits, dryRun }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const { handle, realPath, stats } = await openFileForRead(sandbox, given);
@@ -76,22 +74,21 @@ export function editTools(fs: FilesystemContext): AnyToolDefinition[] {
       const changed = result.content !== text;
       if (!dryRun && changed) await writeFileAtomic(sandbox, realPath, given, restoreLayout(result.content, layout));
 
-      let shown = fenced(diff);
-      const cut = ctx.budget.take(shown);
-      let truncated = false;
-      if (cut.truncated) {
-        truncated = true;
-        shown = `${cut.text}\n${truncationNotice({
-          shown: `the first ${formatBytes(cut.bytes)} of a ${formatBytes(Buffer.byteLength(shown))} diff`,
+      const reply = ctx.reply();
+      const shown = fenced(diff);
+      // Verbatim when it fits (the reference's trailing empty line included), else cut on a line.
+      if (!reply.line(shown)) {
+        const cut = reply.text(shown);
+        const lines = (text: string) => text.split('\n').length - 1;
+        reply.cut({
+          shown: `the first ${lines(shown.slice(0, cut.consumedChars))} of ${lines(shown)} diff lines`,
           reason: 'the reply budget',
-          next: dryRun ? 'preview fewer edits at a time' : 'read the changed lines with read_text_file (the edit was applied in full)',
-        })}`;
+          alternative: dryRun ? 'preview fewer edits at a time' : 'read the changed lines with read_text_file (the edit was applied in full)',
+        });
       }
       const replacements = result.replacements.reduce((sum, count) => sum + count, 0);
-      return {
-        content: [{ type: 'text', text: shown }],
-        structuredContent: { path: realPath, dryRun, replacements, changed, truncated },
-      };
+      reply.set({ path: realPath, dryRun, replacements, changed });
+      return reply.build({ structured: true });
     },
   });
   return [editFile];

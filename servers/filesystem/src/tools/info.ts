@@ -1,18 +1,17 @@
-import { defineTool } from '@portico-mcp/shared/serve';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import { defineTool, READ_ONLY } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
-import { READ_ONLY } from './annotations.js';
+import { pathField } from './fields.js';
 
 /** get_file_info and list_allowed_directories. */
 export function infoTools(fs: FilesystemContext): AnyToolDefinition[] {
   const getFileInfo = defineTool({
     name: 'get_file_info',
     title: 'Get File Info',
-    description:
-      'Retrieve detailed metadata about a file or directory: size, creation, modification and access times, permissions and type, without reading its content. ' +
-      'Only works within allowed directories.',
-    inputSchema: z.object({ path: z.string().describe('File or directory to describe.') }),
+    description: "A file's or directory's metadata: size, creation, modification and access times, permissions and type.",
+    inputSchema: z.object({ path: pathField }),
     outputSchema: z.object({
       path: z.string().describe('Real path described.'),
       size: z.number().describe('Size in bytes.'),
@@ -22,6 +21,7 @@ export function infoTools(fs: FilesystemContext): AnyToolDefinition[] {
       isDirectory: z.boolean(),
       isFile: z.boolean(),
       permissions: z.string().describe('Permission bits in octal, e.g. 644.'),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ path: given }, ctx) => {
@@ -41,33 +41,28 @@ export function infoTools(fs: FilesystemContext): AnyToolDefinition[] {
       const text = Object.entries(info)
         .map(([key, value]) => `${key}: ${String(value)}`)
         .join('\n');
-      return {
-        content: [{ type: 'text', text }],
-        structuredContent: {
-          path: realPath,
-          ...info,
-          created: info.created.toISOString(),
-          modified: info.modified.toISOString(),
-          accessed: info.accessed.toISOString(),
-        },
-      };
+      const reply = ctx.reply();
+      reply.always(text);
+      reply.set({ path: realPath, ...info, created: info.created.toISOString(), modified: info.modified.toISOString(), accessed: info.accessed.toISOString() });
+      return reply.build({ structured: true });
     },
   });
 
   const listAllowedDirectories = defineTool({
     name: 'list_allowed_directories',
     title: 'List Allowed Directories',
-    description:
-      'Returns the list of directories that this server is allowed to access (after any narrowing by the roots your client shares). ' +
-      'Subdirectories within these allowed directories are also accessible. Use this to understand which directories and their nested paths are available before trying to access files.',
+    description: 'The directories this server may use, everything beneath them included (after any narrowing by the roots your client shares).',
     inputSchema: z.object({}),
-    outputSchema: z.object({ directories: z.array(z.string()).describe('Real paths of the allowed directories; relative paths resolve against the first.') }),
+    outputSchema: z.object({ directories: z.array(z.string()).describe('Real paths of the allowed directories; relative paths resolve against the first.'), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
     handler: async (_args, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const directories = [...sandbox.roots];
       const text = directories.length > 0 ? `Allowed directories:\n${directories.join('\n')}` : 'Allowed directories:\n(none: the roots your client shares lie outside the directories this server was started with)';
-      return { content: [{ type: 'text', text }], structuredContent: { directories } };
+      const reply = ctx.reply();
+      reply.always(text);
+      reply.set({ directories });
+      return reply.build({ structured: true });
     },
   });
 

@@ -1,32 +1,22 @@
 import type { Dirent } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
-import { truncationNotice } from '@portico-mcp/shared/output';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import { defineTool, READ_ONLY } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
 import { quote } from '../lib/files.js';
 import { formatSize } from '../lib/format.js';
-import { READ_ONLY } from './annotations.js';
+import { offsetField, pathField } from './fields.js';
 
 /** Default cap on entries in one listing. */
 export const DEFAULT_LIST_LIMIT = 1000;
 const MAX_LIST_LIMIT = 50_000;
 
-const entryKind = z.enum(['file', 'directory', 'symlink', 'other']);
-type EntryKind = z.infer<typeof entryKind>;
-
-function kindOf(entry: Dirent): EntryKind {
-  if (entry.isDirectory()) return 'directory';
-  if (entry.isFile()) return 'file';
-  if (entry.isSymbolicLink()) return 'symlink';
-  return 'other';
-}
-
 const paging = {
-  limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT).describe(`Most entries to return (default ${DEFAULT_LIST_LIMIT}).`),
-  offset: z.number().int().min(0).default(0).describe('Entries to skip, to continue a capped listing (the reply names it).'),
+  limit: z.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
+  offset: offsetField,
 };
 
 /**
@@ -54,115 +44,75 @@ async function readDirectory(
   }
 }
 
-/**
- * Takes lines while the reply budget allows (each line's structured twin counted too, since both are
- * sent), starting at `offset`, at most `limit`. Returns how many were taken and why it stopped.
- */
-function takeLines(lines: readonly string[], structuredBytes: (index: number) => number, offset: number, limit: number, room: number): { end: number; cutByBudget: boolean } {
-  let used = 0;
-  let end = offset;
-  while (end < lines.length && end - offset < limit) {
-    const cost = Buffer.byteLength(lines[end]!) + 1 + structuredBytes(end);
-    if (used + cost > room) return { end, cutByBudget: true };
-    used += cost;
-    end++;
-  }
-  return { end, cutByBudget: false };
-}
-
 /** list_directory and list_directory_with_sizes. */
 export function listTools(fs: FilesystemContext): AnyToolDefinition[] {
   const listDirectory = defineTool({
     name: 'list_directory',
     title: 'List Directory',
-    description:
-      'Get a detailed listing of all files and directories in a specified path. Results clearly distinguish between files and directories with [FILE] and [DIR] prefixes. ' +
-      'Long listings are capped (limit, offset to continue). Only works within allowed directories.',
-    inputSchema: z.object({ path: z.string().describe('Directory to list.'), ...paging }),
+    description: "List a directory's entries, each marked [FILE] or [DIR].",
+    inputSchema: z.object({ path: pathField, ...paging }),
     outputSchema: z.object({
-      entries: z.array(z.object({ name: z.string(), type: entryKind })).describe('The entries shown, in the order shown.'),
       total: z.number().describe('Entries in the directory.'),
-      truncated: z.boolean().describe('True when entries were left out; continue with nextOffset.'),
-      nextOffset: z.number().optional().describe('Pass as offset for the next entries.'),
+      shown: z.number().describe('Entries in this reply.'),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ path: given, limit, offset }, ctx) => {
       const { entries } = await readDirectory(fs, given, ctx, { sizes: false });
-      const lines = entries.map((entry) => `${entry.isDirectory() ? '[DIR]' : '[FILE]'} ${entry.name}`);
-      const { end, cutByBudget } = takeLines(lines, (index) => Buffer.byteLength(entries[index]!.name) + 30, offset, limit, ctx.budget.remaining - 400);
-      const shown = entries.slice(offset, end);
-      let text = lines.slice(offset, end).join('\n');
-      const truncated = end < entries.length;
-      if (truncated) {
-        text += `\n${truncationNotice({
-          shown: `entries ${offset + 1}–${end} of ${entries.length}`,
-          reason: cutByBudget ? 'the reply budget' : `the limit of ${limit}`,
-          next: `call list_directory again with offset: ${end}`,
-        })}`;
-      }
-      ctx.budget.spend(Buffer.byteLength(text));
-      return {
-        content: [{ type: 'text', text }],
-        structuredContent: { entries: shown.map((entry) => ({ name: entry.name, type: kindOf(entry) })), total: entries.length, truncated, ...(truncated ? { nextOffset: end } : {}) },
-      };
+      const reply = ctx.reply();
+      const page = reply.page(entries.slice(offset), {
+        line: (entry) => `${entry.isDirectory() ? '[DIR]' : '[FILE]'} ${entry.name}`,
+        noun: 'entries',
+        offset,
+        limit,
+        total: entries.length,
+      });
+      // An empty directory answers an empty text, as the reference does.
+      if (page.items.length === 0 && !page.truncated) reply.always('');
+      reply.set({ total: entries.length, shown: page.items.length });
+      return reply.build({ structured: true });
     },
   });
 
   const listDirectoryWithSizes = defineTool({
     name: 'list_directory_with_sizes',
     title: 'List Directory with Sizes',
-    description:
-      'Get a detailed listing of all files and directories in a specified path, including sizes. Results clearly distinguish between files and directories with [FILE] and [DIR] prefixes. ' +
-      'Long listings are capped (limit, offset to continue); the totals always cover the whole directory. Only works within allowed directories.',
+    description: "List a directory's entries, each marked [FILE] or [DIR], with sizes and totals for the whole directory.",
     inputSchema: z.object({
-      path: z.string().describe('Directory to list.'),
-      sortBy: z.enum(['name', 'size']).optional().default('name').describe('Sort entries by name or size'),
+      path: pathField,
+      sortBy: z.enum(['name', 'size']).optional().default('name'),
       ...paging,
     }),
     outputSchema: z.object({
-      entries: z.array(z.object({ name: z.string(), type: entryKind, size: z.number() })).describe('The entries shown, in the order shown (sizes of directories are 0).'),
       total: z.number().describe('Entries in the directory.'),
-      totalFiles: z.number().describe('Files in the directory.'),
-      totalDirectories: z.number().describe('Subdirectories in the directory.'),
+      shown: z.number().describe('Entries in this reply.'),
+      totalFiles: z.number(),
+      totalDirectories: z.number(),
       combinedSize: z.number().describe('Bytes in its files (not recursive).'),
-      truncated: z.boolean().describe('True when entries were left out; continue with nextOffset.'),
-      nextOffset: z.number().optional().describe('Pass as offset for the next entries.'),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ path: given, sortBy, limit, offset }, ctx) => {
       const { entries, sizes } = await readDirectory(fs, given, ctx, { sizes: true });
-      const detailed = entries.map((entry, index) => ({ name: entry.name, isDirectory: entry.isDirectory(), type: kindOf(entry), size: sizes[index] ?? 0 }));
+      const detailed = entries.map((entry, index) => ({ name: entry.name, isDirectory: entry.isDirectory(), size: sizes[index] ?? 0 }));
       detailed.sort(sortBy === 'size' ? (a, b) => b.size - a.size : (a, b) => a.name.localeCompare(b.name));
-      const lines = detailed.map((entry) => `${entry.isDirectory ? '[DIR]' : '[FILE]'} ${entry.name.padEnd(30)} ${entry.isDirectory ? '' : formatSize(entry.size).padStart(10)}`);
       const totalFiles = detailed.filter((entry) => !entry.isDirectory).length;
       const totalDirectories = detailed.length - totalFiles;
       const combinedSize = detailed.reduce((sum, entry) => sum + (entry.isDirectory ? 0 : entry.size), 0);
-      const summary = ['', `Total: ${totalFiles} files, ${totalDirectories} directories`, `Combined size: ${formatSize(combinedSize)}`];
-      const { end, cutByBudget } = takeLines(lines, (index) => Buffer.byteLength(detailed[index]!.name) + 45, offset, limit, ctx.budget.remaining - 500);
-      const truncated = end < detailed.length;
-      const notice = truncated
-        ? [
-            truncationNotice({
-              shown: `entries ${offset + 1}–${end} of ${detailed.length}`,
-              reason: cutByBudget ? 'the reply budget' : `the limit of ${limit}`,
-              next: `call list_directory_with_sizes again with offset: ${end}`,
-            }),
-          ]
-        : [];
-      const text = [...lines.slice(offset, end), ...notice, ...summary].join('\n');
-      ctx.budget.spend(Buffer.byteLength(text));
-      return {
-        content: [{ type: 'text', text }],
-        structuredContent: {
-          entries: detailed.slice(offset, end).map(({ name, type, size }) => ({ name, type, size })),
-          total: detailed.length,
-          totalFiles,
-          totalDirectories,
-          combinedSize,
-          truncated,
-          ...(truncated ? { nextOffset: end } : {}),
-        },
-      };
+      const reply = ctx.reply();
+      const page = reply.page(detailed.slice(offset), {
+        line: (entry) => `${entry.isDirectory ? '[DIR]' : '[FILE]'} ${entry.name.padEnd(30)} ${entry.isDirectory ? '' : formatSize(entry.size).padStart(10)}`,
+        noun: 'entries',
+        offset,
+        limit,
+        total: detailed.length,
+      });
+      // The totals cover the whole directory, so they come after any notice, as the reference ends its listing.
+      reply.footer('');
+      reply.footer(`Total: ${totalFiles} files, ${totalDirectories} directories`);
+      reply.footer(`Combined size: ${formatSize(combinedSize)}`);
+      reply.set({ total: detailed.length, shown: page.items.length, totalFiles, totalDirectories, combinedSize });
+      return reply.build({ structured: true });
     },
   });
 

@@ -1,46 +1,56 @@
 import { pathToFileURL } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { isPorticoError, TooLargeError } from '@portico-mcp/shared/errors';
-import { formatBytes } from '@portico-mcp/shared/output';
+import { TooLargeError } from '@portico-mcp/shared/errors';
+import { errorSentence, formatBytes, TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import type { Reply } from '@portico-mcp/shared/output';
 import { readToEndCapped } from '@portico-mcp/shared/sandbox';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { defineTool, READ_ONLY } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition, ToolContext } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
 import { openFileForRead, quote } from '../lib/files.js';
 import { readTextFile } from '../lib/read-text.js';
-import { READ_ONLY } from './annotations.js';
+import type { TextRead } from '../lib/read-text.js';
+import { pathField } from './fields.js';
 
-const pathField = z.string().describe('Path of the file: absolute, or relative to the first allowed directory.');
+/**
+ * A file of read_multiple_files gets a part of the reply only when its fair share of what is left is at least
+ * this much: less would show a few lines at best, and the file is better read on its own.
+ */
+const MIN_FILE_SHARE_BYTES = 600;
+/** Cut files named in read_multiple_files' notice; the structure lists every one. */
+const CUT_FILES_NAMED = 3;
 
 const readTextInput = z.object({
   path: pathField,
-  tail: z.number().int().min(0).optional().describe('If provided, returns only the last N lines of the file'),
-  head: z.number().int().min(0).optional().describe('If provided, returns only the first N lines of the file'),
-  offset: z.number().int().min(1).optional().describe('1-based number of the first line to return (use with limit for a range; a cut reply names the offset to continue from).'),
-  limit: z.number().int().min(1).optional().describe('Number of lines to return from offset (default: to the end, within the reply budget).'),
+  tail: z.number().int().min(0).optional(),
+  head: z.number().int().min(0).optional(),
+  offset: z.number().int().min(1).optional().describe('1-based first line.'),
+  limit: z.number().int().min(1).optional().describe('Lines from offset.'),
 });
 
 const readTextOutput = z.object({
   path: z.string().describe('Real path of the file read.'),
   size: z.number().describe('File size in bytes.'),
-  firstLine: z.number().optional().describe('1-based number of the first line shown, when known.'),
-  lastLine: z.number().optional().describe('1-based number of the last line shown, when known.'),
+  firstLine: z.number().optional(),
+  lastLine: z.number().optional(),
   totalLines: z.number().optional().describe('Lines in the file, when the read reached its end.'),
-  truncated: z.boolean().describe('True when the reply was cut to the budget; the text ends with a notice.'),
-  nextOffset: z.number().optional().describe('Pass as offset to continue after a cut reply.'),
+  ...TRUNCATION_SHAPE,
 });
 
-const READ_TEXT_DESCRIPTION =
-  'Read a text file. With no options it returns the whole file when it fits the reply budget; otherwise the first lines with a notice naming the offset to continue from. ' +
-  "'head' returns the first N lines, 'tail' the last N lines (both fast on any file size); 'offset' (1-based line) and 'limit' select any range. " +
-  'Binary files are refused (use read_media_file). Only works within allowed directories.';
+/** Adds a read's content to the reply: verbatim when it fits (final newline included), else cut on a line. */
+function addContent(reply: Reply, text: string): void {
+  if (!reply.line(text)) reply.text(text);
+}
 
 async function readTextHandler(fs: FilesystemContext, args: z.infer<typeof readTextInput>, ctx: ToolContext): Promise<CallToolResult> {
   const sandbox = await fs.sandboxes.forCall(ctx);
-  const read = await readTextFile(sandbox, args.path, args, ctx.budget.remaining, ctx.signal);
-  ctx.budget.spend(Buffer.byteLength(read.text));
-  return { content: [{ type: 'text', text: read.text }], structuredContent: read.summary };
+  const reply = ctx.reply();
+  const read = await readTextFile(sandbox, args.path, args, reply.remaining, ctx.signal);
+  addContent(reply, read.text);
+  if (read.cut) reply.cut(read.cut);
+  reply.set(read.summary);
+  return reply.build({ structured: true });
 }
 
 const MEDIA_TYPES: Readonly<Record<string, string>> = {
@@ -63,12 +73,27 @@ function mediaTypeOf(realPath: string): string {
   return MEDIA_TYPES[extension] ?? 'application/octet-stream';
 }
 
+/** The one notice of read_multiple_files: which files were cut or left out, and how to read the rest. */
+function multipleFilesCut(cutFiles: ReadonlyArray<{ path: string; offset?: number }>, notShown: number, total: number): Parameters<Reply['cut']>[0] {
+  const named = cutFiles.slice(0, CUT_FILES_NAMED).map((file) => (file.offset !== undefined ? `${quote(file.path)} from offset ${file.offset}` : quote(file.path)));
+  const others = cutFiles.length - named.length;
+  const parts = [
+    ...(named.length > 0 ? [`read the rest of ${named.join(', ')}${others > 0 ? ` (and ${others} more, listed in files)` : ''} with read_text_file`] : []),
+    ...(notShown > 0 ? [`read the ${notShown} not shown with read_text_file or in a smaller batch`] : []),
+  ];
+  return {
+    shown: `${total - notShown} of ${total} files${cutFiles.length > 0 ? `, ${cutFiles.length} of them in part` : ''}`,
+    reason: 'the reply budget',
+    alternative: parts.join('; '),
+  };
+}
+
 /** read_text_file, read_file (its deprecated alias), read_multiple_files and read_media_file. */
 export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
   const readTextFileTool = defineTool({
     name: 'read_text_file',
     title: 'Read Text File',
-    description: READ_TEXT_DESCRIPTION,
+    description: 'Read a text file, whole or in part: the first or last N lines (head, tail), or a line range (offset, limit). Refuses binary files (use read_media_file).',
     inputSchema: readTextInput,
     outputSchema: readTextOutput,
     annotations: READ_ONLY,
@@ -78,7 +103,7 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
   const readFileTool = defineTool({
     name: 'read_file',
     title: 'Read File (Deprecated)',
-    description: 'Read a text file. DEPRECATED: use read_text_file instead (same arguments).',
+    description: 'Read a text file. Deprecated: use read_text_file (same arguments).',
     inputSchema: readTextInput,
     outputSchema: readTextOutput,
     annotations: READ_ONLY,
@@ -88,77 +113,83 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
   const readMultipleFiles = defineTool({
     name: 'read_multiple_files',
     title: 'Read Multiple Files',
-    description:
-      "Read several text files in one call; each file's content is returned with its path as a reference, and the reply budget is shared fairly between them. " +
-      "A failed read of one file does not stop the others. Only works within allowed directories.",
-    inputSchema: z.object({
-      paths: z
-        .array(z.string())
-        .min(1)
-        .max(1000)
-        .describe('Array of file paths to read. Each path must be a string pointing to a valid file within allowed directories.'),
-    }),
+    description: 'Read several text files in one call, each under its path; the reply budget is shared between them, and a failed read does not stop the others.',
+    inputSchema: z.object({ paths: z.array(z.string()).min(1).max(1000) }),
     outputSchema: z.object({
       files: z
         .array(
           z.object({
             path: z.string().describe('The path as given.'),
-            ok: z.boolean().describe('Whether the file was read.'),
-            truncated: z.boolean().optional().describe('Whether its content was cut (read the rest with read_text_file and offset).'),
-            nextOffset: z.number().optional().describe('Line to continue from with read_text_file.'),
+            ok: z.boolean().describe('Whether the file was read (in part when cut).'),
+            cut: z.boolean().optional().describe('Its content was cut: read the rest with read_text_file and next.'),
+            next: z.object({ offset: z.number(), limit: z.number().optional() }).optional().describe('read_text_file arguments that continue the file.'),
           }),
         )
         .describe('One entry per requested path, in order.'),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ paths }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
-      const parts: string[] = [];
-      const files: Array<{ path: string; ok: boolean; truncated?: boolean; nextOffset?: number }> = [];
+      const reply = ctx.reply();
+      const files: Array<{ path: string; ok: boolean; cut?: boolean; next?: { offset: number; limit?: number } }> = [];
+      const cutFiles: Array<{ path: string; offset?: number }> = [];
+      let notShown = 0;
       for (const [index, given] of paths.entries()) {
+        if (index > 0) reply.always('---');
         // A fair share of what is left, so one large file cannot starve the ones after it.
-        const share = Math.floor(ctx.budget.remaining / (paths.length - index)) - given.length - 16;
-        if (share < 600) {
-          const text = `${given}: Not shown - the reply budget is spent; read it with read_text_file.`;
-          parts.push(text);
-          ctx.budget.spend(Buffer.byteLength(text) + 5);
+        const share = Math.floor(reply.remaining / (paths.length - index));
+        if (share < MIN_FILE_SHARE_BYTES) {
+          reply.always(`${given}: Not shown - the reply budget is spent; read it with read_text_file.`);
+          files.push({ path: given, ok: false });
+          notShown++;
+          continue;
+        }
+        let read: TextRead;
+        try {
+          read = await readTextFile(sandbox, given, {}, share, ctx.signal);
+        } catch (error) {
+          if (ctx.signal.aborted) throw error;
+          reply.always(`${given}: Error - ${errorSentence(error, (unexpected) => ctx.log.error('read failed unexpectedly', { error: unexpected }))}`);
           files.push({ path: given, ok: false });
           continue;
         }
-        try {
-          const read = await readTextFile(sandbox, given, {}, share, ctx.signal);
-          const text = `${given}:\n${read.text}\n`;
-          parts.push(text);
-          ctx.budget.spend(Buffer.byteLength(text) + 5);
-          files.push({ path: given, ok: true, ...(read.summary.truncated ? { truncated: true } : {}), ...(read.summary.nextOffset ? { nextOffset: read.summary.nextOffset } : {}) });
-        } catch (error) {
-          if (ctx.signal.aborted) throw error;
-          const text = `${given}: Error - ${isPorticoError(error) ? error.message : describeFailure(error)}`;
-          parts.push(text);
-          ctx.budget.spend(Buffer.byteLength(text) + 5);
-          files.push({ path: given, ok: false });
+        reply.always(`${given}:`);
+        // As the reference lays it out: the content, then an empty line.
+        if (!reply.line(`${read.text}\n`)) {
+          // The last file's share was all that was left, before its path line took some: read it again within the rest.
+          read = await readTextFile(sandbox, given, {}, reply.remaining, ctx.signal);
+          reply.text(read.text);
+        }
+        if (read.cut) {
+          files.push({ path: given, ok: true, cut: true, ...(read.cut.next ? { next: read.cut.next } : {}) });
+          cutFiles.push({ path: given, ...(read.cut.next ? { offset: read.cut.next.offset } : {}) });
+        } else {
+          files.push({ path: given, ok: true });
         }
       }
-      return { content: [{ type: 'text', text: parts.join('\n---\n') }], structuredContent: { files } };
+      if (cutFiles.length > 0 || notShown > 0) reply.cut(multipleFilesCut(cutFiles, notShown, paths.length));
+      reply.set({ files });
+      return reply.build({ structured: true });
     },
   });
 
   const readMediaFile = defineTool({
     name: 'read_media_file',
     title: 'Read Media File',
-    description:
-      'Read an image or audio file (or any file, as an embedded resource) and return it base64-encoded with its MIME type. ' +
-      `Files over the configured limit (default ${formatBytes(fs.maxMediaBytes)}) are refused. Only works within allowed directories.`,
+    description: 'Read an image or audio file (any other file comes as an embedded resource), base64-encoded with its MIME type.',
     inputSchema: z.object({ path: pathField }),
     outputSchema: z.object({
       path: z.string().describe('Real path of the file read.'),
       mimeType: z.string().describe('MIME type, from the file extension.'),
       size: z.number().describe('File size in bytes.'),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ path: given }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const { handle, realPath, stats } = await openFileForRead(sandbox, given);
+      let bytes: Buffer;
       try {
         // Capped while reading too: a file can grow after the fstat, and one that reports size 0 (a pseudo-file) has no end.
         const read = stats.size > fs.maxMediaBytes ? undefined : await readToEndCapped(handle, stats.size, fs.maxMediaBytes);
@@ -167,29 +198,28 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
             `${quote(given)} is ${read ? 'growing past' : `${formatBytes(stats.size)}, over`} the ${formatBytes(fs.maxMediaBytes)} media limit; use a smaller file or ask the operator to raise --max-media-bytes.`,
           );
         }
-        const data = read.bytes.toString('base64');
-        const mimeType = mediaTypeOf(realPath);
-        const block: CallToolResult['content'][number] = mimeType.startsWith('image/')
-          ? { type: 'image', data, mimeType }
-          : mimeType.startsWith('audio/')
-            ? { type: 'audio', data, mimeType }
-            : { type: 'resource', resource: { uri: pathToFileURL(realPath).href, mimeType, blob: data } };
-        return { content: [block], structuredContent: { path: realPath, mimeType, size: stats.size } };
+        bytes = read.bytes;
       } finally {
         await handle.close();
       }
+      const data = bytes.toString('base64');
+      const mimeType = mediaTypeOf(realPath);
+      const block: CallToolResult['content'][number] = mimeType.startsWith('image/')
+        ? { type: 'image', data, mimeType }
+        : mimeType.startsWith('audio/')
+          ? { type: 'audio', data, mimeType }
+          : { type: 'resource', resource: { uri: pathToFileURL(realPath).href, mimeType, blob: data } };
+      const reply = ctx.reply();
+      // Half an image is no image: one that does not fit the reply budget is refused whole.
+      if (!reply.block(block)) {
+        throw new TooLargeError(
+          `${quote(given)} is ${formatBytes(data.length)} base64-encoded, over the reply budget of ${formatBytes(ctx.maxOutputBytes)}; use a smaller file or ask the operator to raise --max-output-bytes.`,
+        );
+      }
+      reply.set({ path: realPath, mimeType, size: stats.size });
+      return reply.build({ structured: true });
     },
   });
 
   return [readTextFileTool, readFileTool, readMultipleFiles, readMediaFile];
 }
-
-/** One sentence for a failed read inside read_multiple_files (typed errors carry their own). */
-function describeFailure(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'The file does not exist.';
-  if (code === 'EACCES' || code === 'EPERM') return 'Permission denied.';
-  if (code === 'EISDIR') return 'It is a directory, not a file.';
-  return 'The file could not be read.';
-}
-

@@ -1,15 +1,15 @@
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { CancelledError, InvalidArgumentError, SandboxError } from '@portico-mcp/shared/errors';
-import { truncationNotice } from '@portico-mcp/shared/output';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
-import { defineTool } from '@portico-mcp/shared/serve';
+import { defineTool, READ_ONLY } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
 import { quote } from '../lib/files.js';
 import { treeExcludeGlobs } from '../lib/globs.js';
-import { READ_ONLY } from './annotations.js';
+import { excludeField, pathField } from './fields.js';
 
 export const DEFAULT_TREE_ENTRIES = 1000;
 const MAX_TREE_ENTRIES = 100_000;
@@ -131,18 +131,16 @@ export function treeTools(fs: FilesystemContext): AnyToolDefinition[] {
     name: 'directory_tree',
     title: 'Directory Tree',
     description:
-      "Get a recursive tree view of files and directories as a JSON structure. Each entry includes 'name', 'type' (file/directory), and 'children' for directories. " +
-      "The tree is built breadth-first up to maxDepth and maxEntries; a directory whose contents were not (all) listed has 'truncated': true (and no 'children' when none were listed). " +
-      'The output is formatted with 2-space indentation for readability. Only works within allowed directories.',
+      "A directory's recursive tree as JSON (name, type, children), built breadth-first; a directory not fully listed is marked truncated.",
     inputSchema: z.object({
-      path: z.string().describe('Directory at the top of the tree.'),
-      excludePatterns: z.array(z.string()).optional().default([]).describe("Names or globs to leave out, e.g. 'node_modules' (at any depth) or '**/*.log'."),
-      maxDepth: z.number().int().min(1).max(1000).optional().describe('Levels to descend (1 = the directory\'s own entries); default unlimited.'),
-      maxEntries: z.number().int().min(1).max(MAX_TREE_ENTRIES).default(DEFAULT_TREE_ENTRIES).describe(`Most entries in the tree (default ${DEFAULT_TREE_ENTRIES}); the reply budget may cut it further.`),
+      path: pathField,
+      excludePatterns: excludeField,
+      maxDepth: z.number().int().min(1).max(1000).optional(),
+      maxEntries: z.number().int().min(1).max(MAX_TREE_ENTRIES).default(DEFAULT_TREE_ENTRIES),
     }),
     outputSchema: z.object({
       entries: z.number().describe('Entries in the tree returned.'),
-      truncated: z.boolean().describe('True when entries were left out (see the truncated marks in the tree).'),
+      ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
     handler: async ({ path: given, excludePatterns, maxDepth, maxEntries }, ctx) => {
@@ -156,34 +154,34 @@ export function treeTools(fs: FilesystemContext): AnyToolDefinition[] {
         maxEntries,
         signal: ctx.signal,
       });
+      const reply = ctx.reply();
       let tree = built.top;
       let text = JSON.stringify(tree, null, 2);
       let count = built.count;
       let cutByBudget = false;
-      const room = ctx.budget.remaining - 500;
-      // Cut deeper entries until the JSON fits; each pass shrinks by the measured overshoot.
-      for (let keep = count; Buffer.byteLength(text) > room && keep > 0; ) {
+      // Cut deeper entries until the JSON fits; each pass keeps about the share of entries that fitted.
+      while (!reply.line(text)) {
         cutByBudget = true;
-        keep = Math.max(0, Math.floor((keep * room) / Buffer.byteLength(text) * 0.95));
+        if (count === 0) {
+          reply.always(text);
+          break;
+        }
+        // Fewer entries every pass (text.length counts characters, which multi-byte names outnumber in bytes).
+        const keep = Math.min(count - 1, Math.floor((count * reply.remaining * 0.9) / text.length));
         tree = pruneTree(built.top, keep, built.orderOf);
         text = JSON.stringify(tree, null, 2);
         count = countNodes(tree);
       }
-      const truncated = built.capped || cutByBudget || text.includes('"truncated": true');
-      const content: Array<{ type: 'text'; text: string }> = [{ type: 'text', text }];
-      if (truncated) {
-        // A separate block, so the first one stays valid JSON.
-        content.push({
-          type: 'text',
-          text: truncationNotice({
-            shown: `${count} entries, breadth-first; directories marked "truncated" were not fully listed`,
-            reason: cutByBudget ? 'the reply budget' : built.capped ? `the maxEntries cap of ${maxEntries}` : `the maxDepth of ${maxDepth}`,
-            next: 'call directory_tree on one of those directories, or use excludePatterns or a smaller maxDepth to spend the budget where you need it',
-          }),
+      if (built.capped || cutByBudget || text.includes('"truncated": true')) {
+        reply.cut({
+          shown: `${count} entries, breadth-first; directories marked "truncated" were not fully listed`,
+          reason: cutByBudget ? 'the reply budget' : built.capped ? `the maxEntries cap of ${maxEntries}` : `the maxDepth of ${maxDepth}`,
+          alternative: 'call directory_tree on one of those directories, or use excludePatterns or a smaller maxDepth to spend the budget where you need it',
         });
       }
-      ctx.budget.spend(Buffer.byteLength(text));
-      return { content, structuredContent: { entries: count, truncated } };
+      reply.set({ entries: count });
+      // The notice goes in a block of its own, so that the first stays valid JSON.
+      return reply.build({ structured: true, noticeApart: true });
     },
   });
   return [directoryTree];

@@ -5,13 +5,15 @@ import { link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises
 import path from 'node:path';
 import { AlreadyExistsError, CancelledError, InvalidArgumentError, NotFoundError, SandboxError } from '@portico-mcp/shared/errors';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
-import { defineTool } from '@portico-mcp/shared/serve';
-import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
+import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
+import { defineTool, DESTRUCTIVE, WRITE, withHints } from '@portico-mcp/shared/serve';
+import type { AnyToolDefinition, ToolContext } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
 import { existingFileMode, replaceThroughTemporary, requireParentDirectory, syncDirectory, writeFileAtomic } from '../lib/atomic.js';
 import { openFileForRead, quote, resolveEntry } from '../lib/files.js';
 import { rootHolding } from '../lib/roots.js';
+import { pathField } from './fields.js';
 
 const COPY_CHUNK_BYTES = 1024 * 1024;
 /** append_file's open: create if missing, never through a symbolic link at the name. */
@@ -77,49 +79,55 @@ async function makeDirectories(sandbox: Sandbox, realPath: string, given: string
   return created;
 }
 
+/** The reply of a change: the reference's one-line answer, and its small structure. */
+function done(ctx: ToolContext, text: string, structure: Record<string, unknown>) {
+  const reply = ctx.reply();
+  reply.always(text);
+  reply.set(structure);
+  return reply.build({ structured: true });
+}
+
 /** write_file, append_file, create_directory, copy_file and move_file. */
 export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
   const writeFile = defineTool({
     name: 'write_file',
     title: 'Write File',
-    description:
-      'Create a new file or completely overwrite an existing file with new content (atomically: readers never see a half-written file; the file keeps its permissions). ' +
-      'Use with caution as it overwrites existing files without warning. Only works within allowed directories.',
+    description: 'Create a file, or replace its whole content (atomically, keeping its mode). Overwrites without warning.',
     inputSchema: z.object({
-      path: z.string().describe('Path of the file to write: absolute, or relative to the first allowed directory.'),
-      content: z.string().describe('The complete new content of the file (UTF-8 text).'),
+      path: pathField,
+      content: z.string(),
     }),
     outputSchema: z.object({
       path: z.string().describe('Real path of the file written.'),
       bytes: z.number().describe('Bytes written.'),
+      ...TRUNCATION_SHAPE,
     }),
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: withHints(DESTRUCTIVE, { idempotentHint: true }),
     handler: async ({ path: given, content }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const realPath = await sandbox.resolveInside(given);
       const data = Buffer.from(content, 'utf8');
       await writeFileAtomic(sandbox, realPath, given, data);
-      return { content: [{ type: 'text', text: `Successfully wrote to ${given}` }], structuredContent: { path: realPath, bytes: data.length } };
+      return done(ctx, `Successfully wrote to ${given}`, { path: realPath, bytes: data.length });
     },
   });
 
   const appendFile = defineTool({
     name: 'append_file',
     title: 'Append to File',
-    description:
-      'Append text to the end of a file, creating the file when it does not exist (its directory must exist). Nothing is added between the old end and the new text, so include a leading newline when you need one. ' +
-      'Only works within allowed directories.',
+    description: 'Append text to a file, creating it when missing. Nothing is added before the text: start it with a newline when needed.',
     inputSchema: z.object({
-      path: z.string().describe('Path of the file to append to: absolute, or relative to the first allowed directory.'),
-      content: z.string().describe('Text to add at the end of the file (UTF-8).'),
+      path: pathField,
+      content: z.string(),
     }),
     outputSchema: z.object({
       path: z.string().describe('Real path of the file.'),
       bytesAppended: z.number().describe('Bytes added.'),
       size: z.number().describe('File size after the append, in bytes.'),
       created: z.boolean().describe('Whether the file was created by this call.'),
+      ...TRUNCATION_SHAPE,
     }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: WRITE,
     handler: async ({ path: given, content }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const realPath = await sandbox.resolveInside(given);
@@ -147,22 +155,21 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
         await handle.close();
       }
       const text = `Successfully appended ${data.length} bytes to ${given}${existed ? '' : ' (created it)'}`;
-      return { content: [{ type: 'text', text }], structuredContent: { path: realPath, bytesAppended: data.length, size, created: !existed } };
+      return done(ctx, text, { path: realPath, bytesAppended: data.length, size, created: !existed });
     },
   });
 
   const createDirectory = defineTool({
     name: 'create_directory',
     title: 'Create Directory',
-    description:
-      'Create a new directory or ensure a directory exists. Can create multiple nested directories in one operation. ' +
-      'If the directory already exists, this operation will succeed silently. Only works within allowed directories.',
-    inputSchema: z.object({ path: z.string().describe('Path of the directory: absolute, or relative to the first allowed directory.') }),
+    description: 'Create a directory and any missing parents; succeeds when it already exists.',
+    inputSchema: z.object({ path: pathField }),
     outputSchema: z.object({
       path: z.string().describe('Real path of the directory.'),
       created: z.boolean().describe('False when it already existed.'),
+      ...TRUNCATION_SHAPE,
     }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ path: given }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const realPath = await sandbox.resolveInside(given);
@@ -170,28 +177,27 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       if (!created && !(await sandbox.statResolved(realPath, given)).isDirectory()) {
         throw new AlreadyExistsError(`${quote(given)} exists and is a file, not a directory; choose another path.`);
       }
-      return { content: [{ type: 'text', text: `Successfully created directory ${given}` }], structuredContent: { path: realPath, created } };
+      return done(ctx, `Successfully created directory ${given}`, { path: realPath, created });
     },
   });
 
   const copyFile = defineTool({
     name: 'copy_file',
     title: 'Copy File',
-    description:
-      'Copy a file to a new path (the copy keeps the permissions; it appears complete or not at all). Fails if the destination exists unless overwrite is true. ' +
-      'Both paths must be within allowed directories.',
+    description: 'Copy a file (keeping its mode); fails when the destination exists unless overwrite is true.',
     inputSchema: z.object({
-      source: z.string().describe('File to copy.'),
-      destination: z.string().describe('Path of the copy; its directory must exist.'),
-      overwrite: z.boolean().default(false).describe('Replace an existing destination file (default false: fail instead).'),
+      source: pathField,
+      destination: pathField,
+      overwrite: z.boolean().default(false),
     }),
     outputSchema: z.object({
       source: z.string().describe('Real path of the source.'),
       destination: z.string().describe('Real path of the copy.'),
       bytes: z.number().describe('Bytes copied.'),
       overwritten: z.boolean().describe('Whether an existing file was replaced.'),
+      ...TRUNCATION_SHAPE,
     }),
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    annotations: DESTRUCTIVE,
     handler: async ({ source, destination, overwrite }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const from = await openFileForRead(sandbox, source);
@@ -218,7 +224,7 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
           overwrite ? rename(temporary, target) : placeWithoutOverwrite(temporary, target, destination),
         );
         const text = `Successfully copied ${source} to ${destination}${existing !== undefined ? ' (replaced the existing file)' : ''}`;
-        return { content: [{ type: 'text', text }], structuredContent: { source: from.realPath, destination: to, bytes: copied, overwritten: existing !== undefined } };
+        return done(ctx, text, { source: from.realPath, destination: to, bytes: copied, overwritten: existing !== undefined });
       } finally {
         await from.handle.close();
       }
@@ -228,19 +234,17 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
   const moveFile = defineTool({
     name: 'move_file',
     title: 'Move File',
-    description:
-      'Move or rename files and directories. Can move files between directories and rename them in a single operation. ' +
-      'If the destination exists, the operation will fail (nothing is ever overwritten). A symbolic link is moved as a link. ' +
-      'Both source and destination must be within allowed directories.',
+    description: 'Move or rename a file or directory; fails when the destination exists.',
     inputSchema: z.object({
-      source: z.string().describe('File or directory to move.'),
-      destination: z.string().describe('New path; must not exist yet, and its directory must exist.'),
+      source: pathField,
+      destination: pathField,
     }),
     outputSchema: z.object({
       source: z.string().describe('Real path the entry had.'),
       destination: z.string().describe('Real path it has now.'),
+      ...TRUNCATION_SHAPE,
     }),
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    annotations: DESTRUCTIVE,
     handler: async ({ source, destination }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const from = await resolveEntry(sandbox, source);
@@ -265,7 +269,7 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
           await syncDirectory(path.dirname(pinnedTo));
         }),
       );
-      return { content: [{ type: 'text', text: `Successfully moved ${source} to ${destination}` }], structuredContent: { source: from, destination: to } };
+      return done(ctx, `Successfully moved ${source} to ${destination}`, { source: from, destination: to });
     },
   });
 

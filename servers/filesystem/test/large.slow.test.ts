@@ -1,9 +1,9 @@
 import { open, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '@portico-mcp/shared/testing';
-import type { SpawnedServer, TempDir } from '@portico-mcp/shared/testing';
+import type { InProcessServer, TempDir } from '@portico-mcp/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, spawnPortico } from './helpers.js';
+import { call, connectFilesystem } from './helpers.js';
 
 // Sized to keep the suite fast; the 500 MB file and the 50,000-file tree are the benchmark's.
 const BUDGET = 100_000;
@@ -13,7 +13,7 @@ const TREE_DIRECTORIES = 150;
 const FILES_PER_DIRECTORY = 20;
 
 let temp: TempDir;
-let server: SpawnedServer;
+let server: InProcessServer;
 let bigFile: string;
 let oneLine: string;
 let tree: string;
@@ -38,7 +38,7 @@ beforeAll(async () => {
       Array.from({ length: FILES_PER_DIRECTORY }, (_, file) => writeFile(join(path, `file-${file}.txt`), `directory ${directory} file ${file}\nneedle ${directory}-${file}\n`)),
     );
   }
-  server = await spawnPortico([temp.path], { era: 'modern' });
+  server = await connectFilesystem([temp.path], { era: 'modern' });
 });
 
 afterAll(async () => {
@@ -55,8 +55,8 @@ describe('a large file (about 27 MB, a million lines)', () => {
   it('a whole-file read stays in the budget and says which offset continues it', async () => {
     const result = await call(server, 'read_text_file', { path: bigFile });
     expect(Buffer.byteLength(result.text)).toBeLessThanOrEqual(BUDGET + SLACK);
-    const next = (result.structuredContent as { nextOffset: number }).nextOffset;
-    expect(result.text).toContain(`offset: ${next}`);
+    const next = (result.structuredContent as { next: { offset: number } }).next.offset;
+    expect(result.text).toContain(`call read_text_file again with offset: ${next}.]`);
     const lines = result.text.split('\n');
     expect(lines[next - 2]).toBe(`log line ${next - 1} ----------`);
     const continued = await call(server, 'read_text_file', { path: bigFile, offset: next, limit: 2 });
@@ -70,10 +70,11 @@ describe('a large file (about 27 MB, a million lines)', () => {
   it('a tail larger than the budget keeps the last lines and names the earlier range', async () => {
     const result = await call(server, 'read_text_file', { path: bigFile, tail: 100_000 });
     expect(Buffer.byteLength(result.text)).toBeLessThanOrEqual(BUDGET + SLACK);
-    const summary = result.structuredContent as { firstLine: number; lastLine: number; nextOffset: number };
+    const summary = result.structuredContent as { firstLine: number; lastLine: number; next: { offset: number; limit: number } };
     expect(summary.lastLine).toBe(LINES);
     expect(result.text.split('\n')[0]).toBe(`log line ${summary.firstLine} ----------`);
-    expect(result.text).toMatch(new RegExp(`offset: ${summary.nextOffset} and limit: ${summary.firstLine - summary.nextOffset}`));
+    expect(summary.next.offset + summary.next.limit).toBe(summary.firstLine);
+    expect(result.text).toMatch(new RegExp(`call read_text_file again with offset: ${summary.next.offset}, limit: ${summary.next.limit}\\.\\]$`));
   });
 
   it('read_multiple_files shares the budget between a large and a small file', async () => {
@@ -98,10 +99,10 @@ describe(`a tree of ${TREE_DIRECTORIES * FILES_PER_DIRECTORY} files in ${TREE_DI
     let offset = 0;
     for (let page = 0; page < 10; page++) {
       const result = await call(server, 'search_files', { path: tree, pattern: '**/*.txt', offset });
-      const summary = result.structuredContent as { matches: number; truncated: boolean; nextOffset?: number };
+      const summary = result.structuredContent as { matches: number; truncated: boolean; next?: { offset: number } };
       for (const line of result.text.split('\n')) if (line.endsWith('.txt')) seen.add(line);
       if (!summary.truncated) break;
-      offset = summary.nextOffset!;
+      offset = summary.next!.offset;
     }
     expect(seen.size).toBe(TREE_DIRECTORIES * FILES_PER_DIRECTORY);
   });
@@ -135,7 +136,7 @@ describe(`a tree of ${TREE_DIRECTORIES * FILES_PER_DIRECTORY} files in ${TREE_DI
 
   it('search_content stops at maxResults', async () => {
     const result = await call(server, 'search_content', { path: tree, pattern: 'needle', maxResults: 7 });
-    expect(result.structuredContent).toMatchObject({ matches: 7, truncated: true, nextOffset: 7 });
+    expect(result.structuredContent).toMatchObject({ matches: 7, truncated: true, next: { offset: 7 } });
   });
 
   it('a file written by write_file reads back the same', async () => {
@@ -147,7 +148,7 @@ describe(`a tree of ${TREE_DIRECTORIES * FILES_PER_DIRECTORY} files in ${TREE_DI
 
 describe('continuing a cut read', () => {
   it('reassembles the whole file from pages at a small budget', async () => {
-    const small = await spawnPortico([temp.path, '--max-output-bytes', '2000']);
+    const small = await connectFilesystem([temp.path, '--max-output-bytes', '2000']);
     try {
       const file = join(temp.path, 'pages.txt');
       const expected = Array.from({ length: 500 }, (_, index) => `page line ${index + 1}`);
@@ -156,11 +157,11 @@ describe('continuing a cut read', () => {
       let offset: number | undefined;
       for (let page = 0; page < 100; page++) {
         const result = await call(small, 'read_text_file', { path: file, ...(offset ? { offset } : {}) });
-        const summary = result.structuredContent as { truncated: boolean; nextOffset?: number };
+        const summary = result.structuredContent as { truncated: boolean; next?: { offset: number } };
         expect(Buffer.byteLength(result.text)).toBeLessThanOrEqual(2000);
         collected.push(...(summary.truncated ? result.text.slice(0, result.text.lastIndexOf('\n[Truncated')) : result.text).split('\n'));
         if (!summary.truncated) break;
-        offset = summary.nextOffset;
+        offset = summary.next?.offset;
       }
       expect(collected.filter((line) => line !== '')).toEqual(expected);
     } finally {

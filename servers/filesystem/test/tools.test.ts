@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ERAS, makeTempDir, spawnServer } from '@portico-mcp/shared/testing';
-import type { SpawnedServer, TempDir } from '@portico-mcp/shared/testing';
+import { ERAS, makeTempDir } from '@portico-mcp/shared/testing';
+import type { InProcessServer, TempDir } from '@portico-mcp/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, PORTICO_ENTRY, spawnPortico, spawnReference } from './helpers.js';
+import { call, connectFilesystem } from './helpers.js';
 
 // A 1x1 transparent PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
@@ -13,7 +13,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR
 describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
   let temp: TempDir;
   let root: string;
-  let server: SpawnedServer;
+  let server: InProcessServer;
 
   beforeAll(async () => {
     temp = await makeTempDir('portico-fs-tools-');
@@ -29,7 +29,7 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
     await writeFile(join(root, 'debug.log'), 'TODO in a log\n');
     await writeFile(join(root, 'image.png'), PNG);
     await writeFile(join(root, 'blob.bin'), Buffer.from([0x00, 0x01, 0x02, 0x54, 0x4f, 0x44, 0x4f, 0x00]));
-    server = await spawnPortico([root], { era });
+    server = await connectFilesystem([root], { era });
   });
 
   afterAll(async () => {
@@ -82,7 +82,7 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
     const result = await server.client.callTool({ name: 'read_media_file', arguments: { path: 'image.png' } });
     const [block] = result.content as Array<{ type: string; data: string; mimeType: string }>;
     expect(block).toMatchObject({ type: 'image', mimeType: 'image/png', data: PNG.toString('base64') });
-    expect(result.structuredContent).toEqual({ path: join(root, 'image.png'), mimeType: 'image/png', size: PNG.length });
+    expect(result.structuredContent).toEqual({ path: join(root, 'image.png'), mimeType: 'image/png', size: PNG.length, truncated: false });
   });
 
   describe('write_file', () => {
@@ -214,8 +214,8 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
 
     it('caps results and continues from an offset', async () => {
       const first = await call(server, 'search_content', { path: '.', pattern: 'line \\d+', include: ['lines.txt'], maxResults: 20 });
-      expect(first.structuredContent).toMatchObject({ matches: 20, truncated: true, nextOffset: 20 });
-      expect(first.text).toMatch(/offset: 20/);
+      expect(first.structuredContent).toMatchObject({ matches: 20, truncated: true, next: { offset: 20 } });
+      expect(first.text).toMatch(/call search_content again with offset: 20/);
       const rest = await call(server, 'search_content', { path: '.', pattern: 'line \\d+', include: ['lines.txt'], maxResults: 100, offset: 20 });
       expect(rest.structuredContent).toMatchObject({ matches: 30, truncated: false });
       expect(rest.text).toContain('lines.txt:21: line 21');
@@ -249,7 +249,7 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
 describe('read-only mode', () => {
   it('registers no tool that can change anything', async () => {
     const temp = await makeTempDir('portico-fs-ro-');
-    const server = await spawnPortico([temp.path, '--read-only']);
+    const server = await connectFilesystem([temp.path, '--read-only']);
     try {
       const names = (await server.client.listTools()).tools.map((tool) => tool.name).sort();
       expect(names).toEqual([
@@ -281,7 +281,7 @@ describe('MCP roots from the client', () => {
     await writeFile(join(allowed, 'top.txt'), 'top');
     await writeFile(join(allowed, 'project', 'inner.txt'), 'inner');
     await writeFile(join(temp.path, 'elsewhere', 'x.txt'), 'x');
-    const server = await spawnServer({ entry: PORTICO_ENTRY, args: [allowed], era: 'legacy', capabilities: { roots: { listChanged: true } } });
+    const server = await connectFilesystem([allowed], { capabilities: { roots: { listChanged: true } } });
     try {
       server.client.setRequestHandler('roots/list', () => ({
         roots: [{ uri: pathToFileURL(join(allowed, 'project')).href }, { uri: pathToFileURL(join(temp.path, 'elsewhere')).href }],
@@ -299,7 +299,7 @@ describe('MCP roots from the client', () => {
   it('are used alone when the server was started without directories', async () => {
     const temp = await makeTempDir('portico-fs-roots-only-');
     await writeFile(join(temp.path, 'f.txt'), 'from roots');
-    const server = await spawnServer({ entry: PORTICO_ENTRY, args: [], era: 'legacy', capabilities: { roots: { listChanged: true } } });
+    const server = await connectFilesystem([], { capabilities: { roots: { listChanged: true } } });
     try {
       server.client.setRequestHandler('roots/list', () => ({ roots: [{ uri: pathToFileURL(temp.path).href }] }));
       expect((await call(server, 'read_text_file', { path: join(temp.path, 'f.txt') })).text).toBe('from roots');
@@ -310,7 +310,7 @@ describe('MCP roots from the client', () => {
   });
 
   it('without directories or roots, every call explains how to allow one', async () => {
-    const server = await spawnPortico([]);
+    const server = await connectFilesystem([]);
     try {
       const result = await call(server, 'list_allowed_directories', {});
       expect(result.isError).toBe(true);
@@ -321,41 +321,11 @@ describe('MCP roots from the client', () => {
   });
 });
 
-describe('a write larger than the stdio transport allows', () => {
-  const content = 'x'.repeat(11 * 1024 * 1024);
-
-  it.each(ERAS)('gets a clear error, and the Portico session survives (%s era)', async (era) => {
-    const temp = await makeTempDir('portico-fs-big-');
-    const server = await spawnPortico([temp.path], { era });
-    try {
-      await expect(server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } })).rejects.toThrow(
-        /larger than the 10\.0 MiB a stdio message may be.*append_file/,
-      );
-      expect((await call(server, 'list_allowed_directories', {})).text).toContain(temp.path);
-    } finally {
-      await server.close();
-      await temp.cleanup();
-    }
-  });
-
-  it('ends the session of the reference server (the gap this closes)', async () => {
-    const temp = await makeTempDir('portico-fs-big-ref-');
-    const server = await spawnReference([temp.path]);
-    try {
-      await expect(server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } })).rejects.toThrow(/Connection closed/);
-      await expect(server.client.callTool({ name: 'list_allowed_directories', arguments: {} })).rejects.toThrow();
-    } finally {
-      await server.close();
-      await temp.cleanup();
-    }
-  });
-});
-
 describe('a FIFO inside an allowed directory', () => {
   it('is refused at once by the tools that read a file, instead of hanging until a writer comes', async () => {
     const temp = await makeTempDir('portico-fs-fifo-');
     execFileSync('mkfifo', [join(temp.path, 'pipe')]);
-    const server = await spawnPortico([temp.path]);
+    const server = await connectFilesystem([temp.path]);
     try {
       // Without O_NONBLOCK the open waits for a writer that never comes, and the call never answers.
       const hung = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the call did not answer within 3 s')), 3000).unref());
@@ -375,5 +345,116 @@ describe('a FIFO inside an allowed directory', () => {
       await server.close();
       await temp.cleanup();
     }
+  });
+});
+
+describe('replies within a small budget (2,000 bytes)', () => {
+  let temp: TempDir;
+  let server: InProcessServer;
+  const names = Array.from({ length: 200 }, (_, index) => `entry-${String(index).padStart(3, '0')}.txt`);
+
+  beforeAll(async () => {
+    temp = await makeTempDir('portico-fs-budget-');
+    await mkdir(join(temp.path, 'many'));
+    await Promise.all(names.map((name) => writeFile(join(temp.path, 'many', name), 'x')));
+    await writeFile(join(temp.path, 'long.txt'), Array.from({ length: 400 }, (_, index) => `long line ${index + 1}`).join('\n'));
+    await writeFile(join(temp.path, 'short.txt'), 'short\n');
+    await writeFile(join(temp.path, 'big.png'), Buffer.alloc(4000, 1));
+    server = await connectFilesystem([temp.path, '--max-output-bytes', '2000']);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await temp?.cleanup();
+  });
+
+  it('list_directory cuts at an entry, keeps the entries out of structure, and next continues the listing', async () => {
+    const seen: string[] = [];
+    let next: Record<string, unknown> = {};
+    for (let page = 0; page < 50; page++) {
+      const result = await call(server, 'list_directory', { path: 'many', ...next });
+      const structure = result.structuredContent as { total: number; shown: number; truncated: boolean; next?: { offset: number } };
+      // What the kernel charges: the text and the structure.
+      expect(Buffer.byteLength(result.text) + Buffer.byteLength(JSON.stringify(structure))).toBeLessThanOrEqual(2000);
+      expect(JSON.stringify(structure)).not.toContain('entry-');
+      expect(structure.total).toBe(200);
+      const lines = result.text.split('\n').filter((line) => line.startsWith('[FILE] '));
+      expect(lines).toHaveLength(structure.shown);
+      seen.push(...lines.map((line) => line.slice('[FILE] '.length)));
+      if (!structure.truncated) break;
+      expect(result.text).toContain(`To get more, call list_directory again with offset: ${structure.next!.offset}.]`);
+      next = structure.next!;
+    }
+    expect(seen.sort()).toEqual(names);
+  });
+
+  it('list_directory_with_sizes keeps the totals of the whole directory after the notice', async () => {
+    const result = await call(server, 'list_directory_with_sizes', { path: 'many' });
+    expect(result.structuredContent).toMatchObject({ total: 200, totalFiles: 200, totalDirectories: 0, combinedSize: 200, truncated: true });
+    expect(result.text.split('\n').slice(-3)).toEqual(['', 'Total: 200 files, 0 directories', 'Combined size: 200 B']);
+  });
+
+  it('read_text_file says where to continue, in words and in next', async () => {
+    const result = await call(server, 'read_text_file', { path: 'long.txt' });
+    const structure = result.structuredContent as { truncated: boolean; next: { offset: number }; lastLine: number };
+    expect(structure.truncated).toBe(true);
+    expect(structure.next).toEqual({ offset: structure.lastLine + 1 });
+    expect(result.text).toMatch(new RegExp(`call read_text_file again with offset: ${structure.next.offset}\\.\\]$`));
+    const continued = await call(server, 'read_text_file', { path: 'long.txt', ...structure.next, limit: 1 });
+    expect(continued.text).toBe(`long line ${structure.next.offset}`);
+  });
+
+  it('read_multiple_files shares the budget, and its one notice says how to read the rest of a cut file', async () => {
+    const result = await call(server, 'read_multiple_files', { paths: ['long.txt', 'short.txt'] });
+    const structure = result.structuredContent as { files: Array<{ path: string; ok: boolean; cut?: boolean; next?: { offset: number } }>; truncated: boolean };
+    expect(result.text).toContain('short.txt:\nshort\n');
+    expect(structure.truncated).toBe(true);
+    expect(structure.files[1]).toEqual({ path: 'short.txt', ok: true });
+    expect(structure.files[0]).toMatchObject({ path: 'long.txt', ok: true, cut: true });
+    const offset = structure.files[0]!.next!.offset;
+    expect(result.text).toContain(`read the rest of "long.txt" from offset ${offset} with read_text_file`);
+    expect((await call(server, 'read_text_file', { path: 'long.txt', offset, limit: 1 })).text).toBe(`long line ${offset}`);
+  });
+
+  it('directory_tree sends its notice apart, so the tree stays valid JSON', async () => {
+    const result = await call(server, 'directory_tree', { path: '.' });
+    const blocks = result.content as Array<{ type: 'text'; text: string }>;
+    expect(Array.isArray(JSON.parse(blocks[0]!.text))).toBe(true);
+    expect(blocks[1]!.text).toMatch(/^\[Truncated: showing \d+ entries, breadth-first.*\(the reply budget\)/);
+    expect(result.structuredContent).toMatchObject({ truncated: true });
+  });
+
+  it('edit_file cuts a long diff on a line and says the edit was applied in full', async () => {
+    await writeFile(join(temp.path, 'edit.txt'), Array.from({ length: 100 }, (_, index) => `value ${index}`).join('\n'));
+    const result = await call(server, 'edit_file', { path: 'edit.txt', edits: [{ oldText: 'value', newText: 'VALUE', replaceAll: true }] });
+    expect(result.structuredContent).toMatchObject({ replacements: 100, changed: true, truncated: true });
+    expect(result.text).toMatch(/\[Truncated: showing the first \d+ of \d+ diff lines \(the reply budget\)\. To get more, read the changed lines with read_text_file \(the edit was applied in full\)\.\]$/);
+    expect(await readFile(join(temp.path, 'edit.txt'), 'utf8')).toContain('VALUE 99');
+  });
+
+  it('read_media_file refuses a file whose base64 would not fit the reply budget, naming the flag', async () => {
+    const result = await call(server, 'read_media_file', { path: 'big.png' });
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(/over the reply budget of 2\.0 KB; .*--max-output-bytes/);
+  });
+});
+
+describe('--max-media-bytes', () => {
+  it('takes a size with a unit, and refuses a file over it', async () => {
+    const temp = await makeTempDir('portico-fs-media-');
+    await writeFile(join(temp.path, 'two-kb.png'), Buffer.alloc(2048, 1));
+    const server = await connectFilesystem([temp.path, '--max-media-bytes', '1KiB']);
+    try {
+      const result = await call(server, 'read_media_file', { path: 'two-kb.png' });
+      expect(result.isError).toBe(true);
+      expect(result.text).toMatch(/is 2\.0 KB, over the 1\.0 KB media limit/);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+
+  it('refuses a value that is not a size', async () => {
+    await expect(connectFilesystem(['/tmp', '--max-media-bytes', 'lots'])).rejects.toThrow(/--max-media-bytes must be a size in bytes/);
   });
 });
