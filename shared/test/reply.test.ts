@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Reply, utf8Length } from '../src/output/index.js';
+import { MAX_MEDIA_REPLY_BYTES, Reply, utf8Length } from '../src/output/index.js';
 import { boundResult, resultBytes } from '../src/serve/index.js';
 
 const textOf = (result: { content?: Array<{ type: string; text?: string }> }) => (result.content ?? []).map((block) => block.text ?? '').join('');
@@ -129,5 +129,30 @@ describe('Reply.build with noticeApart', () => {
     const reply = new Reply({ tool: 'tree', limit: 100_000 });
     reply.line('[]');
     expect(reply.build({ noticeApart: true }).content).toEqual([{ type: 'text', text: '[]' }]);
+  });
+});
+
+describe('media in a reply', () => {
+  it('charges an image’s payload to the media allowance, not the text budget', () => {
+    const reply = new Reply({ tool: 'read_media_file', limit: 2_000 });
+    const image = { type: 'image' as const, data: 'A'.repeat(500_000), mimeType: 'image/png' };
+    expect(reply.media(image)).toBe(true);
+    expect(reply.line('caption')).toBe(true);
+    const result = reply.build();
+    expect(resultBytes(result)).toBeLessThan(2_000);
+    expect(boundResult(result, 2_000)).toBe(result);
+  });
+
+  it('refuses media past the per-reply allowance, which stays far under the 10 MiB message limit', () => {
+    const reply = new Reply({ tool: 'read_media_file', limit: 100_000 });
+    expect(reply.media({ type: 'image', data: 'A'.repeat(MAX_MEDIA_REPLY_BYTES - 10), mimeType: 'image/png' })).toBe(true);
+    expect(reply.media({ type: 'audio', data: 'A'.repeat(20), mimeType: 'audio/wav' })).toBe(false);
+    expect(MAX_MEDIA_REPLY_BYTES + 100_000).toBeLessThan(10 * 1024 * 1024 * 0.85);
+  });
+
+  it('has the last guard refuse a hand-made reply whose media exceed the allowance', () => {
+    const result = boundResult({ content: [{ type: 'image', data: 'A'.repeat(MAX_MEDIA_REPLY_BYTES + 1), mimeType: 'image/png' }] }, 100_000);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/over the 8\.4 MB one reply may carry/);
   });
 });

@@ -432,10 +432,11 @@ describe('replies within a small budget (2,000 bytes)', () => {
     expect(await readFile(join(temp.path, 'edit.txt'), 'utf8')).toContain('VALUE 99');
   });
 
-  it('read_media_file refuses a file whose base64 would not fit the reply budget, naming the flag', async () => {
+  it('read_media_file sends an image larger than the text budget whole: media have their own allowance', async () => {
     const result = await call(server, 'read_media_file', { path: 'big.png' });
-    expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/over the reply budget of 2\.0 KB; .*--max-output-bytes/);
+    expect(result.isError).toBeFalsy();
+    const image = (result.content as Array<{ type: string; data?: string }>).find((block) => block.type === 'image');
+    expect(Buffer.from(image!.data!, 'base64')).toEqual(Buffer.alloc(4000, 1));
   });
 });
 

@@ -7,6 +7,12 @@ export const MIN_MAX_OUTPUT_BYTES = 1_000;
 /** The largest budget an operator may set: a reply must stay well clear of the 10 MiB transport limit. */
 export const MAX_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Most base64 payload (images, audio, binary resources) one reply may carry, counted apart from the text
+ * budget: 8 MiB leaves room for the rest of a reply under the 10 MiB message limit of default clients.
+ */
+export const MAX_MEDIA_REPLY_BYTES = 8 * 1024 * 1024;
+
 /** Byte length of a string once encoded as UTF-8. */
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');

@@ -1,6 +1,6 @@
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import { cutText, utf8Length } from './budget.js';
+import { MAX_MEDIA_REPLY_BYTES, cutText, utf8Length } from './budget.js';
 import type { CutText } from './budget.js';
 import { truncationNotice } from './notice.js';
 
@@ -88,6 +88,7 @@ export class Reply {
   #structure: Record<string, unknown> | undefined;
   #lists = new Map<string, unknown[]>();
   #used = 0;
+  #mediaUsed = 0;
   #cut: Cut | undefined;
 
   constructor(options: ReplyOptions) {
@@ -170,6 +171,23 @@ export class Reply {
     if (cost > this.remaining) return false;
     this.#blocks.push(block);
     this.#used += cost;
+    return true;
+  }
+
+  /**
+   * Adds an image, audio clip or binary resource. Its encoded payload is charged against the media
+   * allowance (`MAX_MEDIA_REPLY_BYTES` for the whole reply, far under the 10 MiB message limit), not the
+   * text budget, since half an image is no image and a picture is not context the way text is; the block's
+   * other fields are charged as text. False when the payload does not fit.
+   */
+  media(block: ContentBlock): boolean {
+    const payload = mediaPayloadBytes(block);
+    if (payload === 0) return this.block(block);
+    const rest = utf8Length(JSON.stringify(block)) - payload;
+    if (this.#mediaUsed + payload > MAX_MEDIA_REPLY_BYTES || rest > this.remaining) return false;
+    this.#blocks.push(block);
+    this.#mediaUsed += payload;
+    this.#used += rest;
     return true;
   }
 
@@ -282,3 +300,10 @@ export const TRUNCATION_SHAPE = {
   truncated: z.boolean(),
   next: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 };
+
+/** Bytes of base64 payload a block carries (an image's or audio clip's data, a resource's blob); 0 for others. */
+export function mediaPayloadBytes(block: ContentBlock): number {
+  if ((block.type === 'image' || block.type === 'audio') && typeof block.data === 'string') return block.data.length;
+  if (block.type === 'resource' && 'blob' in block.resource && typeof block.resource.blob === 'string') return block.resource.blob.length;
+  return 0;
+}

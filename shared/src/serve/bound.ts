@@ -1,12 +1,20 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { cutText, formatBytes, toolError, truncationNotice, utf8Length } from '../output/index.js';
+import { MAX_MEDIA_REPLY_BYTES, cutText, formatBytes, mediaPayloadBytes, toolError, truncationNotice, utf8Length } from '../output/index.js';
 
-/** Bytes a result costs on the wire: its text, its other blocks, and its structured content. */
+/**
+ * Bytes a result costs on the wire against the reply budget: its text, its other blocks and its structured
+ * content. Media payloads (base64 of images, audio, blobs) are not in it: they have their own allowance.
+ */
 export function resultBytes(result: CallToolResult): number {
   let total = 0;
-  for (const block of result.content ?? []) total += block.type === 'text' ? utf8Length(block.text) : utf8Length(JSON.stringify(block));
+  for (const block of result.content ?? []) total += block.type === 'text' ? utf8Length(block.text) : utf8Length(JSON.stringify(block)) - mediaPayloadBytes(block);
   if (result.structuredContent !== undefined) total += utf8Length(JSON.stringify(result.structuredContent));
   return total;
+}
+
+/** Base64 payload bytes of a result's media blocks. */
+export function mediaBytes(result: CallToolResult): number {
+  return (result.content ?? []).reduce((sum, block) => sum + mediaPayloadBytes(block), 0);
 }
 
 /**
@@ -15,6 +23,10 @@ export function resultBytes(result: CallToolResult): number {
  * Text is cut with the notice; oversized structure makes the reply an error, since cut JSON would be wrong.
  */
 export function boundResult(result: CallToolResult, limit: number): CallToolResult {
+  const media = mediaBytes(result);
+  if (media > MAX_MEDIA_REPLY_BYTES) {
+    return toolError(`The reply carries ${formatBytes(media)} of images or files, over the ${formatBytes(MAX_MEDIA_REPLY_BYTES)} one reply may carry; ask for fewer or smaller files.`);
+  }
   const total = resultBytes(result);
   // Replies built by Reply may run a little over (a header set late, a required summary line).
   const slack = 1024;
@@ -32,7 +44,7 @@ export function boundResult(result: CallToolResult, limit: number): CallToolResu
   }
   for (const block of result.content ?? []) {
     if (block.type !== 'text') {
-      const bytes = utf8Length(JSON.stringify(block));
+      const bytes = utf8Length(JSON.stringify(block)) - mediaPayloadBytes(block);
       if (bytes > remaining) break;
       remaining -= bytes;
       content.push(block);

@@ -9,7 +9,7 @@ export { definePrompt } from './prompt.js';
 export type { AnyPromptDefinition, PromptDefinition, PromptReply } from './prompt.js';
 export { slimJsonSchema, slimSchema } from './schema.js';
 export { ALL_TOOLSETS, selectTools, toolsetNames } from './select.js';
-export { boundResult, resultBytes } from './bound.js';
+export { boundResult, mediaBytes, resultBytes } from './bound.js';
 export { createInstanceFactory } from './instance.js';
 export type { FactoryOptions, ServerInfo, ServerSurface } from './instance.js';
 export { prepareServer, runServer } from './run.js';

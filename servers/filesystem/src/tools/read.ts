@@ -210,11 +210,9 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
           ? { type: 'audio', data, mimeType }
           : { type: 'resource', resource: { uri: pathToFileURL(realPath).href, mimeType, blob: data } };
       const reply = ctx.reply();
-      // Half an image is no image: one that does not fit the reply budget is refused whole.
-      if (!reply.block(block)) {
-        throw new TooLargeError(
-          `${quote(given)} is ${formatBytes(data.length)} base64-encoded, over the reply budget of ${formatBytes(ctx.maxOutputBytes)}; use a smaller file or ask the operator to raise --max-output-bytes.`,
-        );
+      // Media have their own allowance beside the text budget; --max-media-bytes keeps within it.
+      if (!reply.media(block)) {
+        throw new TooLargeError(`${quote(given)} is ${formatBytes(data.length)} base64-encoded, more than one reply may carry; use a smaller file.`);
       }
       reply.set({ path: realPath, mimeType, size: stats.size });
       return reply.build({ structured: true });
