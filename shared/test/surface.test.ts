@@ -167,3 +167,38 @@ describe('resources and prompts through the kernel', () => {
     await connection.close();
   });
 });
+
+describe('connection keys', () => {
+  it('give each long-lived connection its own key, and say when it closes', async () => {
+    const closed: string[] = [];
+    const whoAmI = defineTool({
+      name: 'who_am_i',
+      title: 'Connection key',
+      description: 'Returns the connection key.',
+      inputSchema: z.object({}),
+      annotations: READ_ONLY,
+      handler: (_args, context) => {
+        const reply = context.reply();
+        reply.line(context.connection);
+        return reply.build();
+      },
+    });
+    const keyed: ServerSpec<Record<string, never>> = {
+      ...spec,
+      create: (_config, kernel) => {
+        kernel.onConnectionClosed((connection) => closed.push(connection));
+        return { tools: [whoAmI] };
+      },
+    };
+    const first = await connectInProcess(keyed);
+    const second = await connectInProcess(keyed);
+    const keyOf = async (connection: typeof first) =>
+      ((await connection.client.callTool({ name: 'who_am_i', arguments: {} })).content as Array<{ text: string }>)[0]!.text;
+    const [a, b] = [await keyOf(first), await keyOf(second)];
+    expect(a).not.toBe(b);
+    expect(await keyOf(first)).toBe(a);
+    await first.close();
+    expect(closed).toEqual([a]);
+    await second.close();
+  });
+});

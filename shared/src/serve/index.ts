@@ -10,7 +10,7 @@ export type { AnyPromptDefinition, PromptDefinition, PromptReply } from './promp
 export { slimJsonSchema, slimSchema } from './schema.js';
 export { ALL_TOOLSETS, selectTools, toolsetNames } from './select.js';
 export { boundResult, mediaBytes, resultBytes } from './bound.js';
-export { createInstanceFactory } from './instance.js';
+export { STATELESS_CONNECTION, createInstanceFactory } from './instance.js';
 export type { FactoryOptions, ServerInfo, ServerSurface } from './instance.js';
 export { prepareServer, runServer } from './run.js';
 export type { ConfigInput, Kernel, PreparedOrPrinted, PreparedServer, RunningServer, ServerSpec } from './run.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import type { CallToolResult, McpRequestContext, McpServerFactory, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server';
 import { TooLargeError } from '../errors/index.js';
@@ -42,7 +43,12 @@ export interface FactoryOptions {
   log: Logger;
   /** Aborted at shutdown: running tools see it through their signal. */
   shutdownSignal: AbortSignal;
+  /** Told when a long-lived connection (stdio, a 2025-era HTTP session) ends, with its key. */
+  connectionClosed?: (connection: string) => void;
 }
+
+/** The connection key of per-request instances (2026-07-28 HTTP): they share whatever is kept per connection. */
+export const STATELESS_CONNECTION = 'stateless';
 
 /**
  * Builds the factory both serving entries call: one fresh McpServer per stdio connection or HTTP request,
@@ -60,8 +66,17 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
     // Both entries pass requestInfo only for per-request HTTP instances; every other instance serves a
     // long-lived session (stdio, or a 2025-era HTTP session), which can receive logs and be asked for roots.
     const sessionful = request.requestInfo === undefined;
+    const connection = sessionful ? randomUUID() : STATELESS_CONNECTION;
+    if (sessionful && options.connectionClosed) {
+      const closed = options.connectionClosed;
+      const previousOnClose = server.server.onclose;
+      server.server.onclose = () => {
+        previousOnClose?.();
+        closed(connection);
+      };
+    }
     const clientRoots = rootsProvider(server, request.era, sessionful);
-    for (const tool of options.tools) registerTool(server, tool, request.era, clientRoots, options);
+    for (const tool of options.tools) registerTool(server, tool, request.era, clientRoots, connection, options);
     for (const resource of options.surface.resources ?? []) registerResource(server, resource, request.era, options);
     for (const prompt of options.surface.prompts ?? []) registerPrompt(server, prompt, request.era, options);
     options.surface.registerProtocolFixtures?.(server, { era: request.era });
@@ -106,6 +121,7 @@ function registerTool(
   tool: AnyToolDefinition,
   era: 'legacy' | 'modern',
   clientRoots: () => Promise<string[] | undefined>,
+  connection: string,
   options: FactoryOptions,
 ): void {
   const log = options.log.child(tool.name);
@@ -130,6 +146,7 @@ function registerTool(
       progress: progressReporter(sdk),
       era,
       clientRoots,
+      connection,
     };
     try {
       const result = await tool.handler(args, context);

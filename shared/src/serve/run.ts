@@ -14,6 +14,8 @@ export interface Kernel {
   log: Logger;
   /** Registers cleanup (close a database, a browser) to run at shutdown, last registered first. */
   onShutdown(cleanup: () => Promise<void> | void): void;
+  /** Registers a listener told when a connection ends (its `ToolContext.connection` key), to release its state. */
+  onConnectionClosed(listener: (connection: string) => void): void;
 }
 
 /** What `parseConfig` gets: the server's own flags, typed, with the positionals, environment and common config. */
@@ -100,11 +102,34 @@ export async function prepareServer<Config, Flags extends Readonly<Record<string
   const config = await spec.parseConfig({ values: parsed.values as TypedFlagValues<Flags>, positionals: parsed.positionals, env, common });
   const cleanups: Array<() => Promise<void> | void> = [];
   const shutdownController = new AbortController();
-  const kernel: Kernel = { common, log, onShutdown: (cleanup) => cleanups.push(cleanup) };
+  const connectionListeners: Array<(connection: string) => void> = [];
+  const kernel: Kernel = {
+    common,
+    log,
+    onShutdown: (cleanup) => cleanups.push(cleanup),
+    onConnectionClosed: (listener) => connectionListeners.push(listener),
+  };
   const surface = await spec.create(config, kernel);
   const tools = selectTools(surface.tools, common);
   const info: ServerInfo = { name: `portico-${spec.name}`, title: spec.title, version: spec.version };
-  const factory: McpServerFactory = createInstanceFactory({ info, surface, tools, maxOutputBytes: common.maxOutputBytes, log, shutdownSignal: shutdownController.signal });
+  const connectionClosed = (connection: string) => {
+    for (const listener of connectionListeners) {
+      try {
+        listener(connection);
+      } catch (error) {
+        log.warning('connection cleanup failed', { error });
+      }
+    }
+  };
+  const factory: McpServerFactory = createInstanceFactory({
+    info,
+    surface,
+    tools,
+    maxOutputBytes: common.maxOutputBytes,
+    log,
+    shutdownSignal: shutdownController.signal,
+    connectionClosed,
+  });
   let closing: Promise<void> | undefined;
   const close = (reason: string, beforeCleanups?: () => Promise<void>): Promise<void> =>
     (closing ??= (async () => {

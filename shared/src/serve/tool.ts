@@ -34,6 +34,12 @@ export interface ToolContext {
    * deprecates roots and has no server-to-client requests, and 2025-era HTTP serving is stateless.
    */
   clientRoots(): Promise<string[] | undefined>;
+  /**
+   * An opaque key of the connection the call came on: one per stdio connection or 2025-era HTTP session,
+   * and one shared key for 2026-07-28 HTTP requests, which carry no session. State kept per connection (a
+   * browser context, say) is keyed by it and released in `Kernel.onConnectionClosed`.
+   */
+  connection: string;
 }
 
 /** A tool: everything the host sees (name, schemas, annotations) and the handler that answers it. */
