@@ -7,6 +7,7 @@ export {
   utf8Length,
 } from './budget.js';
 export type { CutText } from './budget.js';
+export { SNIFF_BYTES, describeBinary, looksBinary } from './binary.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export { formatBytes, truncationNotice } from './notice.js';
 export type { TruncationInfo } from './notice.js';

@@ -1,9 +1,10 @@
 import { Transform } from 'node:stream';
+import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/server';
 import type { Writable } from 'node:stream';
 import type { Logger } from '../log/index.js';
 
 /** The SDK's stdio ReadBuffer limit: a message this long makes its transport close the whole session. */
-export const STDIO_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const STDIO_MAX_MESSAGE_BYTES: number = STDIO_DEFAULT_MAX_BUFFER_SIZE;
 
 /** Bytes kept from each end of an oversized message, enough to find its top-level `id` and `method`. */
 const KEPT_EDGE_BYTES = 512;

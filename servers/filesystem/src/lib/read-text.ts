@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { formatBytes } from '@portico-mcp/shared/output';
 import type { Cut } from '@portico-mcp/shared/output';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
-import { describeBinary, looksBinary, SNIFF_BYTES } from './binary.js';
+import { describeBinary, looksBinary, SNIFF_BYTES } from '@portico-mcp/shared/output';
 import { closeInBackground, openFileForRead, quote, readRange } from './files.js';
 import { CHUNK_BYTES, countLinesBefore, FIRST_CHUNK_BYTES, readLinesBackward, readLinesForward } from './lines.js';
 

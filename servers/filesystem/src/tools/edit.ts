@@ -6,7 +6,7 @@ import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
 import { writeFileAtomic } from '../lib/atomic.js';
-import { describeBinary, looksBinary } from '../lib/binary.js';
+import { describeBinary, looksBinary } from '@portico-mcp/shared/output';
 import { applyEdits, normalizeLayout, restoreLayout } from '../lib/edit.js';
 import { openFileForRead, quote } from '../lib/files.js';
 import { pathField } from './fields.js';

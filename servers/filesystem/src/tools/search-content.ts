@@ -5,7 +5,7 @@ import { defineTool, READ_ONLY } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
-import { looksBinary, SNIFF_BYTES } from '../lib/binary.js';
+import { looksBinary, SNIFF_BYTES } from '@portico-mcp/shared/output';
 import { quote } from '../lib/files.js';
 import { nameOrPathGlobs } from '../lib/globs.js';
 import { compileContentPattern, displayLine, findMatchingLines, lineText } from '../lib/grep.js';

@@ -75,10 +75,6 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
   return length;
 }
 
-/** True when the bytes look binary the way git decides it: a NUL in the first 8000 bytes. */
-export function looksBinary(bytes: Uint8Array): boolean {
-  return bytes.subarray(0, 8000).includes(0);
-}
 
 /** One page of a long output. */
 export interface Page {

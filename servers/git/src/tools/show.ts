@@ -5,7 +5,8 @@ import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { workTreePath } from '../git/paths.js';
 import { resolveBlob, resolveRevision } from '../git/refs.js';
-import { decodeTolerant, looksBinary } from '../git/text.js';
+import { SNIFF_BYTES, looksBinary } from '@portico-mcp/shared/output';
+import { decodeTolerant } from '../git/text.js';
 import type { Workspace } from '../workspace.js';
 import { offsetField, pageShape, repoPathField } from '../workspace.js';
 import { contextLinesField, pathArguments, pathsField, SAFE_DIFF_OPTIONS } from './diff.js';
@@ -85,7 +86,7 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
         return reply.build({ structured: true });
       }
       const output = await runForPage(git, ['cat-file', 'blob', blob], reply, { offset, signal: context.signal });
-      if (looksBinary(output.stdout)) {
+      if (looksBinary(output.stdout.subarray(0, SNIFF_BYTES))) {
         reply.line(`${path} at ${revision} is a binary file of ${formatBytes(size)} (${size} bytes); its content is not shown.`);
         return reply.set({ binary: true }).build({ structured: true });
       }

@@ -1,3 +1,4 @@
+// Whether content is text or binary, decided one way for every server (a file read, a git blob, a search).
 /** How much of a file's start is inspected to decide whether it is text. */
 export const SNIFF_BYTES = 8192;
 
