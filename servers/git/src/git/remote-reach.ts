@@ -210,7 +210,10 @@ async function assertLocalInside(git: RepositoryGit, name: string, given: string
     if (real === undefined || opened.has(real)) continue;
     if (!sandbox.isInside(real)) throw refused(name, OUTSIDE);
     let directory = real;
-    if (!(await stat(real)).isDirectory()) {
+    const isDirectory = await stat(real).then((info) => info.isDirectory(), () => undefined);
+    // Gone since realpath: nothing for git to enter there either.
+    if (isDirectory === undefined) continue;
+    if (!isDirectory) {
       // A gitdir file is followed by git; any other file (a bundle) is read where it is, inside.
       const target = await gitfileTarget(real);
       if (target === undefined) continue;
