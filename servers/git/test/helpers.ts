@@ -106,7 +106,7 @@ const UNEXPECTED = /^The tool failed unexpectedly/;
  * toolset on (plus `argv`), and returns a caller. A call that fails unexpectedly (an internal error rather than
  * an expected failure) throws with the server log, so such a bug never passes as "an error was returned".
  */
-export async function inProcessServer(repositories: string[], options: { allowRemote?: boolean; argv?: string[] } = {}): Promise<InProcessServer> {
+export async function inProcessServer(repositories: string[], options: { allowRemote?: boolean; argv?: string[]; env?: Record<string, string> } = {}): Promise<InProcessServer> {
   const base = [...repositories.flatMap((repository) => ['--repository', repository]), ...(options.allowRemote ? ['--allow-remote'] : []), '--toolsets', 'all', ...(options.argv ?? [])];
   const connections = new Map<string, Promise<InProcessConnection>>();
   const connection = (budget: number | undefined, roots: string[] | undefined): Promise<InProcessConnection> => {
@@ -114,7 +114,7 @@ export async function inProcessServer(repositories: string[], options: { allowRe
     let open = connections.get(key);
     if (open === undefined) {
       open = connectInProcess(gitServer, [...base, ...(budget !== undefined ? ['--max-output-bytes', String(budget)] : [])], {
-        env: serverEnv(),
+        env: { ...serverEnv(), ...options.env },
         ...(roots !== undefined ? { capabilities: { roots: { listChanged: true } } } : {}),
       }).then((opened) => {
         if (roots !== undefined) opened.client.setRequestHandler('roots/list', () => ({ roots: roots.map((uri) => ({ uri })) }));

@@ -263,7 +263,8 @@ describe("git's error text never reaches a reply", () => {
 
   it('a failed fetch does not quote the remote URL or the path it names', async () => {
     const repo = victim();
-    git(repo, 'remote', 'add', 'origin', path.join(temp.path, 'no-such-place', 'TOKEN-IN-PATH'));
+    // A path inside the allowed repository (one outside is refused before git runs), where nothing is.
+    git(repo, 'remote', 'add', 'origin', path.join(repo, 'no-such-place', 'TOKEN-IN-PATH'));
     expect(naive(repo, 'fetch', 'origin')).toContain('TOKEN-IN-PATH');
 
     const server = await inProcessServer([repo], { allowRemote: true });

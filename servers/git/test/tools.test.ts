@@ -9,6 +9,7 @@ import type { InProcessServer } from './helpers.js';
 
 let temp: TempDir;
 let repo: string;
+let bare: string;
 let server: InProcessServer;
 
 beforeAll(async () => {
@@ -19,7 +20,10 @@ beforeAll(async () => {
     { 'b.txt': 'bee\n' },
   ]);
   git(repo, 'branch', 'feature', 'HEAD~1');
-  server = await inProcessServer([repo], { allowRemote: true });
+  // A local remote is usable only when it is one of the allowed repositories too.
+  bare = path.join(temp.path, 'remote.git');
+  git(temp.path, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
+  server = await inProcessServer([repo, bare], { allowRemote: true });
 });
 afterAll(async () => {
   await server.close();
@@ -244,8 +248,6 @@ describe('beyond the reference', () => {
   });
 
   it('fetches, pulls and pushes with local bare repositories, and lists remotes without credentials', async () => {
-    const bare = path.join(temp.path, 'remote.git');
-    git(temp.path, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
     git(repo, 'remote', 'add', 'origin', bare);
     git(repo, 'remote', 'add', 'mirror', 'https://user:s3cret@example.invalid/repo.git');
     const remotes = await call('git_remotes');

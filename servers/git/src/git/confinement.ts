@@ -3,7 +3,7 @@ import path from 'node:path';
 import { RefusedError, SandboxError } from '@portico-mcp/shared/errors';
 import { isWithin } from '@portico-mcp/shared/sandbox';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
-import { isIncludeDirective, isRepositoryEntry, refusedSettings } from './hardening.js';
+import { effectiveEntry, isIncludeDirective, isRepositoryEntry, refusedSettings, remoteRefusal } from './hardening.js';
 import type { ConfigEntry, ConfigFacts } from './hardening.js';
 
 /** The places of one repository that git may read: its work tree, git dir and common dir (real paths). */
@@ -41,7 +41,8 @@ const denied = (given: string, what: string) =>
 /**
  * Checks the repository's config listing and turns it into the facts the pins need. Refused: settings no pin
  * can switch off, config files (the repository's own or included ones) whose real path is outside the
- * repository, and file-valued keys that lead out of it.
+ * repository, file-valued keys that lead out of it, and a work tree (`core.worktree`) outside the allowed
+ * repositories.
  */
 export async function configFacts(
   entries: readonly ConfigEntry[],
@@ -49,6 +50,7 @@ export async function configFacts(
   listingCwd: string,
   env: Readonly<Record<string, string>>,
   given: string,
+  sandbox: Sandbox,
 ): Promise<ConfigFacts> {
   const refused = refusedSettings(entries);
   if (refused.length > 0) throw denied(given, `sets ${refused[0]!.key}, which ${refused[0]!.reason}`);
@@ -80,7 +82,41 @@ export async function configFacts(
     if (repositoryChose && (target === undefined || !(await staysInside(target)))) throw denied(given, 'has blame.ignoreRevsFile naming a file outside the repository');
   }
 
-  return { entries, env, writeHooksPath: await writeHooksPath(entries, places, workDir, env) };
+  for (const entry of entries) {
+    if (entry.key !== 'core.worktree' || !isRepositoryEntry(entry)) continue;
+    // git takes a relative core.worktree from the git directory; what discovery found is pinned on every call
+    // (GIT_WORK_TREE, or --bare), so this one is only ever a way out, and is refused when it leads outside.
+    const target = path.resolve(places.gitDir, entry.value);
+    if (!sandbox.isInside((await realOrMissing(target)) ?? target)) throw denied(given, 'has core.worktree pointing outside the allowed repositories');
+  }
+
+  const refusal = remoteRefusal(entries);
+  return {
+    entries,
+    env,
+    writeHooksPath: await writeHooksPath(entries, places, workDir, env),
+    ...(await signingKeyPin(entries, places, workDir, env)),
+    ...(refusal !== undefined ? { remoteRefusal: refusal } : {}),
+  };
+}
+
+/** A `user.signingKey` that is a literal key (ssh signs through the agent with it), not the name of a file. */
+const LITERAL_SSH_KEY = /^(key::|ssh-)/;
+
+/**
+ * For ssh signing, `user.signingKey` is a file ssh-keygen reads. When the value git would use comes from the
+ * repository's config and names a file outside the repository, signing uses the operator's own value instead
+ * (or none, so signing fails rather than read that file).
+ */
+async function signingKeyPin(entries: readonly ConfigEntry[], places: RepositoryPlaces, workDir: string, env: Readonly<Record<string, string>>): Promise<{ signingKeyPin?: string }> {
+  const format = effectiveEntry(entries, 'gpg.format')?.value.toLowerCase() ?? 'openpgp';
+  const key = effectiveEntry(entries, 'user.signingkey');
+  if (format !== 'ssh' || key === undefined || !isRepositoryEntry(key) || key.value === '' || LITERAL_SSH_KEY.test(key.value)) return {};
+  const target = expandConfigPath(key.value, workDir, env);
+  if (target !== undefined && insideRepository(places, (await realOrMissing(target)) ?? target)) return {};
+  let own: string | undefined;
+  for (const entry of entries) if (!isRepositoryEntry(entry) && entry.scope !== 'command' && entry.key === 'user.signingkey') own = entry.value;
+  return { signingKeyPin: own ?? '' };
 }
 
 /** The hooks directory for writes: the repository's own choice only while it stays inside the repository. */

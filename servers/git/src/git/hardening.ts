@@ -17,6 +17,10 @@ const ALWAYS: readonly string[] = [
   'gc.auto=0',
   // The ext:: transport runs an arbitrary command; git's default is already "never", but repo config can change it.
   'protocol.ext.allow=never',
+  // No tool needs an editor (messages are always passed), yet `tag.gpgSign` makes a message-less git tag open
+  // one: core.editor/sequence.editor from repository config would be a program it runs.
+  'core.editor=:',
+  'sequence.editor=:',
 ];
 
 /** Config pinned on reads only: writes keep the repository's hooks and signing, as the user's own git would. */
@@ -30,6 +34,12 @@ const READS_ONLY: readonly string[] = [
   'diff.ignoreSubmodules=dirty',
   'submodule.recurse=false',
 ];
+
+/**
+ * Config pinned on fetch, pull and push: recursing into submodules talks to the submodules' own remotes, named in
+ * their own config (and in `.gitmodules`), which the remote checks of this repository never see.
+ */
+const REMOTE_ONLY: readonly string[] = ['submodule.recurse=false', 'fetch.recurseSubmodules=false', 'push.recurseSubmodules=no'];
 
 /** The environment facts a fallback value may depend on. */
 type Env = Readonly<Record<string, string>>;
@@ -79,6 +89,9 @@ const OPERATOR_KEYS: readonly OperatorKey[] = [
   // A cookie file is sent to the server (and, with saveCookies, written): a way to ship any file out.
   { key: 'http.cookiefile', modes: ['remote'], fallback: () => '' },
   { key: 'http.savecookies', modes: ['remote'], fallback: () => 'false' },
+  // A password-protected client certificate makes git ask for its password; nothing may prompt.
+  { key: 'http.sslcertpasswordprotected', modes: ['remote'], fallback: () => 'false' },
+  { key: 'http.proxysslcertpasswordprotected', modes: ['remote'], fallback: () => 'false' },
 ];
 
 /** Multi-valued program keys: an empty value empties the list, then the operator's own entries come back. */
@@ -87,11 +100,36 @@ const OPERATOR_LISTS: readonly { key: string; modes: readonly GitMode[] }[] = [{
 /** Keys of repository config, with a name part the repository chooses, that name a program a read could start. */
 const READ_PROGRAM_KEY = /^filter\..+\.(clean|smudge|process)$/;
 
+/**
+ * A merge driver runs its command line whenever a merge (git_stash_pop, git_pull) touches a file whose
+ * attributes name it: one defined by repository config is attacker-controlled, like a filter, on every call.
+ */
+const MERGE_DRIVER_KEY = /^merge\..+\.driver$/;
+
+/**
+ * What a switched-off merge driver runs instead: git's own three-way text merge (the built-in driver), which
+ * writes the merged file (with conflict markers) and fails on conflicts, as if no driver had been named.
+ */
+export const BUILTIN_MERGE_COMMAND = 'git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B';
+
 /** The same for fetch, pull and push (the fixed-name ones are pinned above). */
 const REMOTE_PROGRAM_KEY = /^(credential\..+\.helper|remote\..+\.(uploadpack|receivepack))$/;
 
 /** URL-scoped file keys of the http section that fetch, pull and push would read or write. */
-const REMOTE_FILE_KEY = /^http\..+\.(cookiefile|savecookies)$/;
+const REMOTE_FILE_KEY = /^http\..+\.(cookiefile|savecookies|sslcertpasswordprotected|proxysslcertpasswordprotected)$/;
+
+/**
+ * TLS files of the http section (fixed-name and URL-scoped) that fetch, pull and push make curl read. No value
+ * switches them back to curl's default (an empty one breaks TLS), so a repository that sets one is refused for
+ * remote calls unless the operator's own config sets the same key, whose value is then pinned.
+ */
+const TLS_FILE_KEY = /^http\.(.+\.)?(sslcert|sslkey|sslcainfo|sslcapath|pinnedpubkey|proxysslcert|proxysslkey|proxysslcainfo)$/;
+
+/**
+ * A list of object names that fetch's object check reads from a file. Every value git sees is loaded (a pin
+ * adds one more instead of replacing it), so a repository that sets it is refused for remote calls.
+ */
+const FETCH_SKIPLIST_KEY = 'fetch.fsck.skiplist';
 
 /** Keys the repository may not set at all, because no value can switch them off. */
 const REFUSED_KEYS: ReadonlyMap<string, string> = new Map([
@@ -143,13 +181,18 @@ export interface ConfigFacts {
   env: Env;
   /** The hooks directory writes use: the repository's own `core.hooksPath` when it stays inside, else the default. */
   writeHooksPath: string;
+  /** The `user.signingKey` signing uses when the repository's own names an ssh key file outside the repository. */
+  signingKeyPin?: string;
+  /** Why fetch, pull and push are refused in this repository (a setting of its config no pin can neutralise). */
+  remoteRefusal?: RefusedSetting;
 }
 
 /** The neutral value that switches off a program key of repository config. */
 function neutralValue(key: string): string {
   if (key.endsWith('.uploadpack')) return 'git-upload-pack';
   if (key.endsWith('.receivepack')) return 'git-receive-pack';
-  if (key.endsWith('.savecookies')) return 'false';
+  if (key.endsWith('.savecookies') || key.endsWith('passwordprotected')) return 'false';
+  if (key.startsWith('merge.')) return BUILTIN_MERGE_COMMAND;
   // An empty value: no filter program, no cookie file, and an emptied credential helper list.
   return '';
 }
@@ -165,6 +208,7 @@ function operatorValue(entries: readonly ConfigEntry[], keys: readonly string[])
 export function configPins(mode: GitMode, facts?: ConfigFacts): string[] {
   const pins = [...ALWAYS];
   if (mode === 'read') pins.push(...READS_ONLY);
+  if (mode === 'remote') pins.push(...REMOTE_ONLY);
   if (facts === undefined) return pins;
   const { entries, env } = facts;
   for (const spec of OPERATOR_KEYS) {
@@ -177,7 +221,18 @@ export function configPins(mode: GitMode, facts?: ConfigFacts): string[] {
     for (const entry of entries) if (OPERATOR_SCOPES.has(entry.scope) && entry.key === list.key) pins.push(`${list.key}=${entry.value}`);
   }
   if (mode !== 'read') pins.push(`core.hooksPath=${facts.writeHooksPath}`);
-  const dynamic = mode === 'read' ? [READ_PROGRAM_KEY] : mode === 'remote' ? [REMOTE_PROGRAM_KEY, REMOTE_FILE_KEY] : [];
+  if (mode !== 'read' && facts.signingKeyPin !== undefined) pins.push(`user.signingKey=${facts.signingKeyPin}`);
+  if (mode === 'remote') {
+    // The operator's own TLS files win over the repository's (a repository-only one refuses the call instead).
+    const seenTls = new Set<string>();
+    for (const entry of entries) {
+      if (!REPOSITORY_SCOPES.has(entry.scope) || !TLS_FILE_KEY.test(entry.key) || seenTls.has(entry.key)) continue;
+      seenTls.add(entry.key);
+      const own = operatorValue(entries, [entry.key]);
+      if (own !== undefined) pins.push(`${entry.key}=${own}`);
+    }
+  }
+  const dynamic = [MERGE_DRIVER_KEY, ...(mode === 'read' ? [READ_PROGRAM_KEY] : mode === 'remote' ? [REMOTE_PROGRAM_KEY, REMOTE_FILE_KEY] : [])];
   const seen = new Set<string>();
   for (const entry of entries) {
     const key = entry.key;
@@ -210,7 +265,29 @@ export function refusedSettings(entries: readonly ConfigEntry[]): RefusedSetting
 }
 
 function dynamicKey(key: string): boolean {
-  return READ_PROGRAM_KEY.test(key) || REMOTE_PROGRAM_KEY.test(key) || REMOTE_FILE_KEY.test(key);
+  return [READ_PROGRAM_KEY, MERGE_DRIVER_KEY, REMOTE_PROGRAM_KEY, REMOTE_FILE_KEY, TLS_FILE_KEY].some((pattern) => pattern.test(key));
+}
+
+/** The last entry git would use for `key`, if any. */
+export function effectiveEntry(entries: readonly ConfigEntry[], key: string): ConfigEntry | undefined {
+  let found: ConfigEntry | undefined;
+  for (const entry of entries) if (entry.key === key) found = entry;
+  return found;
+}
+
+/**
+ * The first setting of the repository's own config that makes fetch, pull or push read a file, where no pin can
+ * put the operator's value or git's default in its place; undefined when there is none.
+ */
+export function remoteRefusal(entries: readonly ConfigEntry[]): RefusedSetting | undefined {
+  for (const entry of entries) {
+    if (!REPOSITORY_SCOPES.has(entry.scope)) continue;
+    if (entry.key === FETCH_SKIPLIST_KEY) return { key: entry.key, reason: 'names a file that fetch would read' };
+    if (TLS_FILE_KEY.test(entry.key) && operatorValue(entries, [entry.key]) === undefined) {
+      return { key: entry.key, reason: 'names a TLS file that fetch and push would read; set it in your own (global) git config instead' };
+    }
+  }
+  return undefined;
 }
 
 /** Whether a repository-scope entry is an include directive (`include.path`, `includeIf.<condition>.path`). */
@@ -235,8 +312,10 @@ export function pinnedEnvironment(mode: GitMode): Record<string, string> {
     GIT_ASKPASS: '',
     // Messages git prints are parsed in a few places; keep them in English.
     LC_ALL: 'C',
-    // Reads never take the index lock (no index refresh, so no post-index-change hook either).
-    ...(mode === 'read' ? { GIT_OPTIONAL_LOCKS: '0' } : {}),
+    // Reads never take the index lock (no index refresh, so no post-index-change hook either), and never use a
+    // transport: a list naming no protocol refuses every one, whatever protocol.*.allow says, so no lazy fetch
+    // from a promisor remote (or a submodule's) can run behind a read on a git that ignores GIT_NO_LAZY_FETCH.
+    ...(mode === 'read' ? { GIT_OPTIONAL_LOCKS: '0', GIT_ALLOW_PROTOCOL: 'none' } : {}),
   };
 }
 
@@ -261,4 +340,5 @@ export const ALLOWED_GIT_VARIABLES: readonly string[] = [
   'GIT_TERMINAL_PROMPT',
   'GIT_ASKPASS',
   'GIT_OPTIONAL_LOCKS',
+  'GIT_ALLOW_PROTOCOL',
 ];

@@ -1,10 +1,11 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidArgumentError, NotFoundError, SandboxError } from '@portico-mcp/shared/errors';
+import { InvalidArgumentError, NotFoundError, RefusedError, SandboxError } from '@portico-mcp/shared/errors';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import { assertGitDirContained, configFacts } from './confinement.js';
 import { configPins, parseConfigListing, pinnedEnvironment } from './hardening.js';
 import type { ConfigFacts, GitMode } from './hardening.js';
+import { assertRemotesStayInside, promisorRemotes } from './remote-reach.js';
 import { GitCommandError, runGit } from './runner.js';
 import type { GitOutput } from './runner.js';
 
@@ -31,27 +32,59 @@ export interface RunOptions {
   input?: string;
 }
 
+/** The allowed repositories as this call sees them, and the means to open another one of them (a local remote). */
+export interface AllowedRepositories {
+  sandbox: Sandbox;
+  open(repoPath: string, signal: AbortSignal): Promise<RepositoryGit>;
+}
+
 /** Runs git in one verified repository, always against its verified git dir and work tree. */
 export class RepositoryGit {
   readonly repository: Repository;
   readonly #baseEnv: Readonly<Record<string, string>>;
+  readonly #allowed: AllowedRepositories;
+  #promisorsChecked: Promise<void> | undefined;
 
-  constructor(repository: Repository, baseEnv: Readonly<Record<string, string>>) {
+  constructor(repository: Repository, baseEnv: Readonly<Record<string, string>>, allowed: AllowedRepositories) {
     this.repository = repository;
     this.#baseEnv = baseEnv;
+    this.#allowed = allowed;
+  }
+
+  /** The allowed repositories (operator's, narrowed by the client's roots) this repository was opened under. */
+  get sandbox(): Sandbox {
+    return this.#allowed.sandbox;
+  }
+
+  /** Opens another repository under the same checks, e.g. one a local remote names. */
+  openLocal(repoPath: string, signal: AbortSignal): Promise<RepositoryGit> {
+    return this.#allowed.open(repoPath, signal);
   }
 
   /** Runs `git <args>`; stdout is returned as bytes so that no encoding is assumed. */
-  run(args: readonly string[], options: RunOptions): Promise<GitOutput> {
+  async run(args: readonly string[], options: RunOptions): Promise<GitOutput> {
     const repo = this.repository;
+    if (options.mode === 'remote' && repo.config.remoteRefusal !== undefined) {
+      const { key, reason } = repo.config.remoteRefusal;
+      throw new RefusedError(`This repository sets ${key} in its git config, which ${reason}; fetch, pull and push are refused until that is removed.`);
+    }
+    // Reads use no transport at all (GIT_ALLOW_PROTOCOL); writes and remote calls may fetch missing objects from
+    // a partial clone's promisor remotes, which must not lead outside any more than the remote named in a call.
+    if (options.mode !== 'read') {
+      const promisors = promisorRemotes(repo.config.entries);
+      if (promisors.length > 0) await (this.#promisorsChecked ??= assertRemotesStayInside(this, promisors, options.signal));
+    }
     return runGit({
       args,
+      // A repository discovered as bare stays bare: with --bare (and GIT_COMMON_DIR set) git takes no work tree
+      // from core.bare/core.worktree, nor the git directory itself as one.
+      globalOptions: repo.topLevel === undefined ? ['--bare'] : [],
       // Git runs at the top level, so paths (already made top-relative by workTreePath) mean one thing.
       cwd: repo.topLevel ?? repo.gitDir,
       // GIT_DIR, GIT_COMMON_DIR and GIT_WORK_TREE pin git to what was verified: no rediscovery through a `.git`
       // or `commondir` file that appears or changes later.
       env: { ...this.#baseEnv, ...pinnedEnvironment(options.mode), ...placeEnvironment(repo) },
-      config: configPins(options.mode, repo.config),
+      config: [...configPins(options.mode, repo.config), ...(repo.topLevel === undefined ? ['core.bare=true'] : [])],
       signal: options.signal,
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
@@ -108,20 +141,22 @@ export class RepositoryResolver {
       }
     }
     // What the git dir links to and what its config says are checked on every call: both can change at any time.
-    const [, config] = await Promise.all([assertGitDirContained(facts, sandbox, repoPath), this.#config(facts, repoPath, signal)]);
-    return new RepositoryGit({ cwd, ...facts, config }, this.#baseEnv);
+    const [, config] = await Promise.all([assertGitDirContained(facts, sandbox, repoPath), this.#config(facts, repoPath, sandbox, signal)]);
+    const allowed = { sandbox, open: (other: string, otherSignal: AbortSignal) => this.resolve(other, sandbox, otherSignal) };
+    return new RepositoryGit({ cwd, ...facts, config }, this.#baseEnv, allowed);
   }
 
-  async #config(places: Places, given: string, signal: AbortSignal): Promise<ConfigFacts> {
+  async #config(places: Places, given: string, sandbox: Sandbox, signal: AbortSignal): Promise<ConfigFacts> {
     const cwd = places.topLevel ?? places.gitDir;
     const listing = await runGit({
       args: ['config', '--list', '--show-scope', '--show-origin', '--includes', '-z'],
+      globalOptions: places.topLevel === undefined ? ['--bare'] : [],
       cwd,
       env: { ...this.#baseEnv, ...pinnedEnvironment('read'), ...placeEnvironment(places) },
       config: configPins('read'),
       signal,
     });
-    return configFacts(parseConfigListing(listing.stdout.toString('utf8')), places, cwd, this.#baseEnv, given);
+    return configFacts(parseConfigListing(listing.stdout.toString('utf8')), places, cwd, this.#baseEnv, given, sandbox);
   }
 
   async #factsFor(cwd: string, given: string, signal: AbortSignal): Promise<Places> {

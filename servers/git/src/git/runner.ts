@@ -6,6 +6,8 @@ import { ALLOWED_GIT_VARIABLES } from './hardening.js';
 /** One git invocation: argv after `git` (never a shell string), where and how to run it. */
 export interface GitInvocation {
   args: readonly string[];
+  /** Options for git itself, placed before the subcommand (`--bare`). */
+  globalOptions?: readonly string[];
   cwd: string;
   /** The complete child environment (the runner adds nothing). */
   env: Readonly<Record<string, string>>;
@@ -56,7 +58,7 @@ const FAILURES: ReadonlyArray<readonly [RegExp, string]> = [
   [/authentication failed|could not read (username|password)|permission denied \(|terminal prompts disabled|invalid credentials/i, 'the remote refused the credentials, or none were available; set up a credential helper or SSH key for it outside the server'],
   [/could not resolve host|could not read from remote repository|unable to access|connection (refused|timed out)|does not appear to be a git repository|repository .* not found/i, 'the remote could not be reached or is not a git repository; check the remote URL (git_remotes lists it)'],
   [/please tell me who you are|empty ident|unable to auto-detect email/i, 'git has no author identity; set user.name and user.email in the git config (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL for the server)'],
-  [/failed to sign|gpg failed|error: gpg|ssh-keygen/i, 'signing failed; check the signing setup (user.signingKey, gpg.format) outside the server'],
+  [/failed to sign|gpg failed|error: gpg|ssh-keygen|signingkey needs to be set/i, 'signing failed; check the signing setup (user.signingKey, gpg.format) outside the server'],
   [/hook/i, 'a hook of the repository refused the operation'],
   [/pathspec .* did not match|did not match any file/i, 'a path given does not match any file git knows; check the paths'],
   [/bad config|invalid config|bad numeric config|config file .* (could not|cannot)|unable to parse .*config|fatal: .*\.gitconfig/i, "git could not read the repository's configuration; check its config files"],
@@ -87,6 +89,9 @@ const UNSAFE_OPT_INS: SimpleGitOptions['unsafe'] = {
   allowUnsafeSshCommand: true,
   allowUnsafeGitProxy: true,
   allowUnsafeCredentialHelper: true,
+  // Repository-defined merge drivers are pinned to git's own merge; the editor is pinned to a no-op.
+  allowUnsafeMergeDriver: true,
+  allowUnsafeEditor: true,
 };
 
 /** Runs git through simple-git with an argv array, a fixed environment, a byte cap and cancellation. */
@@ -140,7 +145,7 @@ export async function runGit(invocation: GitInvocation): Promise<GitOutput> {
 
   const subcommand = invocation.args[0] ?? '';
   try {
-    await git.raw([...invocation.args]);
+    await git.raw([...(invocation.globalOptions ?? []), ...invocation.args]);
   } catch (error) {
     const stderr = Buffer.concat(errChunks).toString('utf8');
     if (capped) return { stdout: Buffer.concat(chunks), stderr, truncated: true };

@@ -4,6 +4,7 @@ import { InvalidArgumentError, NotFoundError } from '@portico-mcp/shared/errors'
 import { READ_ONLY, WRITE, defineTool, withHints } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { assertNewRefName, assertRevisionText, refExists } from '../git/refs.js';
+import { assertRemotesStayInside } from '../git/remote-reach.js';
 import type { RepositoryGit } from '../git/repository.js';
 import type { Workspace } from '../workspace.js';
 import { repoPathField } from '../workspace.js';
@@ -24,8 +25,17 @@ export function redactUrl(text: string): string {
   });
 }
 
-/** The remote to use: the caller's (which must be configured), else origin, else the only one. */
+/**
+ * The remote to use: the caller's (which must be configured), else origin, else the only one; refused when its
+ * URLs lead to a local repository outside the allowed ones or to a command transport.
+ */
 async function chooseRemote(git: RepositoryGit, remote: string | undefined, signal: AbortSignal): Promise<string> {
+  const name = await pickRemote(git, remote, signal);
+  await assertRemotesStayInside(git, [name], signal);
+  return name;
+}
+
+async function pickRemote(git: RepositoryGit, remote: string | undefined, signal: AbortSignal): Promise<string> {
   const names = await remoteNames(git, signal);
   if (remote !== undefined) {
     assertRevisionText(remote, 'remote');
