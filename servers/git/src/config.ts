@@ -26,7 +26,8 @@ export interface GitServerConfig {
   baseEnv: Record<string, string>;
 }
 
-const IDENTITY = /^GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)$/;
+// Kept from the operator's environment: commit identity, and the CA bundle a TLS-intercepting proxy needs.
+const PASSED_ON = /^GIT_((AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)|SSL_CAINFO|SSL_CAPATH)$/;
 /** Variables that redirect git or name programs it would run (editor, pager, askpass); never passed on. */
 const WITHHELD = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/i;
 
@@ -40,7 +41,7 @@ export function parseGitConfig(input: Pick<ConfigInput<typeof GIT_FLAGS>, 'value
   for (const [name, value] of Object.entries(input.env)) {
     if (value === undefined) continue;
     // GIT_DIR, GIT_INDEX_FILE, GIT_CONFIG_* and friends from the host would redirect or reconfigure git.
-    if (WITHHELD.test(name) && !IDENTITY.test(name)) continue;
+    if (WITHHELD.test(name) && !PASSED_ON.test(name)) continue;
     baseEnv[name] = value;
   }
   return { repositories, allowRemote: input.values['allow-remote'] === true, baseEnv };

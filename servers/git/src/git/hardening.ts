@@ -332,6 +332,9 @@ export const IDENTITY_VARIABLES = [
 /** Every GIT_* variable the server itself may set on a child (simple-git strips all others). */
 export const ALLOWED_GIT_VARIABLES: readonly string[] = [
   ...IDENTITY_VARIABLES,
+  // The operator's CA bundle (a repository cannot set environment variables, only config).
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
   'GIT_DIR',
   'GIT_COMMON_DIR',
   'GIT_WORK_TREE',
