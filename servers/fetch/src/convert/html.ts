@@ -13,11 +13,13 @@ export interface HtmlConversion {
 // The few DOM members used here: lib.dom is not part of this Node build, and linkedom implements these.
 interface DomNode {
   nodeName: string;
+  nodeType: number;
   textContent: string | null;
   parentNode: DomNode | null;
 }
 interface DomElement extends DomNode {
   children: ArrayLike<DomElement> & Iterable<DomElement>;
+  childNodes: ArrayLike<DomNode> & Iterable<DomNode>;
   getAttribute(name: string): string | null;
   setAttribute(name: string, value: string): void;
   removeAttribute(name: string): void;
@@ -67,10 +69,11 @@ function loadToolkit(): Promise<Toolkit> {
     const parseDocument = (html: string): DomDocument => (parseHTML(html) as unknown as { document: DomDocument }).document;
     // linkedom builds no <body> for a fragment ("<p>text</p>"), where a browser would: give it one.
     const parse = (html: string): DomDocument => {
-      const document = parseDocument(html);
-      return document.documentElement?.nodeName === 'HTML'
-        ? document
-        : parseDocument(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+      const parsed = parseDocument(html);
+      const document =
+        parsed.documentElement?.nodeName === 'HTML' ? parsed : parseDocument(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+      limitDepth(document, MAX_DEPTH);
+      return document;
     };
     addTableRows(parse('<table></table>'));
     const turndown = new Turndown({
@@ -96,6 +99,46 @@ function loadToolkit(): Promise<Toolkit> {
 function commonJs<T extends object>(module: T): T extends { default: infer D } ? D : T {
   const candidate = (module as { default?: unknown }).default;
   return (candidate !== undefined && candidate !== null ? candidate : module) as never;
+}
+
+// Readability's scoring walks every node's ancestors and text, so its cost grows with the cube of the
+// nesting depth (2,500 nested <div> took over 40 s). Real pages stay far below this depth; Chromium's own
+// parser stops nesting at 512.
+const MAX_DEPTH = 100;
+
+/**
+ * Bounds the element depth of a parsed page: an element at `maxDepth` keeps the text below it, in order,
+ * as plain text, without the deeper elements. Iterative, so depth cannot exhaust the stack.
+ */
+export function limitDepth(document: DomDocument, maxDepth: number): void {
+  const root = document.documentElement;
+  if (root === null) return;
+  const stack: Array<[DomElement, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [element, depth] = stack.pop()!;
+    if (depth >= maxDepth) flattenToText(element);
+    else for (const child of element.children) stack.push([child, depth + 1]);
+  }
+}
+
+const TEXT_NODE = 3;
+const ELEMENT_NODE = 1;
+// Their text is never page text (prepare() would drop these elements).
+const NOT_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
+
+function flattenToText(element: DomElement): void {
+  if (element.children.length === 0) return;
+  const parts: string[] = [];
+  const stack: DomNode[] = [...element.childNodes].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.nodeType === TEXT_NODE) parts.push(node.textContent ?? '');
+    else if (node.nodeType === ELEMENT_NODE && !NOT_TEXT.has(node.nodeName)) {
+      const children = [...(node as DomElement).childNodes];
+      for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!);
+    }
+  }
+  element.textContent = parts.join(' ').replace(/\s+/g, ' ');
 }
 
 // The GFM table rule reads `table.rows`, which linkedom does not implement (its tables are plain elements).
