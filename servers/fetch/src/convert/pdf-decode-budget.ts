@@ -1,8 +1,9 @@
-// pdf.js inflates a document's streams (Flate, LZW, RunLength, ASCIIHex/85, predictors) into buffers that
-// grow by doubling in one place, DecodeStream.ensureBuffer. A 2 MB PDF can declare streams that inflate to
-// gigabytes, and those buffers live outside the V8 heap, where a worker's resourceLimits do not reach. So the
-// pdf.js worker module is loaded with one line added there that charges every growth to a per-document
-// budget; past the budget the allocation never happens.
+// pdf.js decodes a document's streams in two places: the JavaScript decoders (Flate, LZW, RunLength,
+// ASCIIHex/85, predictors) grow their buffers by doubling in DecodeStream.ensureBuffer, and Flate streams are
+// first tried through the platform's DecompressionStream, whose chunks pdf.js collects without limit. A 2 MB
+// PDF can declare streams that inflate to gigabytes, in buffers outside the V8 heap, where a worker's
+// resourceLimits do not reach. So pdf.js's worker module is loaded with one line added in each place that
+// charges the bytes to a per-document budget; past the budget the decoding stops.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
@@ -18,7 +19,12 @@ interface BudgetHook {
 }
 
 const HOOK = '__porticoPdfDecode';
-const GROWTH = /(  ensureBuffer\(requested\) \{\n    const buffer = this\.buffer;\n    if \(requested <= buffer\.byteLength\) \{\n      return buffer;\n    \}\n    let size = this\.minBufferLength;\n    while \(size < requested\) \{\n      size \*= 2;\n    \}\n)(    const buffer2 = new Uint8Array\(size\);)/;
+const ENSURE_BUFFER = /(  ensureBuffer\(requested\) \{\n    const buffer = this\.buffer;\n    if \(requested <= buffer\.byteLength\) \{\n      return buffer;\n    \}\n    let size = this\.minBufferLength;\n    while \(size < requested\) \{\n      size \*= 2;\n    \}\n)(    const buffer2 = new Uint8Array\(size\);)/;
+const DECOMPRESSION_STREAM = /(      for await \(const chunk of readable\) \{\n)(        chunks\.push\(chunk\);\n        totalLength \+= chunk\.byteLength;)/;
+const PATCHES: Array<[RegExp, string]> = [
+  [ENSURE_BUFFER, `$1    globalThis.${HOOK}.charge(size - buffer.byteLength);\n$2`],
+  [DECOMPRESSION_STREAM, `$1        globalThis.${HOOK}.charge(chunk.byteLength);\n$2`],
+];
 
 let current: DecodeBudget | undefined;
 
@@ -46,16 +52,19 @@ function installHook(): void {
 }
 
 /**
- * Loads pdf.js's worker-side module with the budget hook in DecodeStream.ensureBuffer and registers it as
- * pdf.js's in-thread worker. Fails (refusing every PDF) if this pdf.js version no longer has that code.
+ * Loads pdf.js's worker-side module with the budget hooks and registers it as pdf.js's in-thread worker.
+ * Fails (refusing every PDF) if this pdf.js version no longer has the code the hooks go into.
  */
 export async function loadBudgetedPdfWorker(from: string): Promise<void> {
   installHook();
   const path = createRequire(from).resolve('pdfjs-dist/legacy/build/pdf.worker.mjs');
-  const source = await readFile(path, 'utf8');
-  const matches = source.match(new RegExp(GROWTH.source, 'g'));
-  if (matches?.length !== 1) throw new Error('pdf.js DecodeStream.ensureBuffer not found: the decode budget cannot be applied');
-  const patched = source.replace(GROWTH, `$1    globalThis.${HOOK}.charge(size - buffer.byteLength);\n$2`);
+  let patched = await readFile(path, 'utf8');
+  for (const [pattern, replacement] of PATCHES) {
+    if (patched.match(new RegExp(pattern.source, 'g'))?.length !== 1) {
+      throw new Error(`pdf.js decoding code not found (${pattern.source.slice(0, 40)}…): the decode budget cannot be applied`);
+    }
+    patched = patched.replace(pattern, replacement);
+  }
   // The module assigns globalThis.pdfjsWorker, which pdf.js then uses instead of importing its own copy.
   await import(`data:text/javascript;base64,${Buffer.from(patched, 'utf8').toString('base64')}`);
   if ((globalThis as { pdfjsWorker?: unknown }).pdfjsWorker === undefined) throw new Error('pdf.js worker did not register');
