@@ -8,7 +8,7 @@ import type { SpawnedServer, TestHttpServer } from '@portico-mcp/shared/testing'
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const SECRET = 'members-only roster text';
 
-interface RobotsSite extends TestHttpServer {
+interface RobotsSite extends Omit<TestHttpServer, 'hits' | 'resetHits'> {
   hits(path: string): number;
 }
 
