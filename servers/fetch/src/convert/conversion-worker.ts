@@ -26,7 +26,9 @@ async function convert(request: ConversionRequest): Promise<ConversionReply> {
     );
     return { id: request.id, type: 'done', document };
   } catch (error) {
-    // Only a Portico error's sentence crosses back: a library's message can quote the document.
+    // Only a Portico error's sentence crosses back: a library's message can quote the document. The
+    // operator's log (stderr, never the client) gets the details.
+    if (!isPorticoError(error)) console.error('portico-fetch: conversion failed', error);
     return isPorticoError(error) ? { id: request.id, type: 'failed', code: error.code, message: error.message } : { id: request.id, type: 'failed' };
   }
 }
