@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Bundles a server entry for fast startup, which is a headline number (DESIGN.md, Performance):
 //
-//   node scripts/bundle.mjs <entry> <outdir> [--external name]...
+//   node scripts/bundle.mjs <entry> <outdir> [--external name]... [--worker entry]...
 //
 // Output:
 //   <outdir>/server.cjs        the whole server as one CommonJS script (dependencies included)
 //   <outdir>/index.js          the bin: a small loader that compiles server.cjs with V8's code cache
 //   <outdir>/server.cjs.cache  the code cache, written by a first run at build time
+//   <outdir>/<worker>.cjs      each --worker entry (a worker_threads script) as its own CommonJS script,
+//                              named after its source file; the server finds it beside server.cjs
 //
 // Why a script and a code cache: most of a server's startup is V8 compiling and running the SDK and zod. A
 // CommonJS script can be compiled through vm.Script with cached data, which skips most of that compilation;
@@ -16,13 +18,16 @@
 // Heavy or native packages (better-sqlite3, pdfjs-dist) stay external and are loaded on first use.
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { external: { type: 'string', multiple: true, default: [] } },
+  options: {
+    external: { type: 'string', multiple: true, default: [] },
+    worker: { type: 'string', multiple: true, default: [] },
+  },
 });
 const [entry, outdir] = positionals;
 if (!entry || !outdir) {
@@ -70,9 +75,7 @@ script.runInThisContext()(module.exports, createRequire(filename), module, filen
 
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
-await build({
-  entryPoints: [entry],
-  outfile: join(outdir, 'server.cjs'),
+const scriptOptions = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -85,7 +88,12 @@ await build({
   define: { 'import.meta.url': '__porticoImportMetaUrl' },
   banner: { js: "var __porticoImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
-});
+};
+await build({ ...scriptOptions, entryPoints: [entry], outfile: join(outdir, 'server.cjs') });
+// A worker thread loads its script with Node's own loader (no vm.Script, no code cache): a plain bundle.
+for (const worker of values.worker) {
+  await build({ ...scriptOptions, entryPoints: [worker], outfile: join(outdir, `${basename(worker).replace(/\.[cm]?[jt]s$/, '')}.cjs`) });
+}
 // The entry's hashbang belongs to the loader; in the wrapped script it would be a syntax error. Turning it
 // into a comment keeps every line where the source map expects it.
 const script = join(outdir, 'server.cjs');

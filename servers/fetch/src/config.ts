@@ -25,6 +25,10 @@ export interface FetchConfig {
   connectTimeoutMs: number;
   /** Largest response body read, in bytes after decompression. */
   maxDownloadBytes: number;
+  /** Most bytes a PDF's compressed streams may expand to when decoded (decompression bombs stop there). */
+  maxDecompressedBytes: number;
+  /** V8 heap limit of a conversion thread, in MB. */
+  maxConversionMemoryMb: number;
   maxRedirects: number;
   /** How long a converted document (and a robots.txt verdict) is reused; 0 turns the cache off. */
   cacheTtlMs: number;
@@ -67,7 +71,7 @@ export const FETCH_FLAGS = {
   timeout: {
     type: 'string',
     placeholder: 'seconds',
-    description: 'Whole-request time limit and ceiling of the per-call timeout_seconds (default 30).',
+    description: 'Whole-call time limit (download and conversion) and ceiling of the per-call timeout_seconds (default 30).',
     env: 'PORTICO_FETCH_TIMEOUT',
   },
   'connect-timeout': {
@@ -81,6 +85,18 @@ export const FETCH_FLAGS = {
     placeholder: 'n',
     description: 'Largest response body read, after decompression (default 20000000).',
     env: 'PORTICO_FETCH_MAX_DOWNLOAD_BYTES',
+  },
+  'max-decompressed-bytes': {
+    type: 'string',
+    placeholder: 'n',
+    description: "Most bytes a PDF's compressed streams may expand to when decoded (default 256000000).",
+    env: 'PORTICO_FETCH_MAX_DECOMPRESSED_BYTES',
+  },
+  'max-conversion-memory': {
+    type: 'string',
+    placeholder: 'MB',
+    description: 'Memory limit of the thread that converts one page, in MB (default 1024).',
+    env: 'PORTICO_FETCH_MAX_CONVERSION_MEMORY',
   },
   'max-redirects': {
     type: 'string',
@@ -122,6 +138,8 @@ export function parseFetchConfig({ values, positionals }: { values: FlagValues; 
     timeoutMs: secondsFlag(values, 'timeout', 30, 0.1, 600),
     connectTimeoutMs: secondsFlag(values, 'connect-timeout', 10, 0.1, 600),
     maxDownloadBytes: integerFlag(values, 'max-download-bytes', 20_000_000, 1_000, 2_000_000_000),
+    maxDecompressedBytes: integerFlag(values, 'max-decompressed-bytes', 256_000_000, 1_000_000, 4_000_000_000),
+    maxConversionMemoryMb: integerFlag(values, 'max-conversion-memory', 1024, 64, 16_384),
     maxRedirects: integerFlag(values, 'max-redirects', 10, 0, 50),
     cacheTtlMs: secondsFlag(values, 'cache-ttl', 300, 0, 86_400),
     cacheMaxBytes: integerFlag(values, 'cache-max-bytes', 64_000_000, 0, 4_000_000_000),

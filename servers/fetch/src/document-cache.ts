@@ -5,6 +5,8 @@ import type { ConvertedDocument } from './convert/document.js';
 export interface CachedDocument extends ConvertedDocument {
   /** The URL the document came from, after redirects. */
   finalUrl: string;
+  /** The URLs requested before `finalUrl` (the request URL first): robots.txt is checked for each on reuse. */
+  via: string[];
   status: number;
   fetchedAt: number;
 }

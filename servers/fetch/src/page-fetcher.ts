@@ -2,12 +2,13 @@ import { UpstreamError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
 import { UrlPolicy } from '@portico-mcp/shared/net';
 import type { FetchConfig } from './config.js';
-import { convertResponse } from './convert/document.js';
+import { ConversionPool } from './convert/pool.js';
 import { DocumentCache } from './document-cache.js';
 import type { CachedDocument } from './document-cache.js';
 import { HttpClient, showUrl } from './net/http-client.js';
 import type { RequestLimits } from './net/http-client.js';
 import { RobotsGuard } from './robots.js';
+import type { RobotsCheck } from './robots.js';
 import { throwIfCancelled } from './cancel.js';
 
 /** Who asked: the model through the tool (robots.txt applies) or the user through the prompt (it does not). */
@@ -32,6 +33,10 @@ export interface DocumentResult {
   fromCache: boolean;
 }
 
+// Two conversions at once: a hostile page converting does not hold up the next call, and memory stays at
+// most two threads' limits.
+const CONVERSION_THREADS = 2;
+
 const ACCEPT = 'text/html,application/xhtml+xml,application/json;q=0.9,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.5';
 
 /** Fetches pages under the URL policy and robots.txt, converts them, and caches the result for continuation. */
@@ -41,6 +46,7 @@ export class PageFetcher {
   readonly #client: HttpClient;
   readonly #robots: RobotsGuard;
   readonly #cache: DocumentCache;
+  readonly #conversions: ConversionPool;
   readonly #log: Logger;
 
   constructor(config: FetchConfig, log: Logger) {
@@ -50,38 +56,60 @@ export class PageFetcher {
     this.#client = new HttpClient(this.#policy, config.proxyUrl);
     this.#robots = new RobotsGuard(this.#client, config.cacheTtlMs);
     this.#cache = new DocumentCache({ ttlMs: config.cacheTtlMs, maxBytes: config.cacheMaxBytes });
+    this.#conversions = new ConversionPool({
+      // Beside the bundled server (dist/server.cjs), built by scripts/bundle.mjs --worker.
+      workerFile: new URL('./conversion-worker.cjs', import.meta.url),
+      maxWorkers: CONVERSION_THREADS,
+      memoryMb: config.maxConversionMemoryMb,
+      log,
+    });
   }
 
-  /** The document at `url`, from the cache when this request was converted within the TTL. */
+  /**
+   * The document at `url`, from the cache when this request was converted within the TTL. One deadline
+   * (the call's timeout) covers the robots.txt checks, the download and the conversion.
+   */
   async getDocument(request: DocumentRequest): Promise<DocumentResult> {
     const url = this.#policy.checkUrl(request.url);
-    const limits: RequestLimits = {
-      timeoutMs: Math.min(request.timeoutMs ?? this.#config.timeoutMs, this.#config.timeoutMs),
+    const timeoutMs = Math.min(request.timeoutMs ?? this.#config.timeoutMs, this.#config.timeoutMs);
+    const deadline = performance.now() + timeoutMs;
+    const limits = (): RequestLimits => ({
+      timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
       connectTimeoutMs: Math.min(request.connectTimeoutMs ?? this.#config.connectTimeoutMs, this.#config.connectTimeoutMs),
       maxBytes: this.#config.maxDownloadBytes,
       maxRedirects: this.#config.maxRedirects,
-    };
+    });
     const userAgent = request.mode === 'autonomous' ? this.#config.autonomousUserAgent : this.#config.manualUserAgent;
+    const robots = request.mode === 'autonomous' && !this.#config.ignoreRobotsTxt;
+    const check = (): RobotsCheck => ({ userAgent, limits: limits(), ...(request.signal ? { signal: request.signal } : {}) });
     // robots.txt is consulted on every tool call (its verdict is cached per origin), so a document that the
-    // prompt put in the cache is not handed to the model past a Disallow rule.
-    if (request.mode === 'autonomous' && !this.#config.ignoreRobotsTxt) {
-      await this.#robots.assertAllowed(url, { userAgent, limits, ...(request.signal ? { signal: request.signal } : {}) });
-    }
+    // prompt put in the cache is not handed to the model past a Disallow rule: every URL the document was
+    // reached through is checked again, redirect targets included.
+    if (robots) await this.#robots.assertAllowed(url, check());
     const key = DocumentCache.key(url, request.raw);
     const cached = this.#cache.get(key);
-    if (cached !== undefined) return { document: cached, requestedUrl: url, fromCache: true };
+    if (cached !== undefined) {
+      if (robots) await this.#assertHopsAllowed(cached, check);
+      return { document: cached, requestedUrl: url, fromCache: true };
+    }
 
     const response = await this.#client.get(url, {
       userAgent,
       accept: ACCEPT,
-      limits,
+      limits: limits(),
       ...(request.signal ? { signal: request.signal } : {}),
       onProgress: (received, total) => request.progress?.(received, total, 'downloading'),
+      // RFC 9309 applies to each URL fetched: a redirect to a disallowed path (or to another origin's) is
+      // refused before it is requested.
+      ...(robots ? { beforeRedirect: (next: URL, from: URL) => this.#robots.assertRedirectAllowed(next, from, check()) } : {}),
     });
     if (response.status >= 400) throw httpStatusError(response.url, response.status, response.statusText);
     const started = performance.now();
-    const converted = await convertResponse(response, {
+    const converted = await this.#conversions.convert(response, {
       raw: request.raw,
+      maxDecodedBytes: this.#config.maxDecompressedBytes,
+      deadline,
+      timeoutMs,
       ...(request.signal ? { signal: request.signal } : {}),
       onProgress: (message) => request.progress?.(response.body.length, response.body.length, message),
     });
@@ -93,9 +121,22 @@ export class PageFetcher {
       chars: converted.text.length,
       ms: Math.round(performance.now() - started),
     });
-    const document: CachedDocument = { ...converted, finalUrl: response.url.href, status: response.status, fetchedAt: Date.now() };
+    const document: CachedDocument = {
+      ...converted,
+      finalUrl: response.url.href,
+      via: response.via.map((hop) => hop.href),
+      status: response.status,
+      fetchedAt: Date.now(),
+    };
     this.#cache.set(key, document);
     return { document, requestedUrl: url, fromCache: false };
+  }
+
+  async #assertHopsAllowed(document: CachedDocument, check: () => RobotsCheck): Promise<void> {
+    const hops = [...document.via, document.finalUrl];
+    for (let index = 1; index < hops.length; index++) {
+      await this.#robots.assertRedirectAllowed(new URL(hops[index]!), new URL(hops[index - 1]!), check());
+    }
   }
 }
 

@@ -63,10 +63,20 @@ export class RobotsGuard {
     }
     if (verdict.parser.isAllowed(url.href, token) === false) {
       const line = verdict.parser.getMatchingLineNumber(url.href, token);
-      const rule = line > 0 ? verdict.text.split(/\r\n|\r|\n/)[line - 1]?.trim() : undefined;
+      const rule = line > 0 ? quotableRule(verdict.text.split(/\r\n|\r|\n/)[line - 1]) : undefined;
       throw new PolicyError(
         `Refused ${showUrl(url)}: the site's robots.txt (${verdict.robotsUrl}) does not allow user agent "${token}" to fetch it${rule ? ` (rule "${rule.slice(0, 120)}" on line ${line})` : ''}; the user can fetch it with the fetch prompt, or the operator can pass --ignore-robots-txt.`,
       );
+    }
+  }
+
+  /** Like `assertAllowed`, for a URL a redirect from `from` led to: the refusal names the redirect. */
+  async assertRedirectAllowed(next: URL, from: URL, check: RobotsCheck): Promise<void> {
+    try {
+      await this.assertAllowed(next, check);
+    } catch (error) {
+      if (error instanceof PolicyError) throw new PolicyError(`${showUrl(from)} redirected to a page robots.txt does not let this server fetch. ${error.message}`);
+      throw error;
     }
   }
 
@@ -111,6 +121,13 @@ export class RobotsGuard {
     // Rules are matched against the origin that was asked, even when a redirect served them from elsewhere.
     return { kind: 'rules', robotsUrl, text, parser: parse(robotsUrl, text) };
   }
+}
+
+// The matching line is the site's own text: it is quoted only when it has the shape of a rule (a path with
+// no spaces), so a robots.txt cannot put sentences of its choosing into a refusal.
+function quotableRule(line: string | undefined): string | undefined {
+  const rule = line?.replace(/#.*$/, '').trim();
+  return rule !== undefined && /^(dis)?allow\s*:\s*[\x21-\x7e]{0,100}$/i.test(rule) ? rule : undefined;
 }
 
 /** The product token robots.txt groups are matched against: the User-Agent's first word (RFC 9309 §2.2.1). */

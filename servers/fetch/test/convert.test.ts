@@ -13,6 +13,7 @@ const PAGE = new URL('https://news.example.com/2026/03/story.html');
 function response(body: Buffer | string, contentType?: string): FetchedResponse {
   return {
     url: PAGE,
+    via: [],
     status: 200,
     statusText: 'OK',
     headers: new Map(contentType === undefined ? [] : [['content-type', contentType]]),

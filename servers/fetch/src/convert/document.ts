@@ -25,7 +25,12 @@ export interface ConvertOptions {
   raw: boolean;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /** Most bytes a PDF's compressed streams may expand to. */
+  maxDecodedBytes?: number;
 }
+
+/** What a conversion reads of a response. */
+export type ConversionInput = Pick<FetchedResponse, 'url' | 'headers' | 'body'>;
 
 const TEXT_TYPES = /^(text\/|application\/(xml|javascript|ecmascript|x-javascript|x-ndjson|yaml|x-yaml|toml|x-sh|sql|graphql|rtf|csv)$)|\+xml$/;
 const JSON_TYPES = /^(application\/json|text\/json|application\/[\w.-]+\+json|application\/(x-)?json-?\w*)$/;
@@ -33,13 +38,15 @@ const HTML_TYPES = /^(text\/html|application\/xhtml\+xml)$/;
 const SNIFF_BYTES = 8192;
 
 /** Converts a fetched body by its declared type (sniffing when the type is missing or generic). */
-export async function convertResponse(response: FetchedResponse, options: ConvertOptions): Promise<ConvertedDocument> {
+export async function convertResponse(response: ConversionInput, options: ConvertOptions): Promise<ConvertedDocument> {
   const declared = response.headers.get('content-type');
   const contentType = (declared ?? '').split(';')[0]!.trim().toLowerCase();
   const kind = kindOf(contentType, response.body);
   if (kind === undefined) {
+    // The media type is the server's text: named only when it is a plain type/subtype token.
+    const shown = /^[\w.+-]{1,60}\/[\w.+-]{1,60}$/.test(contentType) ? contentType : 'binary data';
     throw new InvalidArgumentError(
-      `${showUrl(response.url)} is ${contentType || 'binary data'}, which cannot be shown as text; fetch an HTML, text, JSON or PDF URL instead.`,
+      `${showUrl(response.url)} is ${shown}, which cannot be shown as text; fetch an HTML, text, JSON or PDF URL instead.`,
     );
   }
   if (kind === 'pdf') {
@@ -47,6 +54,7 @@ export async function convertResponse(response: FetchedResponse, options: Conver
     const { pdfToText } = await import('./pdf.js');
     const pdf = await pdfToText(response.body, {
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.maxDecodedBytes !== undefined ? { maxDecodedBytes: options.maxDecodedBytes } : {}),
       onPage: (page, pages) => options.onProgress?.(`extracted page ${page} of ${pages}`),
     });
     const heading = pdf.title === undefined ? '' : `# ${pdf.title}\n\n`;

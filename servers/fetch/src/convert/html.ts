@@ -13,11 +13,13 @@ export interface HtmlConversion {
 // The few DOM members used here: lib.dom is not part of this Node build, and linkedom implements these.
 interface DomNode {
   nodeName: string;
+  nodeType: number;
   textContent: string | null;
   parentNode: DomNode | null;
 }
 interface DomElement extends DomNode {
   children: ArrayLike<DomElement> & Iterable<DomElement>;
+  childNodes: ArrayLike<DomNode> & Iterable<DomNode>;
   getAttribute(name: string): string | null;
   setAttribute(name: string, value: string): void;
   removeAttribute(name: string): void;
@@ -67,10 +69,10 @@ function loadToolkit(): Promise<Toolkit> {
     const parseDocument = (html: string): DomDocument => (parseHTML(html) as unknown as { document: DomDocument }).document;
     // linkedom builds no <body> for a fragment ("<p>text</p>"), where a browser would: give it one.
     const parse = (html: string): DomDocument => {
-      const document = parseDocument(html);
-      return document.documentElement?.nodeName === 'HTML'
-        ? document
-        : parseDocument(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+      const parsed = parseDocument(html);
+      const document =
+        parsed.documentElement?.nodeName === 'HTML' ? parsed : parseDocument(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+      return document;
     };
     addTableRows(parse('<table></table>'));
     const turndown = new Turndown({
@@ -96,6 +98,73 @@ function loadToolkit(): Promise<Toolkit> {
 function commonJs<T extends object>(module: T): T extends { default: infer D } ? D : T {
   const candidate = (module as { default?: unknown }).default;
   return (candidate !== undefined && candidate !== null ? candidate : module) as never;
+}
+
+// Readability's scoring walks every node's ancestors and text, so its cost grows with the cube of the
+// nesting depth (2,500 nested <div> took over 40 s). Real pages stay far below this depth; Chromium's own
+// parser stops nesting at 512.
+export const MAX_DEPTH = 100;
+// Below the depth bound, Readability still costs about (depth + 20) units per element (measured: 30,000
+// elements 99 deep took 6 s, 60,000 elements 3 deep 2.7 s, on the 2-core build machine). Past this budget
+// (a few seconds) the whole body is converted instead, which costs time linear in the page's size.
+export const READABILITY_WORK_BUDGET = 2_000_000;
+const WORK_PER_ELEMENT = 20;
+
+/** What bounding the depth of a page found. */
+export interface DepthReport {
+  elements: number;
+  /** The deepest element depth before the bound (the root element is depth 1). */
+  maxDepth: number;
+  /** Readability's estimated work: the sum over elements of their depth plus a constant. */
+  work: number;
+}
+
+/**
+ * Bounds the element depth of a parsed page: an element at `maxDepth` keeps the text below it, in order,
+ * as plain text, without the deeper elements. Iterative, so depth cannot exhaust the stack.
+ */
+export function limitDepth(document: DomDocument, maxDepth: number): DepthReport {
+  const report: DepthReport = { elements: 0, maxDepth: 0, work: 0 };
+  const root = document.documentElement;
+  if (root === null) return report;
+  const stack: Array<[DomElement, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [element, depth] = stack.pop()!;
+    report.elements++;
+    report.work += Math.min(depth, maxDepth) + WORK_PER_ELEMENT;
+    report.maxDepth = Math.max(report.maxDepth, depth);
+    if (depth >= maxDepth) report.maxDepth = Math.max(report.maxDepth, flattenToText(element, depth));
+    else for (const child of element.children) stack.push([child, depth + 1]);
+  }
+  return report;
+}
+
+const TEXT_NODE = 3;
+const ELEMENT_NODE = 1;
+// Their text is never page text (prepare() would drop these elements).
+const NOT_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
+const TABLE_PARTS = new Set(['TABLE', 'THEAD', 'TBODY', 'TFOOT', 'TR', 'COLGROUP', 'CAPTION']);
+
+// Returns the depth of the deepest element that was below `element` (at `depth`).
+function flattenToText(element: DomElement, depth: number): number {
+  if (element.children.length === 0) return depth;
+  let deepest = depth;
+  const parts: string[] = [];
+  const stack: Array<[DomNode, number]> = [...element.childNodes].reverse().map((node) => [node, depth + 1]);
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    if (node.nodeType === TEXT_NODE) parts.push(node.textContent ?? '');
+    else if (node.nodeType === ELEMENT_NODE && !NOT_TEXT.has(node.nodeName)) {
+      deepest = Math.max(deepest, level);
+      const children = [...(node as DomElement).childNodes];
+      for (let index = children.length - 1; index >= 0; index--) stack.push([children[index]!, level + 1]);
+    }
+  }
+  const text = parts.join(' ').replace(/\s+/g, ' ');
+  // A table part that holds bare text breaks the table rules; as plain text beside its table it reads fine.
+  if (TABLE_PARTS.has(element.nodeName)) element.replaceWith(text);
+  else element.textContent = text;
+  return deepest;
 }
 
 // The GFM table rule reads `table.rows`, which linkedom does not implement (its tables are plain elements).
@@ -134,6 +203,7 @@ const MAX_DATA_URI_CHARS = 256;
 export async function htmlToMarkdown(html: string, pageUrl: URL): Promise<HtmlConversion> {
   const { parse, readability, turndown } = await loadToolkit();
   const document = parse(html);
+  const shape = limitDepth(document, MAX_DEPTH);
   const metadata = readMetadata(document);
   const shellSignals = scriptSignals(document);
   prepare(document, baseUrl(document, pageUrl));
@@ -153,13 +223,13 @@ export async function htmlToMarkdown(html: string, pageUrl: URL): Promise<HtmlCo
     };
   }
 
-  const article = readability(document);
+  const article = shape.work <= READABILITY_WORK_BUDGET ? readability(document) : null;
   const articleText = visibleLength(article?.textContent ?? '');
   const keepArticle =
     article?.content != null && articleText > 0 && (articleText >= ENOUGH_ARTICLE_CHARS || articleText >= MIN_KEPT_SHARE * bodyText);
-  let body: string;
-  if (keepArticle && article?.content) {
-    body = turndown.turndown(article.content as never);
+  let body = keepArticle && article?.content ? articleMarkdown(turndown, article.content) : undefined;
+  const fromArticle = body !== undefined;
+  if (fromArticle && article) {
     metadata.title = metadata.title ?? article.title ?? undefined;
     metadata.byline = metadata.byline ?? article.byline ?? undefined;
     metadata.siteName = metadata.siteName ?? article.siteName ?? undefined;
@@ -167,12 +237,23 @@ export async function htmlToMarkdown(html: string, pageUrl: URL): Promise<HtmlCo
   } else {
     // Readability rewrote the tree it was given; the whole-body fallback starts again from the source.
     const fresh = parse(html);
+    limitDepth(fresh, MAX_DEPTH);
     prepare(fresh, baseUrl(fresh, pageUrl));
     // Site navigation is the one part of a page that is never its content.
     for (const node of [...fresh.querySelectorAll('nav, footer, [role="navigation"], [aria-hidden="true"]')]) node.remove();
     body = fresh.body === null ? '' : turndown.turndown(fresh.body as never);
   }
-  return { markdown: compose(metadata, pageUrl, tidy(body)), ...titleOf(metadata), extraction: keepArticle ? 'article' : 'page' };
+  return { markdown: compose(metadata, pageUrl, tidy(body ?? '')), ...titleOf(metadata), extraction: fromArticle ? 'article' : 'page' };
+}
+
+// The GFM table rules fail on a table part whose table Readability left outside the article (nested tables
+// do that); the whole body converts such a page instead.
+function articleMarkdown(turndown: TurndownService, content: DomElement): string | undefined {
+  try {
+    return turndown.turndown(content as never);
+  } catch {
+    return undefined;
+  }
 }
 
 interface PageMetadata {

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import {
   CancelledError,
@@ -30,13 +31,21 @@ export interface RequestOptions {
   limits: RequestLimits;
   signal?: AbortSignal;
   onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
+  /**
+   * Vets each redirect target (after the URL policy accepted it) before it is requested; throwing stops the
+   * request. The tool checks robots.txt here, since RFC 9309 rules apply to every URL fetched, per origin.
+   */
+  beforeRedirect?: (next: URL, from: URL) => Promise<void>;
 }
 
 /** A response whose body was read in full (or up to the byte cap). */
 export interface FetchedResponse {
   /** The URL the body came from, after redirects. */
   url: URL;
+  /** The URLs requested before `url`, in order (the request URL first); empty without redirects. */
+  via: URL[];
   status: number;
+  /** The standard reason phrase of `status` (never the server's own text, which is free-form). */
   statusText: string;
   /** Lower-cased header names. */
   headers: ReadonlyMap<string, string>;
@@ -94,6 +103,7 @@ export class HttpClient {
     if (options.signal?.aborted) deadline.abort();
     const scope = createConnectionScope(this.#route, limits.connectTimeoutMs);
     let current = this.#policy.checkUrl(url);
+    const via: URL[] = [];
     try {
       for (let redirects = 0; ; redirects++) {
         await this.#vetProxiedTarget(current);
@@ -119,7 +129,10 @@ export class HttpClient {
           } catch {
             throw new UpstreamError(`${showUrl(current)} redirected to an invalid location; the site may be misconfigured.`);
           }
-          current = this.#checkRedirect(next, current);
+          const checked = this.#checkRedirect(next, current);
+          await options.beforeRedirect?.(checked, current);
+          via.push(current);
+          current = checked;
           continue;
         }
         const headers = new Map<string, string>();
@@ -129,7 +142,7 @@ export class HttpClient {
             throw explainFailure(error, current, scope, { timedOut, limits, cancelled: options.signal?.aborted === true });
           },
         );
-        return { url: current, status: response.status, statusText: response.statusText, headers, ...body, redirects };
+        return { url: current, via, status: response.status, statusText: STATUS_CODES[response.status] ?? '', headers, ...body, redirects };
       }
     } finally {
       clearTimeout(timer);
@@ -238,18 +251,21 @@ function explainFailure(error: unknown, url: URL, scope: ConnectionScope, contex
     case 'Z_DATA_ERROR':
     case 'ERR_STREAM_PREMATURE_CLOSE':
       return new UpstreamError(`The response from ${host} was cut off or corrupt; try again later.`);
+    case 'ETIMEDOUT':
+      return new UpstreamError(`The connection to ${host} timed out; try again later.`);
+    case 'HPE_HEADER_OVERFLOW':
+      return new UpstreamError(`${host} sent response headers over the size limit; the page cannot be fetched.`);
     default:
-      if (typeof code === 'string' && /CERT|SSL|TLS/.test(code)) {
+      // Only a code of Node's own fixed vocabulary is named; library messages can quote response bytes,
+      // resolved addresses or the proxy's URL, so they never reach the reply.
+      if (typeof code === 'string' && /^[A-Z0-9_]{1,60}$/.test(code) && /CERT|SSL|TLS/.test(code)) {
         return new UpstreamError(`The TLS certificate of ${host} could not be verified (${code}); the page cannot be fetched securely.`);
       }
-      return new UpstreamError(`Could not fetch ${showUrl(url)}: ${reasonOf(error)}; try again later.`);
+      if (typeof code === 'string' && code.startsWith('HPE_')) {
+        return new UpstreamError(`${host} sent a malformed HTTP response; the page cannot be fetched.`);
+      }
+      return new UpstreamError(`Could not fetch ${showUrl(url)}: the connection failed; check the URL or try again later.`);
   }
-}
-
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const reason = /reason: (.*)$/s.exec(message)?.[1] ?? message;
-  return reason.replace(/\.$/, '').slice(0, 200);
 }
 
 /** A URL for messages: without credentials, at most 200 characters. */
