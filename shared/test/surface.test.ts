@@ -77,6 +77,16 @@ const spec: ServerSpec<Record<string, never>> = {
         handler: ({ who }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `Hello ${who}. ${'!'.repeat(60_000)}` } }] }),
         continueHint: 'ask for less',
       }),
+      definePrompt({
+        name: 'count',
+        title: 'Count',
+        description: 'Counts far past the budget.',
+        handler: () => ({
+          messages: [{ role: 'user', content: { type: 'text', text: `head\n${'x'.repeat(60_000)}` } }],
+          continueHint: ({ chars }) => `start again at ${chars - 'head\n'.length}`,
+        }),
+        continueHint: 'never used: the reply names its own way on',
+      }),
     ],
   }),
 };
@@ -164,6 +174,19 @@ describe('resources and prompts through the kernel', () => {
     expect(text.startsWith('Hello Ada.')).toBe(true);
     expect(text).toMatch(/To get more, ask for less\.\]$/);
     expect(Buffer.byteLength(text)).toBeLessThan(4_300);
+    await connection.close();
+  });
+});
+
+describe('prompt continuation hints', () => {
+  it('name where to go on from the reply’s own hint, a function of the characters kept', async () => {
+    const connection = await connectInProcess(spec, ['--max-output-bytes', '4000']);
+    const prompt = await connection.client.getPrompt({ name: 'count' });
+    const text = (prompt.messages[0]!.content as { text: string }).text;
+    const kept = text.indexOf('\n[Truncated') - 'head\n'.length;
+    expect(kept).toBeGreaterThan(0);
+    expect(prompt).not.toHaveProperty('continueHint');
+    expect(text).toMatch(new RegExp(`To get more, start again at ${kept}\\.\\]$`));
     await connection.close();
   });
 });

@@ -8,6 +8,8 @@ export interface DocumentChunk {
   total: number;
   /** Where the next call starts, when the document goes on. */
   next?: number;
+  /** What ended a chunk the document goes on after: `maxChars`, or the byte room. */
+  cutBy?: 'length' | 'bytes';
 }
 
 // A cut prefers the end of a paragraph, then of a line, then a space, when one lies in the last part of the window;
@@ -21,14 +23,17 @@ const LINE_WINDOW = 0.1;
  */
 export function sliceDocument(document: string, start: number, maxChars: number, maxBytes: number): DocumentChunk {
   const total = document.length;
-  let end = Math.min(total, start + maxChars);
+  const byLength = Math.min(total, start + maxChars);
+  let end = byLength;
+  let byBytes = false;
   if (end < total || utf8Length(document.slice(start, end)) > maxBytes) {
     end = start + fitBytes(document, start, end, maxBytes);
+    byBytes = end < byLength;
     if (end < total) end = start + preferredCut(document.slice(start, end));
   }
   if (end <= start && start < total) end = start + Math.min(total - start, codeUnitsAt(document, start));
   const text = document.slice(start, end);
-  return { text, start, end, total, ...(end < total ? { next: end } : {}) };
+  return { text, start, end, total, ...(end < total ? { next: end, cutBy: byBytes ? 'bytes' : 'length' } : {}) };
 }
 
 // The longest prefix of document[start, end) that fits in maxBytes, in code units (pairs kept whole).

@@ -1,5 +1,5 @@
 import { ConfigError } from '@portico-mcp/shared/errors';
-import type { FlagSpec, FlagValues } from '@portico-mcp/shared/serve';
+import type { ConfigInput, FlagSpec } from '@portico-mcp/shared/serve';
 
 /** The reference server's User-Agent for tool calls (the model decided to fetch). */
 export const DEFAULT_USER_AGENT_AUTONOMOUS =
@@ -55,126 +55,125 @@ export const FETCH_FLAGS = {
     env: 'PORTICO_FETCH_PROXY_URL',
   },
   'allow-hosts': {
-    type: 'string',
-    multiple: true,
+    type: 'list',
     placeholder: 'hosts',
     description: 'Hosts, *.domains, IPs or CIDRs that may be fetched even if private or loopback (comma list).',
     env: 'PORTICO_FETCH_ALLOW_HOSTS',
   },
   'deny-hosts': {
-    type: 'string',
-    multiple: true,
+    type: 'list',
     placeholder: 'hosts',
     description: 'Hosts, *.domains, IPs or CIDRs that are never fetched (comma list; wins over --allow-hosts).',
     env: 'PORTICO_FETCH_DENY_HOSTS',
   },
   timeout: {
-    type: 'string',
+    type: 'duration',
+    unit: 's',
+    min: 100,
+    max: 600_000,
+    default: 30_000,
     placeholder: 'seconds',
     description: 'Whole-call time limit (download and conversion) and ceiling of the per-call timeout_seconds (default 30).',
     env: 'PORTICO_FETCH_TIMEOUT',
   },
   'connect-timeout': {
-    type: 'string',
+    type: 'duration',
+    unit: 's',
+    min: 100,
+    max: 600_000,
+    default: 10_000,
     placeholder: 'seconds',
     description: 'Time limit for opening a connection, DNS included (default 10).',
     env: 'PORTICO_FETCH_CONNECT_TIMEOUT',
   },
   'max-download-bytes': {
-    type: 'string',
+    type: 'size',
+    min: 1_000,
+    max: 2_000_000_000,
+    default: 20_000_000,
     placeholder: 'n',
     description: 'Largest response body read, after decompression (default 20000000).',
     env: 'PORTICO_FETCH_MAX_DOWNLOAD_BYTES',
   },
   'max-decompressed-bytes': {
-    type: 'string',
+    type: 'size',
+    min: 1_000_000,
+    max: 4_000_000_000,
+    default: 256_000_000,
     placeholder: 'n',
     description: "Most bytes a PDF's compressed streams may expand to when decoded (default 256000000).",
     env: 'PORTICO_FETCH_MAX_DECOMPRESSED_BYTES',
   },
   'max-conversion-memory': {
-    type: 'string',
+    type: 'integer',
+    min: 64,
+    max: 16_384,
+    default: 1024,
     placeholder: 'MB',
     description: 'Memory limit of the thread that converts one page, in MB (default 1024).',
     env: 'PORTICO_FETCH_MAX_CONVERSION_MEMORY',
   },
   'max-redirects': {
-    type: 'string',
+    type: 'integer',
+    min: 0,
+    max: 50,
+    default: 10,
     placeholder: 'n',
     description: 'Redirects followed per request, each re-checked against the policy (default 10).',
     env: 'PORTICO_FETCH_MAX_REDIRECTS',
   },
   'cache-ttl': {
-    type: 'string',
+    type: 'duration',
+    unit: 's',
+    min: 0,
+    max: 86_400_000,
+    default: 300_000,
     placeholder: 'seconds',
     description: 'How long converted pages and robots.txt verdicts are reused (default 300; 0 disables).',
     env: 'PORTICO_FETCH_CACHE_TTL',
   },
   'cache-max-bytes': {
-    type: 'string',
+    type: 'size',
+    min: 0,
+    max: 4_000_000_000,
+    default: 64_000_000,
     placeholder: 'n',
     description: 'Memory bound of the converted-page cache (default 64000000).',
     env: 'PORTICO_FETCH_CACHE_MAX_BYTES',
   },
 } as const satisfies Record<string, FlagSpec>;
 
-/** Builds the typed config from parsed flags; throws ConfigError with one sentence on bad input. */
-export function parseFetchConfig({ values, positionals }: { values: FlagValues; positionals: string[] }): FetchConfig {
+/** Builds the typed config from the kernel-parsed flags; throws ConfigError with one sentence on bad input. */
+export function parseFetchConfig({ values, positionals }: Pick<ConfigInput<typeof FETCH_FLAGS>, 'values' | 'positionals'>): FetchConfig {
   if (positionals.length > 0) {
     throw new ConfigError(`Unexpected argument "${positionals[0]}"; this server takes only flags (run with --help).`);
   }
-  const userAgent = stringFlag(values, 'user-agent');
+  const userAgent = values['user-agent'];
   if (userAgent !== undefined && (userAgent.trim() === '' || /[\r\n]/.test(userAgent))) {
     throw new ConfigError('--user-agent must be a non-empty single line of text.');
   }
-  const proxyRaw = stringFlag(values, 'proxy-url');
+  const proxyRaw = values['proxy-url'];
   return {
     autonomousUserAgent: userAgent ?? DEFAULT_USER_AGENT_AUTONOMOUS,
     manualUserAgent: userAgent ?? DEFAULT_USER_AGENT_MANUAL,
     ignoreRobotsTxt: values['ignore-robots-txt'] === true,
     ...(proxyRaw !== undefined ? { proxyUrl: parseProxyUrl(proxyRaw) } : {}),
-    allowHosts: listFlag(values, 'allow-hosts'),
-    denyHosts: listFlag(values, 'deny-hosts'),
-    timeoutMs: secondsFlag(values, 'timeout', 30, 0.1, 600),
-    connectTimeoutMs: secondsFlag(values, 'connect-timeout', 10, 0.1, 600),
-    maxDownloadBytes: integerFlag(values, 'max-download-bytes', 20_000_000, 1_000, 2_000_000_000),
-    maxDecompressedBytes: integerFlag(values, 'max-decompressed-bytes', 256_000_000, 1_000_000, 4_000_000_000),
-    maxConversionMemoryMb: integerFlag(values, 'max-conversion-memory', 1024, 64, 16_384),
-    maxRedirects: integerFlag(values, 'max-redirects', 10, 0, 50),
-    cacheTtlMs: secondsFlag(values, 'cache-ttl', 300, 0, 86_400),
-    cacheMaxBytes: integerFlag(values, 'cache-max-bytes', 64_000_000, 0, 4_000_000_000),
+    allowHosts: hostItems(values['allow-hosts']),
+    denyHosts: hostItems(values['deny-hosts']),
+    timeoutMs: values.timeout,
+    connectTimeoutMs: values['connect-timeout'],
+    maxDownloadBytes: values['max-download-bytes'],
+    maxDecompressedBytes: values['max-decompressed-bytes'],
+    maxConversionMemoryMb: values['max-conversion-memory'],
+    maxRedirects: values['max-redirects'],
+    cacheTtlMs: values['cache-ttl'],
+    cacheMaxBytes: values['cache-max-bytes'],
   };
 }
 
-function stringFlag(values: FlagValues, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function listFlag(values: FlagValues, name: string): string[] {
-  const value = values[name];
-  if (value === undefined || typeof value === 'boolean') return [];
-  return (Array.isArray(value) ? value : [value]).flatMap((entry) => entry.split(/[\s,]+/)).filter((entry) => entry !== '');
-}
-
-function secondsFlag(values: FlagValues, name: string, fallback: number, min: number, max: number): number {
-  const raw = stringFlag(values, name);
-  if (raw === undefined) return Math.round(fallback * 1000);
-  const value = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigError(`--${name} must be a number of seconds between ${min} and ${max}, not "${raw}".`);
-  }
-  return Math.round(value * 1000);
-}
-
-function integerFlag(values: FlagValues, name: string, fallback: number, min: number, max: number): number {
-  const raw = stringFlag(values, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw.trim());
-  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(`--${name} must be a whole number between ${min} and ${max}, not "${raw}".`);
-  }
-  return value;
+// Host lists have always accepted white space between names as well as commas ("a.example b.example").
+function hostItems(items: readonly string[] | undefined): string[] {
+  return (items ?? []).flatMap((item) => item.split(/\s+/)).filter((item) => item !== '');
 }
 
 function parseProxyUrl(raw: string): URL {

@@ -1,11 +1,11 @@
 import { UpstreamError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
-import { UrlPolicy } from '@portico-mcp/shared/net';
+import { UrlPolicy, displayUrl } from '@portico-mcp/shared/net';
 import type { FetchConfig } from './config.js';
 import { ConversionPool } from './convert/pool.js';
 import { DocumentCache } from './document-cache.js';
 import type { CachedDocument } from './document-cache.js';
-import { HttpClient, showUrl } from './net/http-client.js';
+import { HttpClient } from './net/http-client.js';
 import type { RequestLimits } from './net/http-client.js';
 import { RobotsGuard } from './robots.js';
 import type { RobotsCheck } from './robots.js';
@@ -115,7 +115,7 @@ export class PageFetcher {
     });
     throwIfCancelled(request.signal);
     this.#log.debug('converted', {
-      url: showUrl(response.url),
+      url: displayUrl(response.url),
       kind: converted.kind,
       bytes: response.body.length,
       chars: converted.text.length,
@@ -151,5 +151,5 @@ function httpStatusError(url: URL, status: number, statusText: string): Upstream
           : status >= 500
             ? 'the site has a problem; try again later'
             : 'check the URL and the request';
-  return new UpstreamError(`Fetching ${showUrl(url)} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}; ${advice}.`);
+  return new UpstreamError(`Fetching ${displayUrl(url)} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}; ${advice}.`);
 }

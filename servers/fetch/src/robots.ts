@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { isPorticoError, PolicyError } from '@portico-mcp/shared/errors';
-import { HttpClient, RedirectLimitError, showUrl } from './net/http-client.js';
+import { displayUrl } from '@portico-mcp/shared/net';
+import { HttpClient, RedirectLimitError } from './net/http-client.js';
 import type { RequestLimits } from './net/http-client.js';
 
 /** What robots.txt says about one origin, as RFC 9309 reads the fetch outcome. */
@@ -58,14 +59,14 @@ export class RobotsGuard {
     if (verdict.kind === 'unavailable') return;
     if (verdict.kind === 'unreachable') {
       throw new PolicyError(
-        `Refused ${showUrl(url)}: its robots.txt (${verdict.robotsUrl}) could not be read (${verdict.reason}), and RFC 9309 then means no page of the site may be fetched automatically; the user can fetch it with the fetch prompt, or the operator can pass --ignore-robots-txt.`,
+        `Refused ${displayUrl(url)}: its robots.txt (${verdict.robotsUrl}) could not be read (${verdict.reason}), and RFC 9309 then means no page of the site may be fetched automatically; the user can fetch it with the fetch prompt, or the operator can pass --ignore-robots-txt.`,
       );
     }
     if (verdict.parser.isAllowed(url.href, token) === false) {
       const line = verdict.parser.getMatchingLineNumber(url.href, token);
       const rule = line > 0 ? quotableRule(verdict.text.split(/\r\n|\r|\n/)[line - 1]) : undefined;
       throw new PolicyError(
-        `Refused ${showUrl(url)}: the site's robots.txt (${verdict.robotsUrl}) does not allow user agent "${token}" to fetch it${rule ? ` (rule "${rule.slice(0, 120)}" on line ${line})` : ''}; the user can fetch it with the fetch prompt, or the operator can pass --ignore-robots-txt.`,
+        `Refused ${displayUrl(url)}: the site's robots.txt (${verdict.robotsUrl}) does not allow user agent "${token}" to fetch it${rule ? ` (rule "${rule.slice(0, 120)}" on line ${line})` : ''}; the user can fetch it with the fetch prompt, or the operator can pass --ignore-robots-txt.`,
       );
     }
   }
@@ -75,7 +76,7 @@ export class RobotsGuard {
     try {
       await this.assertAllowed(next, check);
     } catch (error) {
-      if (error instanceof PolicyError) throw new PolicyError(`${showUrl(from)} redirected to a page robots.txt does not let this server fetch. ${error.message}`);
+      if (error instanceof PolicyError) throw new PolicyError(`${displayUrl(from)} redirected to a page robots.txt does not let this server fetch. ${error.message}`);
       throw error;
     }
   }

@@ -10,6 +10,7 @@ export type { HostList, AddressBlock } from './hosts.js';
 export { systemResolver } from './lookup.js';
 export type { LookupCallback, PolicyLookup, ResolvedAddress, ResolveOptions, Resolver } from './lookup.js';
 export { agentFor } from './agents.js';
+export { displayUrl } from './display.js';
 export { formatSeconds, limitConnectTime } from './connect-time.js';
 export type { ConnectTimeLimit } from './connect-time.js';
 export type { PolicyAgentOptions, PolicyAgents } from './agents.js';

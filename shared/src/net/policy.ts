@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { ConfigError, InvalidArgumentError, PolicyError } from '../errors/index.js';
 import { classifyAddress, describeEmbedding, describeRange, parseAddress } from './address.js';
 import { createPolicyAgents } from './agents.js';
+import { displayUrl } from './display.js';
 import type { PolicyAgentOptions, PolicyAgents } from './agents.js';
 import { hostListBlockFor, hostListBlockForAny, hostListHasName, normalizeHostName, parseHostList } from './hosts.js';
 import type { HostList } from './hosts.js';
@@ -23,7 +24,6 @@ export interface UrlPolicyOptions {
 type Verdict = { readonly allowed: true } | { readonly allowed: false; readonly reason: string; readonly allowWith?: string };
 
 const SCHEME = /^[a-z][a-z0-9+.-]*$/;
-const MAX_SHOWN_URL = 200;
 
 /**
  * The outbound-request policy of the fetch and browser servers. `checkUrl` decides what can be decided
@@ -49,7 +49,7 @@ export class UrlPolicy {
   /** Parses a URL and refuses it when its scheme, host name or IP-literal host is not allowed; returns the parsed URL. */
   checkUrl(url: string | URL): URL {
     const parsed = parseUrl(url);
-    const shown = showUrl(parsed);
+    const shown = displayUrl(parsed);
     const scheme = parsed.protocol.slice(0, -1);
     if (!this.#schemes.has(scheme)) {
       const allowed = [...this.#schemes].map((name) => `${name}:`).join(', ');
@@ -137,18 +137,8 @@ function parseUrl(url: string | URL): URL {
   try {
     return new URL(text);
   } catch {
-    const shown = text.length > MAX_SHOWN_URL ? `${text.slice(0, MAX_SHOWN_URL)}…` : text;
-    throw new InvalidArgumentError(`"${shown}" is not a valid absolute URL; give one such as https://example.com/.`);
+    throw new InvalidArgumentError(`"${displayUrl(text)}" is not a valid absolute URL; give one such as https://example.com/.`);
   }
-}
-
-// Credentials are allowed in a URL but never repeated in a message that may be logged or shown to a model.
-function showUrl(url: URL): string {
-  const copy = new URL(url.href);
-  copy.username = '';
-  copy.password = '';
-  const text = copy.href;
-  return text.length > MAX_SHOWN_URL ? `${text.slice(0, MAX_SHOWN_URL)}…` : text;
 }
 
 function parseSchemes(schemes: readonly string[]): ReadonlySet<string> {

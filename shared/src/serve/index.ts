@@ -6,7 +6,7 @@ export { DESTRUCTIVE, READ_ONLY, WRITE, withHints } from './annotations.js';
 export { defineResource } from './resource.js';
 export type { ExtraContext, ListedResource, ResourceContents, ResourceDefinition } from './resource.js';
 export { definePrompt } from './prompt.js';
-export type { AnyPromptDefinition, PromptDefinition, PromptReply } from './prompt.js';
+export type { AnyPromptDefinition, ContinueHint, PromptDefinition, PromptReply } from './prompt.js';
 export { slimJsonSchema, slimSchema } from './schema.js';
 export { ALL_TOOLSETS, selectTools, toolsetNames } from './select.js';
 export { boundResult, mediaBytes, resultBytes } from './bound.js';

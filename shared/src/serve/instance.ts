@@ -5,7 +5,7 @@ import { TooLargeError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { Reply, cutText, formatBytes, toProtocolError, toToolError, truncationNotice, utf8Length } from '../output/index.js';
 import { boundResult } from './bound.js';
-import type { AnyPromptDefinition, PromptReply } from './prompt.js';
+import type { AnyPromptDefinition, ContinueHint, PromptReply } from './prompt.js';
 import { isTemplateUri } from './resource.js';
 import type { ExtraContext, ResourceContents, ResourceDefinition } from './resource.js';
 import { slimSchema } from './schema.js';
@@ -177,13 +177,14 @@ function extraContext(sdk: ServerContext, era: 'legacy' | 'modern', log: Logger)
 }
 
 /** Cuts a text to the reply budget with the one notice, naming how to get the rest. */
-function boundedText(text: string, limit: number, continueHint: string | undefined): string {
+function boundedText(text: string, limit: number, continueHint: ContinueHint | undefined): string {
   const cut = cutText(text, limit);
   if (!cut.truncated) return text;
+  const hint = typeof continueHint === 'function' ? continueHint({ chars: cut.consumedChars }) : continueHint;
   return `${cut.text}${cut.text.endsWith('\n') ? '' : '\n'}${truncationNotice({
     shown: `the first ${formatBytes(cut.bytes)} of ${formatBytes(utf8Length(text))}`,
     reason: 'the reply budget',
-    next: continueHint ?? 'narrow the request, or ask the operator to raise --max-output-bytes',
+    next: hint ?? 'narrow the request, or ask the operator to raise --max-output-bytes',
   })}`;
 }
 
@@ -230,12 +231,12 @@ function registerPrompt(server: McpServer, prompt: AnyPromptDefinition, era: 'le
   const log = options.log.child(prompt.name);
   const answer = async (args: unknown, sdk: ServerContext): Promise<PromptReply> => {
     try {
-      const reply = await prompt.handler(args, extraContext(sdk, era, log));
+      const { continueHint, ...reply } = await prompt.handler(args, extraContext(sdk, era, log));
       // One budget for all the prompt's text, in message order.
       let remaining = options.maxOutputBytes;
       const messages = reply.messages.map((message) => {
         if (message.content.type !== 'text') return message;
-        const text = boundedText(message.content.text, Math.max(0, remaining), prompt.continueHint);
+        const text = boundedText(message.content.text, Math.max(0, remaining), continueHint ?? prompt.continueHint);
         remaining -= utf8Length(text);
         return { ...message, content: { ...message.content, text } };
       });

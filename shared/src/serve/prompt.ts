@@ -6,7 +6,15 @@ import type { ExtraContext } from './resource.js';
 export interface PromptReply {
   description?: string;
   messages: PromptMessage[];
+  /** This reply's own way on when cut, instead of the definition's (it can name a position in what it sent). */
+  continueHint?: ContinueHint;
 }
+
+/**
+ * How to get what a cut prompt left out, in words. A function is given how many characters of the cut
+ * message were kept, for a hint that names where to go on.
+ */
+export type ContinueHint = string | ((kept: { chars: number }) => string);
 
 /** A prompt, answered through the kernel's budget and error mapping. */
 export interface PromptDefinition<Args extends z.ZodObject = z.ZodObject> {
@@ -15,7 +23,7 @@ export interface PromptDefinition<Args extends z.ZodObject = z.ZodObject> {
   description: string;
   argsSchema?: Args;
   /** How to get what a cut prompt left out, in words: "call the fetch tool with start_index". */
-  continueHint?: string;
+  continueHint?: ContinueHint;
   handler(args: z.infer<Args>, context: ExtraContext): Promise<PromptReply> | PromptReply;
 }
 

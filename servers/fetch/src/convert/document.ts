@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import type { FetchedResponse } from '../net/http-client.js';
-import { showUrl } from '../net/http-client.js';
+import { displayUrl } from '@portico-mcp/shared/net';
 import { decodeBody } from './charset.js';
 
 /** What kind of document a response was read as. */
@@ -46,7 +46,7 @@ export async function convertResponse(response: ConversionInput, options: Conver
     // The media type is the server's text: named only when it is a plain type/subtype token.
     const shown = /^[\w.+-]{1,60}\/[\w.+-]{1,60}$/.test(contentType) ? contentType : 'binary data';
     throw new InvalidArgumentError(
-      `${showUrl(response.url)} is ${shown}, which cannot be shown as text; fetch an HTML, text, JSON or PDF URL instead.`,
+      `${displayUrl(response.url)} is ${shown}, which cannot be shown as text; fetch an HTML, text, JSON or PDF URL instead.`,
     );
   }
   if (kind === 'pdf') {

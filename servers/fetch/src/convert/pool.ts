@@ -12,8 +12,7 @@ import {
 } from '@portico-mcp/shared/errors';
 import type { PorticoError, PorticoErrorCode } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
-import { formatSeconds } from '@portico-mcp/shared/net';
-import { showUrl } from '../net/http-client.js';
+import { displayUrl, formatSeconds } from '@portico-mcp/shared/net';
 import type { ConversionInput, ConvertedDocument } from './document.js';
 import type { ConversionReply, ConversionRequest } from './messages.js';
 
@@ -94,7 +93,7 @@ export class ConversionPool {
           finish(
             {
               error: new TooLargeError(
-                `Converting ${showUrl(input.url)} needed more than the ${this.#options.memoryMb} MB of memory a conversion may use; try raw: true, or the operator can raise --max-conversion-memory.`,
+                `Converting ${displayUrl(input.url)} needed more than the ${this.#options.memoryMb} MB of memory a conversion may use; try raw: true, or the operator can raise --max-conversion-memory.`,
               ),
             },
             false,
@@ -110,7 +109,7 @@ export class ConversionPool {
         finish(
           {
             error: new TimeoutError(
-              `${showUrl(input.url)} could not be converted within ${formatSeconds(job.timeoutMs)}, the time limit of the whole request; try raw: true for the source as sent, or a larger timeout_seconds if the operator's --timeout allows.`,
+              `${displayUrl(input.url)} could not be converted within ${formatSeconds(job.timeoutMs)}, the time limit of the whole request; try raw: true for the source as sent, or a larger timeout_seconds if the operator's --timeout allows.`,
             ),
           },
           false,
@@ -184,7 +183,7 @@ export class ConversionPool {
         () =>
           stop(
             new TimeoutError(
-              `${showUrl(url)} could not be converted within ${formatSeconds(job.timeoutMs)}: the server was busy converting other pages; try again shortly.`,
+              `${displayUrl(url)} could not be converted within ${formatSeconds(job.timeoutMs)}: the server was busy converting other pages; try again shortly.`,
             ),
           ),
         Math.max(0, job.deadline - performance.now()),
@@ -202,7 +201,7 @@ export class ConversionPool {
 }
 
 function unconvertible(url: URL): UpstreamError {
-  return new UpstreamError(`${showUrl(url)} could not be converted to text (the document is malformed in a way the converter cannot handle); try raw: true.`);
+  return new UpstreamError(`${displayUrl(url)} could not be converted to text (the document is malformed in a way the converter cannot handle); try raw: true.`);
 }
 
 const ERRORS: Partial<Record<PorticoErrorCode, new (message: string) => PorticoError>> = {

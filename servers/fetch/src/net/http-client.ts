@@ -10,7 +10,7 @@ import {
 } from '@portico-mcp/shared/errors';
 import type { PorticoError } from '@portico-mcp/shared/errors';
 import type { UrlPolicy } from '@portico-mcp/shared/net';
-import { formatSeconds } from '@portico-mcp/shared/net';
+import { displayUrl, formatSeconds } from '@portico-mcp/shared/net';
 import { createConnectionScope } from './connections.js';
 import type { ConnectionRoute, ConnectionScope } from './connections.js';
 
@@ -120,14 +120,14 @@ export class HttpClient {
           (response.body as Readable | null)?.destroy();
           if (redirects >= limits.maxRedirects) {
             throw new RedirectLimitError(
-              `${showUrl(url)} redirected more than ${limits.maxRedirects} times; the site may be misconfigured.`,
+              `${displayUrl(url)} redirected more than ${limits.maxRedirects} times; the site may be misconfigured.`,
             );
           }
           let next: URL;
           try {
             next = new URL(location, current);
           } catch {
-            throw new UpstreamError(`${showUrl(current)} redirected to an invalid location; the site may be misconfigured.`);
+            throw new UpstreamError(`${displayUrl(current)} redirected to an invalid location; the site may be misconfigured.`);
           }
           const checked = this.#checkRedirect(next, current);
           await options.beforeRedirect?.(checked, current);
@@ -155,7 +155,7 @@ export class HttpClient {
       return this.#policy.checkUrl(next);
     } catch (error) {
       if (error instanceof PolicyError) {
-        throw new PolicyError(`${showUrl(from)} redirected to a refused location. ${error.message}`);
+        throw new PolicyError(`${displayUrl(from)} redirected to a refused location. ${error.message}`);
       }
       throw error;
     }
@@ -212,7 +212,7 @@ async function readBody(
 function tooLarge(url: URL, maxBytes: number, declared: number | undefined): TooLargeError {
   const size = declared === undefined ? 'larger than' : `${declared.toLocaleString('en-US')} bytes, over`;
   return new TooLargeError(
-    `The response from ${showUrl(url)} is ${size} the ${maxBytes.toLocaleString('en-US')}-byte download limit; the operator can raise --max-download-bytes.`,
+    `The response from ${displayUrl(url)} is ${size} the ${maxBytes.toLocaleString('en-US')}-byte download limit; the operator can raise --max-download-bytes.`,
   );
 }
 
@@ -231,7 +231,7 @@ function explainFailure(error: unknown, url: URL, scope: ConnectionScope, contex
   if (context.cancelled) return new CancelledError();
   if (context.timedOut) {
     return new TimeoutError(
-      `${showUrl(url)} did not answer in full within ${formatSeconds(context.limits.timeoutMs)}; try again, or pass a larger timeout_seconds if the operator's --timeout allows.`,
+      `${displayUrl(url)} did not answer in full within ${formatSeconds(context.limits.timeoutMs)}; try again, or pass a larger timeout_seconds if the operator's --timeout allows.`,
     );
   }
   const code = (error as { code?: unknown } | null)?.code;
@@ -264,20 +264,6 @@ function explainFailure(error: unknown, url: URL, scope: ConnectionScope, contex
       if (typeof code === 'string' && code.startsWith('HPE_')) {
         return new UpstreamError(`${host} sent a malformed HTTP response; the page cannot be fetched.`);
       }
-      return new UpstreamError(`Could not fetch ${showUrl(url)}: the connection failed; check the URL or try again later.`);
+      return new UpstreamError(`Could not fetch ${displayUrl(url)}: the connection failed; check the URL or try again later.`);
   }
-}
-
-/** A URL for messages: without credentials, at most 200 characters. */
-export function showUrl(url: string | URL): string {
-  let text: string;
-  try {
-    const copy = new URL(typeof url === 'string' ? url : url.href);
-    copy.username = '';
-    copy.password = '';
-    text = copy.href;
-  } catch {
-    text = String(url);
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
