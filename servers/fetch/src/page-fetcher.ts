@@ -49,7 +49,8 @@ export class PageFetcher {
   readonly #conversions: ConversionPool;
   readonly #log: Logger;
 
-  constructor(config: FetchConfig, log: Logger) {
+  /** `workerFile` is the conversion thread's script, for tests that run the sources (default: beside the bundle). */
+  constructor(config: FetchConfig, log: Logger, options: { workerFile?: URL } = {}) {
     this.#config = config;
     this.#log = log;
     this.#policy = new UrlPolicy({ allowHosts: config.allowHosts, denyHosts: config.denyHosts });
@@ -58,7 +59,7 @@ export class PageFetcher {
     this.#cache = new DocumentCache({ ttlMs: config.cacheTtlMs, maxBytes: config.cacheMaxBytes });
     this.#conversions = new ConversionPool({
       // Beside the bundled server (dist/server.cjs), built by scripts/bundle.mjs --worker.
-      workerFile: new URL('./conversion-worker.cjs', import.meta.url),
+      workerFile: options.workerFile ?? new URL('./conversion-worker.cjs', import.meta.url),
       maxWorkers: CONVERSION_THREADS,
       memoryMb: config.maxConversionMemoryMb,
       log,

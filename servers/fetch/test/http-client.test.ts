@@ -84,13 +84,21 @@ describe('HttpClient connect timeout', () => {
   beforeAll(async () => {
     blocked = spawn(
       process.execPath,
-      ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',1,()=>{console.log(s.address().port);setTimeout(()=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,60000),50)})"],
+      // It prints its port, then blocks its event loop (so it accepts nothing) right after saying so.
+      ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',1,()=>{process.stdout.write(s.address().port+'\\n');setTimeout(()=>{process.stdout.write('blocked\\n');Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,60000)},0)})"],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    port = await new Promise<number>((resolve) => blocked.stdout!.once('data', (data) => resolve(Number(String(data).trim()))));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    let output = '';
+    await new Promise<void>((resolve) =>
+      blocked.stdout!.on('data', (data) => {
+        output += String(data);
+        if (output.includes('blocked\n')) resolve();
+      }),
+    );
+    port = Number(output.split('\n')[0]);
     for (let i = 0; i < 4; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => undefined));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first filler completes its handshake into the (unaccepted) backlog; the later ones fill it.
+    await new Promise((resolve) => fillers[0]!.once('connect', resolve));
   });
   afterAll(() => {
     for (const socket of fillers) socket.destroy();
