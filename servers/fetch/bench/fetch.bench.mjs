@@ -23,6 +23,12 @@ function rawConvert(html) {
   return service.turndown(article.content);
 }
 
+/** Bytes a reply sends, as the kernel counts them: its text plus its structured content (JSON). */
+function replyBytes(result) {
+  const text = (result.content ?? []).map((block) => (block.type === 'text' ? block.text : JSON.stringify(block))).join('');
+  return Buffer.byteLength(text) + (result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent)));
+}
+
 async function timed(fn) {
   const started = performance.now();
   const value = await fn();
@@ -77,13 +83,28 @@ export async function run() {
         const result = await server.client.callTool({ name: 'fetch', arguments: { url: `${base}/article-2mb`, start_index: start } });
         calls++;
         if (calls === 1) firstCall.push(performance.now() - started);
-        const next = result.structuredContent?.nextStartIndex;
+        const next = result.structuredContent?.next?.start_index;
         if (next === undefined) break;
         start = next;
       }
       fullRead.push(performance.now() - started);
       await server.close();
     }
+
+    // Reply bytes of the everyday call: a 5,000-character fetch (default max_length) of a local page.
+    const replyServer = await connectTimed({ args: [entry, ...common] });
+    const pageUrl = `${base}/page-100kb`;
+    const everyday = await replyServer.client.callTool({ name: 'fetch', arguments: { url: pageUrl } });
+    const porticoReply = replyBytes(everyday);
+    // The reference's reply around the same markdown: its documented format, "Contents of <url>:\n" and the
+    // first max_length characters, then its truncation line (mcp-server-fetch is Python and cannot be
+    // installed here, so the format is rebuilt from Portico's own markdown of the page).
+    const longer = await replyServer.client.callTool({ name: 'fetch', arguments: { url: pageUrl, max_length: 20_000 } });
+    const longerText = longer.content[0].text;
+    const markdown = longerText.slice(longerText.indexOf(':\n', longerText.indexOf('Contents of ')) + 2).slice(0, 5000);
+    const referenceText = `Contents of ${pageUrl}:\n${markdown}\n\n<error>Content truncated. Call the fetch tool with a start_index of 5000 to get more content.</error>`;
+    const referenceReply = Buffer.byteLength(referenceText);
+    await replyServer.close();
 
     // Startup: spawn → initialize result.
     const startup = [];
@@ -121,6 +142,17 @@ export async function run() {
               { name: 'one conversion (first call)', value: single },
               { name: 'refetch + reconvert per call, as the reference does (calls × first call)', value: single * calls },
             ],
+          },
+        ],
+      },
+      {
+        title: 'Reply bytes of the everyday call (what the model reads)',
+        rows: [
+          {
+            measure: 'reply bytes: fetch of a 100 KB page, max_length 5000 (text + structure)',
+            portico: porticoReply,
+            format: bytes,
+            anchors: [{ name: 'reference mcp-server-fetch reply (documented format rebuilt around the same markdown; Python reference not installable here)', value: referenceReply }],
           },
         ],
       },
