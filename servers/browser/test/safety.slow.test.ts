@@ -1,0 +1,502 @@
+// The browser's network boundary in real headless Chromium. The page is served from 127.0.0.1, which
+// --allow-hosts opens; the "internal" target is a counting server on 127.0.0.2, which stays refused. Every
+// route is first taken by a plain Chromium (no proxy, no guard) and reaches the target; then by the browser
+// as the server launches it, where the proxy refuses it and the target counts nothing.
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@portico-mcp/shared/log';
+import { UrlPolicy } from '@portico-mcp/shared/net';
+import type { ProxyRefusal, Resolver } from '@portico-mcp/shared/net';
+import { connectInProcess, resultText } from '@portico-mcp/shared/testing';
+import type { InProcessServer } from '@portico-mcp/shared/testing';
+import { launchBrowser } from '../src/browser/launch.js';
+import type { LaunchedBrowser } from '../src/browser/launch.js';
+import { checkNavigationUrl } from '../src/browser/network.js';
+import { browserServer } from '../src/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = process.getuid?.() === 0;
+const PLAIN_FLAGS = ['--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(ROOT ? ['--no-sandbox'] : [])];
+
+/** A server that counts every TCP connection and request it gets, and says when a given path arrives. */
+interface CountingServer {
+  readonly port: number;
+  readonly host: string;
+  connections: number;
+  readonly paths: string[];
+  /** Resolves when a request (or WebSocket upgrade) for `path` arrives. */
+  hit(path: string): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+async function startCounting(host: string, port = 0, body = 'the internal secret'): Promise<CountingServer> {
+  const waiters = new Map<string, Array<() => void>>();
+  const sockets = new Set<Socket>();
+  const state = { connections: 0, paths: [] as string[] };
+  const arrived = (path: string): void => {
+    state.paths.push(path);
+    for (const resolve of waiters.get(path) ?? []) resolve();
+    waiters.delete(path);
+  };
+  const server = http.createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    arrived(path);
+    response.setHeader('access-control-allow-origin', '*');
+    if (path === '/eventsource') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: hello\n\n');
+      return;
+    }
+    response.end(body);
+  });
+  server.on('connection', (socket: Socket) => {
+    state.connections += 1;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (request: http.IncomingMessage, socket: Socket) => {
+    arrived(new URL(request.url ?? '/', 'http://x').pathname);
+    socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    host,
+    get connections() {
+      return state.connections;
+    },
+    set connections(value: number) {
+      state.connections = value;
+    },
+    paths: state.paths,
+    hit: (path) =>
+      state.paths.includes(path)
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.set(path, [...(waiters.get(path) ?? []), resolve])),
+    reset: () => {
+      state.connections = 0;
+      state.paths.length = 0;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let target: CountingServer;
+let pages: http.Server;
+let pageOrigin: string;
+let plain: Browser;
+let plainProfile: string;
+let guarded: LaunchedBrowser;
+const lines: string[] = [];
+
+/** Script that sends the page to `target` by one route; `T` is the target's origin. */
+function routeScript(route: string, T: string): string {
+  const scripts: Record<string, string> = {
+    fetch: `fetch('${T}/fetch', { mode: 'no-cors' }).catch(() => {})`,
+    xhr: `{ const x = new XMLHttpRequest(); x.open('GET', '${T}/xhr'); x.send(); }`,
+    img: `new Image().src = '${T}/img'`,
+    iframe: `{ const f = document.createElement('iframe'); f.src = '${T}/iframe'; document.body.append(f); }`,
+    worker: `new Worker('/worker.js')`,
+    'meta-refresh': `{ const f = document.createElement('iframe'); f.src = '/meta'; document.body.append(f); }`,
+    'send-beacon': `navigator.sendBeacon('${T}/send-beacon', 'x')`,
+    websocket: `new WebSocket('${T.replace('http:', 'ws:')}/websocket')`,
+    eventsource: `new EventSource('${T}/eventsource')`,
+    'form-post': `{ const f = document.createElement('form'); f.method = 'post'; f.action = '${T}/form-post'; document.body.append(f); f.submit(); }`,
+  };
+  return scripts[route] ?? '';
+}
+
+const ROUTES = ['fetch', 'xhr', 'img', 'iframe', 'worker', 'meta-refresh', 'send-beacon', 'websocket', 'eventsource', 'form-post'];
+
+function internal(): string {
+  return `http://${target.host}:${target.port}`;
+}
+
+function pageServer(): http.Server {
+  return http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://x');
+    const T = internal();
+    if (url.pathname === '/worker.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' });
+      return response.end(`fetch('${T}/worker', { mode: 'no-cors' }).catch(() => {})`);
+    }
+    if (url.pathname === '/meta') {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      return response.end(`<meta http-equiv="refresh" content="0;url=${T}/meta-refresh">`);
+    }
+    if (url.pathname === '/redirect') {
+      response.writeHead(302, { location: `${T}/redirect` });
+      return response.end();
+    }
+    if (url.pathname === '/data-frame') {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      return response.end('<p>outer</p><iframe src="data:text/html,<p>inside a data frame</p>"></iframe>');
+    }
+    const route = url.pathname.slice('/route/'.length);
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end(`<!doctype html><title>${route}</title><body><script>${routeScript(route, T)}</script></body>`);
+  });
+}
+
+// The path a route's request arrives on (the worker's fetch is its own path).
+const arrivesOn = (route: string): string => (route === 'worker' ? '/worker' : `/${route}`);
+
+/** Resolves with the first refusal that `matches`, from the launched browser's proxy. */
+function refusal(launched: LaunchedBrowser, matches: (refusal: ProxyRefusal) => boolean): Promise<ProxyRefusal> {
+  return new Promise((resolve) => {
+    const stop = launched.network!.onRefusal((seen) => {
+      if (!matches(seen)) return;
+      stop();
+      resolve(seen);
+    });
+  });
+}
+
+async function launchGuarded(policy: UrlPolicy): Promise<LaunchedBrowser> {
+  return launchBrowser({
+    executablePath: CHROMIUM,
+    headless: true,
+    runningAsRoot: ROOT,
+    viewport: { width: 800, height: 600 },
+    env: { HOME: process.env.HOME, PATH: process.env.PATH },
+    policy,
+    log: new Logger({ name: 'safety-test', level: 'debug', write: (line) => lines.push(line) }),
+  });
+}
+
+async function freshPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  return page;
+}
+
+beforeAll(async () => {
+  target = await startCounting('127.0.0.2');
+  pages = pageServer();
+  await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+  pageOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+  const puppeteer = (await import('puppeteer-core')).default;
+  plainProfile = mkdtempSync(join(tmpdir(), 'portico-safety-plain-'));
+  plain = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: PLAIN_FLAGS, userDataDir: plainProfile });
+  guarded = await launchGuarded(new UrlPolicy({ allowHosts: ['127.0.0.1'] }));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([plain?.close(), guarded?.close()]);
+  rmSync(plainProfile, { recursive: true, force: true });
+  await Promise.all([target.close(), new Promise((resolve) => pages.close(resolve))]);
+});
+
+describe('every route a page can take to an internal address', () => {
+  it('puts the internal target out of reach of the page origin by the policy alone', () => {
+    const policy = new UrlPolicy({ allowHosts: ['127.0.0.1'] });
+    expect(() => policy.checkUrl(pageOrigin)).not.toThrow();
+    expect(() => policy.checkUrl(internal())).toThrow('127.0.0.2 is a loopback address');
+  });
+
+  it.each(ROUTES)('lets a plain Chromium reach the internal target by %s', async (route) => {
+    target.reset();
+    const page = await freshPage(plain);
+    try {
+      const arrived = target.hit(arrivesOn(route));
+      await page.goto(`${pageOrigin}/route/${route}`);
+      await arrived;
+      expect(target.connections).toBeGreaterThan(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it.each(ROUTES)('refuses %s to the internal target in the browser the server launches, with zero hits', async (route) => {
+    target.reset();
+    const page = await freshPage(guarded.browser);
+    try {
+      // WebSockets are tunnelled with CONNECT, so their refusal names host:port rather than a URL.
+      const refused = refusal(guarded, (seen) =>
+        route === 'websocket' ? seen.target === `${target.host}:${target.port}` : seen.target.endsWith(arrivesOn(route)),
+      );
+      await page.goto(`${pageOrigin}/route/${route}`);
+      const seen = await refused;
+      expect(seen.reason).toContain('127.0.0.2 is a loopback address');
+      expect(target.paths).toEqual([]);
+      expect(target.connections).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('redirects', () => {
+  it('lets a plain Chromium follow a redirect into the internal address', async () => {
+    target.reset();
+    const page = await freshPage(plain);
+    try {
+      await page.goto(`${pageOrigin}/redirect`);
+      expect(await page.evaluate(() => document.body.innerText)).toBe('the internal secret');
+      expect(target.paths).toEqual(['/redirect']);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('answers a redirect into the internal address with the proxy refusal, never the target', async () => {
+    target.reset();
+    const page = await freshPage(guarded.browser);
+    try {
+      const response = await page.goto(`${pageOrigin}/redirect`);
+      expect(response?.status()).toBe(403);
+      expect(await page.evaluate(() => document.body.innerText)).toContain(
+        `Refused http://127.0.0.2:${target.port}/redirect: 127.0.0.2 is a loopback address`,
+      );
+      expect(target.connections).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('DNS rebinding', () => {
+  // The page's own name answers 127.0.0.1 (allowed) first and 127.0.0.2 (refused) from then on; a twin
+  // server listens on 127.0.0.2 on the page's port, so a same-origin fetch after rebinding reaches it.
+  let twin: CountingServer;
+  let port: number;
+  beforeAll(async () => {
+    port = (pages.address() as AddressInfo).port;
+    twin = await startCounting('127.0.0.2', port, 'the rebound secret');
+  });
+  afterAll(() => twin.close());
+
+  const rebindPage = (): string =>
+    `<!doctype html><title>rebind</title><script>fetch('/rebound', { cache: 'no-store' }).then((r) => r.text()).then((t) => (document.title = t), () => (document.title = 'refused'))</script>`;
+
+  it('lets a plain Chromium whose DNS answers the second address reach the twin', async () => {
+    const puppeteer = (await import('puppeteer-core')).default;
+    const profile = mkdtempSync(join(tmpdir(), 'portico-safety-rebind-'));
+    // A static mapping stands in for the rebound answer: once the name points at 127.0.0.2, the page's own
+    // origin is the internal server.
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...PLAIN_FLAGS, '--host-resolver-rules=MAP rebind.test 127.0.0.2'],
+      userDataDir: profile,
+    });
+    try {
+      const page = await browser.newPage();
+      await page.setRequestInterception(true);
+      page.on('request', (request) =>
+        request.url().endsWith('/start')
+          ? void request.respond({ status: 200, contentType: 'text/html', body: rebindPage() })
+          : void request.continue(),
+      );
+      const arrived = twin.hit('/rebound');
+      await page.goto(`http://rebind.test:${port}/start`);
+      await arrived;
+      expect(twin.paths).toContain('/rebound');
+    } finally {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses the same-origin request once the page name rebinds to the internal address', async () => {
+    twin.reset();
+    let calls = 0;
+    const resolve: Resolver = async () => {
+      calls += 1;
+      return [{ address: calls === 1 ? '127.0.0.1' : '127.0.0.2', family: 4 }];
+    };
+    const rebinding = await launchGuarded(new UrlPolicy({ allowHosts: ['127.0.0.1'], resolve }));
+    const served = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(rebindPage());
+    });
+    try {
+      // The first answer reaches the page server's port on 127.0.0.1; close the default page server's
+      // role there by answering with the rebinding page from a listener on the same address is not
+      // possible, so the page comes from the page server itself through a dedicated path.
+      const page = await rebinding.browser.newPage();
+      const refused = refusal(rebinding, (seen) => seen.target.endsWith('/rebound'));
+      await page.goto(`http://rebind.test:${port}/route/none`);
+      await page.evaluate((script) => {
+        const element = document.createElement('script');
+        element.textContent = script;
+        document.body.append(element);
+      }, "fetch('/rebound', { cache: 'no-store' }).then((r) => r.text()).then((t) => (document.title = t), () => (document.title = 'refused'))");
+      const seen = await refused;
+      expect(seen.reason).toContain('rebind.test resolves to 127.0.0.2, which is a loopback address');
+      expect(twin.paths).toEqual([]);
+      expect(twin.connections).toBe(0);
+      expect(calls).toBeGreaterThanOrEqual(2);
+    } finally {
+      served.close();
+      await rebinding.close();
+    }
+  });
+});
+
+describe('side doors beside the proxy', () => {
+  let udp: dgram.Socket;
+  let datagrams = 0;
+  let onDatagram: (() => void) | undefined;
+  beforeAll(async () => {
+    udp = dgram.createSocket('udp4');
+    udp.on('message', () => {
+      datagrams += 1;
+      onDatagram?.();
+    });
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.2', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => udp.close(() => resolve())));
+
+  const stun = (port: number): string => `
+    new Promise((resolve) => {
+      const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:127.0.0.2:${port}' }] });
+      pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve('complete');
+      pc.createDataChannel('x');
+      pc.createOffer().then((offer) => pc.setLocalDescription(offer));
+    })`;
+  const webTransport = (port: number): string => `
+    new Promise((resolve) => {
+      try { new WebTransport('https://127.0.0.2:${port}/').ready.then(() => resolve('open'), () => resolve('failed')); }
+      catch { resolve('unsupported'); }
+    })`;
+
+  it.each([
+    ['WebRTC STUN', stun],
+    ['WebTransport (QUIC)', webTransport],
+  ])('lets a plain Chromium send %s datagrams to the internal address', async (_route, script) => {
+    datagrams = 0;
+    const page = await freshPage(plain);
+    try {
+      const first = new Promise<void>((resolve) => (onDatagram = resolve));
+      await page.goto(`${pageOrigin}/route/none`);
+      void page.evaluate(script((udp.address() as AddressInfo).port)).catch(() => undefined);
+      await first;
+      expect(datagrams).toBeGreaterThan(0);
+    } finally {
+      onDatagram = undefined;
+      await page.close();
+    }
+  });
+
+  it.each([
+    ['WebRTC STUN', stun],
+    ['WebTransport (QUIC)', webTransport],
+  ])('sends no %s datagram at all from the browser the server launches', async (_route, script) => {
+    datagrams = 0;
+    const page = await freshPage(guarded.browser);
+    try {
+      await page.goto(`${pageOrigin}/route/none`);
+      const outcome = await page.evaluate(script((udp.address() as AddressInfo).port));
+      expect(outcome).not.toBe('open');
+      expect(datagrams).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('local schemes', () => {
+  let secretFile: string;
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'portico-safety-file-'));
+    secretFile = join(dir, 'secret.html');
+    writeFileSync(secretFile, '<title>secret</title><p>a local secret</p>');
+  });
+
+  it.each(['file:///etc/passwd', 'chrome://version', 'data:text/html,<p>hi</p>', 'javascript:alert(1)', 'view-source:http://127.0.0.1/', 'about:blank', 'blob:http://127.0.0.1/x'])(
+    'refuses to navigate to %s',
+    (url) => {
+      expect(() => checkNavigationUrl(url, new UrlPolicy({ allowHosts: ['127.0.0.1'] }))).toThrow(/^Refused the [a-z-]+: URL: the browser only navigates to http: and https: URLs\.$/);
+    },
+  );
+
+  it('lets a plain Chromium open a local file, a data: URL and chrome: pages when asked to navigate there', async () => {
+    const page = await freshPage(plain);
+    try {
+      await page.goto(`file://${secretFile}`);
+      expect(await page.evaluate(() => document.body.innerText)).toBe('a local secret');
+      await page.goto('data:text/html,<p>from data</p>');
+      expect(page.url()).toMatch(/^data:/);
+      await page.goto('chrome://version');
+      expect(page.url()).toBe('chrome://version/');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('fails a file: load in the browser the server launches even when a navigation skips the URL check', async () => {
+    const page = await freshPage(guarded.browser);
+    try {
+      await guarded.network!.guardPage(page);
+      await expect(page.goto(`file://${secretFile}`)).rejects.toThrow(/ERR_BLOCKED_BY_CLIENT/);
+      expect(await page.evaluate(() => document.body?.innerText ?? '')).not.toContain('a local secret');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('sends a data: or chrome: frame to about:blank in the browser the server launches', async () => {
+    const page = await freshPage(guarded.browser);
+    try {
+      await guarded.network!.guardPage(page);
+      for (const url of ['data:text/html,<p>from data</p>', 'chrome://version']) {
+        const blanked = page.waitForNavigation({ waitUntil: 'load' }).catch(() => undefined);
+        await page.goto(url).catch(() => undefined);
+        await blanked;
+        await page.waitForFunction(() => location.href === 'about:blank');
+      }
+      const framed = page.waitForFrame((frame) => frame.url() === 'about:blank' && frame !== page.mainFrame());
+      await page.goto(`${pageOrigin}/data-frame`);
+      await framed;
+      expect(page.frames().map((frame) => frame.url())).toEqual([`${pageOrigin}/data-frame`, 'about:blank']);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('through the server tools', () => {
+  let server: InProcessServer;
+  beforeAll(async () => {
+    server = await connectInProcess(browserServer, ['--allow-hosts', '127.0.0.1', '--executable-path', CHROMIUM]);
+  }, 60_000);
+  afterAll(() => server?.close());
+
+  it.each(['file:///etc/passwd', 'chrome://version', 'data:text/html,hi', 'javascript:alert(1)', 'view-source:http://127.0.0.1/'])(
+    'answers browser_navigate to %s with one sentence and isError',
+    async (url) => {
+      const result = await server.client.callTool({ name: 'browser_navigate', arguments: { url } });
+      expect(result.isError).toBe(true);
+      expect(resultText(result)).toMatch(/^Refused the [a-z-]+: URL: the browser only navigates to http: and https: URLs\.$/);
+    },
+  );
+
+  it('answers browser_navigate to an internal address with the policy sentence and isError', async () => {
+    target.reset();
+    const result = await server.client.callTool({ name: 'browser_navigate', arguments: { url: `${internal()}/direct` } });
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).toContain('127.0.0.2 is a loopback address; an operator can allow it with --allow-hosts 127.0.0.2.');
+    expect(target.connections).toBe(0);
+  });
+
+  it('never reaches the internal address when an allowed page redirects there', async () => {
+    target.reset();
+    const result = await server.client.callTool({ name: 'browser_navigate', arguments: { url: `${pageOrigin}/redirect` } });
+    expect(resultText(result)).toContain('Refused http://127.0.0.2');
+    expect(target.connections).toBe(0);
+  });
+});
