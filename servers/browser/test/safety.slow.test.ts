@@ -116,6 +116,7 @@ function routeScript(route: string, T: string): string {
     websocket: `new WebSocket('${T.replace('http:', 'ws:')}/websocket')`,
     eventsource: `new EventSource('${T}/eventsource')`,
     'form-post': `{ const f = document.createElement('form'); f.method = 'post'; f.action = '${T}/form-post'; document.body.append(f); f.submit(); }`,
+    rebind: `fetch('/rebound', { cache: 'no-store' }).catch(() => {})`,
   };
   return scripts[route] ?? '';
 }
@@ -214,7 +215,7 @@ describe('every route a page can take to an internal address', () => {
       const arrived = target.hit(arrivesOn(route));
       await page.goto(`${pageOrigin}/route/${route}`);
       await arrived;
-      expect(target.connections).toBeGreaterThan(0);
+      expect(target.paths).toContain(arrivesOn(route));
     } finally {
       await page.close();
     }
@@ -228,9 +229,12 @@ describe('every route a page can take to an internal address', () => {
       const refused = refusal(guarded, (seen) =>
         route === 'websocket' ? seen.target === `${target.host}:${target.port}` : seen.target.endsWith(arrivesOn(route)),
       );
+      // Should the request get through, the target's hit ends the wait at once instead of a timeout.
+      const reached = target.hit(arrivesOn(route)).then(() => 'reached' as const);
       await page.goto(`${pageOrigin}/route/${route}`);
-      const seen = await refused;
-      expect(seen.reason).toContain('127.0.0.2 is a loopback address');
+      const seen = await Promise.race([refused, reached]);
+      expect(seen).not.toBe('reached');
+      expect((seen as ProxyRefusal).reason).toContain('127.0.0.2 is a loopback address');
       expect(target.paths).toEqual([]);
       expect(target.connections).toBe(0);
     } finally {
@@ -246,7 +250,7 @@ describe('redirects', () => {
     try {
       await page.goto(`${pageOrigin}/redirect`);
       expect(await page.evaluate(() => document.body.innerText)).toBe('the internal secret');
-      expect(target.paths).toEqual(['/redirect']);
+      expect(target.paths).toContain('/redirect');
     } finally {
       await page.close();
     }
@@ -279,14 +283,11 @@ describe('DNS rebinding', () => {
   });
   afterAll(() => twin.close());
 
-  const rebindPage = (): string =>
-    `<!doctype html><title>rebind</title><script>fetch('/rebound', { cache: 'no-store' }).then((r) => r.text()).then((t) => (document.title = t), () => (document.title = 'refused'))</script>`;
-
-  it('lets a plain Chromium whose DNS answers the second address reach the twin', async () => {
+  it('lets a plain Chromium whose DNS gives the second answer reach the twin under the page name', async () => {
     const puppeteer = (await import('puppeteer-core')).default;
     const profile = mkdtempSync(join(tmpdir(), 'portico-safety-rebind-'));
     // A static mapping stands in for the rebound answer: once the name points at 127.0.0.2, the page's own
-    // origin is the internal server.
+    // origin is the internal server, and nothing in a plain browser checks it again.
     const browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -295,15 +296,8 @@ describe('DNS rebinding', () => {
     });
     try {
       const page = await browser.newPage();
-      await page.setRequestInterception(true);
-      page.on('request', (request) =>
-        request.url().endsWith('/start')
-          ? void request.respond({ status: 200, contentType: 'text/html', body: rebindPage() })
-          : void request.continue(),
-      );
-      const arrived = twin.hit('/rebound');
-      await page.goto(`http://rebind.test:${port}/start`);
-      await arrived;
+      await page.goto(`http://rebind.test:${port}/rebound`);
+      expect(await page.evaluate(() => document.body.innerText)).toBe('the rebound secret');
       expect(twin.paths).toContain('/rebound');
     } finally {
       await browser.close();
@@ -314,52 +308,51 @@ describe('DNS rebinding', () => {
   it('refuses the same-origin request once the page name rebinds to the internal address', async () => {
     twin.reset();
     let calls = 0;
-    const resolve: Resolver = async () => {
+    // Chromium's own background requests go through the proxy too; only the page name is answered here.
+    const resolve: Resolver = async (name) => {
+      if (name !== 'rebind.test') return [];
       calls += 1;
       return [{ address: calls === 1 ? '127.0.0.1' : '127.0.0.2', family: 4 }];
     };
     const rebinding = await launchGuarded(new UrlPolicy({ allowHosts: ['127.0.0.1'], resolve }));
-    const served = http.createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/html' });
-      response.end(rebindPage());
-    });
     try {
-      // The first answer reaches the page server's port on 127.0.0.1; close the default page server's
-      // role there by answering with the rebinding page from a listener on the same address is not
-      // possible, so the page comes from the page server itself through a dedicated path.
       const page = await rebinding.browser.newPage();
       const refused = refusal(rebinding, (seen) => seen.target.endsWith('/rebound'));
-      await page.goto(`http://rebind.test:${port}/route/none`);
-      await page.evaluate((script) => {
-        const element = document.createElement('script');
-        element.textContent = script;
-        document.body.append(element);
-      }, "fetch('/rebound', { cache: 'no-store' }).then((r) => r.text()).then((t) => (document.title = t), () => (document.title = 'refused'))");
-      const seen = await refused;
-      expect(seen.reason).toContain('rebind.test resolves to 127.0.0.2, which is a loopback address');
+      // The first answer (127.0.0.1) serves the page; its script then asks its own origin again.
+      const reached = twin.hit('/rebound').then(() => 'reached' as const);
+      await page.goto(`http://rebind.test:${port}/route/rebind`);
+      expect(await page.title()).toBe('rebind');
+      const seen = await Promise.race([refused, reached]);
+      expect(seen).not.toBe('reached');
+      expect((seen as ProxyRefusal).reason).toContain('rebind.test resolves to 127.0.0.2, which is a loopback address');
       expect(twin.paths).toEqual([]);
       expect(twin.connections).toBe(0);
-      expect(calls).toBeGreaterThanOrEqual(2);
     } finally {
-      served.close();
       await rebinding.close();
     }
   });
 });
 
 describe('side doors beside the proxy', () => {
-  let udp: dgram.Socket;
-  let datagrams = 0;
-  let onDatagram: (() => void) | undefined;
-  beforeAll(async () => {
-    udp = dgram.createSocket('udp4');
+  // A fresh UDP socket per test, so a late datagram of one test is never counted in the next.
+  type Listener = { readonly port: number; readonly count: () => number; readonly first: Promise<void>; close(): Promise<void> };
+  async function listenUdp(): Promise<Listener> {
+    const udp = dgram.createSocket('udp4');
+    let datagrams = 0;
+    let arrived: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => (arrived = resolve));
     udp.on('message', () => {
       datagrams += 1;
-      onDatagram?.();
+      arrived();
     });
     await new Promise<void>((resolve) => udp.bind(0, '127.0.0.2', resolve));
-  });
-  afterAll(() => new Promise<void>((resolve) => udp.close(() => resolve())));
+    return {
+      port: (udp.address() as AddressInfo).port,
+      count: () => datagrams,
+      first,
+      close: () => new Promise<void>((resolve) => udp.close(() => resolve())),
+    };
+  }
 
   const stun = (port: number): string => `
     new Promise((resolve) => {
@@ -378,17 +371,16 @@ describe('side doors beside the proxy', () => {
     ['WebRTC STUN', stun],
     ['WebTransport (QUIC)', webTransport],
   ])('lets a plain Chromium send %s datagrams to the internal address', async (_route, script) => {
-    datagrams = 0;
+    const udp = await listenUdp();
     const page = await freshPage(plain);
     try {
-      const first = new Promise<void>((resolve) => (onDatagram = resolve));
       await page.goto(`${pageOrigin}/route/none`);
-      void page.evaluate(script((udp.address() as AddressInfo).port)).catch(() => undefined);
-      await first;
-      expect(datagrams).toBeGreaterThan(0);
+      void page.evaluate(script(udp.port)).catch(() => undefined);
+      await udp.first;
+      expect(udp.count()).toBeGreaterThan(0);
     } finally {
-      onDatagram = undefined;
       await page.close();
+      await udp.close();
     }
   });
 
@@ -396,15 +388,16 @@ describe('side doors beside the proxy', () => {
     ['WebRTC STUN', stun],
     ['WebTransport (QUIC)', webTransport],
   ])('sends no %s datagram at all from the browser the server launches', async (_route, script) => {
-    datagrams = 0;
+    const udp = await listenUdp();
     const page = await freshPage(guarded.browser);
     try {
       await page.goto(`${pageOrigin}/route/none`);
-      const outcome = await page.evaluate(script((udp.address() as AddressInfo).port));
+      const outcome = await page.evaluate(script(udp.port));
       expect(outcome).not.toBe('open');
-      expect(datagrams).toBe(0);
+      expect(udp.count()).toBe(0);
     } finally {
       await page.close();
+      await udp.close();
     }
   });
 });
