@@ -80,7 +80,7 @@ export async function startSite(): Promise<TestSite> {
       case '/done':
         return send(res, page('Done', `<h1>Thanks ${escapeHtml(url.searchParams.get('name') ?? '')}</h1><p>Color ${escapeHtml(url.searchParams.get('color') ?? '')}, terms ${url.searchParams.get('terms') ?? 'off'}.</p>`));
       case '/big-form':
-        return send(res, bigForm(200));
+        return send(res, bigForm(Number(url.searchParams.get('fields') ?? '200')));
       case '/frames':
         return send(res, page('Frames', `<h1>Frames</h1><iframe title="Same" src="/inner?who=same"></iframe><iframe title="Other" src="${other}/inner?who=other"></iframe>`));
       case '/inner':
@@ -160,7 +160,7 @@ customElements.define('fancy-card', class extends HTMLElement {
           res,
           page(
             'Stale',
-            `<div id="box"><button onclick="document.getElementById('out').textContent = 'clicked ' + Date.now()">Target</button></div><button onclick="setTimeout(() => { const b = document.querySelector('#box'); b.innerHTML = b.innerHTML; console.log('rebuilt'); }, 200)">Rebuild later</button><p id="out">no</p>`,
+            `<div id="box"><button onclick="document.getElementById('out').textContent = 'clicked ' + Date.now()">Target</button></div><button onclick="setTimeout(() => { const b = document.querySelector('#box'); b.innerHTML = b.innerHTML; console.log('rebuilt'); }, 1500)">Rebuild later</button><p id="out">no</p>`,
           ),
         );
       default:

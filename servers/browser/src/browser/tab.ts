@@ -52,12 +52,14 @@ export class Tab {
     page.on('console', (message) => this.#pushConsole({ type: message.type(), text: message.text() }));
     page.on('pageerror', (error) => this.#pushConsole({ type: 'pageerror', text: error instanceof Error ? error.message : String(error) }));
     page.on('request', (request) => {
-      this.inflight.add(request);
       if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+        // The old document's requests end with it, and Chromium does not always report them as failed.
+        this.inflight.clear();
         this.navigating = true;
         this.navigations++;
         this.readCache = undefined;
       }
+      this.inflight.add(request);
       if (recordNetwork) this.#pushNetwork({ method: request.method(), url: request.url(), type: request.resourceType() }, request);
       this.#notify();
     });

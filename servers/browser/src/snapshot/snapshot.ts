@@ -164,14 +164,15 @@ export function selectNodes(snapshot: Snapshot, options: RenderOptions): Snapsho
 
 /** One node as its snapshot line. Text is JSON-quoted, so page text can never pass for an element line. */
 export function renderNode(node: SnapshotNode): string {
-  const indent = '  '.repeat(node.depth);
+  // One space per level: a 200-field form pays for every byte of indentation 200 times.
+  const indent = ' '.repeat(node.depth);
   if (node.role === 'text') return `${indent}${JSON.stringify(node.name)}`;
   if (node.role === 'heading') return `${indent}h${node.level ?? 2} ${JSON.stringify(node.name)}`;
   let line = `${indent}${node.ref !== undefined ? `${node.ref} ` : ''}${node.role}`;
   if (node.name !== '') line += ` ${JSON.stringify(node.name)}`;
   if (node.value !== undefined) line += ` = ${JSON.stringify(node.value)}`;
   if (node.states !== undefined) line += ` ${node.states.join(' ')}`;
-  if (node.options !== undefined) line += ` options: ${node.options.map((option) => JSON.stringify(option)).join(', ')}`;
+  if (node.options !== undefined) line += ` (${node.options.map((option) => JSON.stringify(option)).join(',')})`;
   if (node.url !== undefined) line += ` ${node.url.slice(0, 200)}`;
   return line;
 }

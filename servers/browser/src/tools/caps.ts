@@ -124,7 +124,7 @@ export function capTools(host: BrowserHost, caps: ReadonlySet<Cap>): AnyToolDefi
         title: 'Save as PDF',
         description: 'Saves the current page as a PDF file in the output directory.',
         inputSchema: z.object({ filename: z.string().min(1).max(200).optional() }),
-        outputSchema: z.object({ path: z.string(), bytes: z.number() }),
+        outputSchema: z.object({ path: z.string(), bytes: z.number(), ...TRUNCATION_SHAPE }),
         annotations: withHints(WRITE, { openWorldHint: false }),
         handler: async ({ filename }, context) => {
           const { tab } = await current(host, context);

@@ -415,7 +415,7 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     title: 'Save state',
     description: 'Writes cookies and localStorage to a JSON file inside the allowed directories (for --storage-state).',
     inputSchema: z.object({ path: z.string().min(1).max(4096) }),
-    outputSchema: z.object({ path: z.string(), cookies: z.number(), origins: z.number() }),
+    outputSchema: z.object({ path: z.string(), cookies: z.number(), origins: z.number(), ...TRUNCATION_SHAPE }),
     annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ path }, context) => {
       const target = await host.sandbox.resolveInside(path);

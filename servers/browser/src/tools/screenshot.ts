@@ -9,8 +9,8 @@ export const MAX_PIXELS = 1_150_000;
 export const MAX_EDGE = 1_568;
 /** The most encoded bytes of one image (its base64 is a third larger). */
 export const MAX_IMAGE_BYTES = 750_000;
-/** The longest stretch of a full page captured. */
-const MAX_PAGE_HEIGHT = 16_000;
+/** The smallest scale a full page is shrunk to before it is cut instead. */
+const MIN_FULL_PAGE_SCALE = 0.5;
 
 /** A captured image. */
 export interface CapturedImage {
@@ -30,14 +30,18 @@ export async function screenshot(page: Page, options: { element?: ElementHandle;
     await options.element.scrollIntoView().catch(() => undefined);
     const box = await options.element.boundingBox();
     if (box === null || box.width < 1 || box.height < 1) throw new InvalidArgumentError('That element is not visible, so it has no picture; pick a visible one.');
-    const scroll = await page.evaluate(() => ({ x: globalThis.scrollX, y: globalThis.scrollY }));
+    const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
     clip = { x: box.x + scroll.x, y: box.y + scroll.y, width: box.width, height: box.height };
   } else if (options.fullPage) {
-    const size = await page.evaluate(() => ({ width: globalThis.document.documentElement.scrollWidth, height: globalThis.document.documentElement.scrollHeight }));
-    clip = { x: 0, y: 0, width: size.width, height: Math.min(size.height, MAX_PAGE_HEIGHT) };
-    if (size.height > MAX_PAGE_HEIGHT) notes.push(`only the top ${MAX_PAGE_HEIGHT} px of the ${size.height} px page`);
+    const size = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+    // Below half size text is no longer readable: a page too tall for the pixel bound at half size is
+    // captured from the top, and the reply says how much was left out.
+    const scale = Math.max(MIN_FULL_PAGE_SCALE, Math.min(1, MAX_EDGE / size.width, Math.sqrt(MAX_PIXELS / (size.width * size.height)), MAX_EDGE / size.height));
+    const fits = Math.floor(Math.min(MAX_EDGE / scale, MAX_PIXELS / (size.width * scale * scale)));
+    clip = { x: 0, y: 0, width: size.width, height: Math.min(size.height, fits) };
+    if (size.height > fits) notes.push(`only the top ${fits} px of the ${size.height} px page (scroll and take more for the rest, or use browser_read)`);
   } else {
-    const view = await page.evaluate(() => ({ x: globalThis.scrollX, y: globalThis.scrollY, width: globalThis.innerWidth, height: globalThis.innerHeight }));
+    const view = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY, width: window.innerWidth, height: window.innerHeight }));
     clip = view;
   }
   let scale = Math.min(1, Math.sqrt(MAX_PIXELS / (clip.width * clip.height)), MAX_EDGE / Math.max(clip.width, clip.height));
