@@ -345,6 +345,18 @@ describe('absolute-form requests', () => {
     expect(secret4.hits).toBe(0);
   });
 
+  it('logs the first refusals of a burst and a count of the rest, while onRefusal hears of every one', async () => {
+    const lines: string[] = [];
+    const refusals: ProxyRefusal[] = [];
+    const log = new Logger({ name: 'proxy-test', level: 'debug', write: (line) => lines.push(line) });
+    const proxy = await proxyWith({ log, onRefusal: (refusal) => refusals.push(refusal) });
+    for (let index = 0; index < 30; index += 1) {
+      expect((await viaProxy(proxy, `http://127.0.0.1:${secret4.port}/${index}`)).status).toBe(403);
+    }
+    expect(refusals).toHaveLength(30);
+    expect(lines.filter((line) => line.includes('Refused a proxied request'))).toHaveLength(20);
+  });
+
   it('answers 502 with one sentence for a name that does not resolve', async () => {
     const proxy = await proxyWith({ policy: new UrlPolicy({ resolve: async () => [] }) });
     const answer = await viaProxy(proxy, 'http://nowhere.test/');
@@ -359,6 +371,8 @@ describe('absolute-form requests', () => {
     expect(answer.body).toContain('it is this proxy itself');
     const tunnel = await connectTunnel(proxy, `127.0.0.1:${proxy.port}`);
     expect(tunnel.status).toBe(403);
+    const unspecified = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['0.0.0.0'] }) });
+    expect((await viaProxy(unspecified, `http://0.0.0.0:${unspecified.port}/`)).body).toContain('it is this proxy itself');
   });
 });
 

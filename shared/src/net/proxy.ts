@@ -69,6 +69,9 @@ const DEFAULTS = {
   maxHeaderBytes: 32 * 1024,
 } satisfies Required<PolicyProxyLimits>;
 
+const LOG_WINDOW_MS = 10_000;
+const LOG_PER_WINDOW = 20;
+
 // A CONNECT authority: a bracketed IPv6 literal or a host without colons, then a decimal port.
 const AUTHORITY = /^(\[[0-9a-fA-F:.]+\]|[^\s:/?#[\]@]+):(\d{1,5})$/;
 
@@ -84,9 +87,26 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
   const sockets = new Set<Duplex>();
   let self: { address: string; port: number } | undefined;
 
+  // A page can make thousands of refused requests a second; the log gets the first few of each window and
+  // a count of the rest, while onRefusal still hears of every one.
+  let logged = 0;
+  let suppressed = 0;
+  let windowStart = Date.now();
   const refuse = (target: string, error: Error): void => {
-    options.log?.notice('Refused a proxied request', { target, reason: error.message });
     options.onRefusal?.({ target, reason: error.message });
+    const now = Date.now();
+    if (now - windowStart >= LOG_WINDOW_MS) {
+      if (suppressed > 0) options.log?.notice('More proxied requests were refused than logged', { suppressed });
+      windowStart = now;
+      logged = 0;
+      suppressed = 0;
+    }
+    if (logged >= LOG_PER_WINDOW) {
+      suppressed += 1;
+      return;
+    }
+    logged += 1;
+    options.log?.notice('Refused a proxied request', { target, reason: error.message });
   };
 
   // Resolves a URL's host through the policy and returns the checked address to connect to. Refusals are
@@ -103,7 +123,7 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
     const first = addresses[0];
     if (first === undefined) throw new InvalidArgumentError(`Could not resolve ${host}; check the host name.`);
     // The proxy itself is on loopback: a page allowed to reach 127.0.0.1 must still not chain through it.
-    if (self !== undefined && port === self.port && addresses.some((entry) => sameAddress(entry.address, self!.address))) {
+    if (self !== undefined && port === self.port && addresses.some((entry) => isSelf(entry.address, self!.address))) {
       throw new PolicyError(`Refused ${shown}: it is this proxy itself.`);
     }
     return { address: first.address, family: first.family, port, shown };
@@ -433,9 +453,10 @@ function bare(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-function sameAddress(a: string, b: string): boolean {
+// The unspecified address connects to the local host too, so it counts as the proxy's own address.
+function isSelf(address: string, own: string): boolean {
   const strip = (ip: string): string => ip.replace(/^::ffff:/i, '');
-  return strip(a) === strip(b);
+  return strip(address) === strip(own) || address === '0.0.0.0' || address === '::';
 }
 
 function shownUrl(url: URL): string {

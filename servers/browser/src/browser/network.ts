@@ -13,14 +13,15 @@ import type { PolicyProxy, ProxyRefusal, UrlPolicy } from '@portico-mcp/shared/n
 /** Chromium flags that route all traffic through `proxyUrl` and close the side doors a proxy does not see. */
 export function browserNetworkArgs(proxyUrl: string | undefined): string[] {
   const args = [
-    // QUIC (and with it WebTransport) and WebRTC's UDP would leave the browser beside an HTTP proxy.
+    // QUIC and WebRTC's UDP would leave the browser beside an HTTP proxy. Of the two WebRTC spellings only
+    // the second is honoured by current Chromium (a STUN request still went out with the first alone).
     '--disable-quic',
     '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
     '--webrtc-ip-handling-policy=disable_non_proxied_udp',
     // Chromium's own speculative connections (DNS prefetch, preconnect) happen before any request is made.
     '--dns-prefetch-disable',
     // puppeteer merges this with its own --disable-features list rather than replacing it.
-    '--disable-features=NetworkPrediction,DnsOverHttps,AsyncDns,WebTransport,DirectSockets',
+    '--disable-features=NetworkPrediction,DnsOverHttps,AsyncDns',
   ];
   if (proxyUrl !== undefined) {
     // `<-loopback>` removes Chromium's implicit bypass of localhost and 127.0.0.1, so the proxy decides on those too.
