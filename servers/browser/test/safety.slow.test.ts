@@ -2,6 +2,7 @@
 // --allow-hosts opens; the "internal" target is a counting server on 127.0.0.2, which stays refused. Every
 // route is first taken by a plain Chromium (no proxy, no guard) and reaches the target; then by the browser
 // as the server launches it, where the proxy refuses it and the target counts nothing.
+import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -32,12 +33,15 @@ interface CountingServer {
   readonly paths: string[];
   /** Resolves when a request (or WebSocket upgrade) for `path` arrives. */
   hit(path: string): Promise<void>;
+  /** Resolves on the next TCP connection (a TLS handshake never becomes a request here). */
+  connected(): Promise<void>;
   reset(): void;
   close(): Promise<void>;
 }
 
 async function startCounting(host: string, port = 0, body = 'the internal secret'): Promise<CountingServer> {
   const waiters = new Map<string, Array<() => void>>();
+  let onConnection: Array<() => void> = [];
   const sockets = new Set<Socket>();
   const state = { connections: 0, paths: [] as string[] };
   const arrived = (path: string): void => {
@@ -58,6 +62,9 @@ async function startCounting(host: string, port = 0, body = 'the internal secret
   });
   server.on('connection', (socket: Socket) => {
     state.connections += 1;
+    for (const resolve of onConnection) resolve();
+    onConnection = [];
+    socket.on('error', () => socket.destroy());
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -83,6 +90,7 @@ async function startCounting(host: string, port = 0, body = 'the internal secret
       state.paths.includes(path)
         ? Promise.resolve()
         : new Promise((resolve) => waiters.set(path, [...(waiters.get(path) ?? []), resolve])),
+    connected: () => new Promise((resolve) => onConnection.push(resolve)),
     reset: () => {
       state.connections = 0;
       state.paths.length = 0;
@@ -117,11 +125,16 @@ function routeScript(route: string, T: string): string {
     eventsource: `new EventSource('${T}/eventsource')`,
     'form-post': `{ const f = document.createElement('form'); f.method = 'post'; f.action = '${T}/form-post'; document.body.append(f); f.submit(); }`,
     rebind: `fetch('/rebound', { cache: 'no-store' }).catch(() => {})`,
+    'https-fetch': `fetch('${T.replace('http:', 'https:')}/https-fetch', { mode: 'no-cors' }).catch(() => {})`,
   };
   return scripts[route] ?? '';
 }
 
-const ROUTES = ['fetch', 'xhr', 'img', 'iframe', 'worker', 'meta-refresh', 'send-beacon', 'websocket', 'eventsource', 'form-post'];
+const ROUTES = ['fetch', 'https-fetch', 'xhr', 'img', 'iframe', 'worker', 'meta-refresh', 'send-beacon', 'websocket', 'eventsource', 'form-post'];
+
+// Routes that Chromium tunnels with CONNECT: the proxy sees host:port, and an https: request never becomes
+// an HTTP request on the plain target, only a connection carrying a TLS handshake.
+const TUNNELLED = new Set(['websocket', 'https-fetch']);
 
 function internal(): string {
   return `http://${target.host}:${target.port}`;
@@ -212,10 +225,11 @@ describe('every route a page can take to an internal address', () => {
     target.reset();
     const page = await freshPage(plain);
     try {
-      const arrived = target.hit(arrivesOn(route));
+      const arrived = route === 'https-fetch' ? target.connected() : target.hit(arrivesOn(route));
       await page.goto(`${pageOrigin}/route/${route}`);
       await arrived;
-      expect(target.paths).toContain(arrivesOn(route));
+      if (route === 'https-fetch') expect(target.connections).toBeGreaterThan(0);
+      else expect(target.paths).toContain(arrivesOn(route));
     } finally {
       await page.close();
     }
@@ -225,18 +239,67 @@ describe('every route a page can take to an internal address', () => {
     target.reset();
     const page = await freshPage(guarded.browser);
     try {
-      // WebSockets are tunnelled with CONNECT, so their refusal names host:port rather than a URL.
       const refused = refusal(guarded, (seen) =>
-        route === 'websocket' ? seen.target === `${target.host}:${target.port}` : seen.target.endsWith(arrivesOn(route)),
+        TUNNELLED.has(route) ? seen.target === `${target.host}:${target.port}` : seen.target.endsWith(arrivesOn(route)),
       );
-      // Should the request get through, the target's hit ends the wait at once instead of a timeout.
-      const reached = target.hit(arrivesOn(route)).then(() => 'reached' as const);
+      // Should the request get through, the target's connection ends the wait at once instead of a timeout.
+      const reached = target.connected().then(() => 'reached' as const);
       await page.goto(`${pageOrigin}/route/${route}`);
       const seen = await Promise.race([refused, reached]);
       expect(seen).not.toBe('reached');
       expect((seen as ProxyRefusal).reason).toContain('127.0.0.2 is a loopback address');
       expect(target.paths).toEqual([]);
       expect(target.connections).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('what the page origin may still do through the proxy', () => {
+  // A minimal WebSocket endpoint on the allowed address: the handshake, then one text frame.
+  let ws: http.Server;
+  let wsPort = 0;
+  const upgraded = new Set<Socket>();
+  beforeAll(async () => {
+    ws = http.createServer((_request, response) => response.writeHead(200, { 'access-control-allow-origin': '*' }).end('plain answer'));
+    ws.on('upgrade', (request: http.IncomingMessage, socket: Socket) => {
+      const accept = createHash('sha1').update(`${request.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('hello')]));
+      socket.on('error', () => socket.destroy());
+      socket.once('end', () => socket.destroy());
+      upgraded.add(socket);
+    });
+    await new Promise<void>((resolve) => ws.listen(0, '127.0.0.1', resolve));
+    wsPort = (ws.address() as AddressInfo).port;
+  });
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of upgraded) socket.destroy();
+        ws.closeAllConnections();
+        ws.close(() => resolve());
+      }),
+  );
+
+  it('fetches from an allowed origin and opens a WebSocket to it, tunnelled through the proxy', async () => {
+    const page = await freshPage(guarded.browser);
+    try {
+      await page.goto(`${pageOrigin}/route/none`);
+      const answers = await page.evaluate(
+        async (port) => {
+          const text = await (await fetch(`http://127.0.0.1:${port}/`)).text().catch((error: Error) => error.message);
+          const message = await new Promise<string>((resolve) => {
+            const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
+            socket.onmessage = (event) => resolve(String(event.data));
+            socket.onerror = () => resolve('error');
+          });
+          return { text, message };
+        },
+        wsPort,
+      );
+      expect(answers).toEqual({ text: 'plain answer', message: 'hello' });
     } finally {
       await page.close();
     }
@@ -281,6 +344,7 @@ describe('redirects', () => {
     try {
       const response = await page.goto(`${pageOrigin}/redirect`);
       expect(response?.status()).toBe(403);
+      expect(guarded.network!.takeRefusals().map((seen) => seen.target)).toContain(`http://127.0.0.2:${target.port}/redirect`);
       expect(await page.evaluate(() => document.body.innerText)).toContain(
         `Refused http://127.0.0.2:${target.port}/redirect: 127.0.0.2 is a loopback address`,
       );
