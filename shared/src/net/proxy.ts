@@ -203,9 +203,15 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
       upstream.destroy(new TimeoutError(`${url.host} sent nothing for ${formatSeconds(limits.idleTimeoutMs)}.`)),
     );
     upstream.on('response', (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
-      answer.pipe(response);
       answer.once('error', () => response.destroy());
+      try {
+        response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
+      } catch {
+        // A status line or header node will not write back out; the client gets a 502 instead of a crash.
+        answer.destroy();
+        return reply(response, 502, `${url.host} sent a response the proxy cannot forward.`, 'http_response_incomplete');
+      }
+      answer.pipe(response);
     });
     upstream.on('error', (error) => {
       options.log?.info('A proxied request failed', { target: target.shown, reason: error.message });
