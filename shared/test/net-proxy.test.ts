@@ -357,6 +357,28 @@ describe('absolute-form requests', () => {
     expect(lines.filter((line) => line.includes('Refused a proxied request'))).toHaveLength(20);
   });
 
+  it('tries the next checked address of a name when the first does not answer', async () => {
+    // Nothing listens on 127.0.0.2 at the secret server's port, so the first answer is refused by the OS.
+    const resolve = resolverWith({ 'two.test': ['127.0.0.2', '127.0.0.1'] });
+    const lines: string[] = [];
+    const log = new Logger({ name: 'proxy-test', level: 'debug', write: (line) => lines.push(line) });
+    const proxy = await proxyWith({ log, policy: new UrlPolicy({ allowHosts: ['127.0.0.0/8'], resolve }) });
+    expect(await viaProxy(proxy, `http://two.test:${secret4.port}/`)).toMatchObject({ status: 200, body: SECRET });
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ msg: 'A proxied connection failed', address: '127.0.0.2' }),
+    );
+    const tunnel = await connectTunnel(proxy, `two.test:${secret4.port}`);
+    expect(tunnel.status).toBe(200);
+    tunnel.socket.destroy();
+  });
+
+  it('answers 502 with one sentence when no checked address answers', async () => {
+    const proxy = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['127.0.0.2'] }) });
+    const answer = await viaProxy(proxy, `http://127.0.0.2:${secret4.port}/`);
+    expect(answer.status).toBe(502);
+    expect(answer.body).toBe(`127.0.0.2:${secret4.port} refused the connection.\n`);
+  });
+
   it('answers 502 with one sentence for a name that does not resolve', async () => {
     const proxy = await proxyWith({ policy: new UrlPolicy({ resolve: async () => [] }) });
     const answer = await viaProxy(proxy, 'http://nowhere.test/');

@@ -75,7 +75,12 @@ const LOG_PER_WINDOW = 20;
 // A CONNECT authority: a bracketed IPv6 literal or a host without colons, then a decimal port.
 const AUTHORITY = /^(\[[0-9a-fA-F:.]+\]|[^\s:/?#[\]@]+):(\d{1,5})$/;
 
-type Target = { readonly address: string; readonly family: number; readonly port: number; readonly shown: string };
+/** Where a request goes: every address the policy checked for its host (tried in order), and its port. */
+type Target = { readonly addresses: readonly LookupAddress[]; readonly port: number; readonly shown: string };
+
+// A host with many addresses is tried on its first few only, so one request cannot hold a connection slot
+// for a whole list of connect timeouts.
+const MAX_ADDRESSES_TRIED = 4;
 
 /**
  * Starts a forward HTTP proxy on 127.0.0.1 that lets through only what `policy` allows: absolute-form requests
@@ -120,13 +125,12 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
       options.policy.checkUrl(checked);
       return net.isIP(host) !== 0 ? [{ address: host, family: net.isIP(host) }] : await lookupAll(options.policy, host);
     });
-    const first = addresses[0];
-    if (first === undefined) throw new InvalidArgumentError(`Could not resolve ${host}; check the host name.`);
+    if (addresses.length === 0) throw new InvalidArgumentError(`Could not resolve ${host}; check the host name.`);
     // The proxy itself is on loopback: a page allowed to reach 127.0.0.1 must still not chain through it.
     if (self !== undefined && port === self.port && addresses.some((entry) => isSelf(entry.address, self!.address))) {
       throw new PolicyError(`Refused ${shown}: it is this proxy itself.`);
     }
-    return { address: first.address, family: first.family, port, shown };
+    return { addresses, port, shown };
   };
 
   const server = http.createServer({
@@ -186,19 +190,21 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
       if (failure.status === 403) refuse(shownUrl(url), failure.error);
       return reply(response, failure.status, failure.error.message, failure.proxyStatus);
     }
+    let socket: net.Socket;
+    try {
+      socket = await dial(target);
+    } catch (error) {
+      const failure = asFailure(error, url.host);
+      return reply(response, failure.status, failure.error.message, failure.proxyStatus);
+    }
+    // The request rides the socket dialled to a checked address; no agent, so nothing is pooled or resolved again.
     const upstream = http.request({
-      host: target.address,
-      family: target.family,
-      port: target.port,
+      createConnection: () => socket,
       method: request.method,
       path: `${url.pathname}${url.search}`,
       headers: forwardedHeaders(request.headers, url),
-      agent: false,
       setHost: false,
     });
-    upstream.once('socket', (socket) =>
-      limitConnectTime(socket, { timeoutMs: limits.connectTimeoutMs, target: url.host, connectedEvent: 'connect' }),
-    );
     upstream.setTimeout(limits.idleTimeoutMs, () =>
       upstream.destroy(new TimeoutError(`${url.host} sent nothing for ${formatSeconds(limits.idleTimeoutMs)}.`)),
     );
@@ -281,26 +287,50 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
     splice(socket, upstream, head);
   }
 
-  // Opens the TCP connection to the checked address; on failure answers the client and returns undefined.
-  function connectTo(target: Target, client: Duplex): Promise<net.Socket | undefined> {
-    return new Promise((resolve) => {
-      const upstream = net.connect({ host: target.address, port: target.port, family: target.family });
+  // Opens a TCP connection to the first of the checked addresses that answers (an IPv6 answer on a host
+  // without an IPv6 route must not fail a name that also has IPv4); rejects with the last failure.
+  async function dial(target: Target): Promise<net.Socket> {
+    let failure: Error = new Error(`Could not reach ${target.shown}.`);
+    for (const { address, family } of target.addresses.slice(0, MAX_ADDRESSES_TRIED)) {
+      try {
+        return await dialOne(address, family, target);
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        options.log?.info('A proxied connection failed', { target: target.shown, address, reason: failure.message });
+      }
+    }
+    throw failure;
+  }
+
+  function dialOne(address: string, family: number, target: Target): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const upstream = net.connect({ host: address, port: target.port, family });
       sockets.add(upstream);
       upstream.once('close', () => sockets.delete(upstream));
       limitConnectTime(upstream, { timeoutMs: limits.connectTimeoutMs, target: target.shown, connectedEvent: 'connect' });
-      const fail = (error: Error): void => {
-        options.log?.info('A proxied connection failed', { target: target.shown, reason: error.message });
-        const failure = asFailure(error, target.shown);
-        if (client.writable) client.end(statusLine(failure.status, failure.error.message, failure.proxyStatus));
-        resolve(undefined);
-      };
-      upstream.once('error', fail);
+      upstream.once('error', reject);
       upstream.once('connect', () => {
-        upstream.off('error', fail);
+        upstream.off('error', reject);
         resolve(upstream);
       });
-      client.once('close', () => upstream.destroy());
     });
+  }
+
+  // Dials the target for a tunnel or upgrade; on failure answers the client and returns undefined.
+  async function connectTo(target: Target, client: Duplex): Promise<net.Socket | undefined> {
+    try {
+      const upstream = await dial(target);
+      if (client.destroyed) {
+        upstream.destroy();
+        return undefined;
+      }
+      client.once('close', () => upstream.destroy());
+      return upstream;
+    } catch (error) {
+      const failure = asFailure(error, target.shown);
+      if (client.writable) client.end(statusLine(failure.status, failure.error.message, failure.proxyStatus));
+      return undefined;
+    }
   }
 
   // Pipes a client and an upstream socket both ways; either side closing, failing or idling closes both.
