@@ -45,7 +45,7 @@ export interface PolicyProxy {
   /** `http://127.0.0.1:<port>`, the value for Chromium's `--proxy-server`. */
   readonly url: string;
   readonly port: number;
-  /** Stops accepting, destroys every open connection and tunnel, and resolves once the server is closed. */
+  /** Stops accepting, destroys every open connection and tunnel, and resolves once the server is closed; idempotent. */
   close(): Promise<void>;
 }
 
@@ -360,15 +360,16 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
   });
   const { address, port } = server.address() as net.AddressInfo;
   self = { address, port };
+  let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     close: () =>
-      new Promise<void>((resolve) => {
+      (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
         server.closeAllConnections();
-      }),
+      })),
   };
 }
 

@@ -184,6 +184,8 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
   options.log.info('browser started', { pid, headless: options.headless });
   let closed = false;
   await network?.guardBrowser(browser);
+  // A browser that crashes or is closed from outside takes its proxy with it; the next launch starts another.
+  if (network !== undefined) browser.once('disconnected', () => void network.close());
   return {
     browser,
     notes,
