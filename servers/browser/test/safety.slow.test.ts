@@ -486,12 +486,14 @@ describe('side doors beside the proxy', () => {
 });
 
 describe('local schemes', () => {
+  let secretDir: string;
   let secretFile: string;
   beforeAll(() => {
-    const dir = mkdtempSync(join(tmpdir(), 'portico-safety-file-'));
-    secretFile = join(dir, 'secret.html');
+    secretDir = mkdtempSync(join(tmpdir(), 'portico-safety-file-'));
+    secretFile = join(secretDir, 'secret.html');
     writeFileSync(secretFile, '<title>secret</title><p>a local secret</p>');
   });
+  afterAll(() => rmSync(secretDir, { recursive: true, force: true }));
 
   it.each(['file:///etc/passwd', 'chrome://version', 'data:text/html,<p>hi</p>', 'javascript:alert(1)', 'view-source:http://127.0.0.1/', 'about:blank', 'blob:http://127.0.0.1/x'])(
     'refuses to navigate to %s',
