@@ -7,6 +7,7 @@ import type { Browser } from 'puppeteer-core';
 import { ConfigError, UpstreamError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
 import type { UrlPolicy } from '@portico-mcp/shared/net';
+import { importExternal } from '@portico-mcp/shared/serve';
 import { browserNetworkArgs, startBrowserNetwork } from './network.js';
 import type { BrowserNetwork } from './network.js';
 
@@ -103,9 +104,20 @@ function chromiumArgs(options: LaunchOptions): string[] {
   return args;
 }
 
+type Puppeteer = typeof import('puppeteer-core').default;
+
+/** puppeteer-core, kept out of the bundle and loaded on the first launch (startup stays fast). */
+async function loadPuppeteer(): Promise<Puppeteer> {
+  const module = await importExternal<{ default?: unknown; launch?: unknown }>('puppeteer-core', import.meta.url);
+  // Its CommonJS build, imported, may nest the instance one `default` deeper.
+  let candidate: unknown = module;
+  for (let i = 0; i < 3 && typeof (candidate as { launch?: unknown }).launch !== 'function'; i++) candidate = (candidate as { default?: unknown }).default;
+  return candidate as Puppeteer;
+}
+
 /** Launches Chromium (or attaches to the operator's), with a profile that is never shared by accident. */
 export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBrowser> {
-  const puppeteer = (await import('puppeteer-core')).default;
+  const puppeteer = await loadPuppeteer();
   const notes: string[] = [];
   if (options.cdpEndpoint !== undefined) {
     const endpoint = options.policy.checkUrl(options.cdpEndpoint.replace(/^ws/i, 'http'));
@@ -153,6 +165,9 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
       handleSIGHUP: false,
       env: Object.fromEntries(Object.entries(options.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
       protocolTimeout: 60_000,
+      // Over a pipe, Chromium ends itself when the server's end closes, even if the server is killed
+      // outright and no cleanup of ours runs.
+      pipe: true,
     });
   let browser: Browser;
   try {
