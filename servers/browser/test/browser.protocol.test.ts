@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERAS, resultText } from '@portico-mcp/shared/testing';
+import { ERAS, resultText, startHttpServerProcess } from '@portico-mcp/shared/testing';
 import type { Era } from '@portico-mcp/shared/testing';
 import { chromiumChildren } from './helpers.js';
 import { startSite } from './site.js';
@@ -82,5 +82,31 @@ describe('the browser never outlives the server', () => {
     process.kill(server.pid, signal);
     expect(await gone([server.pid, ...children])).toEqual([]);
     await server.client.close().catch(() => undefined);
+  });
+});
+
+describe('over HTTP', () => {
+  it('gives each client its own browser context, so clients never share cookies, storage or tabs', async () => {
+    const http = await startHttpServerProcess({ entry, args: ['--allow-hosts', '127.0.0.1,localhost'] });
+    const clients: Client[] = [];
+    try {
+      const connect = async () => {
+        const client = new Client({ name: 'portico-test', version: '0.0.0' });
+        await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+        clients.push(client);
+        return async (name: string, args: Record<string, unknown> = {}) => resultText(await client.callTool({ name, arguments: args }));
+      };
+      const alice = await connect();
+      const bob = await connect();
+      await alice('browser_navigate', { url: `${site.url}/state` });
+      await alice('browser_tabs', { action: 'new', url: `${site.url}/` });
+      expect(await alice('browser_navigate', { url: `${site.url}/state-check` })).toContain('"cookie session=abc123 theme dark"');
+      expect(await bob('browser_navigate', { url: `${site.url}/state-check` })).toContain('"cookie theme null"');
+      const bobTabs = await bob('browser_tabs', { action: 'list' });
+      expect(bobTabs.split('\n').filter((line) => /^[* ] \d+: /.test(line))).toHaveLength(1);
+    } finally {
+      for (const client of clients) await client.close().catch(() => undefined);
+      expect(await http.stop()).toBe(0);
+    }
   });
 });
