@@ -130,12 +130,17 @@ describe('reading, console, screenshots and the caps', () => {
     await browser.call('browser_navigate', { url: `${site.url}/article` });
     const first = await browser.call('browser_read');
     expect(first.text).toContain('# A very long article');
-    const structured = first.structuredContent as { truncated: boolean; next: { offset: number }; chars: number };
+    const structured = first.structuredContent as { truncated: boolean; next: { offset: number }; complete: boolean };
     expect(structured.truncated).toBe(true);
-    expect(structured.chars).toBeGreaterThan(1_000_000);
+    // Converted only as far as read: a long page costs what is read of it, not its whole length.
+    expect(structured.complete).toBe(false);
     expect(first.text).toContain(`call browser_read again with offset: ${structured.next.offset}`);
     const second = await browser.call('browser_read', { offset: structured.next.offset });
     expect(second.text).toContain('quick brown fox');
+    expect(second.text).toContain(`characters ${structured.next.offset + 1}–`);
+    const short = await browser.call('browser_read', { selector: '#the-end' });
+    expect(short.text).toContain('The end of the article.');
+    expect(short.structuredContent).toMatchObject({ complete: true, truncated: false });
   });
 
   it('keeps console messages and page errors', async () => {

@@ -3,6 +3,7 @@
 import type { HTTPRequest, Page } from 'puppeteer-core';
 import { RefTable } from '../snapshot/snapshot.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import type { IncrementalMarkdown } from '../read/html.js';
 
 /** A console message or uncaught page error. */
 export interface ConsoleEntry {
@@ -44,7 +45,7 @@ export class Tab {
   navigating = false;
   /** Bumped on every main-frame navigation, so a caller can tell whether one happened. */
   navigations = 0;
-  readCache: { key: string; markdown: string; title?: string } | undefined;
+  readCache: { key: string; markdown: IncrementalMarkdown } | undefined;
   #waiters = new Set<() => void>();
 
   constructor(page: Page, recordNetwork: boolean) {

@@ -2,13 +2,14 @@
 // the page navigates so that reading on with an offset does not convert the page again.
 import type { ResolvedTarget } from '../browser/target.js';
 import type { Tab } from '../browser/tab.js';
-import { htmlToMarkdown } from './html.js';
+import { renderedToMarkdown } from './html.js';
+import type { IncrementalMarkdown } from './html.js';
 import { VISIBLE_HTML_SOURCE } from './serialize.js';
 
-/** The markdown of the tab's page, or of one element. */
-export async function readPage(tab: Tab, element: ResolvedTarget | undefined): Promise<{ markdown: string; title?: string }> {
+/** The markdown of the tab's page, or of one element, converted as far as the caller reads. */
+export async function readPage(tab: Tab, element: ResolvedTarget | undefined): Promise<IncrementalMarkdown> {
   const key = element === undefined ? `page ${tab.page.url()}` : `element ${element.label} ${tab.page.url()}`;
-  if (tab.readCache?.key === key) return tab.readCache;
+  if (tab.readCache?.key === key) return tab.readCache.markdown;
   const frame = element === undefined ? tab.page.mainFrame() : ((await element.handle.contentFrame().catch(() => null)) ?? element.handle.frame);
   // The serializer is evaluated into a function handle first, so it can take the element as an argument
   // without eval (which a page's CSP may forbid).
@@ -21,8 +22,7 @@ export async function readPage(tab: Tab, element: ResolvedTarget | undefined): P
   } finally {
     await serializer.dispose().catch(() => undefined);
   }
-  const conversion = await htmlToMarkdown(html, new URL(frame.url() || 'about:blank'), { rendered: true });
-  const result = { key, markdown: conversion.markdown, ...(conversion.title !== undefined ? { title: conversion.title } : {}) };
-  tab.readCache = result;
-  return result;
+  const markdown = await renderedToMarkdown(html, new URL(frame.url() || 'about:blank'));
+  tab.readCache = { key, markdown };
+  return markdown;
 }

@@ -59,7 +59,7 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     name: 'browser_snapshot',
     title: 'Snapshot',
     description:
-      'The page as a compact accessibility list: one line per element, actionable ones with a ref (e12) for the other tools; iframes and shadow DOM included. For reading long text, browser_read is much faster.',
+      'The page as a compact accessibility list: one line per element, actionable ones with a ref (e12) for the other tools; iframes and shadow DOM included. To read the text of a page, browser_read is cheaper in context.',
     inputSchema: z.object({
       ref: z.string().max(20).optional().describe('Only this element and what it contains'),
       depth: z.number().int().min(0).max(100).optional(),
@@ -303,21 +303,24 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     title: 'Read page',
     description: 'The rendered page (or one element) as markdown: its visible main text, fast even on long pages. Continue with offset.',
     inputSchema: z.object({ ...TARGET_SHAPE, offset: OFFSET.describe('Character offset, from a cut reply') }),
-    outputSchema: z.object({ url: z.string(), chars: z.number(), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({ url: z.string(), chars: z.number(), complete: z.boolean(), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
     handler: async ({ ref, selector, offset = 0 }, context) => {
       const { tab } = await current(host, context);
       const element = ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
       const page = await readPage(tab, element);
+      // Bytes are at least characters: converting this far always fills the reply budget.
+      page.more(offset + context.maxOutputBytes);
+      const markdown = page.text;
       const reply = context.reply();
       reply.header(`${UNTRUSTED}\n${element ? `${element.label} of ` : ''}${tab.page.url().slice(0, 300)}:`);
-      if (offset >= page.markdown.length && page.markdown.length > 0) throw new InvalidArgumentError(`offset ${offset} is past the end of the text (${page.markdown.length} characters).`);
-      const taken = reply.text(page.markdown.slice(offset));
+      if (offset > 0 && offset >= markdown.length) throw new InvalidArgumentError(`offset ${offset} is past the end of the text (${markdown.length} characters).`);
+      const taken = reply.text(markdown.slice(offset));
       const end = offset + taken.consumedChars;
-      if (end < page.markdown.length) {
-        reply.cut({ shown: `characters ${offset + 1}–${end} of ${page.markdown.length}`, reason: 'the reply budget', next: { offset: end } });
+      if (end < markdown.length || !page.complete) {
+        reply.cut({ shown: `characters ${offset + 1}–${end} of ${page.complete ? markdown.length : `more than ${markdown.length}`}`, reason: 'the reply budget', next: { offset: end } });
       }
-      reply.set({ url: tab.page.url(), chars: page.markdown.length });
+      reply.set({ url: tab.page.url(), chars: markdown.length, complete: page.complete });
       return reply.build();
     },
   });
