@@ -79,6 +79,13 @@ describe('downloads, uploads and tabs', () => {
     expect(readFileSync(join(temp.path, 'report.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
 
+  it('saves a download that a navigation leads to, and keeps the tab on its page', async () => {
+    const result = await browser.call('browser_navigate', { url: `${site.url}/file.csv` });
+    expect(result.isError).toBeFalsy();
+    expect(result.text).toContain(`${site.url}/file.csv is a download; the tab stays on ${site.url}/download.`);
+    expect(result.text).toContain(`Downloaded report (1).csv (8 bytes) to ${join(temp.path, 'report (1).csv')}.`);
+  });
+
   it('uploads a file from inside the allowed directories and refuses one outside them', async () => {
     writeFileSync(join(temp.path, 'notes.txt'), 'hello');
     await browser.call('browser_navigate', { url: `${site.url}/upload` });

@@ -29,8 +29,10 @@ afterAll(async () => {
 async function otherChromium(profile: string, file: string, extra: string[] = []): Promise<ChildProcess> {
   const appeared = new Promise<void>((resolve) => {
     const watcher = watch(profile, () => {
-      // lstat: SingletonLock is a symbolic link to "host-pid", which exists as no file.
-      if (lstatSync(join(profile, file), { throwIfNoEntry: false }) !== undefined) {
+      // lstat: SingletonLock is a symbolic link to "host-pid", which exists as no file. A regular file
+      // (DevToolsActivePort) counts once its first line is written.
+      const entry = lstatSync(join(profile, file), { throwIfNoEntry: false });
+      if (entry !== undefined && (entry.isSymbolicLink() || readFileSync(join(profile, file), 'utf8').includes('\n'))) {
         watcher.close();
         resolve();
       }

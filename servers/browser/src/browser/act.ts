@@ -10,12 +10,14 @@ export interface BeforeAction {
   url: string;
   title: string;
   navigations: number;
+  requested: number;
+  commits: number;
   tabs: number;
 }
 
 /** Notes the state an action's report is compared with. */
 export async function beforeAction(tab: Tab, session: Session): Promise<BeforeAction> {
-  return { url: tab.page.url(), title: await tab.page.title().catch(() => ''), navigations: tab.navigations, tabs: session.tabs.length };
+  return { url: tab.page.url(), title: await tab.page.title().catch(() => ''), navigations: tab.navigations, requested: tab.requested, commits: tab.commits, tabs: session.tabs.length };
 }
 
 /** How long the quiet waits may take: a page that never stops loading must not hold the reply. */
@@ -27,19 +29,20 @@ export interface SettleLimits {
   domQuietMs: number;
 }
 
+/** Longest wait for a navigation that was asked for to start (a download or a cancelled one never does). */
+const NAVIGATION_START_MS = 1_000;
+
 export const DEFAULT_SETTLE: Omit<SettleLimits, 'navigationTimeoutMs'> = { networkQuietMs: 2_000, domQuietMs: 1_000 };
 
-// A frame with no DOM mutation counts as quiet; the wait ends there or at the limit. Runs in the page.
+// An animation frame with no DOM mutation counts as quiet; the wait ends there or at the limit. Runs in the page.
 const DOM_QUIET_SOURCE = String.raw`(function (limit) {
   return new Promise(function (resolve) {
     var changed = false;
     var start = performance.now();
     var observer = new MutationObserver(function () { changed = true; });
     observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-    var frames = 0;
     function tick() {
-      frames++;
-      if ((!changed && frames >= 2) || performance.now() - start > limit) {
+      if (!changed || performance.now() - start > limit) {
         observer.disconnect();
         resolve(performance.now() - start > limit ? 'busy' : 'quiet');
         return;
@@ -67,6 +70,10 @@ export async function afterAction(tab: Tab, session: Session, before: BeforeActi
   const waited: string[] = [];
   const page = tab.page;
   let dom = await domQuiet(page, limits.domQuietMs);
+  if (tab.requested !== before.requested && tab.navigations === before.navigations && tab.commits === before.commits) {
+    // Asked for, not yet started: give it a moment to start (a same-document one only commits).
+    await tab.waitUntil(() => tab.navigations !== before.navigations || tab.commits !== before.commits, NAVIGATION_START_MS, signal);
+  }
   const navigated = tab.navigations !== before.navigations || dom === 'navigated';
   if (navigated) {
     const loaded = await tab.waitUntil(() => !tab.navigating, limits.navigationTimeoutMs, signal);

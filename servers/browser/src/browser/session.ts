@@ -313,6 +313,7 @@ export class BrowserHost {
       session?.events.push({ kind: 'download', text: `Downloaded ${basename(entry.file)} (${bytes} bytes) to ${entry.file}.` });
     }
     session?.pendingDownloads.delete(guid);
+    for (const tab of session?.tabs ?? []) tab.poke();
   }
 
   #sessionOfFrame(frameId: string): Session | undefined {

@@ -101,8 +101,35 @@ export class Tab {
       this.#notify();
     });
     page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame()) this.readCache = undefined;
+      if (frame !== page.mainFrame()) return;
+      this.readCache = undefined;
+      this.commits++;
+      this.#notify();
     });
+    // A click on a submit button or a link asks for a navigation before any request is made (the request can
+    // come a frame later); Chromium reports the ask, so the action can wait for what it started.
+    void page
+      .createCDPSession()
+      .then(async (cdp) => {
+        cdp.on('Page.frameRequestedNavigation', (event) => {
+          if (event.frameId === (page.mainFrame() as unknown as { _id?: string })._id && event.disposition === 'currentTab') {
+            this.requested++;
+            this.#notify();
+          }
+        });
+        await cdp.send('Page.enable');
+      })
+      .catch(() => undefined);
+  }
+
+  /** Main-frame navigations asked for (by a link, a form, a script). */
+  requested = 0;
+  /** Main-frame navigations committed, same-document ones included. */
+  commits = 0;
+
+  /** Re-checks the waits (for events that are not the page's own, such as a finished download). */
+  poke(): void {
+    this.#notify();
   }
 
   #entries = new WeakMap<HTTPRequest, NetworkEntry>();

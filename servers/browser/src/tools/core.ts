@@ -33,21 +33,33 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       const before = await beforeAction(tab, session);
       let status: number | undefined;
       let stillLoading = false;
+      let aborted = false;
+      const downloadsBefore = session.downloads.length;
       try {
         const response = await tab.page.goto(target.href, { waitUntil: 'domcontentloaded', timeout: host.config.navigationTimeoutMs, signal: context.signal } as never);
         status = response?.status();
       } catch (error) {
         const message = (error as Error).message;
         if ((error as Error).name === 'TimeoutError') stillLoading = true;
-        else if (/net::ERR_ABORTED/.test(message) && session.pendingDownloads.size + session.downloads.length > 0) {
-          // The URL was a download: Chromium aborts the navigation and saves the file.
+        else if (/net::ERR_ABORTED/.test(message)) {
+          // Perhaps a download: Chromium aborts the navigation and saves the file (told by afterAction).
+          aborted = true;
         } else {
           const code = /net::[A-Z_]+/.exec(message)?.[0];
           throw new UpstreamError(`Could not load ${target.href.slice(0, 200)}${code ? ` (${code})` : ''}; check the URL, or whether the site is reachable from here.`, { cause: error });
         }
       }
-      const lines = await afterAction(tab, session, before, limits(), context.signal);
+      const lines = await afterAction(tab, session, before, limits(), context.signal, { diff: !aborted });
+      if (aborted && session.downloads.length === downloadsBefore) {
+        throw new UpstreamError(`Could not load ${target.href.slice(0, 200)} (net::ERR_ABORTED); check the URL, or whether the site is reachable from here.`);
+      }
       const reply = context.reply();
+      if (aborted) {
+        reply.always(`${target.href.slice(0, 300)} is a download; the tab stays on ${tab.page.url().slice(0, 300)}.`);
+        addLines(reply, lines, 'call browser_snapshot for the page');
+        reply.set({ url: tab.page.url() });
+        return reply.build();
+      }
       reply.always(`Navigated to ${tab.page.url().slice(0, 300)}${status !== undefined ? ` (HTTP ${status})` : ''}${stillLoading ? `; still loading after ${host.config.navigationTimeoutMs / 1000} s` : ''}.`);
       addLines(reply, lines, 'call browser_snapshot for the page');
       reply.set({ url: tab.page.url() });
