@@ -175,3 +175,14 @@ describe('hidden text', () => {
     for (const words of ['Display none', 'Zero size', 'Off screen', 'Invisible', 'Aria hidden']) expect(read).not.toContain(words);
   });
 });
+
+describe('closing', () => {
+  it('closes the session’s tabs with browser_close, and the next call starts afresh', async () => {
+    await browser.call('browser_tabs', { action: 'new', url: `${site.url}/` });
+    const closed = await browser.call('browser_close');
+    expect(closed.text).toBe('Closed the browser session.');
+    const tabs = await browser.call('browser_tabs', { action: 'list' });
+    expect((tabs.structuredContent as { tabs: Array<{ url: string }> }).tabs).toEqual([{ index: 0, url: 'about:blank', title: '' }]);
+    expect((await browser.call('browser_navigate', { url: `${site.url}/` })).text).toContain('h1 "Home"');
+  });
+});

@@ -58,11 +58,14 @@ export class Session {
     this.#host = host;
     this.context = context;
     this.#owned = owned;
-    context.on('targetcreated', (target: Target) => {
-      const adoption = this.#adopt(target, true).finally(() => this.#adoptions.delete(adoption));
-      this.#adoptions.add(adoption);
-    });
+    context.on('targetcreated', this.#onTarget);
   }
+
+  #onTarget = (target: Target): void => {
+    if (this.#closed) return;
+    const adoption = this.#adopt(target, true).finally(() => this.#adoptions.delete(adoption));
+    this.#adoptions.add(adoption);
+  };
 
   #adoptions = new Set<Promise<unknown>>();
 
@@ -196,6 +199,8 @@ export class Session {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // The profile's own context outlives this session; the next session listens to it afresh.
+    this.context.off('targetcreated', this.#onTarget);
     if (this.#owned) await this.context.close().catch(() => undefined);
     else await Promise.all(this.tabs.map((tab) => tab.page.close({ runBeforeUnload: false }).catch(() => undefined)));
     this.tabs.length = 0;
