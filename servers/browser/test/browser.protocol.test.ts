@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERAS, resultText, startHttpServerProcess } from '@portico-mcp/shared/testing';
+import { ERAS, resultText, startHttpServerProcess, waitFor } from '@portico-mcp/shared/testing';
 import type { Era } from '@portico-mcp/shared/testing';
 import { chromiumChildren } from './helpers.js';
 import { startSite } from './site.js';
@@ -87,13 +87,16 @@ describe('the browser never outlives the server', () => {
 
 describe('over HTTP', () => {
   it('gives each client its own browser context, so clients never share cookies, storage or tabs', async () => {
-    const http = await startHttpServerProcess({ entry, args: ['--allow-hosts', '127.0.0.1,localhost'] });
+    const http = await startHttpServerProcess({ entry, args: ['--allow-hosts', '127.0.0.1,localhost', '--log-level', 'debug'] });
     const clients: Client[] = [];
+    const transports: StreamableHTTPClientTransport[] = [];
     try {
       const connect = async () => {
         const client = new Client({ name: 'portico-test', version: '0.0.0' });
-        await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+        const transport = new StreamableHTTPClientTransport(new URL(http.url));
+        await client.connect(transport);
         clients.push(client);
+        transports.push(transport);
         return async (name: string, args: Record<string, unknown> = {}) => resultText(await client.callTool({ name, arguments: args }));
       };
       const alice = await connect();
@@ -104,6 +107,10 @@ describe('over HTTP', () => {
       expect(await bob('browser_navigate', { url: `${site.url}/state-check` })).toContain('"cookie theme null"');
       const bobTabs = await bob('browser_tabs', { action: 'list' });
       expect(bobTabs.split('\n').filter((line) => /^[* ] \d+: /.test(line))).toHaveLength(1);
+      // A client that ends its session has its browser context (tabs, cookies) closed with it.
+      await transports[0]!.terminateSession();
+      await waitFor(() => (http.stderr().includes('its browser context is closed') ? true : undefined), 10_000, 'the context to close');
+      expect(await bob('browser_snapshot')).toContain('"cookie theme null"');
     } finally {
       for (const client of clients) await client.close().catch(() => undefined);
       expect(await http.stop()).toBe(0);

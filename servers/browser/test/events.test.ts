@@ -56,6 +56,24 @@ describe('dialogs', () => {
     expect(result.text).toContain(`Page: ${site.url}/`);
   });
 
+  it('handles a dialog opened by a cross-origin iframe without hanging', async () => {
+    await browser.call('browser_navigate', { url: `${site.url}/frames` });
+    const snapshot = (await browser.call('browser_snapshot')).text;
+    const lines = snapshot.split('\n');
+    const other = lines.findIndex((line) => line.includes('frame "Other"'));
+    const ref = /\b(e\d+) button "Frame alert"/.exec(lines.slice(other).join('\n'))![1]!;
+    const result = await browser.call('browser_click', { ref });
+    expect(result.text).toContain('A alert dialog said "From the frame"; it was dismissed');
+    expect(result.text).toMatch(/\+ +e\d+ button "Alerted"/);
+  });
+
+  it('clicks a file input without hanging on the file chooser', async () => {
+    await browser.call('browser_navigate', { url: `${site.url}/upload` });
+    const result = await browser.call('browser_click', { selector: '#file' });
+    expect(result.isError).toBeFalsy();
+    expect(result.text).toContain('Clicked selector "#file".');
+  });
+
   it('accepts dialogs when started with --dialogs accept', async () => {
     const other = await connectBrowser(['--dialogs', 'accept']);
     try {

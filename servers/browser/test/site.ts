@@ -84,7 +84,7 @@ export async function startSite(): Promise<TestSite> {
       case '/frames':
         return send(res, page('Frames', `<h1>Frames</h1><iframe title="Same" src="/inner?who=same"></iframe><iframe title="Other" src="${other}/inner?who=other"></iframe>`));
       case '/inner':
-        return send(res, page('Inner', `<p>Inside the ${escapeHtml(url.searchParams.get('who') ?? '')} frame</p><button onclick="this.textContent = 'Pressed in ${escapeHtml(url.searchParams.get('who') ?? '')}'">Frame button ${escapeHtml(url.searchParams.get('who') ?? '')}</button>`));
+        return send(res, page('Inner', `<p>Inside the ${escapeHtml(url.searchParams.get('who') ?? '')} frame</p><button onclick="this.textContent = 'Pressed in ${escapeHtml(url.searchParams.get('who') ?? '')}'">Frame button ${escapeHtml(url.searchParams.get('who') ?? '')}</button><button onclick="alert('From the frame'); this.textContent = 'Alerted'">Frame alert</button>`));
       case '/shadow':
         return send(
           res,

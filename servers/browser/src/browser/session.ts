@@ -389,6 +389,7 @@ export class BrowserHost {
     if (settled) {
       this.#settled.delete(settled);
       await settled.close();
+      this.#log.debug('connection closed; its browser context is closed');
     }
   }
 
