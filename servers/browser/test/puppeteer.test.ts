@@ -147,6 +147,45 @@ describe('the puppeteer toolset', () => {
   });
 });
 
+describe('the puppeteer toolset within bounds and per client', () => {
+  it('says where the image is when a data: URI is over the reply budget, instead of sending a cut one', async () => {
+    const small = await connectBrowser(['--toolsets', 'puppeteer', '--max-output-bytes', '4000']);
+    try {
+      await small.call('puppeteer_navigate', { url: `${site.url}/form` });
+      const result = await small.call('puppeteer_screenshot', { name: 'whole', encoded: true });
+      expect(result.isError).toBeFalsy();
+      expect(result.text).not.toContain('data:image');
+      expect(result.text).toMatch(/The data URI \(\d+ characters\) does not fit the reply budget; call again without encoded, or read screenshot:\/\/whole\./);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('over HTTP keeps each client’s screenshots to itself: the resources list none and refuse reads with one sentence', async () => {
+    const shared = await connectBrowser(['--http', '--toolsets', 'puppeteer']);
+    try {
+      await shared.call('puppeteer_navigate', { url: `${site.url}/form` });
+      expect((await shared.call('puppeteer_screenshot', { name: 'mine' })).isError).toBeFalsy();
+      const { resources } = await shared.connection.client.listResources();
+      expect(resources.map((resource) => resource.uri)).not.toContain('screenshot://mine');
+      await expect(shared.connection.client.readResource({ uri: 'screenshot://mine' })).rejects.toThrow(/Over HTTP each client’s browser is its own/);
+      await expect(shared.connection.client.readResource({ uri: 'console://logs' })).rejects.toThrow(/Over HTTP each client’s browser is its own/);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('offers its resources only when the toolset is selected', async () => {
+    const plain = await connectBrowser();
+    try {
+      const listed = await plain.connection.client.listResources().then((answer) => answer.resources, () => []);
+      expect(listed.map((resource) => resource.uri)).not.toContain('console://logs');
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe('launch options from a tool call (the reference’s hole)', () => {
   it('a launchOptions.executablePath runs any program on the host when handed to puppeteer, as the reference does', async () => {
     const marker = join(scratch, 'ran-by-puppeteer');
