@@ -133,6 +133,8 @@ customElements.define('fancy-card', class extends HTMLElement {
         res.write('');
         held.push(res);
         return;
+      case '/later':
+        return send(res, page('Later', `<p id="out">Waiting</p><script>setTimeout(() => { document.getElementById('out').textContent = 'Ready now'; }, 500);</script>`));
       case '/popup':
         return send(res, page('Popup', '<a href="/" target="_blank">Open home in a new tab</a>'));
       case '/hidden':

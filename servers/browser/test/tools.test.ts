@@ -96,6 +96,32 @@ describe('navigation and snapshots', () => {
     expect(refOf((await browser.call('browser_snapshot')).text, /button "Target"/)).toBe(target);
   });
 
+  it('waits for text to appear, and says in one sentence when it does not go', async () => {
+    await browser.call('browser_navigate', { url: `${site.url}/later` });
+    const appeared = await browser.call('browser_wait_for', { text: 'Ready now' });
+    expect(appeared.text).toContain('The text "Ready now" appeared.');
+    expect(appeared.text).toContain('+ "Ready now"');
+    const stays = await browser.call('browser_wait_for', { text_gone: 'Ready now', timeout: 0.3 });
+    expect(stays.isError).toBe(true);
+    expect(stays.text).toBe('The text "Ready now" did not disappear within 0.3 s; raise timeout or check browser_snapshot.');
+  });
+
+  it('refuses a key name that does not exist', async () => {
+    const result = await browser.call('browser_press_key', { key: 'Hyper+Nope' });
+    expect(result.isError).toBe(true);
+    expect(result.text).toBe('"Hyper+Nope" is not a key name; use names such as Enter, Tab, ArrowDown, a, Shift+Tab.');
+  });
+
+  it('shows one element and what it contains when given its ref', async () => {
+    await browser.call('browser_navigate', { url: `${site.url}/form` });
+    const whole = (await browser.call('browser_snapshot')).text;
+    const part = await browser.call('browser_snapshot', { ref: refOf(whole, /e\d+ form/) });
+    expect(part.text).toMatch(/^e\d+ form$/m);
+    expect(part.text).toContain('textbox "Name"');
+    expect(part.text).not.toContain('h1 "Sign up"');
+    expect(part.text).not.toContain('Show more');
+  });
+
   it('says in one sentence when a ref is unknown', async () => {
     const result = await browser.call('browser_click', { ref: 'e9999' });
     expect(result.isError).toBe(true);
