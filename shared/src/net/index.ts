@@ -16,3 +16,5 @@ export type { ConnectTimeLimit } from './connect-time.js';
 export type { PolicyAgentOptions, PolicyAgents } from './agents.js';
 export { UrlPolicy } from './policy.js';
 export type { UrlPolicyOptions } from './policy.js';
+export { startPolicyProxy } from './proxy.js';
+export type { PolicyProxy, PolicyProxyLimits, PolicyProxyOptions, ProxyRefusal } from './proxy.js';
