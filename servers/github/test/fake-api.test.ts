@@ -1,0 +1,295 @@
+import { statSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Octokit } from 'octokit';
+import {
+  notFound,
+  paginate,
+  rateLimited,
+  secondaryRateLimit,
+  startFakeGitHub,
+  validationFailed,
+  SAMPLE_JOB_LOG,
+} from './fake-api/index.js';
+import type { FakeGitHub } from './fake-api/index.js';
+import { loadOperations } from './fake-api/operations.js';
+import { compileAll } from './fake-api/validate.js';
+
+const json = { 'content-type': 'application/json' };
+
+describe('the fake GitHub API (dotcom flavour)', () => {
+  let github: FakeGitHub;
+  beforeAll(async () => {
+    github = await startFakeGitHub({ quiet: true });
+  });
+  afterEach(() => {
+    github.assertNoViolations();
+    github.reset();
+  });
+  afterAll(() => github.close());
+
+  it('binds 127.0.0.1 and serves the API at the root of its origin', () => {
+    expect(new URL(github.url).hostname).toBe('127.0.0.1');
+    expect(github.url).toBe(github.origin);
+  });
+
+  it('answers a documented operation with its success status and its first example', async () => {
+    const response = await fetch(`${github.url}/repos/octocat/Hello-World`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(response.headers.get('x-ratelimit-remaining')).toBe('4999');
+    const body = (await response.json()) as { full_name: string; default_branch: string };
+    expect(body).toEqual(github.example('repos/get'));
+    expect(body.full_name).toBe('octocat/Hello-World');
+  });
+
+  it('records every request with its method, path, query, headers, body and operation', async () => {
+    await fetch(`${github.url}/repos/o/r/issues`, {
+      method: 'POST',
+      headers: { ...json, authorization: 'Bearer t0ken' },
+      body: JSON.stringify({ title: 'Found a bug', labels: ['bug'] }),
+    });
+    await fetch(`${github.url}/repos/o/r/issues?state=closed&per_page=5`);
+    expect(github.requests.map((r) => r.operationId)).toEqual(['issues/create', 'issues/list-for-repo']);
+    const [created, listed] = github.requests;
+    expect(created).toMatchObject({ method: 'POST', path: '/repos/o/r/issues', body: { title: 'Found a bug' } });
+    expect(created?.headers.authorization).toBe('Bearer t0ken');
+    expect(created?.params).toEqual({ owner: 'o', repo: 'r' });
+    expect(listed?.query).toEqual({ state: 'closed', per_page: '5' });
+  });
+
+  it('answers a create with the status the description documents for it', async () => {
+    const response = await fetch(`${github.url}/repos/o/r/issues`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ title: 'Found a bug' }),
+    });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { number: number }).number).toBe(1347);
+  });
+
+  it('rejects a body that breaks the request schema with 422 and GitHub field errors, and records it', async () => {
+    const response = await fetch(`${github.url}/repos/o/r/issues`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ body: 'no title', labels: 'bug' }),
+    });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { message: string; errors: { field: string; code: string }[]; documentation_url: string };
+    expect(body.message).toBe('Validation Failed');
+    expect(body.documentation_url).toContain('docs.github.com/rest/issues');
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'title', code: 'missing_field' }),
+        expect.objectContaining({ field: 'labels', code: 'invalid' }),
+      ]),
+    );
+    expect(github.violations.map((v) => v.kind)).toEqual(['invalid-body']);
+    expect(() => github.assertNoViolations()).toThrow(/invalid-body: POST \/repos\/o\/r\/issues/);
+  });
+
+  it('rejects a body that is not JSON with 400 "Problems parsing JSON"', async () => {
+    const response = await fetch(`${github.url}/repos/o/r/git/refs`, { method: 'POST', headers: json, body: '{ref:' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toBe('Problems parsing JSON');
+    expect(github.violations.map((v) => v.kind)).toEqual(['unparsable-body']);
+    github.violations.length = 0;
+  });
+
+  it('rejects undocumented query parameters, values outside an enum and mistyped path parameters', async () => {
+    const camel = await fetch(`${github.url}/repos/o/r/pulls?perPage=5`);
+    const state = await fetch(`${github.url}/repos/o/r/issues?state=bogus`);
+    const number = await fetch(`${github.url}/repos/o/r/issues/abc`);
+    expect([camel.status, state.status, number.status]).toEqual([422, 422, 422]);
+    expect(github.violations.map((v) => v.errors?.[0]?.field)).toEqual(['perPage', 'state', 'issue_number']);
+    github.violations.length = 0;
+  });
+
+  it('answers an unknown operation with 404 in GitHub\'s shape and fails assertNoViolations loudly', async () => {
+    const response = await fetch(`${github.url}/repos/o/r/wikis`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+    const wrongMethod = await fetch(`${github.url}/repos/o/r/pulls/1`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(404);
+    expect(() => github.assertNoViolations()).toThrow(/unknown-operation: GET \/repos\/o\/r\/wikis[\s\S]*DELETE/);
+  });
+
+  it('routes file paths and refs that contain slashes, encoded or not', async () => {
+    await fetch(`${github.url}/repos/o/r/contents/docs/guide/intro.md?ref=main`);
+    await fetch(`${github.url}/repos/o/r/contents/${encodeURIComponent('docs/a b.md')}`);
+    await fetch(`${github.url}/repos/o/r/git/refs/heads/feature/x`, {
+      method: 'PATCH',
+      headers: json,
+      body: JSON.stringify({ sha: 'aa218f56b14c9653891f9e74264a383fa43fefbd', force: false }),
+    });
+    await fetch(`${github.url}/repos/o/r/git/ref/heads%2Fmain`);
+    expect(github.requests.map((r) => [r.operationId, r.params.path ?? r.params.ref])).toEqual([
+      ['repos/get-content', 'docs/guide/intro.md'],
+      ['repos/get-content', 'docs/a b.md'],
+      ['git/update-ref', 'heads/feature/x'],
+      ['git/get-ref', 'heads/main'],
+    ]);
+  });
+
+  it('prefers literal path segments over parameters, as GitHub routes /user/repos', async () => {
+    const response = await fetch(`${github.url}/user/repos?per_page=2`);
+    expect(response.status).toBe(200);
+    expect(github.requests[0]?.operationId).toBe('repos/list-for-authenticated-user');
+  });
+
+  it('lets a test override an operation by operationId or by method and path template', async () => {
+    github.override('repos/get', notFound());
+    github.override('GET /repos/{owner}/{repo}/pulls/{pull_number}', (request, { example }) => ({
+      body: { ...example(), title: `PR ${request.params.pull_number} of ${request.params.owner}` },
+    }));
+    const missing = await fetch(`${github.url}/repos/o/private`);
+    expect(missing.status).toBe(404);
+    const pull = (await (await fetch(`${github.url}/repos/o/r/pulls/7`)).json()) as { title: string; head: unknown };
+    expect(pull.title).toBe('PR 7 of o');
+    expect(pull.head).toBeDefined();
+  });
+
+  it('still validates a request whose operation is overridden', async () => {
+    github.override('issues/create', { status: 201, body: { number: 1 } });
+    const response = await fetch(`${github.url}/repos/o/r/issues`, { method: 'POST', headers: json, body: '{}' });
+    expect(response.status).toBe(422);
+    github.violations.length = 0;
+  });
+
+  it('falls back to the example once an override limited to `times` calls is used up', async () => {
+    github.override('repos/get', rateLimited({ resetAt: 1_900_000_000 }), { times: 1 });
+    const limited = await fetch(`${github.url}/repos/o/r`);
+    const again = await fetch(`${github.url}/repos/o/r`);
+    expect([limited.status, again.status]).toEqual([403, 200]);
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(limited.headers.get('x-ratelimit-reset')).toBe('1900000000');
+  });
+
+  it('refuses an override for an operation it does not know, naming the fix', () => {
+    expect(() => github.override('repos/get-wiki', notFound())).toThrow(/extract\.mjs/);
+  });
+
+  it('answers rate limits as GitHub does: 429 with no quota, and a secondary limit with retry-after', async () => {
+    github.override('search/repos', rateLimited({ status: 429, resource: 'search' }), { times: 1 });
+    github.override('search/code', secondaryRateLimit({ retryAfter: 7 }), { times: 1 });
+    const primary = await fetch(`${github.url}/search/repositories?q=tetris`);
+    const secondary = await fetch(`${github.url}/search/code?q=addClass`);
+    expect(primary.status).toBe(429);
+    expect(primary.headers.get('x-ratelimit-resource')).toBe('search');
+    expect(Number(primary.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
+    expect(secondary.status).toBe(403);
+    expect(secondary.headers.get('retry-after')).toBe('7');
+    expect(((await secondary.json()) as { message: string }).message).toMatch(/secondary rate limit/);
+  });
+
+  it('answers 422 with the field errors a test gives', async () => {
+    github.override('pulls/create', validationFailed([{ resource: 'PullRequest', code: 'custom', message: 'A pull request already exists for o:feature.' }]));
+    const response = await fetch(`${github.url}/repos/o/r/pulls`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ title: 't', head: 'feature', base: 'main' }),
+    });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/already exists/);
+  });
+
+  it('pages a list with real Link headers: next and last, then prev and first', async () => {
+    const issues = Array.from({ length: 7 }, (_, i) => ({ ...github.example('issues/list-for-repo')[0], number: i + 1 }));
+    github.override('issues/list-for-repo', paginate(issues));
+    const first = await fetch(`${github.url}/repos/o/r/issues?per_page=3`);
+    expect(first.headers.get('link')).toBe(
+      `<${github.url}/repos/o/r/issues?per_page=3&page=2>; rel="next", <${github.url}/repos/o/r/issues?per_page=3&page=3>; rel="last"`,
+    );
+    const last = await fetch(`${github.url}/repos/o/r/issues?per_page=3&page=3`);
+    expect(((await last.json()) as { number: number }[]).map((i) => i.number)).toEqual([7]);
+    expect(last.headers.get('link')).toBe(
+      `<${github.url}/repos/o/r/issues?per_page=3&page=2>; rel="prev", <${github.url}/repos/o/r/issues?per_page=3&page=1>; rel="first"`,
+    );
+  });
+
+  it('is followed to the last page by octokit\'s own paginate, search results included', async () => {
+    const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
+    const issues = Array.from({ length: 65 }, (_, i) => ({ ...github.example('issues/list-for-repo')[0], number: i + 1 }));
+    github.override('issues/list-for-repo', paginate(issues));
+    const all = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: 'o', repo: 'r', per_page: 30 });
+    expect(all.map((issue) => issue.number)).toEqual(issues.map((issue) => issue.number));
+    const repos = Array.from({ length: 4 }, (_, i) => ({ ...github.example('search/repos').items[0], id: i }));
+    github.override('search/repos', paginate(repos, { wrap: (items, total) => ({ total_count: total, incomplete_results: false, items }) }));
+    const found = await octokit.paginate(octokit.rest.search.repos, { q: 'tetris', per_page: 3 });
+    expect(found.map((repo) => repo.id)).toEqual([0, 1, 2, 3]);
+    expect(github.requests.filter((r) => r.operationId === 'issues/list-for-repo')).toHaveLength(3);
+  });
+
+  it('redirects job logs to a text it serves, and run logs to a zip', async () => {
+    const job = await fetch(`${github.url}/repos/o/r/actions/jobs/42/logs`, { redirect: 'manual' });
+    expect(job.status).toBe(302);
+    const location = job.headers.get('location') ?? '';
+    expect(location.startsWith(github.origin)).toBe(true);
+    expect(await (await fetch(location)).text()).toBe(SAMPLE_JOB_LOG);
+    const run = await fetch(`${github.url}/repos/o/r/actions/runs/42/logs`);
+    expect(run.headers.get('content-type')).toBe('application/zip');
+    expect(Buffer.from(await run.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('answers GraphQL only through an override, and flags a query nobody answered', async () => {
+    const unanswered = await fetch(`${github.url}/graphql`, { method: 'POST', headers: json, body: '{"query":"{ viewer { login } }"}' });
+    expect(((await unanswered.json()) as { errors: unknown[] }).errors).toHaveLength(1);
+    expect(github.violations.map((v) => v.kind)).toEqual(['unhandled-graphql']);
+    github.violations.length = 0;
+    github.override('POST /graphql', (request) => ({ body: { data: { echo: (request.body as { query: string }).query } } }));
+    const answered = await fetch(`${github.url}/graphql`, { method: 'POST', headers: json, body: '{"query":"q"}' });
+    expect(await answered.json()).toEqual({ data: { echo: 'q' } });
+  });
+
+  it('replays @octokit/fixtures recorded traffic, Link headers pointed at the fake', async () => {
+    github.replay('paginate-issues');
+    const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
+    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: 'octokit-fixture-org', repo: 'paginate-issues', per_page: 3 });
+    expect(issues).toHaveLength(13);
+    expect(github.requests.map((r) => r.operationId)).toEqual(Array(5).fill('_recorded'));
+  });
+});
+
+describe('the fake GitHub API (ghes flavour)', () => {
+  let github: FakeGitHub;
+  beforeAll(async () => {
+    github = await startFakeGitHub({ flavour: 'ghes', quiet: true });
+  });
+  afterEach(() => github.reset());
+  afterAll(() => github.close());
+
+  it('serves the REST API under /api/v3 and refuses paths outside it', async () => {
+    expect(github.url).toBe(`${github.origin}/api/v3`);
+    const inside = await fetch(`${github.url}/repos/o/r`);
+    expect(inside.status).toBe(200);
+    expect(github.requests[0]).toMatchObject({ path: '/repos/o/r', rawPath: '/api/v3/repos/o/r', operationId: 'repos/get' });
+    const outside = await fetch(`${github.origin}/repos/o/r`);
+    expect(outside.status).toBe(404);
+    expect(github.violations.map((v) => v.message)).toEqual(['outside the GHES API prefix /api/v3']);
+  });
+
+  it('is reached by octokit with the GHES base URL, GraphQL at /api/graphql included', async () => {
+    const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
+    github.override('POST /graphql', { body: { data: { viewer: { login: 'octocat' } } } });
+    const { data } = await octokit.rest.pulls.get({ owner: 'o', repo: 'r', pull_number: 1347 });
+    const viewer = await octokit.graphql<{ viewer: { login: string } }>('{ viewer { login } }');
+    expect(data.number).toBe(1347);
+    expect(viewer.viewer.login).toBe('octocat');
+    expect(github.requests.map((r) => r.rawPath)).toEqual(['/api/v3/repos/o/r/pulls/1347', '/api/graphql']);
+    expect(github.violations).toEqual([]);
+  });
+});
+
+describe('operations.json', () => {
+  it('holds every operation with a documented example or a bodyless success, in under 1.5 MB', () => {
+    const { operations } = loadOperations();
+    expect(statSync(new URL('./fake-api/operations.json', import.meta.url)).size).toBeLessThan(1.5 * 1024 * 1024);
+    const withoutAnswer = operations.filter(
+      (op) => Object.keys(op.response.examples).length === 0 && ![202, 204, 205, 302].includes(op.response.status),
+    );
+    expect(withoutAnswer.map((op) => op.operationId)).toEqual([]);
+  });
+
+  it('has a parameter and body schema ajv compiles for every operation', () => {
+    expect(() => compileAll(loadOperations().operations)).not.toThrow();
+  });
+});

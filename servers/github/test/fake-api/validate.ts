@@ -1,0 +1,97 @@
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { OperationSpec } from './operations.js';
+
+/** One field error in GitHub's "Validation Failed" shape. */
+export interface FieldError {
+  resource: string;
+  field: string;
+  // GitHub's codes; the fake's own validation uses the first three.
+  code: 'missing_field' | 'invalid' | 'unprocessable' | 'missing' | 'already_exists' | 'custom';
+  message: string;
+}
+
+// ajv-formats is CommonJS with a default export: under NodeNext the callable sits on `.default`.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+// Bodies are JSON, so no coercion: a number sent as a string is the client's bug. Query strings and path
+// segments are text on the wire, so their validator coerces to the documented type first.
+const bodies = addFormats(new Ajv({ strict: false, allErrors: true }));
+const texts = addFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: 'array' }));
+
+const compiled = new Map<string, { params: ValidateFunction; body?: ValidateFunction }>();
+
+function validatorsFor(operation: OperationSpec) {
+  let entry = compiled.get(operation.operationId);
+  if (!entry) {
+    const params = operation.parameters.filter((p) => p.in === 'path' || p.in === 'query');
+    const schema = {
+      type: 'object',
+      properties: Object.fromEntries(params.map((p) => [p.name, p.schema])),
+      required: params.filter((p) => p.required).map((p) => p.name),
+      // An undocumented query parameter is a client bug GitHub would silently ignore; here it fails loudly.
+      additionalProperties: false,
+    };
+    entry = { params: texts.compile(schema) };
+    if (operation.requestBody) entry.body = bodies.compile(operation.requestBody.schema);
+    compiled.set(operation.operationId, entry);
+  }
+  return entry;
+}
+
+/** Compiles every validator now (a schema ajv cannot compile fails here, not in some later request). */
+export function compileAll(operations: OperationSpec[]): void {
+  for (const operation of operations) validatorsFor(operation);
+}
+
+/** Checks path and query parameters; returns field errors (empty when valid). */
+export function validateParameters(
+  operation: OperationSpec,
+  values: Record<string, string | string[]>,
+): FieldError[] {
+  const { params } = validatorsFor(operation);
+  const copy: Record<string, unknown> = { ...values };
+  return params(copy) ? [] : toFieldErrors(params.errors ?? [], resourceOf(operation));
+}
+
+/** Checks a parsed JSON body against the documented request-body schema. */
+export function validateBody(operation: OperationSpec, body: unknown): FieldError[] {
+  const { body: check } = validatorsFor(operation);
+  if (!check) return [];
+  return check(body) ? [] : toFieldErrors(check.errors ?? [], resourceOf(operation));
+}
+
+// GitHub names the resource in field errors ("Issue", "PullRequest"); the operation's group is close enough.
+const resourceOf = (operation: OperationSpec) => {
+  const group = operation.operationId.split('/')[0] ?? 'Resource';
+  return group.charAt(0).toUpperCase() + group.slice(1);
+};
+
+function toFieldErrors(errors: ErrorObject[], resource: string): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    // oneOf/anyOf report every branch; the branch errors underneath already say what is wrong.
+    if (error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if') continue;
+    const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    let field = base;
+    let code: FieldError['code'] = 'invalid';
+    if (error.keyword === 'required') {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      field = base ? `${base}.${missing}` : missing;
+      code = 'missing_field';
+    } else if (error.keyword === 'additionalProperties') {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      field = base ? `${base}.${extra}` : extra;
+      code = 'unprocessable';
+    }
+    const message = `${field || 'body'} ${error.message ?? 'is invalid'}`;
+    const key = `${field}|${code}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ resource, field, code, message });
+  }
+  return out;
+}
