@@ -15,10 +15,11 @@
  *   afterAll(() => github.close());
  *
  * Every request is routed by the description's path templates and validated (path and query parameters,
- * JSON body) before any handler runs: an unknown operation answers 404 and an invalid request 422, each in
- * GitHub's error shape, and both are recorded as violations, printed to stderr and thrown by
- * assertNoViolations() — so a tool calling the wrong endpoint fails its test instead of passing on a
- * lenient fake. Without an override, an operation answers its documented success status and first example.
+ * JSON body) before any handler runs: an unknown operation answers 404 and an invalid request 422 (400 for
+ * unparsable JSON), each in GitHub's error shape; a query parameter or body field the description does not
+ * document is answered as GitHub would (ignored). All of these are recorded as violations, printed to stderr
+ * and thrown by assertNoViolations() — so a tool calling the wrong endpoint or misspelling a field fails its
+ * test instead of passing on a lenient fake. Without an override, an operation answers its documented success status and first example.
  * Also: example(id, name?) for a copy of an example body, hostText(text) for a URL serving a text (job logs
  * redirect there), replay(scenario) to serve @octokit/fixtures recorded traffic. Binds 127.0.0.1 only.
  */
@@ -27,7 +28,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadOperations, matchRoute } from './operations.js';
 import type { OperationSpec } from './operations.js';
-import { validateBody, validateParameters } from './validate.js';
+import { undocumentedNames, validateBody, validateParameters } from './validate.js';
 import type { FieldError } from './validate.js';
 import { notFound } from './responses.js';
 import type { FakeReply, FakeRequest } from './responses.js';
@@ -57,6 +58,7 @@ export interface Violation {
     | 'unknown-operation'
     | 'not-on-ghes'
     | 'invalid-parameters'
+    | 'undocumented-field'
     | 'invalid-body'
     | 'unparsable-body'
     | 'unhandled-graphql'
@@ -294,6 +296,11 @@ export async function startFakeGitHub(
           return send(res, invalid(bodyErrors, operation), operation);
         }
       }
+    }
+
+    const undocumented = undocumentedNames(operation, query, body);
+    if (undocumented.length > 0) {
+      violate({ kind: 'undocumented-field', method, path: rawPath, message: `${operation.operationId} does not document ${undocumented.join(', ')}` });
     }
 
     const keyed = (await runHandler(operation.operationId, request, operation)) ?? defaultReply(operation, request);

@@ -31,8 +31,6 @@ function validatorsFor(operation: OperationSpec) {
       type: 'object',
       properties: Object.fromEntries(params.map((p) => [p.name, p.schema])),
       required: params.filter((p) => p.required).map((p) => p.name),
-      // An undocumented query parameter is a client bug GitHub would silently ignore; here it fails loudly.
-      additionalProperties: false,
     };
     entry = { params: texts.compile(schema) };
     if (operation.requestBody) entry.body = bodies.compile(operation.requestBody.schema);
@@ -44,6 +42,21 @@ function validatorsFor(operation: OperationSpec) {
 /** Compiles every validator now (a schema ajv cannot compile fails here, not in some later request). */
 export function compileAll(operations: OperationSpec[]): void {
   for (const operation of operations) validatorsFor(operation);
+}
+
+/**
+ * Names a request sends that the description does not document: query parameters, and top-level fields of
+ * an object body. GitHub ignores them silently, which is how a misspelt `perPage` or a camelCase `autoInit`
+ * goes unnoticed; the fake answers as GitHub would but reports them.
+ */
+export function undocumentedNames(operation: OperationSpec, query: Record<string, unknown>, body: unknown): string[] {
+  const documented = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+  const names = Object.keys(query).filter((name) => !documented.has(name)).map((name) => `query parameter ${name}`);
+  const schema = operation.requestBody?.schema as { properties?: Record<string, unknown> } | undefined;
+  if (schema?.properties && body && typeof body === 'object' && !Array.isArray(body)) {
+    for (const name of Object.keys(body)) if (!(name in schema.properties)) names.push(`body field ${name}`);
+  }
+  return names;
 }
 
 /** Checks path and query parameters; returns field errors (empty when valid). */
