@@ -1,6 +1,10 @@
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Octokit } from 'octokit';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import {
   notFound,
   paginate,
@@ -291,6 +295,83 @@ describe('the fake GitHub API (ghes flavour)', () => {
     expect(viewer.viewer.login).toBe('octocat');
     expect(github.requests.map((r) => r.rawPath)).toEqual(['/api/v3/repos/o/r/pulls/1347', '/api/graphql']);
     expect(github.violations).toEqual([]);
+  });
+});
+
+describe('the archived reference server on the fake', () => {
+  const o = { owner: 'octocat', repo: 'Hello-World' };
+  // One call per reference tool, with the arguments its 2025.4.8 schemas take.
+  const calls: [string, Record<string, unknown>][] = [
+    ['create_or_update_file', { ...o, path: 'docs/a.md', content: 'hi', message: 'm', branch: 'main', sha: '95b966ae1c166bd92f8ae7d1c313e738c731dfc3' }],
+    ['search_repositories', { query: 'tetris', page: 2, perPage: 5 }],
+    ['create_repository', { name: 'demo', description: 'd', private: true, autoInit: true }],
+    ['get_file_contents', { ...o, path: 'README.md', branch: 'main' }],
+    ['push_files', { ...o, branch: 'main', files: [{ path: 'a.txt', content: 'a' }], message: 'm' }],
+    ['create_issue', { ...o, title: 't', body: 'b', labels: ['bug'], assignees: ['octocat'] }],
+    ['create_pull_request', { ...o, title: 't', head: 'feature', base: 'main', body: 'b', draft: false }],
+    ['fork_repository', { ...o, organization: 'octo-org' }],
+    ['create_branch', { ...o, branch: 'feature', from_branch: 'main' }],
+    ['list_commits', { ...o, sha: 'main', page: 1, perPage: 5 }],
+    ['list_issues', { ...o, state: 'open', labels: ['bug'], sort: 'created', direction: 'desc', since: '2024-01-01T00:00:00Z', page: 1, per_page: 5 }],
+    ['update_issue', { ...o, issue_number: 1, title: 't', state: 'closed', labels: ['x'] }],
+    ['add_issue_comment', { ...o, issue_number: 1, body: 'b' }],
+    ['search_code', { q: 'addClass in:file', per_page: 5, page: 1 }],
+    ['search_issues', { q: 'bug', sort: 'comments', order: 'desc', per_page: 5, page: 1 }],
+    ['search_users', { q: 'tom', sort: 'followers', order: 'asc', per_page: 5, page: 1 }],
+    ['get_issue', { ...o, issue_number: 1 }],
+    ['get_pull_request', { ...o, pull_number: 1 }],
+    ['list_pull_requests', { ...o, state: 'open', head: 'octocat:f', base: 'main', sort: 'created', direction: 'desc', per_page: 5, page: 1 }],
+    ['create_pull_request_review', { ...o, pull_number: 1, commit_id: 'abc', body: 'b', event: 'COMMENT', comments: [{ path: 'a', line: 1, body: 'x' }] }],
+    ['merge_pull_request', { ...o, pull_number: 1, commit_title: 't', commit_message: 'm', merge_method: 'squash' }],
+    ['get_pull_request_files', { ...o, pull_number: 1 }],
+    ['get_pull_request_status', { ...o, pull_number: 1 }],
+    ['update_pull_request_branch', { ...o, pull_number: 1, expected_head_sha: 'abc' }],
+    ['get_pull_request_comments', { ...o, pull_number: 1 }],
+    ['get_pull_request_reviews', { ...o, pull_number: 1 }],
+  ];
+
+  it('serves every request its 26 tools make, reporting only its own bugs (reference behaviour)', async () => {
+    const github = await startFakeGitHub({ quiet: true });
+    const require = createRequire(import.meta.url);
+    const entry = require.resolve('@modelcontextprotocol/server-github/package.json').replace(/package\.json$/, 'dist/index.js');
+    const preload = fileURLToPath(new URL('./fake-api/redirect-dotcom.mjs', import.meta.url));
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--import', preload, entry],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FAKE_GITHUB_URL: github.url, GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_fake' },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'fake-api-test', version: '0.0.0' }, { versionNegotiation: { mode: 'legacy' } });
+    try {
+      await client.connect(transport);
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name).sort()).toEqual(calls.map(([name]) => name).sort());
+      const failed: string[] = [];
+      for (const [name, args] of calls) {
+        const result = await client.callTool({ name, arguments: args });
+        if (result.isError) failed.push(name);
+      }
+      expect(failed).toEqual([]);
+      expect(github.requests.every((r) => r.headers.authorization === 'Bearer ghp_fake')).toBe(true);
+      expect([...new Set(github.requests.map((r) => r.operationId))].sort()).toEqual([
+        'git/create-commit', 'git/create-ref', 'git/create-tree', 'git/get-ref (undocumented plural path)', 'git/update-ref',
+        'issues/create', 'issues/create-comment', 'issues/get', 'issues/list-for-repo', 'issues/update',
+        'pulls/create', 'pulls/create-review', 'pulls/get', 'pulls/list', 'pulls/list-files', 'pulls/list-review-comments',
+        'pulls/list-reviews', 'pulls/merge', 'pulls/update-branch',
+        'repos/create-for-authenticated-user', 'repos/create-fork', 'repos/create-or-update-file-contents',
+        'repos/get-combined-status-for-ref', 'repos/get-content', 'repos/list-commits',
+        'search/code', 'search/issues-and-pull-requests', 'search/repos', 'search/users',
+      ]);
+      expect(github.violations.map((v) => v.message)).toEqual([
+        'repos/create-for-authenticated-user does not document body field autoInit',
+        'GitHub answers it, but the description does not document it: git/get-ref (undocumented plural path)',
+        'repos/create-fork does not document query parameter organization',
+        'GitHub answers it, but the description does not document it: git/get-ref (undocumented plural path)',
+      ]);
+    } finally {
+      await client.close();
+      await github.close();
+    }
   });
 });
 

@@ -59,6 +59,7 @@ export interface Violation {
     | 'not-on-ghes'
     | 'invalid-parameters'
     | 'undocumented-field'
+    | 'undocumented-operation'
     | 'invalid-body'
     | 'unparsable-body'
     | 'unhandled-graphql'
@@ -277,6 +278,10 @@ export async function startFakeGitHub(
     if (flavour === 'ghes' && operation.ghes === false) {
       violate({ kind: 'not-on-ghes', method, path: rawPath, message: `${operation.operationId} is not in GHES 3.19` });
       return send(res, notFound('Not Found', operation.docs), operation);
+    }
+
+    if (operation.undocumented) {
+      violate({ kind: 'undocumented-operation', method, path: rawPath, message: `GitHub answers it, but the description does not document it: ${operation.operationId}` });
     }
 
     const parameterErrors = validateParameters(operation, { ...query, ...match.params });

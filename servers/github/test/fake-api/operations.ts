@@ -14,6 +14,8 @@ export interface OperationSpec {
   method: string;
   path: string;
   docs: string;
+  /** A route GitHub answers that the description does not document (answered, and reported). */
+  undocumented?: true;
   /** false when GitHub Enterprise Server 3.19 does not have the operation. */
   ghes?: false;
   parameters: ParameterSpec[];

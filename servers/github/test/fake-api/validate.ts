@@ -18,8 +18,18 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 
 // Bodies are JSON, so no coercion: a number sent as a string is the client's bug. Query strings and path
 // segments are text on the wire, so their validator coerces to the documented type first.
-const bodies = addFormats(new Ajv({ strict: false, allErrors: true }));
-const texts = addFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: 'array' }));
+// GitHub's own formats, beside the standard ones ajv-formats knows.
+const GITHUB_FORMATS = {
+  int64: { type: 'number', validate: (value: number) => Number.isSafeInteger(value) },
+  'repo.nwo': /^[^/\s]+\/[^/\s]+$/,
+} as const;
+const withFormats = (ajv: Ajv) => {
+  addFormats(ajv);
+  for (const [name, format] of Object.entries(GITHUB_FORMATS)) ajv.addFormat(name, format);
+  return ajv;
+};
+const bodies = withFormats(new Ajv({ strict: false, allErrors: true }));
+const texts = withFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: 'array' }));
 
 const compiled = new Map<string, { params: ValidateFunction; body?: ValidateFunction }>();
 
