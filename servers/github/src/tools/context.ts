@@ -1,0 +1,50 @@
+import * as z from 'zod';
+import { InvalidArgumentError } from '@portico-mcp/shared/errors';
+import { DESTRUCTIVE, READ_ONLY, WRITE, withHints } from '@portico-mcp/shared/serve';
+import type { GitHubApi } from '../github/api.js';
+import type { RepoScope } from '../github/scope.js';
+
+/** What every tool group gets: the API client and the repository scope. */
+export interface GitHubTools {
+  api: GitHubApi;
+  scope: RepoScope;
+}
+
+// Plain strings in the schema (a pattern would cost bytes in every tool list); `repository` checks them.
+export const OWNER = z.string();
+export const REPO = z.string();
+export const NUMBER = z.number().int();
+
+/** Short ISO date (YYYY-MM-DD) of a GitHub timestamp. */
+export function day(timestamp: string | null | undefined): string {
+  return typeof timestamp === 'string' ? timestamp.slice(0, 10) : '';
+}
+
+/** A login, or "ghost" for a deleted account as GitHub shows it. */
+export function login(user: { login?: string } | null | undefined): string {
+  return user?.login ?? 'ghost';
+}
+
+const OWNER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * Checks owner/repo before they go into a URL path, so that "../" or a query string in an argument cannot
+ * turn one route into another (the scope check would then be about a different repository), then applies the
+ * --repos scope.
+ */
+export function repository(tools: GitHubTools, owner: string, repo: string): { owner: string; repo: string } {
+  if (!OWNER_NAME.test(owner)) throw new InvalidArgumentError(`owner "${owner.slice(0, 60)}" is not a GitHub user or organization name.`);
+  if (!REPO_NAME.test(repo) || repo === '.' || repo === '..') throw new InvalidArgumentError(`repo "${repo.slice(0, 100)}" is not a repository name.`);
+  tools.scope.check(owner, repo);
+  return { owner, repo };
+}
+
+// Annotation presets of GitHub tools: every call reaches an outside service (openWorldHint). The title is
+// left out of the annotations because the tool's own `title` field already carries it; the copy would cost
+// bytes in every conversation (the default list has a 10,240-byte budget for all 26 tools).
+const NO_TITLE_COPY = { openWorldHint: true, title: undefined };
+export const GH_READ = withHints(READ_ONLY, NO_TITLE_COPY);
+export const GH_WRITE = withHints(WRITE, NO_TITLE_COPY);
+export const GH_UPDATE = withHints(WRITE, { ...NO_TITLE_COPY, idempotentHint: true });
+export const GH_DESTRUCTIVE = withHints(DESTRUCTIVE, NO_TITLE_COPY);
