@@ -12,7 +12,10 @@ import {
   secondaryRateLimit,
   startFakeGitHub,
   validationFailed,
+  SAMPLE_DIFF,
   SAMPLE_JOB_LOG,
+  SAMPLE_README,
+  contentFile,
 } from './fake-api/index.js';
 import type { FakeGitHub } from './fake-api/index.js';
 import { loadOperations } from './fake-api/operations.js';
@@ -247,6 +250,30 @@ describe('the fake GitHub API (dotcom flavour)', () => {
     const run = await fetch(`${github.url}/repos/o/r/actions/runs/42/logs`);
     expect(run.headers.get('content-type')).toBe('application/zip');
     expect(Buffer.from(await run.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('answers contents with a valid file at the requested path, and its bytes when asked for raw', async () => {
+    const file = (await (await fetch(`${github.url}/repos/o/r/contents/docs/notes.md`)).json()) as { path: string; content: string };
+    expect(file.path).toBe('docs/notes.md');
+    expect(Buffer.from(file.content, 'base64').toString('utf8')).toBe(SAMPLE_README);
+    const raw = await fetch(`${github.url}/repos/o/r/contents/docs/notes.md`, { headers: { accept: 'application/vnd.github.v3.raw' } });
+    expect(raw.headers.get('content-type')).toContain('application/vnd.github.raw');
+    expect(await raw.text()).toBe(SAMPLE_README);
+  });
+
+  it('serves the file a test gives through contentFile, with its git blob sha', async () => {
+    github.override('repos/get-content', (request, { example }) => ({ body: contentFile(example(), request.params.path ?? '', 'hello\n') }));
+    const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
+    const { data } = await octokit.rest.repos.getContent({ owner: 'o', repo: 'r', path: 'greeting.txt' });
+    expect(data).toMatchObject({ path: 'greeting.txt', size: 6, sha: 'ce013625030ba8dba906f756967f9e9ca394464a' });
+    const raw = await octokit.rest.repos.getContent({ owner: 'o', repo: 'r', path: 'greeting.txt', mediaType: { format: 'raw' } });
+    expect(raw.data).toBe('hello\n');
+  });
+
+  it('answers a pull request as a unified diff when asked for one', async () => {
+    const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
+    const { data } = await octokit.rest.pulls.get({ owner: 'o', repo: 'r', pull_number: 1, mediaType: { format: 'diff' } });
+    expect(data).toBe(SAMPLE_DIFF);
   });
 
   it('answers GraphQL only through an override, and flags a query nobody answered', async () => {

@@ -34,11 +34,11 @@ import { notFound } from './responses.js';
 import type { FakeReply, FakeRequest } from './responses.js';
 import { loadScenario } from './fixtures.js';
 import type { RecordedExchange } from './fixtures.js';
-import { SAMPLE_JOB_LOG, runLogsZip } from './logs.js';
+import { SAMPLE_DIFF, SAMPLE_JOB_LOG, SAMPLE_README, contentFile, decodedFile, runLogsZip } from './samples.js';
 
 export { conflict, notFound, paginate, rateLimited, secondaryRateLimit, validationFailed } from './responses.js';
 export type { FakeReply, FakeRequest } from './responses.js';
-export { SAMPLE_JOB_LOG } from './logs.js';
+export { SAMPLE_DIFF, SAMPLE_JOB_LOG, SAMPLE_README, contentFile, runLogsZip } from './samples.js';
 
 export type Flavour = 'dotcom' | 'ghes';
 
@@ -99,6 +99,8 @@ interface OverrideEntry {
 }
 
 const GRAPHQL_KEY = 'POST /graphql';
+// Operations GitHub answers with a unified diff when asked for application/vnd.github.diff.
+const DIFFABLE = new Set(['pulls/get', 'repos/get-commit', 'repos/compare-commits-with-basehead']);
 
 /** Starts the fake GitHub API on 127.0.0.1 on a free port. */
 export async function startFakeGitHub(
@@ -190,8 +192,25 @@ export async function startFakeGitHub(
         : fake.hostText(SAMPLE_JOB_LOG);
       return { status: 302, headers: { location } };
     }
-    void request;
+    const accept = request.headers.accept ?? '';
+    if (DIFFABLE.has(operation.operationId) && /vnd\.github(\.v3)?\.(diff|patch)/.test(accept)) {
+      return { status: 200, headers: { 'content-type': 'application/vnd.github.diff; charset=utf-8' }, body: SAMPLE_DIFF };
+    }
+    if (operation.operationId === 'repos/get-content') {
+      // The description's file example carries corrupt base64 (escaped newlines inside it), so the default
+      // is that example made whole: a real text at the requested path.
+      return { status: 200, body: contentFile(exampleOf(operation) as Record<string, unknown>, request.params.path ?? 'README.md', SAMPLE_README) };
+    }
     return { status: operation.response.status, body: exampleOf(operation) };
+  };
+
+  // Contents asked for raw get the file's bytes, whoever produced the file object (default or override).
+  const negotiate = (reply: FakeReply, operation: OperationSpec, request: FakeRequest): FakeReply => {
+    if (operation.operationId !== 'repos/get-content') return reply;
+    if (!/vnd\.github(\.v3)?\.raw(?!\+json)/.test(request.headers.accept ?? '')) return reply;
+    const bytes = decodedFile(reply.body);
+    if (!bytes) return reply;
+    return { ...reply, headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8', ...reply.headers }, body: new Uint8Array(bytes) };
   };
 
   const runHandler = async (
@@ -308,8 +327,8 @@ export async function startFakeGitHub(
       violate({ kind: 'undocumented-field', method, path: rawPath, message: `${operation.operationId} does not document ${undocumented.join(', ')}` });
     }
 
-    const keyed = (await runHandler(operation.operationId, request, operation)) ?? defaultReply(operation, request);
-    send(res, keyed, operation);
+    const reply = (await runHandler(operation.operationId, request, operation)) ?? defaultReply(operation, request);
+    send(res, negotiate(reply, operation, request), operation);
   };
 
   const invalid = (errors: FieldError[], operation: OperationSpec): FakeReply => ({

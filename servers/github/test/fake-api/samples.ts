@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /** A job log in GitHub Actions' format: timestamped lines, groups, and one failed step. */
@@ -62,4 +63,59 @@ export function runLogsZip(files: Record<string, string> = { 'build/1_Run npm te
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, ...centrals, end]);
+}
+
+/** The default file text of repos/get-content: its markup must survive a round trip untouched. */
+export const SAMPLE_README = '# Hello-World\n\nMy first repository on GitHub.\nKeep <workspace_id> and Promise<string> as written.\n';
+
+/** A pull request's diff as GitHub sends it for `Accept: application/vnd.github.diff`. */
+export const SAMPLE_DIFF = [
+  'diff --git a/README.md b/README.md',
+  'index 3d21ec5..9c8f1a2 100644',
+  '--- a/README.md',
+  '+++ b/README.md',
+  '@@ -1,3 +1,4 @@',
+  ' # Hello-World',
+  '-My first repository on GitHub!',
+  '+My first repository on GitHub.',
+  '+Generic types such as Promise<string> stay as written.',
+  ' ',
+  'diff --git a/src/greeting.js b/src/greeting.js',
+  'new file mode 100644',
+  'index 0000000..e69de29',
+  '--- /dev/null',
+  '+++ b/src/greeting.js',
+  '@@ -0,0 +1,3 @@',
+  "+export function greet(name) {",
+  "+  return `Hello, ${name}!`;",
+  '+}',
+  '',
+].join('\n');
+
+/**
+ * A contents-API file object for `text` at `path`, shaped like the description's file example: base64 in
+ * 60-character lines as GitHub sends it, and the git blob sha of the text.
+ */
+export function contentFile(example: Record<string, unknown>, path: string, text: string | Uint8Array): Record<string, unknown> {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text);
+  const sha = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  const base64 = bytes.toString('base64').replace(/.{60}/g, '$&\n');
+  return {
+    ...example,
+    type: 'file',
+    encoding: 'base64',
+    name: path.split('/').at(-1),
+    path,
+    size: bytes.length,
+    sha,
+    content: `${base64}\n`,
+  };
+}
+
+/** The decoded bytes of a contents-API file object, or undefined when `body` is not one. */
+export function decodedFile(body: unknown): Buffer | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const file = body as { type?: unknown; encoding?: unknown; content?: unknown };
+  if (file.type !== 'file' || file.encoding !== 'base64' || typeof file.content !== 'string') return undefined;
+  return Buffer.from(file.content, 'base64');
 }
