@@ -98,16 +98,14 @@ describe('the fake GitHub API (dotcom flavour)', () => {
     const response = await fetch(`${github.url}/repos/o/r/git/refs`, { method: 'POST', headers: json, body: '{ref:' });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toBe('Problems parsing JSON');
-    expect(github.violations.map((v) => v.kind)).toEqual(['unparsable-body']);
-    github.violations.length = 0;
+    expect(github.takeViolations().map((v) => v.kind)).toEqual(['unparsable-body']);
   });
 
   it('rejects values outside an enum and mistyped path parameters with 422', async () => {
     const state = await fetch(`${github.url}/repos/o/r/issues?state=bogus`);
     const number = await fetch(`${github.url}/repos/o/r/issues/abc`);
     expect([state.status, number.status]).toEqual([422, 422]);
-    expect(github.violations.map((v) => v.errors?.[0]?.field)).toEqual(['state', 'issue_number']);
-    github.violations.length = 0;
+    expect(github.takeViolations().map((v) => v.errors?.[0]?.field)).toEqual(['state', 'issue_number']);
   });
 
   it('answers undocumented query parameters and body fields as GitHub does, but reports them', async () => {
@@ -118,11 +116,10 @@ describe('the fake GitHub API (dotcom flavour)', () => {
       body: JSON.stringify({ name: 'demo', autoInit: true }),
     });
     expect([camel.status, created.status]).toEqual([200, 201]);
-    expect(github.violations.map((v) => v.message)).toEqual([
+    expect(github.takeViolations().map((v) => v.message)).toEqual([
       'pulls/list does not document query parameter perPage',
       'repos/create-for-authenticated-user does not document body field autoInit',
     ]);
-    github.violations.length = 0;
   });
 
   it('answers an unknown operation with 404 in GitHub\'s shape and fails assertNoViolations loudly', async () => {
@@ -173,7 +170,7 @@ describe('the fake GitHub API (dotcom flavour)', () => {
     github.override('issues/create', { status: 201, body: { number: 1 } });
     const response = await fetch(`${github.url}/repos/o/r/issues`, { method: 'POST', headers: json, body: '{}' });
     expect(response.status).toBe(422);
-    github.violations.length = 0;
+    expect(github.takeViolations().map((v) => v.kind)).toEqual(['invalid-body']);
   });
 
   it('falls back to the example once an override limited to `times` calls is used up', async () => {
@@ -279,8 +276,7 @@ describe('the fake GitHub API (dotcom flavour)', () => {
   it('answers GraphQL only through an override, and flags a query nobody answered', async () => {
     const unanswered = await fetch(`${github.url}/graphql`, { method: 'POST', headers: json, body: '{"query":"{ viewer { login } }"}' });
     expect(((await unanswered.json()) as { errors: unknown[] }).errors).toHaveLength(1);
-    expect(github.violations.map((v) => v.kind)).toEqual(['unhandled-graphql']);
-    github.violations.length = 0;
+    expect(github.takeViolations().map((v) => v.kind)).toEqual(['unhandled-graphql']);
     github.override('POST /graphql', (request) => ({ body: { data: { echo: (request.body as { query: string }).query } } }));
     const answered = await fetch(`${github.url}/graphql`, { method: 'POST', headers: json, body: '{"query":"q"}' });
     expect(await answered.json()).toEqual({ data: { echo: 'q' } });
@@ -310,7 +306,7 @@ describe('the fake GitHub API (ghes flavour)', () => {
     expect(github.requests[0]).toMatchObject({ path: '/repos/o/r', rawPath: '/api/v3/repos/o/r', operationId: 'repos/get' });
     const outside = await fetch(`${github.origin}/repos/o/r`);
     expect(outside.status).toBe(404);
-    expect(github.violations.map((v) => v.message)).toEqual(['outside the GHES API prefix /api/v3']);
+    expect(github.takeViolations().map((v) => v.message)).toEqual(['outside the GHES API prefix /api/v3']);
   });
 
   it('is reached by octokit with the GHES base URL, GraphQL at /api/graphql included', async () => {
@@ -319,6 +315,7 @@ describe('the fake GitHub API (ghes flavour)', () => {
     const { data } = await octokit.rest.pulls.get({ owner: 'o', repo: 'r', pull_number: 1347 });
     const viewer = await octokit.graphql<{ viewer: { login: string } }>('{ viewer { login } }');
     expect(data.number).toBe(1347);
+    expect(github.requests[0]?.headers.authorization).toBe('token token-for-tests');
     expect(viewer.viewer.login).toBe('octocat');
     expect(github.requests.map((r) => r.rawPath)).toEqual(['/api/v3/repos/o/r/pulls/1347', '/api/graphql']);
     expect(github.violations).toEqual([]);

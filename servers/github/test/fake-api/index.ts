@@ -11,7 +11,7 @@
  *   github.override('pulls/get', (req, { example }) => ({ body: { ...example(), title: req.params.owner } }));
  *   github.override('POST /graphql', (req) => ({ body: { data: {...} } }));
  *   github.requests      → every request: method, path, query, headers, body, operationId, params
- *   afterEach(() => { github.assertNoViolations(); github.reset(); });
+ *   afterEach(() => { github.assertNoViolations(); github.reset(); });   // takeViolations() for expected ones
  *   afterAll(() => github.close());
  *
  * Every request is routed by the description's path templates and validated (path and query parameters,
@@ -88,6 +88,8 @@ export interface FakeGitHub {
   replay(scenario: string): void;
   /** Throws one error listing every violation so far (and clears them). */
   assertNoViolations(): void;
+  /** Returns the violations so far and clears them: for tests that provoke one on purpose. */
+  takeViolations(): Violation[];
   /** Forgets requests, overrides, violations, hosted texts and replays. */
   reset(): void;
   close(): Promise<void>;
@@ -161,6 +163,7 @@ export async function startFakeGitHub(
       'x-ratelimit-used': '1',
       'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
       'x-ratelimit-resource': search ? 'search' : 'core',
+      ...(flavour === 'ghes' ? { 'x-github-enterprise-version': '3.19.0' } : {}),
     };
   };
 
@@ -380,6 +383,9 @@ export async function startFakeGitHub(
       const lines = violations.map((v) => `- ${v.kind}: ${v.method} ${v.path}: ${v.message}`);
       violations.length = 0;
       throw new Error(`The fake GitHub API refused requests the server made:\n${lines.join('\n')}`);
+    },
+    takeViolations() {
+      return violations.splice(0, violations.length);
     },
     reset() {
       requests.length = 0;
