@@ -86,7 +86,8 @@ export class GitHubApi {
         baseUrl: this.#config.apiUrl,
         userAgent: 'portico-mcp-server-github',
         log: { debug: () => {}, info: () => {}, warn: (message: string) => log.debug('octokit', { message }), error: (message: string) => log.debug('octokit', { message }) },
-        retry: { retries: 2 },
+        // A conflict or an unsupported method will not go away by asking again; the plugin's list lacks them.
+        retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451] },
         throttle: {
           onRateLimit: retryShortWaits('rate limit'),
           onSecondaryRateLimit: retryShortWaits('secondary rate limit'),

@@ -48,3 +48,13 @@ export const GH_READ = withHints(READ_ONLY, NO_TITLE_COPY);
 export const GH_WRITE = withHints(WRITE, NO_TITLE_COPY);
 export const GH_UPDATE = withHints(WRITE, { ...NO_TITLE_COPY, idempotentHint: true });
 export const GH_DESTRUCTIVE = withHints(DESTRUCTIVE, NO_TITLE_COPY);
+
+/**
+ * A git ref as literal URL path segments (`heads/feature/x`): octokit would encode the slashes of a `{ref}`
+ * parameter, and dot segments are refused because URL parsing would resolve them into another route.
+ */
+export function refPath(ref: string): string {
+  const segments = ref.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) throw new InvalidArgumentError(`"${ref.slice(0, 200)}" is not a valid branch or ref name.`);
+  return segments.map(encodeURIComponent).join('/');
+}

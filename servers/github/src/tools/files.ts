@@ -4,7 +4,7 @@ import { describeBinary, looksBinary, SNIFF_BYTES } from '@portico-mcp/shared/ou
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { addBody, clean, UNTRUSTED_NOTE } from '../github/text.js';
-import { GH_READ, GH_WRITE, OWNER, REPO, repository } from './context.js';
+import { GH_READ, GH_WRITE, OWNER, REPO, refPath, repository } from './context.js';
 import type { GitHubTools } from './context.js';
 
 interface ContentEntry {
@@ -115,7 +115,7 @@ export function fileTools(tools: GitHubTools): AnyToolDefinition[] {
         const files = args.files.map((file) => ({ path: checkedPath(file.path), content: file.content }));
         const signal = context.signal;
         const subject = { subject: `branch ${args.branch} of ${owner}/${repo}` };
-        const { data: ref } = await api.request<{ object: { sha: string } }>('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `heads/${args.branch}` }, { signal, hints: subject });
+        const { data: ref } = await api.request<{ object: { sha: string } }>(`GET /repos/{owner}/{repo}/git/ref/heads/${refPath(args.branch)}`, { owner, repo }, { signal, hints: subject });
         const parent = ref.object.sha;
         const { data: parentCommit } = await api.request<{ tree: { sha: string } }>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { owner, repo, commit_sha: parent }, { signal, hints: subject });
         const { data: tree } = await api.request<{ sha: string }>(
@@ -125,7 +125,7 @@ export function fileTools(tools: GitHubTools): AnyToolDefinition[] {
         );
         const { data: commit } = await api.request<{ sha: string }>('POST /repos/{owner}/{repo}/git/commits', { owner, repo, message: args.message, tree: tree.sha, parents: [parent] }, { signal, hints: subject });
         // force: false, so that commits pushed by someone else meanwhile are never thrown away.
-        await api.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { owner, repo, ref: `heads/${args.branch}`, sha: commit.sha, force: false }, {
+        await api.request(`PATCH /repos/{owner}/{repo}/git/refs/heads/${refPath(args.branch)}`, { owner, repo, sha: commit.sha, force: false }, {
           signal,
           hints: { ...subject, unprocessable: { pattern: /fast.forward/i, sentence: `${args.branch} moved while pushing (someone else pushed); nothing was overwritten, call push_files again.` } },
         });

@@ -4,7 +4,7 @@ import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { lenient } from '../github/schema.js';
 import { listPage, PAGE, PER_PAGE, pagingOf } from '../github/paging.js';
 import { oneLine, UNTRUSTED_NOTE } from '../github/text.js';
-import { GH_READ, GH_WRITE, OWNER, REPO, day, login, repository } from './context.js';
+import { GH_READ, GH_WRITE, OWNER, REPO, day, login, refPath, repository } from './context.js';
 import type { GitHubTools } from './context.js';
 
 export interface RepoLike {
@@ -104,7 +104,7 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
           args.from_branch ??
           (await api.request<RepoLike>('GET /repos/{owner}/{repo}', { owner, repo }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } })).data.default_branch ??
           'main';
-        const { data: ref } = await api.request<{ object: { sha: string } }>('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `heads/${from}` }, { signal: context.signal, hints: { subject: `branch ${from} in ${owner}/${repo}` } });
+        const { data: ref } = await api.request<{ object: { sha: string } }>(`GET /repos/{owner}/{repo}/git/ref/heads/${refPath(from)}`, { owner, repo }, { signal: context.signal, hints: { subject: `branch ${from} in ${owner}/${repo}` } });
         const { data } = await api.request<{ ref: string; object: { sha: string } }>(
           'POST /repos/{owner}/{repo}/git/refs',
           { owner, repo, ref: `refs/heads/${args.branch}`, sha: ref.object.sha },
