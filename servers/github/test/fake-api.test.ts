@@ -291,6 +291,27 @@ describe('the fake GitHub API (dotcom flavour)', () => {
   });
 });
 
+describe('the fake GitHub API from plain JavaScript', () => {
+  it('loads through load.mjs for bench and demo scripts, validation included', async () => {
+    // @ts-expect-error load.mjs is JavaScript without declarations; its module is index.ts bundled.
+    const { loadFakeGitHub } = await import('./fake-api/load.mjs');
+    const { startFakeGitHub: start } = (await loadFakeGitHub()) as typeof import('./fake-api/index.js');
+    const github = await start({ quiet: true });
+    try {
+      const created = await fetch(`${github.url}/repos/o/r/issues`, { method: 'POST', headers: json, body: '{}' });
+      expect(created.status).toBe(422);
+      expect(((await created.json()) as { errors: unknown[] }).errors).toEqual([
+        { resource: 'Issue', field: 'title', code: 'missing_field', message: '"title" wasn\'t supplied.' },
+      ]);
+      github.replay('get-content');
+      const readme = await fetch(`${github.url}/repos/octokit-fixture-org/hello-world/contents/README.md`);
+      expect(await readme.text()).toBe('# hello-world');
+    } finally {
+      await github.close();
+    }
+  });
+});
+
 describe('the fake GitHub API (ghes flavour)', () => {
   let github: FakeGitHub;
   beforeAll(async () => {

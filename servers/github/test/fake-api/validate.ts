@@ -87,10 +87,11 @@ export function validateBody(operation: OperationSpec, body: unknown): FieldErro
 }
 
 // GitHub names the resource in field errors ("Issue", "PullRequest"); the operation's group is close enough.
-const resourceOf = (operation: OperationSpec) => {
-  const group = operation.operationId.split('/')[0] ?? 'Resource';
-  return group.charAt(0).toUpperCase() + group.slice(1);
+const RESOURCES: Record<string, string> = {
+  issues: 'Issue', pulls: 'PullRequest', repos: 'Repository', git: 'Git', gists: 'Gist', actions: 'Workflow',
+  activity: 'Notification', checks: 'CheckRun', search: 'Search', users: 'User',
 };
+const resourceOf = (operation: OperationSpec) => RESOURCES[operation.operationId.split('/')[0] ?? ''] ?? 'Resource';
 
 function toFieldErrors(errors: ErrorObject[], resource: string): FieldError[] {
   const seen = new Set<string>();
@@ -110,7 +111,7 @@ function toFieldErrors(errors: ErrorObject[], resource: string): FieldError[] {
       field = base ? `${base}.${extra}` : extra;
       code = 'unprocessable';
     }
-    const message = `${field || 'body'} ${error.message ?? 'is invalid'}`;
+    const message = code === 'missing_field' ? `"${field}" wasn't supplied.` : `"${field || 'body'}" ${error.message ?? 'is invalid'}.`;
     const key = `${field}|${code}|${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
