@@ -1,27 +1,38 @@
 /**
- * A local GitHub REST API for tests, answering from GitHub's published OpenAPI description.
+ * A local GitHub REST API for tests, answering from GitHub's published OpenAPI description
+ * (operations.json, extracted from @octokit/openapi by extract.mjs). Binds 127.0.0.1 only.
  *
- * Usage:
+ * Usage (plain .mjs scripts such as bench and demo: `const { startFakeGitHub } = await loadFakeGitHub()` from
+ * ./load.mjs; the archived reference server, which hard-codes api.github.com: `node --import
+ * ./redirect-dotcom.mjs` with FAKE_GITHUB_URL set):
  *
  *   const github = await startFakeGitHub({ flavour: 'dotcom' });     // or 'ghes' → url ends in /api/v3
- *   spawn the server with GITHUB_API_URL=github.url (GITHUB_HOST is the 'ghes' origin)
- *   github.override('issues/list-for-repo', paginate(issues));       // multi-page, with real Link headers
+ *   spawn the server with GITHUB_API_URL=github.url                 // github.origin is the bare host
+ *   github.override('issues/list-for-repo', paginate(issues));       // pages with real Link headers
  *   github.override('GET /repos/{owner}/{repo}', notFound());        // by 'METHOD /template' too
- *   github.override('repos/get', rateLimited(), { times: 1 });        // once, then the example again
+ *   github.override('repos/get', rateLimited(), { times: 1 });       // once, then the example again
+ *   github.override('search/code', secondaryRateLimit({ retryAfter: 1 }));
+ *   github.override('pulls/create', validationFailed([{ resource: 'PullRequest', code: 'custom', message }]));
  *   github.override('pulls/get', (req, { example }) => ({ body: { ...example(), title: req.params.owner } }));
- *   github.override('POST /graphql', (req) => ({ body: { data: {...} } }));
+ *   github.override('repos/get-content', (req, { example }) => ({ body: contentFile(example(), req.params.path, text) }));
+ *   github.override('POST /graphql', (req) => ({ body: { data: {...} } }));   // /api/graphql on 'ghes'
+ *   github.replay('paginate-issues');                                // @octokit/fixtures recorded traffic
  *   github.requests      → every request: method, path, query, headers, body, operationId, params
  *   afterEach(() => { github.assertNoViolations(); github.reset(); });   // takeViolations() for expected ones
  *   afterAll(() => github.close());
  *
  * Every request is routed by the description's path templates and validated (path and query parameters,
  * JSON body) before any handler runs: an unknown operation answers 404 and an invalid request 422 (400 for
- * unparsable JSON), each in GitHub's error shape; a query parameter or body field the description does not
+ * unparsable JSON), each in GitHub's error shape. A query parameter or body field the description does not
  * document is answered as GitHub would (ignored). All of these are recorded as violations, printed to stderr
- * and thrown by assertNoViolations() — so a tool calling the wrong endpoint or misspelling a field fails its
- * test instead of passing on a lenient fake. Without an override, an operation answers its documented success status and first example.
- * Also: example(id, name?) for a copy of an example body, hostText(text) for a URL serving a text (job logs
- * redirect there), replay(scenario) to serve @octokit/fixtures recorded traffic. Binds 127.0.0.1 only.
+ * and thrown by assertNoViolations(), so a tool calling the wrong endpoint or misspelling a field fails its
+ * test instead of passing on a lenient fake.
+ *
+ * Without an override an operation answers its documented success status and first example (example(id,
+ * name) gives a copy of any), except: repos/get-content answers a valid file (SAMPLE_README) at the requested
+ * path, and its bytes for Accept vnd.github.raw; pulls/get and commit reads answer SAMPLE_DIFF for
+ * vnd.github.diff; log downloads redirect (302) to SAMPLE_JOB_LOG, or a zip of it for a whole run, served by
+ * hostText(), which hosts any text a test gives.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
