@@ -86,8 +86,10 @@ export class GitHubApi {
         baseUrl: this.#config.apiUrl,
         userAgent: 'portico-mcp-server-github',
         log: { debug: () => {}, info: () => {}, warn: (message: string) => log.debug('octokit', { message }), error: (message: string) => log.debug('octokit', { message }) },
-        // A conflict or an unsupported method will not go away by asking again; the plugin's list lacks them.
-        retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451] },
+        // A conflict or an unsupported method will not go away by asking again, and 429 is the throttling
+        // plugin's to handle (with the wait GitHub names); the retry plugin's own list lacks them. Its backoff
+        // (1 s, then 4 s) spares a struggling GitHub; a loopback API is retried at once.
+        retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451], ...(unpaced ? { retryAfterBaseValue: 10 } : {}) },
         throttle: {
           onRateLimit: retryShortWaits('rate limit'),
           onSecondaryRateLimit: retryShortWaits('secondary rate limit'),
