@@ -350,6 +350,17 @@ describe('the fake GitHub API (ghes flavour)', () => {
     expect(github.takeViolations().map((v) => v.message)).toEqual(['outside the GHES API prefix /api/v3']);
   });
 
+  it('sends the token scopes it was started with in x-oauth-scopes', async () => {
+    const scoped = await startFakeGitHub({ scopes: ['read:org', 'repo'], quiet: true });
+    try {
+      const me = await fetch(`${scoped.url}/user`);
+      expect(me.headers.get('x-oauth-scopes')).toBe('read:org, repo');
+      expect(((await me.json()) as { login: string }).login).toBe('octocat');
+    } finally {
+      await scoped.close();
+    }
+  });
+
   it('is reached by octokit with the GHES base URL, GraphQL at /api/graphql included', async () => {
     const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
     github.override('POST /graphql', { body: { data: { viewer: { login: 'octocat' } } } });

@@ -117,7 +117,15 @@ const DIFFABLE = new Set(['pulls/get', 'repos/get-commit', 'repos/compare-commit
 
 /** Starts the fake GitHub API on 127.0.0.1 on a free port. */
 export async function startFakeGitHub(
-  options: { flavour?: Flavour; onViolation?: (violation: Violation) => void; quiet?: boolean } = {},
+  options: {
+    flavour?: Flavour;
+    /** Called for each violation as it happens, besides recording it. */
+    onViolation?: (violation: Violation) => void;
+    /** No stderr line per violation (they are still recorded and thrown by assertNoViolations). */
+    quiet?: boolean;
+    /** The token's classic scopes, sent in x-oauth-scopes on every answer as GitHub does. */
+    scopes?: string[];
+  } = {},
 ): Promise<FakeGitHub> {
   const flavour = options.flavour ?? 'dotcom';
   const prefix = flavour === 'ghes' ? '/api/v3' : '';
@@ -168,7 +176,7 @@ export async function startFakeGitHub(
       'x-github-request-id': `FAKE:${requestCounter}`,
       'x-github-api-version-selected': '2022-11-28',
       'x-github-media-type': 'github.v3; format=json',
-      'x-oauth-scopes': 'gist, notifications, repo, workflow',
+      'x-oauth-scopes': (options.scopes ?? ['gist', 'notifications', 'repo', 'workflow']).join(', '),
       'x-ratelimit-limit': search ? '30' : '5000',
       'x-ratelimit-remaining': search ? '29' : '4999',
       'x-ratelimit-used': '1',
