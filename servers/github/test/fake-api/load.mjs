@@ -4,7 +4,7 @@
 //   import { loadFakeGitHub } from '../test/fake-api/load.mjs';
 //   const { startFakeGitHub, paginate } = await loadFakeGitHub();
 //   const github = await startFakeGitHub({ flavour: 'dotcom' });
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +16,8 @@ let loading;
 export function loadFakeGitHub() {
   loading ??= (async () => {
     const { build } = await import('esbuild');
-    const outfile = join(mkdtempSync(join(tmpdir(), 'portico-fake-github-')), 'index.mjs');
+    const dir = mkdtempSync(join(tmpdir(), 'portico-fake-github-'));
+    const outfile = join(dir, 'index.mjs');
     await build({
       entryPoints: [entry],
       outfile,
@@ -30,7 +31,12 @@ export function loadFakeGitHub() {
       // ajv and its friends are CommonJS; a bundled require() needs a real one in ESM output.
       banner: { js: "import { createRequire as __portico_createRequire } from 'node:module'; const require = __portico_createRequire(import.meta.url);" },
     });
-    return import(pathToFileURL(outfile).href);
+    try {
+      return await import(pathToFileURL(outfile).href);
+    } finally {
+      // Once imported the module lives in memory; the file is not needed again.
+      rmSync(dir, { recursive: true, force: true });
+    }
   })();
   return loading;
 }
