@@ -258,6 +258,18 @@ describe('the fake GitHub API (dotcom flavour)', () => {
     expect(await raw.text()).toBe(SAMPLE_README);
   });
 
+  it('lists the directory example for the repository root and for a path ending in a slash', async () => {
+    const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
+    const root = await octokit.rest.repos.getContent({ owner: 'o', repo: 'r', path: '' });
+    const docs = await fetch(`${github.url}/repos/o/r/contents/docs/`);
+    expect(Array.isArray(root.data)).toBe(true);
+    expect(await docs.json()).toEqual(root.data);
+    expect(github.requests.map((r) => [r.operationId, r.params.path])).toEqual([
+      ['repos/get-content', ''],
+      ['repos/get-content', 'docs/'],
+    ]);
+  });
+
   it('serves the file a test gives through contentFile, with its git blob sha', async () => {
     github.override('repos/get-content', (request, { example }) => ({ body: contentFile(example(), request.params.path ?? '', 'hello\n') }));
     const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });

@@ -30,7 +30,7 @@
  *
  * Without an override an operation answers its documented success status and first example (example(id,
  * name) gives a copy of any), except: repos/get-content answers a valid file (SAMPLE_README) at the requested
- * path, and its bytes for Accept vnd.github.raw; pulls/get and commit reads answer SAMPLE_DIFF for
+ * path, and its bytes for Accept vnd.github.raw, or the directory example for the root or a path ending in /; pulls/get and commit reads answer SAMPLE_DIFF for
  * vnd.github.diff; log downloads redirect (302) to SAMPLE_JOB_LOG, or a zip of it for a whole run, served by
  * hostText(), which hosts any text a test gives.
  */
@@ -219,9 +219,12 @@ export async function startFakeGitHub(
       return { status: 200, headers: { 'content-type': 'application/vnd.github.diff; charset=utf-8' }, body: SAMPLE_DIFF };
     }
     if (operation.operationId === 'repos/get-content') {
+      const path = request.params.path ?? '';
+      // The root or a path ending in a slash is a directory: the description's directory example.
+      if (path === '' || path.endsWith('/')) return { status: 200, body: exampleOf(operation, 'response-if-content-is-a-directory') };
       // The description's file example carries corrupt base64 (escaped newlines inside it), so the default
       // is that example made whole: a real text at the requested path.
-      return { status: 200, body: contentFile(exampleOf(operation) as Record<string, unknown>, request.params.path ?? 'README.md', SAMPLE_README) };
+      return { status: 200, body: contentFile(exampleOf(operation) as Record<string, unknown>, path, SAMPLE_README) };
     }
     return { status: operation.response.status, body: exampleOf(operation) };
   };

@@ -36,6 +36,8 @@ export interface Route {
 // segment of a template they take the rest of the path.
 const GREEDY = new Set(['path', 'ref', 'branch', 'tag', 'basehead', 'dir']);
 
+const OPTIONAL_REST = '\u0000rest';
+
 let cache: { operations: OperationSpec[]; routes: Route[] } | undefined;
 
 /** Loads operations.json once per process and compiles a matcher per path template. */
@@ -63,11 +65,14 @@ export function loadOperations(): { operations: OperationSpec[]; routes: Route[]
           if (!name) return escape(piece);
           names.push(name);
           const greedy = index === segments.length - 1 && segment === piece && GREEDY.has(name);
+          // A contents path may be empty (octokit then sends …/contents with no slash): the repository's root.
+          if (greedy && name === 'path') return OPTIONAL_REST;
           return greedy ? '(.+)' : '([^/]+)';
         })
         .join('');
     });
-    return { operation, pattern: new RegExp(`^/${parts.join('/')}$`), names, literalSegments };
+    const source = `^/${parts.join('/')}$`.replace(`/${OPTIONAL_REST}`, '(?:/(.*))?');
+    return { operation, pattern: new RegExp(source), names, literalSegments };
   });
   // Literal segments win over parameters, as on GitHub: /user/repos is not /user/{account_id}.
   routes.sort((a, b) => b.literalSegments - a.literalSegments);
