@@ -19,7 +19,7 @@ describe.each(RUNS)('the built server over stdio (%s)', (_label, era, flavour) =
   beforeAll(async () => {
     fake = await startFakeGitHub({ flavour, quiet: true });
     // GHES is reached the way an operator sets it up: GITHUB_HOST naming the host, the server adding /api/v3.
-    const where = flavour === 'ghes' ? { GITHUB_HOST: fake.origin } : { GITHUB_API_URL: fake.url };
+    const where: Record<string, string> = flavour === 'ghes' ? { GITHUB_HOST: fake.origin } : { GITHUB_API_URL: fake.url };
     server = await spawnServer({ entry, era, env: { ...where, GITHUB_PERSONAL_ACCESS_TOKEN: TEST_TOKEN } });
   });
   afterEach(() => {

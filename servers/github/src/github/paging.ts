@@ -1,30 +1,33 @@
-import * as z from 'zod';
+import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import type { Continuation, Page, Reply } from '@portico-mcp/shared/output';
 
 /** GitHub's own default page size, kept so that a call without paging arguments sees what the API would send. */
 export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 100;
 
-// Bounds are applied by `pagingOf` rather than listed in every schema, where they would cost bytes in every
-// tool list (a page size over 100 is taken as 100, as GitHub itself does).
-export const PAGE = z.number().optional();
-export const PER_PAGE = z.number().optional();
 
-/** The reference spells the page size `perPage` on some tools and `per_page` on others; both are accepted everywhere. */
+/**
+ * The reference spells the page size `perPage` on some tools and `per_page` on others; both are accepted
+ * everywhere, with `page`. They are not listed in the tool schemas (`lenient`): every list reply that has more
+ * names them in `next`, so the model learns them where it needs them instead of paying for them in every
+ * conversation.
+ */
 export type PerPageSpelling = 'perPage' | 'per_page';
 
-interface PagingArgs {
-  page?: number | undefined;
-  perPage?: number | undefined;
-  per_page?: number | undefined;
+/** The page and page size a call asked for, whichever spelling it used (unknown keys pass through `.loose()`). */
+export function pagingOf(args: Record<string, unknown>): { page: number; perPage: number } {
+  const rawSize = whole(args.per_page ?? args.perPage);
+  const rawPage = whole(args.page);
+  if (rawSize === null || rawPage === null) throw new InvalidArgumentError('page and per_page (or perPage) must be whole numbers.');
+  const perPage = rawSize === undefined ? DEFAULT_PER_PAGE : Math.min(Math.max(rawSize, 1), MAX_PER_PAGE);
+  return { page: rawPage === undefined ? 1 : Math.max(rawPage, 1), perPage };
 }
 
-/** The page and page size a call asked for, whichever spelling it used (unknown keys pass through `.loose()`). */
-export function pagingOf(args: PagingArgs & Record<string, unknown>): { page: number; perPage: number } {
-  const raw = args.per_page ?? args.perPage;
-  const perPage = typeof raw === 'number' && Number.isInteger(raw) ? Math.min(Math.max(raw, 1), MAX_PER_PAGE) : DEFAULT_PER_PAGE;
-  const page = typeof args.page === 'number' && Number.isInteger(args.page) && args.page > 0 ? args.page : 1;
-  return { page, perPage };
+/** A whole number from a number or numeric string; undefined when absent, null when it is not one. */
+function whole(value: unknown): number | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) ? number : null;
 }
 
 /**

@@ -4,9 +4,9 @@ type JsonSchema = Record<string, unknown>;
 type StandardJsonOptions = { target: string; libraryOptions?: Record<string, unknown> };
 
 /**
- * A list tool's arguments, accepting keys the schema does not name (so that `perPage` reaches a tool whose
- * reference spelling is `per_page`, and the other way round) without listing `additionalProperties: {}` in
- * every tool list: the bytes are paid in every conversation, and the model needs no word about it.
+ * A list tool's arguments, accepting keys the schema does not name — the paging arguments `page`, `per_page`
+ * and `perPage`, read by `pagingOf` and named in every reply that has more — without listing them or
+ * `additionalProperties: {}` in every tool list, where the bytes are paid in every conversation.
  */
 export function lenient<S extends z.ZodObject>(schema: S): S {
   const loose = (schema as unknown as { loose(): S }).loose();

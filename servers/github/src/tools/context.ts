@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { DESTRUCTIVE, READ_ONLY, WRITE, withHints } from '@portico-mcp/shared/serve';
+import type { PorticoToolAnnotations } from '@portico-mcp/shared/serve';
 import type { GitHubApi } from '../github/api.js';
 import type { RepoScope } from '../github/scope.js';
 
@@ -40,14 +41,15 @@ export function repository(tools: GitHubTools, owner: string, repo: string): { o
   return { owner, repo };
 }
 
-// Annotation presets of GitHub tools: every call reaches an outside service (openWorldHint). The title is
-// left out of the annotations because the tool's own `title` field already carries it; the copy would cost
-// bytes in every conversation (the default list has a 10,240-byte budget for all 26 tools).
-const NO_TITLE_COPY = { openWorldHint: true, title: undefined };
-export const GH_READ = withHints(READ_ONLY, NO_TITLE_COPY);
-export const GH_WRITE = withHints(WRITE, NO_TITLE_COPY);
-export const GH_UPDATE = withHints(WRITE, { ...NO_TITLE_COPY, idempotentHint: true });
-export const GH_DESTRUCTIVE = withHints(DESTRUCTIVE, NO_TITLE_COPY);
+// Annotation presets of GitHub tools. Two fields are left out on purpose, both to keep the 26 default tools
+// within their 10,240-byte tools/list budget (paid in every conversation): the title, because the tool's own
+// `title` field already carries it, and openWorldHint, because every call reaches GitHub and `true` is what
+// the MCP specification says an absent openWorldHint means.
+const SPEC_DEFAULTS_LEFT_OUT = { openWorldHint: undefined, title: undefined } as unknown as Partial<PorticoToolAnnotations>;
+export const GH_READ = withHints(READ_ONLY, SPEC_DEFAULTS_LEFT_OUT);
+export const GH_WRITE = withHints(WRITE, SPEC_DEFAULTS_LEFT_OUT);
+export const GH_UPDATE = withHints(WRITE, { ...SPEC_DEFAULTS_LEFT_OUT, idempotentHint: true });
+export const GH_DESTRUCTIVE = withHints(DESTRUCTIVE, SPEC_DEFAULTS_LEFT_OUT);
 
 /**
  * A git ref as literal URL path segments (`heads/feature/x`): octokit would encode the slashes of a `{ref}`

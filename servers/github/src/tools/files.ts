@@ -41,7 +41,7 @@ export function fileTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'get_file_contents',
       title: 'Read file',
-      description: 'Reads a file or lists a directory.',
+      description: 'A file, or a directory listing.',
       inputSchema: z.object({ owner: OWNER, repo: REPO, path: z.string(), branch: z.string().optional() }),
       annotations: GH_READ,
       handler: async (args, context) => {
@@ -78,7 +78,7 @@ export function fileTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'create_or_update_file',
       title: 'Write file',
-      description: 'One-file commit; pass sha to replace.',
+      description: 'Pass sha to replace a file.',
       inputSchema: z.object({ owner: OWNER, repo: REPO, path: z.string(), content: z.string(), message: z.string(), branch: z.string(), sha: z.string().optional() }),
       annotations: GH_WRITE,
       handler: async (args, context) => {
@@ -107,7 +107,7 @@ export function fileTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'push_files',
       title: 'Push files',
-      description: 'Commits files in one commit.',
+      description: 'One commit, never forced.',
       inputSchema: z.object({ owner: OWNER, repo: REPO, branch: z.string(), files: z.array(z.object({ path: z.string(), content: z.string() })), message: z.string() }),
       annotations: GH_WRITE,
       handler: async (args, context) => {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { lenient } from '../github/schema.js';
-import { listPage, PAGE, PER_PAGE, pagingOf } from '../github/paging.js';
+import { listPage, pagingOf } from '../github/paging.js';
 import { addBody, oneLine, UNTRUSTED_NOTE } from '../github/text.js';
 import { GH_READ, GH_UPDATE, GH_WRITE, NUMBER, OWNER, REPO, day, login, repository } from './context.js';
 import type { GitHubTools } from './context.js';
@@ -76,8 +76,6 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
           repo: REPO,
           direction: z.string().optional(),
           labels: z.array(z.string()).optional(),
-          page: PAGE,
-          per_page: PER_PAGE,
           since: z.string().optional(),
           sort: z.string().optional(),
           state: z.string().optional(),

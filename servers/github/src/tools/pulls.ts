@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { lenient } from '../github/schema.js';
-import { listPage, PAGE, PER_PAGE, pagingOf } from '../github/paging.js';
+import { listPage, pagingOf } from '../github/paging.js';
 import { addBody, clean, oneLine, UNTRUSTED_NOTE } from '../github/text.js';
 import { GH_DESTRUCTIVE, GH_READ, GH_WRITE, NUMBER, OWNER, REPO, day, login, repository } from './context.js';
 import type { GitHubTools } from './context.js';
@@ -32,7 +32,6 @@ interface PullLike {
 }
 
 const PR_ARGS = { owner: OWNER, repo: REPO, pull_number: NUMBER };
-const PAGED = { page: PAGE, per_page: PER_PAGE };
 
 function pullState(pull: PullLike): string {
   if (pull.merged || pull.merged_at) return 'merged';
@@ -114,7 +113,6 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
           base: z.string().optional(),
           sort: z.string().optional(),
           direction: z.string().optional(),
-          ...PAGED,
         })
         ),
       annotations: GH_READ,
@@ -191,7 +189,7 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'get_pull_request_files',
       title: 'PR files',
-      description: 'Changed files with patches.',
+      description: 'Files with patches.',
       inputSchema: lenient(z.object(PR_ARGS)),
       annotations: GH_READ,
       handler: async (args, context) => {
@@ -257,8 +255,8 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
     }),
     defineTool({
       name: 'update_pull_request_branch',
-      title: 'Update PR branch',
-      description: 'Merges base into the PR branch.',
+      title: 'Update PR',
+      description: 'Merges base into it.',
       inputSchema: z.object({ ...PR_ARGS, expected_head_sha: z.string().optional() }),
       annotations: GH_WRITE,
       handler: async (args, context) => {
@@ -277,7 +275,7 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'get_pull_request_comments',
       title: 'PR comments',
-      description: 'Review comments on lines.',
+      description: 'Line comments.',
       inputSchema: lenient(z.object(PR_ARGS)),
       annotations: GH_READ,
       handler: async (args, context) => {
@@ -305,7 +303,7 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'get_pull_request_reviews',
       title: 'PR reviews',
-      description: 'Reviews, paged.',
+      description: 'Reviews.',
       inputSchema: lenient(z.object(PR_ARGS)),
       annotations: GH_READ,
       handler: async (args, context) => {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { lenient } from '../github/schema.js';
-import { listPage, PAGE, PER_PAGE, pagingOf } from '../github/paging.js';
+import { listPage, pagingOf } from '../github/paging.js';
 import { oneLine, UNTRUSTED_NOTE } from '../github/text.js';
 import { GH_READ, GH_WRITE, OWNER, REPO, day, login, refPath, repository } from './context.js';
 import type { GitHubTools } from './context.js';
@@ -39,7 +39,7 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
       name: 'search_repositories',
       title: 'Search repos',
       description: 'GitHub search syntax.',
-      inputSchema: lenient(z.object({ query: z.string(), page: PAGE, perPage: PER_PAGE })),
+      inputSchema: lenient(z.object({ query: z.string() })),
       annotations: GH_READ,
       handler: async (args, context) => {
         const { page, perPage } = pagingOf(args);
@@ -94,7 +94,7 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'create_branch',
       title: 'New branch',
-      description: 'From from_branch or the default branch.',
+      description: 'Default: the default branch.',
       inputSchema: z.object({ owner: OWNER, repo: REPO, branch: z.string(), from_branch: z.string().optional() }),
       annotations: GH_WRITE,
       handler: async (args, context) => {
@@ -120,7 +120,7 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
       name: 'list_commits',
       title: 'Commits',
       description: 'Newest first.',
-      inputSchema: lenient(z.object({ owner: OWNER, repo: REPO, sha: z.string().optional(), page: PAGE, perPage: PER_PAGE })),
+      inputSchema: lenient(z.object({ owner: OWNER, repo: REPO, sha: z.string().optional() })),
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);

@@ -2,14 +2,14 @@ import * as z from 'zod';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { lenient } from '../github/schema.js';
-import { listPage, PAGE, PER_PAGE, pagingOf } from '../github/paging.js';
+import { listPage, pagingOf } from '../github/paging.js';
 import { clean, UNTRUSTED_NOTE } from '../github/text.js';
 import { GH_READ } from './context.js';
 import type { GitHubTools } from './context.js';
 import { issueRow } from './issues.js';
 import type { IssueLike } from './issues.js';
 
-const SEARCH = { q: z.string(), order: z.string().optional(), page: PAGE, per_page: PER_PAGE };
+const SEARCH = { q: z.string(), order: z.string().optional() };
 
 export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
   const { api, scope } = tools;
@@ -23,7 +23,7 @@ export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'search_code',
       title: 'Search code',
-      description: 'GitHub code search syntax.',
+      description: 'GitHub search syntax.',
       inputSchema: lenient(z.object(SEARCH)),
       annotations: GH_READ,
       handler: async (args, context) => {
@@ -38,7 +38,7 @@ export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'search_issues',
       title: 'Search issues',
-      description: 'Issues and PRs; GitHub search syntax.',
+      description: 'Issues and PRs.',
       inputSchema: lenient(z
         .object({ ...SEARCH, sort: z.string().optional() })
         ),
