@@ -2,7 +2,14 @@ import type { Kernel, ServerSpec, ServerSurface } from '@portico-mcp/shared/serv
 import { GITHUB_FLAGS, parseGithubConfig } from './config.js';
 import type { GithubConfig } from './config.js';
 import { GitHubApi } from './github/api.js';
+import { actionTools } from './tools/actions.js';
 import { fileTools } from './tools/files.js';
+import { gistTools } from './tools/gists.js';
+import { labelTools } from './tools/labels.js';
+import { meTools } from './tools/me.js';
+import { notificationTools } from './tools/notifications.js';
+import { releaseTools } from './tools/releases.js';
+import { reviewTools } from './tools/reviews.js';
 import { issueTools } from './tools/issues.js';
 import { pullTools } from './tools/pulls.js';
 import { repositoryTools } from './tools/repositories.js';
@@ -21,7 +28,20 @@ export function createGithubSurface(config: GithubConfig, kernel: Kernel): Serve
   const tools: GitHubTools = { api: new GitHubApi(config, kernel.log), scope: config.scope };
   return {
     instructions: INSTRUCTIONS,
-    tools: [...fileTools(tools), ...repositoryTools(tools), ...issueTools(tools), ...pullTools(tools), ...searchTools(tools)],
+    tools: [
+      ...fileTools(tools),
+      ...repositoryTools(tools),
+      ...issueTools(tools),
+      ...pullTools(tools),
+      ...searchTools(tools),
+      ...actionTools(tools),
+      ...releaseTools(tools),
+      ...reviewTools(tools),
+      ...notificationTools(tools),
+      ...labelTools(tools),
+      ...gistTools(tools),
+      ...meTools(tools),
+    ],
   };
 }
 
@@ -42,6 +62,15 @@ export const githubServer: ServerSpec<GithubConfig, typeof GITHUB_FLAGS> = {
     '  mcp-server-github --repos octo/app,octo-org/* --read-only',
   ].join('\n'),
   flags: GITHUB_FLAGS,
+  toolsets: {
+    actions: 'list_workflow_runs, list_workflow_jobs, get_job_logs (tail, failed steps, grep), rerun_workflow_run.',
+    releases: 'list_releases, get_release, list_tags.',
+    reviews: 'list_review_threads, reply_to_review_comment, resolve_review_thread, get_pull_request_diff.',
+    notifications: 'list_notifications, mark_notifications_read.',
+    labels: 'list_labels, create_label, add_issue_labels, remove_issue_label.',
+    gists: 'list_gists, get_gist, create_gist, update_gist.',
+    context: 'get_me: who the token is, its scopes, the rate limit left.',
+  },
   parseConfig: parseGithubConfig,
   create: createGithubSurface,
 };

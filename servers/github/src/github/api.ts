@@ -12,6 +12,7 @@ export interface ApiResponse<T> {
   data: T;
   /** The page number of rel="next" in the Link header, when there is a next page. */
   nextPage: number | undefined;
+  headers: Record<string, string | number | undefined>;
 }
 
 /** What a call passes besides the route's parameters. */
@@ -22,6 +23,7 @@ export interface CallOptions {
 
 interface OctokitLike {
   request(route: string, params?: Params): Promise<{ status: number; headers: Record<string, string | number | undefined>; data: unknown }>;
+  graphql<T>(query: string, variables?: Params): Promise<T>;
 }
 
 // When a limit stops a request, octokit's throttling plugin asks whether to wait and retry. A short wait is
@@ -107,7 +109,18 @@ export class GitHubApi {
     try {
       const octokit = await this.#client();
       const response = await octokit.request(route, { ...params, request: { signal: options.signal } });
-      return { status: response.status, data: response.data as T, nextPage: nextPageFromLink(response.headers.link) };
+      return { status: response.status, data: response.data as T, nextPage: nextPageFromLink(response.headers.link), headers: response.headers };
+    } catch (error) {
+      if (options.signal.aborted) throw toGitHubError(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      throw toGitHubError(error, options.hints, this.apiUrl);
+    }
+  }
+
+  /** Sends one GraphQL query or mutation; GraphQL errors are tool errors with GitHub's first message. */
+  async graphql<T>(query: string, variables: Params, options: CallOptions): Promise<T> {
+    try {
+      const octokit = await this.#client();
+      return await octokit.graphql<T>(query, { ...variables, request: { signal: options.signal } });
     } catch (error) {
       if (options.signal.aborted) throw toGitHubError(Object.assign(new Error('aborted'), { name: 'AbortError' }));
       throw toGitHubError(error, options.hints, this.apiUrl);

@@ -52,6 +52,12 @@ function resetTime(headers: Record<string, string | number | undefined>): string
 export function toGitHubError(error: unknown, hints: ErrorHints = {}, apiUrl = 'the GitHub API'): PorticoError {
   if (error instanceof PorticoError) return error;
   if (error instanceof Error && error.name === 'AbortError') return new CancelledError();
+  if (error instanceof Error && error.name === 'GraphqlResponseError') {
+    const errors = (error as { errors?: Array<{ type?: string; message?: string }> }).errors ?? [];
+    const first = errors[0];
+    if (first?.type === 'NOT_FOUND') return new NotFoundError(`GitHub found no ${hints.subject ?? 'such item'}: it may be private (invisible to this token) or missing; check the owner, repository and number.`);
+    return new UpstreamError(`GitHub's GraphQL API refused the request${first?.message ? ` (${oneLine(first.message, 200)})` : ''}; check the arguments and the token's permissions.`);
+  }
   if (!isRequestError(error) || error.response === undefined) return new UpstreamError(`The GitHub API at ${apiUrl} could not be reached; check GITHUB_API_URL and the network, then try again.`);
   const headers = error.response?.headers ?? {};
   const data = error.response?.data;
