@@ -83,3 +83,47 @@ describe('the --repos scope', () => {
     }
   });
 });
+
+describe('the --repos scope on the opt-in toolsets', () => {
+  let all: Connected;
+  beforeAll(async () => {
+    all = await connect(fake, ['--toolsets', 'all', '--repos', 'octocat/Hello-World']);
+  });
+  afterAll(() => all.close());
+
+  it('leaves out notifications from repositories outside it', async () => {
+    fake.override('activity/list-notifications-for-authenticated-user', (_request, { example }) => {
+      const [thread] = example();
+      return { body: [thread, { ...thread, id: '2', repository: { ...thread.repository, name: 'private-stuff', full_name: 'octocat/private-stuff' }, subject: { ...thread.subject, title: 'Secret plan' } }] };
+    });
+    const result = await all.call('list_notifications', {});
+    expect(result.text).toContain('octocat/Hello-World');
+    expect(result.text).not.toContain('Secret plan');
+    expect(result.text).toContain('1 outside --repos left out');
+  });
+
+  it('refuses to mark every notification read, which reaches other repositories', async () => {
+    const result = await all.call('mark_notifications_read', {});
+    expect(result.isError).toBe(true);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('refuses to resolve a thread whose pull request is in another repository', async () => {
+    fake.override('POST /graphql', { body: { data: { node: { pullRequest: { repository: { name: 'private-stuff', owner: { login: 'victim' } } } } } } });
+    const result = await all.call('resolve_review_thread', { owner: 'octocat', repo: 'Hello-World', thread_id: 'PRRT_other' });
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(/victim\/private-stuff is outside the repositories/);
+    expect(fake.requests.filter((request) => JSON.stringify(request.body).includes('resolveReviewThread'))).toHaveLength(0);
+  });
+
+  it('refuses the actions and releases tools outside it', async () => {
+    for (const [tool, args] of [
+      ['get_job_logs', { owner: 'victim', repo: 'x', job_id: 1 }],
+      ['list_releases', { owner: 'victim', repo: 'x' }],
+      ['list_labels', { owner: 'victim', repo: 'x' }],
+    ] as const) {
+      expect((await all.call(tool, args)).isError, tool).toBe(true);
+    }
+    expect(fake.requests).toHaveLength(0);
+  });
+});

@@ -296,3 +296,24 @@ describe('search', () => {
     expect(requestsOf(fake, operation)[0]?.query).toMatchObject({ q: 'needle', order: 'desc', per_page: '2' });
   });
 });
+
+describe('a page cut short by the reply budget', () => {
+  it('continues exactly at the first issue not shown', async () => {
+    const issue = fake.example('issues/list-for-repo')[0];
+    const issues = Array.from({ length: 30 }, (_, index) => ({ ...issue, pull_request: undefined, number: index + 1, title: `Issue ${index + 1} ${'x'.repeat(150)}` }));
+    fake.override('issues/list-for-repo', paginate(issues));
+    const small = await connect(fake, ['--max-output-bytes', '4096']);
+    try {
+      const first = await small.call('list_issues', { ...REPO });
+      const next = first.structured?.next as { page: number; per_page: number };
+      const shown = [...first.text.matchAll(/^#(\d+) /gm)].map((match) => Number(match[1]));
+      expect(shown.length).toBeGreaterThan(0);
+      expect(shown.length).toBeLessThan(30);
+      expect((next.page - 1) * next.per_page).toBe(shown.length);
+      const second = await small.call('list_issues', { ...REPO, ...next });
+      expect(second.text).toMatch(new RegExp(`^#${shown.length + 1} `, 'm'));
+    } finally {
+      await small.close();
+    }
+  });
+});
