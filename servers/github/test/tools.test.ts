@@ -110,7 +110,7 @@ describe('repositories', () => {
     expect(last.text).toContain('octo/repo-7');
     expect(last.structured).toMatchObject({ truncated: false });
     expect(last.structured?.next).toBeUndefined();
-    expect(requestsOf(fake, 'search/repos')[0]?.query).toMatchObject({ q: 'tetris', per_page: '3', page: '1' });
+    expect(requestsOf(fake, 'search/repos')[0]?.query).toEqual({ q: 'tetris', per_page: '3' });
   });
 
   it('create_repository sends autoInit to the API as auto_init', async () => {

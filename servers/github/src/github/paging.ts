@@ -15,12 +15,16 @@ export const MAX_PER_PAGE = 100;
 export type PerPageSpelling = 'perPage' | 'per_page';
 
 /** The page and page size a call asked for, whichever spelling it used (unknown keys pass through `.loose()`). */
-export function pagingOf(args: Record<string, unknown>): { page: number; perPage: number } {
+export function pagingOf(args: Record<string, unknown>): { page: number; perPage: number; params: { page?: number; per_page?: number } } {
   const rawSize = whole(args.per_page ?? args.perPage);
   const rawPage = whole(args.page);
   if (rawSize === null || rawPage === null) throw new InvalidArgumentError('page and per_page (or perPage) must be whole numbers.');
   const perPage = rawSize === undefined ? DEFAULT_PER_PAGE : Math.min(Math.max(rawSize, 1), MAX_PER_PAGE);
-  return { page: rawPage === undefined ? 1 : Math.max(rawPage, 1), perPage };
+  const page = rawPage === undefined ? 1 : Math.max(rawPage, 1);
+  // Only what the caller gave goes to GitHub, whose defaults are the same (page 1, 30 a page): the request is
+  // then the one GitHub's own clients send, which recorded traffic can answer.
+  const params = { ...(rawPage === undefined ? {} : { page }), ...(rawSize === undefined ? {} : { per_page: perPage }) };
+  return { page, perPage, params };
 }
 
 /** A whole number from a number or numeric string; undefined when absent, null when it is not one. */

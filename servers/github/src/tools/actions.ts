@@ -47,10 +47,10 @@ export function actionTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'actions',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         const response = await api.request<{ total_count: number; workflow_runs: RunLike[] }>(
           'GET /repos/{owner}/{repo}/actions/runs',
-          { owner, repo, branch: args.branch, status: args.status, event: args.event, page, per_page: perPage },
+          { owner, repo, branch: args.branch, status: args.status, event: args.event, ...paging },
           { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
         );
         const reply = context.reply();
@@ -76,8 +76,8 @@ export function actionTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'actions',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage } = pagingOf(args);
-        const response = await api.request<{ total_count: number; jobs: JobLike[] }>('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', { owner, repo, run_id: args.run_id, page, per_page: perPage }, { signal: context.signal, hints: { subject: `run ${args.run_id} in ${owner}/${repo}` } });
+        const { page, perPage, params: paging } = pagingOf(args);
+        const response = await api.request<{ total_count: number; jobs: JobLike[] }>('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', { owner, repo, run_id: args.run_id, ...paging }, { signal: context.signal, hints: { subject: `run ${args.run_id} in ${owner}/${repo}` } });
         const reply = context.reply();
         reply.header(`Jobs of run ${args.run_id}, page ${page}:`);
         listPage(reply, response.data.jobs, {

@@ -36,10 +36,10 @@ export function gistTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'gists',
       handler: async (args, context) => {
         outsideScope();
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         const response = args.username
-          ? await api.request<GistLike[]>('GET /users/{username}/gists', { username: args.username, page, per_page: perPage }, { signal: context.signal, hints: { subject: `user ${args.username}` } })
-          : await api.request<GistLike[]>('GET /gists', { page, per_page: perPage }, { signal: context.signal });
+          ? await api.request<GistLike[]>('GET /users/{username}/gists', { username: args.username, ...paging }, { signal: context.signal, hints: { subject: `user ${args.username}` } })
+          : await api.request<GistLike[]>('GET /gists', { ...paging }, { signal: context.signal });
         const reply = context.reply();
         reply.header(`${UNTRUSTED_NOTE}\nGists, page ${page}:`);
         listPage(reply, response.data, {

@@ -84,10 +84,10 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         const response = await api.request<IssueLike[]>(
           'GET /repos/{owner}/{repo}/issues',
-          { owner, repo, direction: args.direction, labels: args.labels?.join(','), since: args.since, sort: args.sort, state: args.state, page, per_page: perPage },
+          { owner, repo, direction: args.direction, labels: args.labels?.join(','), since: args.since, sort: args.sort, state: args.state, ...paging },
           { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
         );
         const reply = context.reply();

@@ -28,9 +28,9 @@ export function notificationTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       toolset: 'notifications',
       handler: async (args, context) => {
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         if ((args.owner === undefined) !== (args.repo === undefined)) throw new InvalidArgumentError('Give owner and repo together, or neither for all repositories.');
-        const filters = { all: args.all, participating: args.participating, page, per_page: perPage };
+        const filters = { all: args.all, participating: args.participating, ...paging };
         const response =
           args.owner !== undefined && args.repo !== undefined
             ? await (async () => {

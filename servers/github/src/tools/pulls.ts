@@ -118,10 +118,10 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         const response = await api.request<PullLike[]>(
           'GET /repos/{owner}/{repo}/pulls',
-          { owner, repo, state: args.state, head: args.head, base: args.base, sort: args.sort, direction: args.direction, page, per_page: perPage },
+          { owner, repo, state: args.state, head: args.head, base: args.base, sort: args.sort, direction: args.direction, ...paging },
           { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
         );
         const reply = context.reply();
@@ -194,10 +194,10 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         const response = await api.request<Array<{ filename: string; status: string; additions: number; deletions: number; patch?: string; previous_filename?: string }>>(
           'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
-          { owner, repo, pull_number: args.pull_number, page, per_page: perPage },
+          { owner, repo, pull_number: args.pull_number, ...paging },
           { signal: context.signal, hints: subject(owner, repo, args.pull_number) },
         );
         const reply = context.reply();
@@ -280,10 +280,10 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         const response = await api.request<Array<{ id: number; path: string; line?: number | null; original_line?: number | null; user: { login?: string } | null; body: string; created_at?: string; in_reply_to_id?: number }>>(
           'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments',
-          { owner, repo, pull_number: args.pull_number, page, per_page: perPage },
+          { owner, repo, pull_number: args.pull_number, ...paging },
           { signal: context.signal, hints: subject(owner, repo, args.pull_number) },
         );
         const reply = context.reply();
@@ -308,10 +308,10 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         const response = await api.request<Array<{ id: number; state: string; user: { login?: string } | null; body?: string | null; submitted_at?: string | null; commit_id?: string }>>(
           'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
-          { owner, repo, pull_number: args.pull_number, page, per_page: perPage },
+          { owner, repo, pull_number: args.pull_number, ...paging },
           { signal: context.signal, hints: subject(owner, repo, args.pull_number) },
         );
         const reply = context.reply();

@@ -42,9 +42,9 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
       inputSchema: lenient(z.object({ query: z.string() })),
       annotations: GH_READ,
       handler: async (args, context) => {
-        const { page, perPage } = pagingOf(args);
+        const { page, perPage, params: paging } = pagingOf(args);
         const q = scope.qualify(args.query);
-        const response = await api.request<{ total_count: number; incomplete_results?: boolean; items: RepoLike[] }>('GET /search/repositories', { q, page, per_page: perPage }, { signal: context.signal });
+        const response = await api.request<{ total_count: number; incomplete_results?: boolean; items: RepoLike[] }>('GET /search/repositories', { q, ...paging }, { signal: context.signal });
         const reply = context.reply();
         reply.header(`${UNTRUSTED_NOTE}\n${response.data.total_count} repositories match, page ${page}:`);
         listPage(reply, response.data.items, { line: repoRow, noun: 'repositories', page, perPage, hasNext: response.nextPage !== undefined, spelling: 'perPage' });
@@ -124,8 +124,8 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage } = pagingOf(args);
-        const response = await api.request<CommitLike[]>('GET /repos/{owner}/{repo}/commits', { owner, repo, sha: args.sha, page, per_page: perPage }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}${args.sha ? ` or ref ${args.sha}` : ''}` } });
+        const { page, perPage, params: paging } = pagingOf(args);
+        const response = await api.request<CommitLike[]>('GET /repos/{owner}/{repo}/commits', { owner, repo, sha: args.sha, ...paging }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}${args.sha ? ` or ref ${args.sha}` : ''}` } });
         const reply = context.reply();
         reply.header(`${UNTRUSTED_NOTE}\nCommits of ${owner}/${repo}${args.sha ? ` at ${args.sha}` : ''}, page ${page}:`);
         listPage(reply, response.data, {

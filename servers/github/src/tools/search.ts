@@ -14,9 +14,9 @@ const SEARCH = { q: z.string(), order: z.string().optional() };
 export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
   const { api, scope } = tools;
   const search = async <T>(kind: string, args: { q: string; sort?: string | undefined; order?: string | undefined } & Record<string, unknown>, scoped: boolean, signal: AbortSignal) => {
-    const { page, perPage } = pagingOf(args);
+    const { page, perPage, params: paging } = pagingOf(args);
     const q = scoped ? scope.qualify(args.q) : args.q;
-    const response = await api.request<{ total_count: number; items: T[] }>(`GET /search/${kind}`, { q, sort: args.sort, order: args.order, page, per_page: perPage }, { signal });
+    const response = await api.request<{ total_count: number; items: T[] }>(`GET /search/${kind}`, { q, sort: args.sort, order: args.order, ...paging }, { signal });
     return { response, page, perPage };
   };
   return [
