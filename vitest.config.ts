@@ -1,11 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects. `unit` is the fast loop (`npm run test:fast`, well under 15 s): tool logic through the real
-// call path in process (`connectInProcess`), the kernel, and libraries against real files and repositories.
-// `protocol` spawns built servers over stdio/HTTP as a host does (framing, shutdown, both eras). `slow` holds
-// tests that are slow by nature (large trees and repositories, time limits, memory bombs), named *.slow.test.ts.
+// Four projects. `unit` is the fast loop (`npm run test:fast`, under 15 s on a quiet machine): tool logic
+// through the real call path in process (`connectInProcess`), the kernel, and libraries against real files and
+// repositories. `protocol` spawns built servers over stdio/HTTP as a host does (framing, shutdown, both eras).
+// `browser` drives real headless Chromium (the browser server's tests). `slow` holds tests that are slow by
+// nature (large trees and repositories, time limits, memory bombs, attack corpora of many subprocesses), named
+// *.slow.test.ts. `npm test` runs all four.
 const everywhere = ['shared/test/**', 'servers/*/test/**', 'scripts/**'];
 const under = (suffix: string) => everywhere.map((dir) => `${dir}/*${suffix}`);
+// The browser server's tests start Chromium; they are a project of their own, outside the fast loop.
+const browserTests = ['servers/browser/test/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -14,8 +18,17 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: under('.test.ts'),
-          exclude: ['**/*.protocol.test.ts', '**/*.slow.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.protocol.test.ts', '**/*.slow.test.ts', ...browserTests, '**/node_modules/**'],
           testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: browserTests,
+          exclude: ['**/*.protocol.test.ts', '**/*.slow.test.ts', '**/node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {
