@@ -47,7 +47,8 @@ export function scaffoldFiles(name, { budget = 2000, sdkVersion = '^2.4.0', zodV
         '@portico-mcp/shared': 'workspace:*',
         zod: zodVersion,
       },
-      portico: { conformance: { args: [] } },
+      // The conformance scenarios that apply to a server with tools only (scripts/conformance/run.mjs).
+      portico: { conformance: { args: [], scenarios: ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'dns-rebinding-protection'] } },
     },
     null,
     2,
