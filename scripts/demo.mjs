@@ -51,8 +51,11 @@ for (const demo of await discoverDemos()) {
   console.log(`\n${'='.repeat(width)}\n${demo.name}\n${'='.repeat(width)}`);
   const temp = await makeTempDir('portico-demo-');
   let server;
+  let teardown;
   try {
-    const { args, env, calls } = await demo.setup(temp.path);
+    const { args, env, calls, close } = await demo.setup(temp.path);
+    // A demo that starts something of its own (a local page, a local API) hands back how to stop it.
+    teardown = close;
     const started = performance.now();
     server = await spawnServer({ entry: demo.entry, args, env, era: 'modern' });
     console.log(`  started ${demo.entry.replace(root, '')} ${args.join(' ')}`);
@@ -70,6 +73,7 @@ for (const demo of await discoverDemos()) {
     console.error(`  demo failed: ${error.message}`);
   } finally {
     await server?.close();
+    await teardown?.();
     await temp.cleanup();
   }
 }

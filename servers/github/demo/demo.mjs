@@ -1,35 +1,15 @@
 // `npm run demo` for the GitHub server: the local GitHub API of the tests (answers from GitHub's published
 // OpenAPI description) on 127.0.0.1, reached through GITHUB_API_URL with a dummy token, then a few calls that
 // show a paged list, an issue, a search and how a 404 comes back as one sentence.
-import net from 'node:net';
 import { loadFakeGitHub } from '../test/fake-api/load.mjs';
 
 const REPO = { owner: 'octocat', repo: 'Hello-World' };
 const MISSING_ISSUE = 404;
 
-/**
- * Starts the fake API and unrefs its listening socket: the demo runner has no teardown hook, and the fake does
- * not expose its server, so the socket is caught as it starts listening. It then lives as long as the demo.
- */
-async function startUnrefdFake(startFakeGitHub) {
-  const listen = net.Server.prototype.listen;
-  const servers = [];
-  net.Server.prototype.listen = function (...args) {
-    servers.push(this);
-    return listen.apply(this, args);
-  };
-  try {
-    return await startFakeGitHub({ quiet: true });
-  } finally {
-    net.Server.prototype.listen = listen;
-    for (const server of servers) server.unref();
-  }
-}
-
 export const demo = {
   async setup() {
     const { startFakeGitHub, paginate, notFound } = await loadFakeGitHub();
-    const github = await startUnrefdFake(startFakeGitHub);
+    const github = await startFakeGitHub({ quiet: true });
     // The list example's issue carries a pull_request link (it would read as a PR); issues/get's own example
     // is an unresolved $ref in the description, so get_issue is answered from the same issue.
     const { pull_request: _pr, ...issue } = github.example('issues/list-for-repo')[0];
@@ -44,6 +24,7 @@ export const demo = {
     return {
       args: [],
       env: { GITHUB_API_URL: github.url, GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_demo_not_a_real_token' },
+      close: () => github.close(),
       calls: [
         { name: 'list_issues', arguments: { ...REPO, state: 'open', per_page: 5 } },
         { name: 'get_issue', arguments: { ...REPO, issue_number: 1347 } },
