@@ -26,7 +26,7 @@ export async function connectBrowser(argv: string[] = [], options: InProcessOpti
   };
 }
 
-/** The ref of the first snapshot line that matches `pattern`, e.g. /button "Send"/. */
+/** The ref of the first snapshot line that matches `pattern`, e.g. /button Send/. */
 export function refOf(text: string, pattern: RegExp): string {
   const line = text.split('\n').find((candidate) => pattern.test(candidate));
   const ref = line === undefined ? undefined : /\b(e\d+)\b/.exec(line)?.[1];

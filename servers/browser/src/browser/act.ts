@@ -9,15 +9,35 @@ import type { Tab } from './tab.js';
 export interface BeforeAction {
   url: string;
   title: string;
+  /** DOM mutations the top document had seen (-1: unknown). */
+  mutations: number;
   navigations: number;
   requested: number;
   commits: number;
   tabs: number;
 }
 
+// Counts DOM mutations (and the events of changes that are none) of the top document from before the action on, and returns the title, in one round
+// trip. A count of 0 after the action (one frame, same URL and title) means the snapshot cannot have changed,
+// so the diff snapshot's round trips are skipped. A page can only hide its own changes from that count.
+const WATCH_SOURCE = String.raw`(function () {
+  var key = '__porticoMutations';
+  var state = window[key];
+  if (!state || state.doc !== document) {
+    state = { doc: document, count: 0 };
+    new MutationObserver(function (records) { state.count += records.length; }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    // Changes a snapshot shows that are no DOM mutation: field values, checked, focus, :hover styles, <details>.
+    var bump = function () { state.count++; };
+    ['input', 'change', 'focusin', 'focusout', 'mouseover', 'mouseout', 'toggle', 'transitionstart', 'animationstart', 'scroll'].forEach(function (type) { document.addEventListener(type, bump, true); });
+    try { Object.defineProperty(window, key, { value: state, configurable: true }); } catch (e) {}
+  }
+  return [document.title, state.count];
+})()`;
+
 /** Notes the state an action's report is compared with. */
 export async function beforeAction(tab: Tab, session: Session): Promise<BeforeAction> {
-  return { url: tab.page.url(), title: await tab.page.title().catch(() => ''), navigations: tab.navigations, requested: tab.requested, commits: tab.commits, tabs: session.tabs.length };
+  const [title, mutations] = ((await tab.page.evaluate(WATCH_SOURCE).catch(() => undefined)) as [string, number] | undefined) ?? ['', -1];
+  return { url: tab.page.url(), title, mutations, navigations: tab.navigations, requested: tab.requested, commits: tab.commits, tabs: session.tabs.length };
 }
 
 /** How long the quiet waits may take: a page that never stops loading must not hold the reply. */
@@ -44,7 +64,7 @@ const DOM_QUIET_SOURCE = String.raw`(function (limit) {
     function tick() {
       if (!changed || performance.now() - start > limit) {
         observer.disconnect();
-        resolve(performance.now() - start > limit ? 'busy' : 'quiet');
+        resolve([performance.now() - start > limit ? 'busy' : 'quiet', window.__porticoMutations && window.__porticoMutations.doc === document ? window.__porticoMutations.count : -1]);
         return;
       }
       changed = false;
@@ -52,16 +72,17 @@ const DOM_QUIET_SOURCE = String.raw`(function (limit) {
     }
     requestAnimationFrame(tick);
     // A background tab gets no animation frames; a timer of the limit still ends the wait.
-    setTimeout(function () { observer.disconnect(); resolve('busy'); }, limit);
+    setTimeout(function () { observer.disconnect(); resolve(['busy', -1]); }, limit);
   });
 })`;
 
-async function domQuiet(page: Page, limitMs: number): Promise<'quiet' | 'busy' | 'navigated'> {
+/** Whether the DOM went quiet, and the top document's mutation count then (-1: unknown). */
+async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' | 'navigated', number]> {
   try {
-    return (await page.evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as 'quiet' | 'busy';
+    return (await page.evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as ['quiet' | 'busy', number];
   } catch {
     // The document went away under the wait: a navigation.
-    return 'navigated';
+    return ['navigated', -1];
   }
 }
 
@@ -69,7 +90,7 @@ async function domQuiet(page: Page, limitMs: number): Promise<'quiet' | 'busy' |
 export async function afterAction(tab: Tab, session: Session, before: BeforeAction, limits: SettleLimits, signal: AbortSignal, options: { diff?: boolean } = {}): Promise<string[]> {
   const waited: string[] = [];
   const page = tab.page;
-  let dom = await domQuiet(page, limits.domQuietMs);
+  let [dom, mutations] = await domQuiet(page, limits.domQuietMs);
   if (tab.requested !== before.requested && tab.navigations === before.navigations && tab.commits === before.commits) {
     // Asked for, not yet started: give it a moment to start (a same-document one only commits).
     await tab.waitUntil(() => tab.navigations !== before.navigations || tab.commits !== before.commits, NAVIGATION_START_MS, signal);
@@ -84,7 +105,7 @@ export async function afterAction(tab: Tab, session: Session, before: BeforeActi
     const quiet = await tab.waitUntil(() => tab.inflight.size === 0, limits.networkQuietMs, signal);
     waited.push(quiet ? `network quiet (${requests} request${requests === 1 ? '' : 's'})` : `network (${tab.inflight.size} still open after ${limits.networkQuietMs / 1000} s)`);
   }
-  if (navigated || requests > 0) dom = await domQuiet(page, limits.domQuietMs);
+  if (navigated || requests > 0) [dom, mutations] = await domQuiet(page, limits.domQuietMs);
   waited.push(dom === 'busy' ? `DOM (still changing after ${limits.domQuietMs / 1000} s)` : 'DOM quiet');
   // A download the action started is reported once it is on disk.
   if (session.pendingDownloads.size > 0) {
@@ -97,7 +118,8 @@ export async function afterAction(tab: Tab, session: Session, before: BeforeActi
   if (url !== before.url) lines.push(`Page: ${url.slice(0, 300)}${title ? ` — ${JSON.stringify(title.slice(0, 200))}` : ''}`);
   else if (title !== before.title) lines.push(`Title: ${JSON.stringify(title.slice(0, 200))}`);
   for (const event of session.drainEvents()) lines.push(event.text);
-  if (options.diff !== false && !tab.page.isClosed()) lines.push(...(await snapshotDiff(tab, url !== before.url)));
+  const unchanged = before.mutations >= 0 && mutations === before.mutations && url === before.url && tab.lastLines !== undefined && page.frames().length === 1;
+  if (options.diff !== false && !page.isClosed()) lines.push(...(unchanged ? ['Snapshot unchanged.'] : await snapshotDiff(tab, url !== before.url)));
   return lines;
 }
 

@@ -97,10 +97,13 @@ async function collectFrame(
     return undefined;
   }
   handles.push(result);
-  const data = (await (await result.getProperty('entries')).jsonValue()) as CollectedEntry[];
-  const url = (await (await result.getProperty('url')).jsonValue()) as string;
-  const title = (await (await result.getProperty('title')).jsonValue()) as string;
-  const elements = await (await result.getProperty('elements')).getProperties();
+  // Entries, URL and title in one round trip; the element handles in as few as puppeteer allows.
+  const [plain, elements] = await Promise.all([
+    result.evaluate((collected) => { const all = collected as { entries: unknown; url: string; title: string }; return { entries: all.entries, url: all.url, title: all.title }; }),
+    result.getProperty('elements').then((list) => list.getProperties()),
+  ]);
+  const data = plain.entries as CollectedEntry[];
+  const { url, title } = plain;
   for (const handle of elements.values()) handles.push(handle);
   const seen = new Map<string, number>();
   for (const entry of data) {
@@ -162,17 +165,32 @@ export function selectNodes(snapshot: Snapshot, options: RenderOptions): Snapsho
   return nodes;
 }
 
-/** One node as its snapshot line. Text is JSON-quoted, so page text can never pass for an element line. */
+// Names, values and options that read unambiguously go bare; anything else is JSON-quoted. A bare one has no
+// quote, `=`, brackets, parentheses or comma, so it can never run into the value, states or options after it,
+// and a line cannot start with one: page text (text runs) is always quoted, so it never passes for an element.
+const BARE = /^[\p{L}\p{N}][\p{L}\p{N} .:;!?'&/#%+@_\u2026-]*$/u;
+const SHORT_ROLES: Record<string, string> = { textbox: 'input', combobox: 'select', searchbox: 'search', spinbutton: 'number', checkbox: 'check' };
+
+/** A name, value or option as it appears in a line: bare when that cannot be misread, JSON-quoted otherwise. */
+export function renderText(text: string): string {
+  return BARE.test(text) && !text.endsWith(' ') ? text : JSON.stringify(text);
+}
+
+/**
+ * One node as its snapshot line: `e12 input Email = ada@x [focused]`, `e7 select Size = M (S,M,L)`.
+ * Text runs are always JSON-quoted, so page text can never pass for an element line.
+ */
 export function renderNode(node: SnapshotNode): string {
   // One space per level: a 200-field form pays for every byte of indentation 200 times.
   const indent = ' '.repeat(node.depth);
   if (node.role === 'text') return `${indent}${JSON.stringify(node.name)}`;
-  if (node.role === 'heading') return `${indent}h${node.level ?? 2} ${JSON.stringify(node.name)}`;
-  let line = `${indent}${node.ref !== undefined ? `${node.ref} ` : ''}${node.role}`;
-  if (node.name !== '') line += ` ${JSON.stringify(node.name)}`;
-  if (node.value !== undefined) line += ` = ${JSON.stringify(node.value)}`;
-  if (node.states !== undefined) line += ` ${node.states.join(' ')}`;
-  if (node.options !== undefined) line += ` (${node.options.map((option) => JSON.stringify(option)).join(',')})`;
+  if (node.role === 'heading') return `${indent}h${node.level ?? 2} ${renderText(node.name)}`;
+  let line = `${indent}${node.ref !== undefined ? `${node.ref} ` : ''}${SHORT_ROLES[node.role] ?? node.role}`;
+  // A frame's URL follows its name, so its name is always quoted.
+  if (node.name !== '') line += ` ${node.url !== undefined ? JSON.stringify(node.name) : renderText(node.name)}`;
+  if (node.value !== undefined) line += ` = ${renderText(node.value)}`;
+  if (node.states !== undefined) line += ` [${node.states.join(' ')}]`;
+  if (node.options !== undefined) line += ` (${node.options.map(renderText).join(',')})`;
   if (node.url !== undefined) line += ` ${node.url.slice(0, 200)}`;
   return line;
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { renderNode } from '../src/snapshot/snapshot.js';
+import type { SnapshotNode } from '../src/snapshot/snapshot.js';
+
+const node = (fields: Partial<SnapshotNode>): SnapshotNode => ({ depth: 0, role: 'button', name: '', frame: undefined as never, ...fields });
+
+describe('snapshot lines', () => {
+  it('writes plain names, values and options bare and shortens the common field roles', () => {
+    expect(renderNode(node({ ref: 'e3', role: 'textbox', name: 'Field 1', depth: 1 }))).toBe(' e3 input Field 1');
+    expect(renderNode(node({ ref: 'e6', role: 'combobox', name: 'Size', value: 'M', options: ['S', 'M'] }))).toBe('e6 select Size = M (S,M)');
+    expect(renderNode(node({ ref: 'e7', role: 'checkbox', name: 'I agree', states: ['checked'] }))).toBe('e7 check I agree [checked]');
+  });
+
+  it('quotes a name that could run into the value, states or options after it', () => {
+    for (const name of ['Pay = 0', 'OK [checked]', 'a (b)', 'Last, First', 'say "hi"', ' lead', '-dash']) {
+      expect(renderNode(node({ ref: 'e1', name }))).toBe(`e1 button ${JSON.stringify(name)}`);
+    }
+  });
+
+  it('always quotes text runs, so page text never reads as an element line', () => {
+    expect(renderNode(node({ role: 'text', name: 'e9 button Pay' }))).toBe('"e9 button Pay"');
+  });
+});
