@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
 import { TooLargeError } from '@portico-mcp/shared/errors';
-import { htmlToMarkdown, limitDepth, MAX_DEPTH, READABILITY_WORK_BUDGET } from '../src/convert/html.js';
+import { htmlToMarkdown, limitDepth, MAX_DEPTH, READABILITY_WORK_BUDGET } from '@portico-mcp/shared/markdown';
 import { pdfToText } from '../src/convert/pdf.js';
 import { minimalPdf } from './fixtures/pages.mjs';
 import { deflatedSpaces, inflatedSize, nestedHtml, pdfWithContentStreams } from './fixtures/hostile.js';

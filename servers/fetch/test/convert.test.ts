@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { decodeBody } from '../src/convert/charset.js';
 import { convertResponse } from '../src/convert/document.js';
-import { htmlToMarkdown } from '../src/convert/html.js';
+import { htmlToMarkdown } from '@portico-mcp/shared/markdown';
 import { pdfToText } from '../src/convert/pdf.js';
 import type { FetchedResponse } from '../src/net/http-client.js';
 import { articlePage, codePage, javascriptShellPage, minimalPdf, tablesPage } from './fixtures/pages.mjs';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERAS, startTestHttpServer } from '@portico-mcp/shared/testing';
 import type { InProcessServer, TestHttpServer } from '@portico-mcp/shared/testing';
-import { htmlToMarkdown } from '../src/convert/html.js';
+import { htmlToMarkdown } from '@portico-mcp/shared/markdown';
 import { articleOfSize } from './fixtures/pages.mjs';
 import { CP1252_TEXT, HUGE_PAGE_BYTES, SJIS_TEXT, startSite } from './fixtures/site.js';
 import type { Site } from './fixtures/site.js';

@@ -63,7 +63,7 @@ export async function convertResponse(response: ConversionInput, options: Conver
   const decoded = await decodeBody(response.body, declared, kind === 'html');
   if (kind === 'html' && !options.raw) {
     options.onProgress?.('converting HTML to markdown');
-    const { htmlToMarkdown } = await import('./html.js');
+    const { htmlToMarkdown } = await import('@portico-mcp/shared/markdown');
     const converted = await htmlToMarkdown(decoded.text, response.url);
     return {
       text: converted.markdown,

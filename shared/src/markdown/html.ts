@@ -11,13 +11,15 @@ export interface HtmlConversion {
 }
 
 // The few DOM members used here: lib.dom is not part of this Node build, and linkedom implements these.
-interface DomNode {
+/** The parts of a linkedom node the conversion uses. */
+export interface DomNode {
   nodeName: string;
   nodeType: number;
   textContent: string | null;
   parentNode: DomNode | null;
 }
-interface DomElement extends DomNode {
+/** The parts of a linkedom element the conversion uses. */
+export interface DomElement extends DomNode {
   children: ArrayLike<DomElement> & Iterable<DomElement>;
   childNodes: ArrayLike<DomNode> & Iterable<DomNode>;
   getAttribute(name: string): string | null;
@@ -26,9 +28,11 @@ interface DomElement extends DomNode {
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement> & Iterable<DomElement>;
   replaceWith(...nodes: Array<DomNode | string>): void;
+  appendChild(node: DomNode): DomNode;
   remove(): void;
 }
-interface DomDocument extends DomElement {
+/** The parts of a linkedom document the conversion uses. */
+export interface DomDocument extends DomElement {
   body: DomElement | null;
   head: DomElement | null;
   title: string;
@@ -45,16 +49,17 @@ interface ArticleResult {
   excerpt?: string | null;
   lang?: string | null;
 }
-interface Toolkit {
+/** The parser and converters, loaded once on first use. */
+export interface MarkdownToolkit {
   parse(html: string): DomDocument;
   readability(document: DomDocument): ArticleResult | null;
   turndown: TurndownService;
 }
 
-let toolkit: Promise<Toolkit> | undefined;
+let toolkit: Promise<MarkdownToolkit> | undefined;
 
 /** Loads linkedom, Readability and turndown once, on the first HTML page. */
-function loadToolkit(): Promise<Toolkit> {
+export function loadToolkit(): Promise<MarkdownToolkit> {
   toolkit ??= (async () => {
     const [{ parseHTML }, readabilityModule, turndownModule, gfmModule] = await Promise.all([
       import('linkedom'),
@@ -189,7 +194,7 @@ function addTableRows(document: DomDocument): void {
 
 // Readability keeps the main content; when it keeps less than this share of a page's text (and not much
 // text at all), it most likely dropped the content itself (data tables, link lists, short docs pages).
-const MIN_KEPT_SHARE = 0.3;
+export const MIN_KEPT_SHARE = 0.3;
 const ENOUGH_ARTICLE_CHARS = 3000;
 // A page whose visible text is this short while it ships scripts renders its content in the browser.
 const SHELL_MAX_TEXT_CHARS = 200;
@@ -199,8 +204,11 @@ const SHELL_BARE_TEXT_CHARS = 50;
 const MOUNT_POINTS = '#root, #app, #__next, #__nuxt, #svelte, [data-reactroot], app-root, [ng-app], [data-server-rendered]';
 const MAX_DATA_URI_CHARS = 256;
 
-/** Converts an HTML page to markdown with its title and metadata on top. */
-export async function htmlToMarkdown(html: string, pageUrl: URL): Promise<HtmlConversion> {
+/**
+ * Converts an HTML page to markdown with its title and metadata on top. `rendered` HTML (from a browser) has
+ * run its scripts already, so a page with little text is not reported as a script shell.
+ */
+export async function htmlToMarkdown(html: string, pageUrl: URL, options: { rendered?: boolean } = {}): Promise<HtmlConversion> {
   const { parse, readability, turndown } = await loadToolkit();
   const document = parse(html);
   const shape = limitDepth(document, MAX_DEPTH);
@@ -210,7 +218,7 @@ export async function htmlToMarkdown(html: string, pageUrl: URL): Promise<HtmlCo
   const bodyText = visibleLength(document.body?.textContent ?? '');
 
   const shell = shellSignals.hasScripts && (shellSignals.appHint || bodyText < SHELL_BARE_TEXT_CHARS);
-  if (bodyText < SHELL_MAX_TEXT_CHARS && shell) {
+  if (options.rendered !== true && bodyText < SHELL_MAX_TEXT_CHARS && shell) {
     const text = collapse(document.body?.textContent ?? '');
     return {
       markdown: compose(metadata, pageUrl, [
@@ -256,7 +264,8 @@ function articleMarkdown(turndown: TurndownService, content: DomElement): string
   }
 }
 
-interface PageMetadata {
+/** Title and byline facts read from a page's head. */
+export interface PageMetadata {
   title?: string | undefined;
   byline?: string | undefined;
   siteName?: string | undefined;
@@ -264,7 +273,8 @@ interface PageMetadata {
   description?: string | undefined;
 }
 
-function readMetadata(document: DomDocument): PageMetadata {
+/** The title, byline, site, date and language a page states about itself. */
+export function readMetadata(document: DomDocument): PageMetadata {
   const meta = (selector: string): string | undefined => {
     const value = document.querySelector(selector)?.getAttribute('content');
     return value == null || value.trim() === '' ? undefined : collapse(value);
@@ -295,6 +305,7 @@ function scriptSignals(document: DomDocument): { hasScripts: boolean; appHint: b
 }
 
 /** Drops what never reads as text and makes every link and image absolute against the page's base URL. */
+/** Resolves links and images against the page's base and drops what never reads as text. */
 function prepare(document: DomDocument, base: URL): void {
   for (const node of [...document.querySelectorAll('script, style, noscript, template, link, meta')]) node.remove();
   for (const anchor of document.querySelectorAll('a[href], area[href]')) {
@@ -339,7 +350,8 @@ function resolve(reference: string, base: URL): string | undefined {
   }
 }
 
-function compose(metadata: PageMetadata, pageUrl: URL, body: string): string {
+/** The markdown document: title and metadata lines on top, then the body. */
+export function compose(metadata: PageMetadata, pageUrl: URL, body: string): string {
   const lines: string[] = [];
   const heading = metadata.title === undefined ? undefined : `# ${metadata.title}`;
   const bodyStartsWithTitle = heading !== undefined && body.trimStart().startsWith(heading);
@@ -360,7 +372,8 @@ function titleOf(metadata: PageMetadata): { title?: string } {
   return metadata.title === undefined ? {} : { title: metadata.title };
 }
 
-function tidy(markdown: string): string {
+/** Collapses the blank-line runs turndown leaves, and trims. */
+export function tidy(markdown: string): string {
   return markdown.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
@@ -368,6 +381,12 @@ function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-function visibleLength(text: string): number {
+/** Characters of text that are not white space. */
+export function visibleLength(text: string): number {
   return text.replace(/\s+/g, '').length;
+}
+
+/** Readies a parsed page for conversion: links and images made absolute against its base URL. */
+export function prepareDocument(document: DomDocument, pageUrl: URL): void {
+  prepare(document, baseUrl(document, pageUrl));
 }
