@@ -11,7 +11,7 @@ export { SNIFF_BYTES, describeBinary, looksBinary } from './binary.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export { formatBytes, truncationNotice } from './notice.js';
 export type { TruncationInfo } from './notice.js';
-export { Reply, TRUNCATION_SHAPE, mediaPayloadBytes } from './reply.js';
+export { Reply, TRUNCATION_SHAPE, mediaPayloadBytes, withoutPayload } from './reply.js';
 export type { Continuation, Cut, Page, PageOptions, ReplyOptions, TruncationFields } from './reply.js';
 export { toolError, toolResult } from './result.js';
 export { errorSentence, systemErrorMessage, toProtocolError, toToolError } from './errors.js';

@@ -183,7 +183,7 @@ export class Reply {
   media(block: ContentBlock): boolean {
     const payload = mediaPayloadBytes(block);
     if (payload === 0) return this.block(block);
-    const rest = utf8Length(JSON.stringify(block)) - payload;
+    const rest = utf8Length(JSON.stringify(withoutPayload(block)));
     if (this.#mediaUsed + payload > MAX_MEDIA_REPLY_BYTES || rest > this.remaining) return false;
     this.#blocks.push(block);
     this.#mediaUsed += payload;
@@ -300,6 +300,13 @@ export const TRUNCATION_SHAPE = {
   truncated: z.boolean(),
   next: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 };
+
+/** The block with its base64 payload emptied: what it costs besides the payload, without serialising megabytes. */
+export function withoutPayload(block: ContentBlock): ContentBlock {
+  if (block.type === 'image' || block.type === 'audio') return { ...block, data: '' };
+  if (block.type === 'resource' && 'blob' in block.resource) return { ...block, resource: { ...block.resource, blob: '' } };
+  return block;
+}
 
 /** Bytes of base64 payload a block carries (an image's or audio clip's data, a resource's blob); 0 for others. */
 export function mediaPayloadBytes(block: ContentBlock): number {

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { MAX_MEDIA_REPLY_BYTES, cutText, formatBytes, mediaPayloadBytes, toolError, truncationNotice, utf8Length } from '../output/index.js';
+import { MAX_MEDIA_REPLY_BYTES, cutText, formatBytes, mediaPayloadBytes, toolError, truncationNotice, utf8Length, withoutPayload } from '../output/index.js';
 
 /**
  * Bytes a result costs on the wire against the reply budget: its text, its other blocks and its structured
@@ -7,7 +7,7 @@ import { MAX_MEDIA_REPLY_BYTES, cutText, formatBytes, mediaPayloadBytes, toolErr
  */
 export function resultBytes(result: CallToolResult): number {
   let total = 0;
-  for (const block of result.content ?? []) total += block.type === 'text' ? utf8Length(block.text) : utf8Length(JSON.stringify(block)) - mediaPayloadBytes(block);
+  for (const block of result.content ?? []) total += block.type === 'text' ? utf8Length(block.text) : utf8Length(JSON.stringify(withoutPayload(block)));
   if (result.structuredContent !== undefined) total += utf8Length(JSON.stringify(result.structuredContent));
   return total;
 }
@@ -44,7 +44,7 @@ export function boundResult(result: CallToolResult, limit: number): CallToolResu
   }
   for (const block of result.content ?? []) {
     if (block.type !== 'text') {
-      const bytes = utf8Length(JSON.stringify(block)) - mediaPayloadBytes(block);
+      const bytes = utf8Length(JSON.stringify(withoutPayload(block)));
       if (bytes > remaining) break;
       remaining -= bytes;
       content.push(block);
