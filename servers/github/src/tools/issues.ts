@@ -84,15 +84,15 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const response = await api.request<IssueLike[]>(
           'GET /repos/{owner}/{repo}/issues',
-          { owner, repo, direction: args.direction, labels: args.labels?.join(','), since: args.since, sort: args.sort, state: args.state, ...paging },
+          { owner, repo, direction: args.direction, labels: args.labels?.join(','), since: args.since, sort: args.sort, state: args.state, ...paging.params },
           { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
         );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nIssues of ${owner}/${repo}, page ${page}:`);
-        const shown = listPage(reply, response.data, { line: (issue) => issueRow(issue), noun: 'issues', page, perPage, hasNext: response.nextPage !== undefined, spelling: 'per_page' });
+        reply.header(`${UNTRUSTED_NOTE}\nIssues of ${owner}/${repo}, page ${paging.page}:`);
+        const shown = listPage(reply, paging, response, response.data, { line: (issue) => issueRow(issue), noun: 'issues' });
         if (shown.items.length === 0 && !shown.truncated) reply.always('No issues match.');
         return reply.build({ structured: true });
       },
