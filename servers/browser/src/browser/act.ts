@@ -1,6 +1,6 @@
 // What happens after an action: wait for what the action set off — a navigation, requests, DOM changes —
 // by watching for those events (never a fixed sleep), then say in a few lines what changed.
-import type { Page } from 'puppeteer-core';
+import type { Page, Realm } from 'puppeteer-core';
 import { renderNode, diffLines, takeSnapshot } from '../snapshot/snapshot.js';
 import type { Session } from './session.js';
 import type { Tab } from './tab.js';
@@ -17,9 +17,11 @@ export interface BeforeAction {
   tabs: number;
 }
 
-// Counts DOM mutations (and the events of changes that are none) of the top document from before the action on, and returns the title, in one round
-// trip. A count of 0 after the action (one frame, same URL and title) means the snapshot cannot have changed,
-// so the diff snapshot's round trips are skipped. A page can only hide its own changes from that count.
+// Counts DOM mutations (and the events of changes that are none) of the top document from before the action
+// on, and returns the title, in one round trip. An unchanged count after the action (one frame, same URL)
+// means the snapshot cannot have changed, so the diff snapshot's round trips are skipped. The counter lives in
+// an isolated world (same DOM, its own globals): a page script can neither read it nor freeze it to pass a
+// change off as none.
 const WATCH_SOURCE = String.raw`(function () {
   var key = '__porticoMutations';
   var state = window[key];
@@ -34,9 +36,18 @@ const WATCH_SOURCE = String.raw`(function () {
   return [document.title, state.count];
 })()`;
 
+/**
+ * The top frame's isolated world, which puppeteer creates for its own utility scripts and recreates with every
+ * document. `isolatedRealm()` is marked internal in puppeteer-core 24 (there is no public way to evaluate in
+ * another world); the watch test fails loudly if an upgrade removes it.
+ */
+function isolatedWorld(page: Page): Realm {
+  return (page.mainFrame() as unknown as { isolatedRealm(): Realm }).isolatedRealm();
+}
+
 /** Notes the state an action's report is compared with. */
 export async function beforeAction(tab: Tab, session: Session): Promise<BeforeAction> {
-  const [title, mutations] = ((await tab.page.evaluate(WATCH_SOURCE).catch(() => undefined)) as [string, number] | undefined) ?? ['', -1];
+  const [title, mutations] = ((await isolatedWorld(tab.page).evaluate(WATCH_SOURCE).catch(() => undefined)) as [string, number] | undefined) ?? ['', -1];
   return { url: tab.page.url(), title, mutations, navigations: tab.navigations, requested: tab.requested, commits: tab.commits, tabs: session.tabs.length };
 }
 
@@ -79,7 +90,7 @@ const DOM_QUIET_SOURCE = String.raw`(function (limit) {
 /** Whether the DOM went quiet, and the top document's mutation count then (-1: unknown). */
 async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' | 'navigated', number]> {
   try {
-    return (await page.evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as ['quiet' | 'busy', number];
+    return (await isolatedWorld(page).evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as ['quiet' | 'busy', number];
   } catch {
     // The document went away under the wait: a navigation.
     return ['navigated', -1];
