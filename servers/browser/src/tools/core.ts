@@ -322,7 +322,7 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       const element = ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
       const page = await readPage(tab, element);
       // Bytes are at least characters: converting this far always fills the reply budget.
-      page.more(offset + context.maxOutputBytes);
+      await page.more(offset + context.maxOutputBytes);
       const markdown = page.text;
       const reply = context.reply();
       reply.header(`${UNTRUSTED}\n${element ? `${element.label} of ` : ''}${tab.page.url().slice(0, 300)}:`);
