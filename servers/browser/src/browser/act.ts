@@ -75,7 +75,7 @@ const DOM_QUIET_SOURCE = String.raw`(function (limit) {
     function tick() {
       if (!changed || performance.now() - start > limit) {
         observer.disconnect();
-        resolve([performance.now() - start > limit ? 'busy' : 'quiet', window.__porticoMutations && window.__porticoMutations.doc === document ? window.__porticoMutations.count : -1]);
+        resolve([performance.now() - start > limit ? 'busy' : 'quiet', window.__porticoMutations && window.__porticoMutations.doc === document ? window.__porticoMutations.count : -1, document.title]);
         return;
       }
       changed = false;
@@ -83,17 +83,17 @@ const DOM_QUIET_SOURCE = String.raw`(function (limit) {
     }
     requestAnimationFrame(tick);
     // A background tab gets no animation frames; a timer of the limit still ends the wait.
-    setTimeout(function () { observer.disconnect(); resolve(['busy', -1]); }, limit);
+    setTimeout(function () { observer.disconnect(); resolve(['busy', -1, document.title]); }, limit);
   });
 })`;
 
-/** Whether the DOM went quiet, and the top document's mutation count then (-1: unknown). */
-async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' | 'navigated', number]> {
+/** Whether the DOM went quiet, the top document's mutation count then (-1: unknown) and its title. */
+async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' | 'navigated', number, string | undefined]> {
   try {
-    return (await isolatedWorld(page).evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as ['quiet' | 'busy', number];
+    return (await isolatedWorld(page).evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as ['quiet' | 'busy', number, string];
   } catch {
     // The document went away under the wait: a navigation.
-    return ['navigated', -1];
+    return ['navigated', -1, undefined];
   }
 }
 
@@ -101,7 +101,7 @@ async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' 
 export async function afterAction(tab: Tab, session: Session, before: BeforeAction, limits: SettleLimits, signal: AbortSignal, options: { diff?: boolean } = {}): Promise<string[]> {
   const waited: string[] = [];
   const page = tab.page;
-  let [dom, mutations] = await domQuiet(page, limits.domQuietMs);
+  let [dom, mutations, quietTitle] = await domQuiet(page, limits.domQuietMs);
   if (tab.requested !== before.requested && tab.navigations === before.navigations && tab.commits === before.commits) {
     // Asked for, not yet started: give it a moment to start (a same-document one only commits).
     await tab.waitUntil(() => tab.navigations !== before.navigations || tab.commits !== before.commits, NAVIGATION_START_MS, signal);
@@ -116,16 +116,18 @@ export async function afterAction(tab: Tab, session: Session, before: BeforeActi
     const quiet = await tab.waitUntil(() => tab.inflight.size === 0, limits.networkQuietMs, signal);
     waited.push(quiet ? `network quiet (${requests} request${requests === 1 ? '' : 's'})` : `network (${tab.inflight.size} still open after ${limits.networkQuietMs / 1000} s)`);
   }
-  if (navigated || requests > 0) [dom, mutations] = await domQuiet(page, limits.domQuietMs);
+  if (navigated || requests > 0) [dom, mutations, quietTitle] = await domQuiet(page, limits.domQuietMs);
   waited.push(dom === 'busy' ? `DOM (still changing after ${limits.domQuietMs / 1000} s)` : 'DOM quiet');
   // A download the action started is reported once it is on disk.
-  if (session.pendingDownloads.size > 0) {
+  const downloading = session.pendingDownloads.size > 0;
+  if (downloading) {
     const done = await tab.waitUntil(() => session.pendingDownloads.size === 0, limits.navigationTimeoutMs, signal).catch(() => false);
     waited.push(done ? 'download' : 'download (still running)');
   }
   const lines = [`Waited for: ${waited.join(', ')}.`];
   const url = page.url();
-  const title = await page.title().catch(() => '');
+  // The quiet wait read the title at its end, when nothing waited for after it can have changed it.
+  const title = (dom !== 'navigated' && quietTitle !== undefined && !downloading ? quietTitle : undefined) ?? (await page.title().catch(() => ''));
   if (url !== before.url) lines.push(`Page: ${url.slice(0, 300)}${title ? ` — ${JSON.stringify(title.slice(0, 200))}` : ''}`);
   else if (title !== before.title) lines.push(`Title: ${JSON.stringify(title.slice(0, 200))}`);
   for (const event of session.drainEvents()) lines.push(event.text);
