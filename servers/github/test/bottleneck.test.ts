@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import Bottleneck from 'bottleneck/light.js';
 import { yieldWithoutTimerClamp } from '../src/github/bottleneck.js';
@@ -20,7 +22,15 @@ describe("octokit's limiters", () => {
       await limiter.disconnect();
       return armed;
     };
-    expect(await timersDuring()).toBeGreaterThan(3);
+    // Unpatched, in a process of its own: tests in this worker may already have patched the shared module.
+    const light = createRequire(import.meta.url).resolve('bottleneck/light.js');
+    const unpatched = execFileSync(process.execPath, ['-e', `
+      const Bottleneck = require(${JSON.stringify(light)});
+      const original = setTimeout; let armed = 0;
+      globalThis.setTimeout = (...args) => { armed += 1; return original(...args); };
+      new Bottleneck().schedule(async () => 'done').then(() => { globalThis.setTimeout = original; console.log(armed); });
+    `], { encoding: 'utf8' });
+    expect(Number(unpatched)).toBeGreaterThan(3);
     yieldWithoutTimerClamp();
     // Bottleneck starts each job with setTimeout(run, wait): that one stays, the store's yields are gone.
     expect(await timersDuring()).toBe(1);

@@ -6,7 +6,7 @@ import { listPage, pagingOf } from '../github/paging.js';
 import { clean, UNTRUSTED_NOTE } from '../github/text.js';
 import { GH_READ } from './context.js';
 import type { GitHubTools } from './context.js';
-import { issueRow } from './issues.js';
+import { columnsOf, FIELDS_NOTE, issueColumns, issueRow } from './issues.js';
 import type { IssueLike } from './issues.js';
 
 const SEARCH = { q: z.string(), order: z.string().optional() };
@@ -44,10 +44,11 @@ export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
         ),
       annotations: GH_READ,
       handler: async (args, context) => {
+        const columns = columnsOf(args);
         const { response, paging } = await search<IssueLike>('issues', args, true, context.signal);
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\n${response.data.total_count} issues and pull requests match, page ${paging.page}:`);
-        listPage(reply, paging, response, response.data.items, { line: (issue) => issueRow(issue, true), noun: 'results' });
+        reply.header(`${UNTRUSTED_NOTE}\n${columns ? '' : `${FIELDS_NOTE}\n`}${response.data.total_count} issues and pull requests match, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data.items, { line: (issue) => (columns ? issueColumns(issue, columns) : issueRow(issue, true)), noun: 'results' });
         reply.set({ total_count: response.data.total_count });
         return reply.build({ structured: true });
       },
