@@ -80,9 +80,23 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
     for (const resource of options.surface.resources ?? []) registerResource(server, resource, request.era, options);
     for (const prompt of options.surface.prompts ?? []) registerPrompt(server, prompt, request.era, options);
     options.surface.registerProtocolFixtures?.(server, { era: request.era });
+    declareFixedLists(server);
     if (sessionful && request.era === 'legacy') forwardLogs(server, options.log);
     return server;
   };
+}
+
+/**
+ * The SDK claims `listChanged` for every list it registers, but a Portico server's tools, resources and prompts
+ * are fixed when it starts and no change notification is ever sent: say so, so clients need not listen.
+ */
+function declareFixedLists(server: McpServer): void {
+  const capabilities = server.server.getCapabilities();
+  server.server.registerCapabilities({
+    ...(capabilities.tools ? { tools: { listChanged: false } } : {}),
+    ...(capabilities.resources ? { resources: { listChanged: false } } : {}),
+    ...(capabilities.prompts ? { prompts: { listChanged: false } } : {}),
+  });
 }
 
 function rootsProvider(server: McpServer, era: 'legacy' | 'modern', sessionful: boolean): () => Promise<string[] | undefined> {
