@@ -26,8 +26,9 @@
 //     server-stateless:sep-2575-server-rejects-undeclared-capability: needs the fixture's test_missing_capability
 //
 // An entry names a whole scenario or one check of it (`scenario:check-id`, as the suite prints it). The suite
-// judges the scenarios a revision scores; the ones it runs without scoring (extensions, pending) it reports but
-// never fails on, so this runner judges those itself, whole scenarios only. A missing file means no expected
+// judges the scenarios a revision scores (a SHOULD warning counts as a failure there); the ones it runs without
+// scoring (extensions, pending) it reports but never fails on, so this runner judges those itself from the
+// summary's verdict, whole scenarios only. A missing file means no expected
 // failures. The suite needs Node 22: it runs on the `node` package installed beside this script, while the
 // servers run on the Node that runs this script.
 import { spawn } from 'node:child_process';
@@ -92,9 +93,11 @@ async function listRequirements() {
     const text = clean(output);
     const clientsAt = text.search(/^Client scenarios/m);
     const scored = text.slice(0, clientsAt < 0 ? text.length : clientsAt);
-    const names = new Set([...scored.matchAll(/^\s+- (\S+)$/gm), ...text.matchAll(/^\s+- (\S+) \[server\]$/gm)].map((match) => match[1]));
+    const names = new Set([...scored.matchAll(/^\s+- (\S+)$/gm)].map((match) => match[1]));
+    const unscored = new Set([...text.matchAll(/^\s+- (\S+) \[server\]$/gm)].map((match) => match[1]));
     if (names.size === 0) throw new Error(`conformance list --requirements ${revision} named no server scenarios:\n${text}`);
-    sets.set(revision, names);
+    for (const name of unscored) names.add(name);
+    sets.set(revision, { all: names, unscored });
   }
   return sets;
 }
@@ -121,7 +124,10 @@ function readExpectedFailures(name, requirements) {
         throw new Error(`${where}: ${revision} ${entry} needs a one-line reason.`);
       }
       const scenario = entry.split(':')[0];
-      if (!requirements.get(revision).has(scenario)) {
+      if (entry !== scenario && requirements.get(revision).unscored.has(scenario)) {
+        throw new Error(`${where}: ${revision} ${entry}: ${scenario} is run without being scored, so only the whole scenario can be listed.`);
+      }
+      if (!requirements.get(revision).all.has(scenario)) {
         throw new Error(`${where}: ${revision} ${entry}: ${scenario} is not a scenario of the ${revision} requirement set.`);
       }
       empty.get(revision).set(entry, reason.trim());
@@ -207,12 +213,12 @@ function startTarget(target, substitute) {
   return { url, stop, stderr: () => stderr, commandLine: `node ${[relative(ROOT, target.entry), ...args.slice(1)].join(' ')}` };
 }
 
-/** The verdicts of the scenarios a revision runs without scoring: name → passed. */
-function unscoredVerdicts(text) {
-  const start = text.search(/^Not scored for /m);
-  if (start < 0) return new Map();
+/** The summary's verdict of each unscored scenario: name → passed (the suite prints no unscored report of its own once given a baseline). */
+function unscoredVerdicts(text, unscored) {
+  const start = text.indexOf('=== SUMMARY ===');
   const verdicts = new Map();
-  for (const match of text.slice(start).matchAll(/^\s+([✓✗]) (\S+) \(/gm)) verdicts.set(match[2], match[1] === '✓');
+  if (start < 0) return verdicts;
+  for (const match of text.slice(start).matchAll(/^([✓✗]) (\S+): /gm)) if (unscored.has(match[2])) verdicts.set(match[2], match[1] === '✓');
   return verdicts;
 }
 
@@ -220,7 +226,7 @@ function unscoredVerdicts(text) {
  * One revision's requirement set against a running target. The suite judges the scored scenarios against the
  * baseline written from `expected`; the unscored ones are judged here, since the suite never fails on them.
  */
-async function runRevision(url, revision, expected, scratch) {
+async function runRevision(url, revision, expected, unscored, scratch) {
   const baseline = join(scratch, `expected-failures-${revision}.yml`);
   const entries = [...expected.keys()];
   writeFileSync(baseline, entries.length === 0 ? 'server: []\n' : `server:\n${entries.map((entry) => `  - ${JSON.stringify(entry)}`).join('\n')}\n`);
@@ -233,7 +239,9 @@ async function runRevision(url, revision, expected, scratch) {
   const text = clean(output);
   const problems = [];
   if (code !== 0) problems.push(`the suite exited ${code} (see its report above)`);
-  for (const [scenario, passed] of unscoredVerdicts(text)) {
+  const verdicts = unscoredVerdicts(text, unscored);
+  for (const scenario of unscored) if (!verdicts.has(scenario)) problems.push(`${scenario} did not report a verdict`);
+  for (const [scenario, passed] of verdicts) {
     const listed = expected.has(scenario);
     if (passed && listed) problems.push(`${scenario} passes now: remove it from the expected failures`);
     if (!passed && !listed) problems.push(`${scenario} fails and is not an expected failure`);
@@ -273,7 +281,7 @@ async function runTarget(target, requirements) {
     const result = { ok: true, passed: 0, failed: 0 };
     for (const revision of REVISIONS) {
       console.log(`\n=== requirements ${revision} ===`);
-      const run = await runRevision(url, revision, expected.byRevision.get(revision), scratch);
+      const run = await runRevision(url, revision, expected.byRevision.get(revision), requirements.get(revision).unscored, scratch);
       result.ok &&= run.ok;
       result.passed += run.passed;
       result.failed += run.failed;
