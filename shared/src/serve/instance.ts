@@ -59,7 +59,9 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
     const server = new McpServer(
       { name: options.info.name, version: options.info.version, ...(options.info.title ? { title: options.info.title } : {}) },
       {
-        capabilities: { tools: {}, ...(request.era === 'legacy' ? { logging: {} } : {}) },
+        // Both eras: a 2026-07-28 request asks for log notifications by setting a level in its _meta, and the
+        // SDK sends them only to such requests, at that level and above.
+        capabilities: { tools: {}, logging: {} },
         ...(options.surface.instructions ? { instructions: options.surface.instructions } : {}),
       },
     );
