@@ -28,15 +28,15 @@
 // An entry names a whole scenario or one check of it (`scenario:check-id`, as the suite prints it). The suite
 // judges the scenarios a revision scores (a SHOULD warning counts as a failure there); the ones it runs without
 // scoring (extensions, pending) it reports but never fails on, so this runner judges those itself from the
-// summary's verdict, whole scenarios only. A missing file means no expected
-// failures. The suite needs Node 22: it runs on the `node` package installed beside this script, while the
-// servers run on the Node that runs this script.
+// summary's verdict, whole scenarios only (baseline.mjs reads the file and judges those). A missing file means no
+// expected failures. The suite needs Node 22: it runs on the `node` package installed beside this script, while
+// the servers run on the Node that runs this script.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parseExpectedFailures, suiteBaseline, unscoredProblems } from './baseline.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -102,38 +102,11 @@ async function listRequirements() {
   return sets;
 }
 
-/**
- * Reads one target's expected failures: per revision, scenario (or `scenario:check-id`) → one-line reason.
- * Throws with a sentence naming the mistake.
- */
+/** Reads one target's expected failures (none without a file); throws with a sentence naming the mistake. */
 function readExpectedFailures(name, requirements) {
   const file = join(EXPECTED_FAILURES, `${name}.yml`);
-  const empty = new Map(REVISIONS.map((revision) => [revision, new Map()]));
-  if (!existsSync(file)) return { file: undefined, byRevision: empty };
-  const where = relative(ROOT, file);
-  const document = parseYaml(readFileSync(file, 'utf8')) ?? {};
-  if (typeof document !== 'object' || Array.isArray(document)) throw new Error(`${where} must map revisions (${REVISIONS.join(', ')}) to entries.`);
-  for (const key of Object.keys(document)) {
-    if (!REVISIONS.includes(key)) throw new Error(`${where}: "${key}" is not a revision this runner runs (${REVISIONS.join(', ')}).`);
-  }
-  for (const revision of REVISIONS) {
-    const entries = document[revision] ?? {};
-    if (typeof entries !== 'object' || Array.isArray(entries)) throw new Error(`${where}: ${revision} must map each scenario to its reason.`);
-    for (const [entry, reason] of Object.entries(entries)) {
-      if (typeof reason !== 'string' || reason.trim() === '' || reason.includes('\n')) {
-        throw new Error(`${where}: ${revision} ${entry} needs a one-line reason.`);
-      }
-      const scenario = entry.split(':')[0];
-      if (entry !== scenario && requirements.get(revision).unscored.has(scenario)) {
-        throw new Error(`${where}: ${revision} ${entry}: ${scenario} is run without being scored, so only the whole scenario can be listed.`);
-      }
-      if (!requirements.get(revision).all.has(scenario)) {
-        throw new Error(`${where}: ${revision} ${entry}: ${scenario} is not a scenario of the ${revision} requirement set.`);
-      }
-      empty.get(revision).set(entry, reason.trim());
-    }
-  }
-  return { file, byRevision: empty };
+  if (!existsSync(file)) return { file: undefined, byRevision: new Map(REVISIONS.map((revision) => [revision, new Map()])) };
+  return { file, byRevision: parseExpectedFailures(readFileSync(file, 'utf8'), requirements, relative(ROOT, file)) };
 }
 
 /** Reads the conformance field of one server package; throws with a sentence naming the mistake. */
@@ -213,23 +186,13 @@ function startTarget(target, substitute) {
   return { url, stop, stderr: () => stderr, commandLine: `node ${[relative(ROOT, target.entry), ...args.slice(1)].join(' ')}` };
 }
 
-/** The summary's verdict of each unscored scenario: name → passed (the suite prints no unscored report of its own once given a baseline). */
-function unscoredVerdicts(text, unscored) {
-  const start = text.indexOf('=== SUMMARY ===');
-  const verdicts = new Map();
-  if (start < 0) return verdicts;
-  for (const match of text.slice(start).matchAll(/^([✓✗]) (\S+): /gm)) if (unscored.has(match[2])) verdicts.set(match[2], match[1] === '✓');
-  return verdicts;
-}
-
 /**
  * One revision's requirement set against a running target. The suite judges the scored scenarios against the
  * baseline written from `expected`; the unscored ones are judged here, since the suite never fails on them.
  */
 async function runRevision(url, revision, expected, unscored, scratch) {
   const baseline = join(scratch, `expected-failures-${revision}.yml`);
-  const entries = [...expected.keys()];
-  writeFileSync(baseline, entries.length === 0 ? 'server: []\n' : `server:\n${entries.map((entry) => `  - ${JSON.stringify(entry)}`).join('\n')}\n`);
+  writeFileSync(baseline, suiteBaseline(expected.keys()));
   const suiteDir = mkdtempSync(join(scratch, 'suite-'));
   const { code, output } = await collect(NODE22, [SUITE, 'server', '--url', url, '--requirements', revision, '--expected-failures', baseline], {
     cwd: suiteDir,
@@ -239,13 +202,7 @@ async function runRevision(url, revision, expected, unscored, scratch) {
   const text = clean(output);
   const problems = [];
   if (code !== 0) problems.push(`the suite exited ${code} (see its report above)`);
-  const verdicts = unscoredVerdicts(text, unscored);
-  for (const scenario of unscored) if (!verdicts.has(scenario)) problems.push(`${scenario} did not report a verdict`);
-  for (const [scenario, passed] of verdicts) {
-    const listed = expected.has(scenario);
-    if (passed && listed) problems.push(`${scenario} passes now: remove it from the expected failures`);
-    if (!passed && !listed) problems.push(`${scenario} fails and is not an expected failure`);
-  }
+  problems.push(...unscoredProblems(text, unscored, expected));
   const start = text.indexOf('=== SUMMARY ===');
   process.stdout.write(show(verbose || problems.length > 0 || start < 0 ? output : output.slice(start)));
   const total = /Total: (\d+) passed, (\d+) failed/.exec(text);
