@@ -193,11 +193,19 @@ function registerTool(
 
 /** Under --confirm-destructive: asks the user, and returns the reply saying nothing was done unless they agreed. */
 async function confirmEffect(tool: AnyToolDefinition, args: unknown, ask: Ask): Promise<CallToolResult | undefined> {
-  const effect = tool.effect?.(args) ?? `Run ${tool.title}`;
+  const described = tool.effect ? tool.effect(args) : `Run ${tool.title}`;
+  if (described === undefined) return undefined;
+  const effect = oneLine(described, 300);
   const { portico_confirm: answer } = await ask({ portico_confirm: input.confirm(`${effect}. Go ahead? (${tool.name})`) });
   if (answer.confirmed) return undefined;
   const how = answer.action === 'cancel' ? 'cancelled the confirmation' : 'declined';
   return toolError(`Nothing was done: the user ${how} (${effect}); ask the user before trying again.`);
+}
+
+/** Text on one line, at most `max` characters: a confirmation prompt is not the place for a whole SQL script. */
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
 /** The client's roots asked through `ask` (2026-07-28, or 2025-era HTTP without a session): undefined when it offers none. */

@@ -68,9 +68,10 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   toolset?: string;
   /**
    * One line saying what this call will do, shown to the user when --confirm-destructive asks before a
-   * destructive tool runs ("Overwrite notes/todo.md"). Destructive tools must have one.
+   * destructive tool runs ("Overwrite notes/todo.md"); undefined when this call destroys nothing (a dry run),
+   * so nothing is asked. Destructive tools must have one.
    */
-  effect?: (args: z.infer<Input>) => string;
+  effect?: (args: z.infer<Input>) => string | undefined;
   handler: (args: z.infer<Input>, context: ToolContext) => Promise<CallToolResult> | CallToolResult;
 }
 
