@@ -48,7 +48,7 @@ async function connect(transport: Transport, era: Era, options: { args?: string[
 }
 
 /** Answers every form with `content`, and counts the forms shown. */
-function answerForms(client: Client, answer: (message: string) => { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> }): { asked: string[] } {
+function answerForms(client: Client, answer: (message: string) => { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, string | number | boolean | string[]> }): { asked: string[] } {
   const asked: string[] = [];
   client.setRequestHandler('elicitation/create', (request) => {
     asked.push(request.params.message);
@@ -69,7 +69,7 @@ describe.each(TRANSPORTS)('ctx.ask over %s', (transport) => {
 
     it('asks in two rounds and keeps the first answer until the second arrives', async () => {
       const client = await connect(transport, era, { capabilities: ELICITATION });
-      const forms = answerForms(client, (message) => ({ action: 'accept', content: message.startsWith('Step 1') ? { name: 'Bob' } : { color: 'blue' } }));
+      const forms = answerForms(client, (message) => ({ action: 'accept', content: (message.startsWith('Step 1') ? { name: 'Bob' } : { color: 'blue' }) as Record<string, string> }));
       const result = await client.callTool({ name: 'test_input_required_result_multi_round', arguments: {} });
       expect(resultText(result)).toBe('Bob likes blue.');
       // Each question is put to the user once, although the 2026 era runs the handler three times.
