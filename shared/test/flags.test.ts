@@ -3,11 +3,22 @@ import { ConfigError } from '../src/errors/index.js';
 import { formatHelp, parseCommandLine, selectTools, toCommonConfig } from '../src/serve/index.js';
 import type { AnyToolDefinition } from '../src/serve/index.js';
 
-const common = (argv: string[], env: Record<string, string> = {}) => toCommonConfig(parseCommandLine(argv, env, {}));
+const common = (argv: string[], env: Record<string, string> = {}) => toCommonConfig(parseCommandLine(argv, env, {}), env);
 
 describe('common flags', () => {
+  it('turns on --confirm-destructive from the flag or PORTICO_CONFIRM_DESTRUCTIVE', () => {
+    expect(common(['--confirm-destructive']).confirmDestructive).toBe(true);
+    expect(common([], { PORTICO_CONFIRM_DESTRUCTIVE: 'true' }).confirmDestructive).toBe(true);
+  });
+
+  it('takes the requestState key from PORTICO_STATE_KEY and refuses one too short to be a key', () => {
+    expect(common([], { PORTICO_STATE_KEY: 'k'.repeat(32) }).stateKey).toBe('k'.repeat(32));
+    expect(common([]).stateKey).toBeUndefined();
+    expect(() => common([], { PORTICO_STATE_KEY: 'short' })).toThrow(/PORTICO_STATE_KEY must be at least 32 characters/);
+  });
+
   it('defaults to stdio, the 100 KB budget and info logging', () => {
-    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, toolsets: new Set(), excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info' });
+    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, confirmDestructive: false, toolsets: new Set(), excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info' });
   });
 
   it('serves HTTP on 127.0.0.1:3000 by default', () => {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors/index.js';
 import { isLogLevel, LOG_LEVELS } from '../log/index.js';
 import type { LogLevel } from '../log/index.js';
+import { MIN_STATE_KEY_LENGTH } from './state.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, MAX_MAX_OUTPUT_BYTES, MIN_MAX_OUTPUT_BYTES } from '../output/index.js';
 
 interface FlagBase {
@@ -61,6 +62,11 @@ export const COMMON_FLAGS = {
     env: 'PORTICO_AUTH_TOKEN',
   },
   'read-only': { type: 'boolean', description: 'Register no tool that can change anything.', env: 'PORTICO_READ_ONLY' },
+  'confirm-destructive': {
+    type: 'boolean',
+    description: 'Ask the user to confirm (elicitation) before any destructive tool runs; refuse it where the client cannot ask.',
+    env: 'PORTICO_CONFIRM_DESTRUCTIVE',
+  },
   toolsets: {
     type: 'list',
     placeholder: 'names',
@@ -102,6 +108,10 @@ export type TransportConfig =
 export interface CommonConfig {
   transport: TransportConfig;
   readOnly: boolean;
+  /** Ask the user before a tool whose destructiveHint is true runs (--confirm-destructive). */
+  confirmDestructive: boolean;
+  /** The HMAC key of requestState (PORTICO_STATE_KEY); unset means a random key per process. */
+  stateKey?: string;
   /** Opt-in toolsets to register besides the default tools; `all` for every one. */
   toolsets: ReadonlySet<string>;
   /** Only these tools, when given. */
@@ -242,7 +252,11 @@ function listValue(values: FlagValues, name: string): string[] | undefined {
 }
 
 /** Builds the typed common configuration from a parsed command line. */
-export function toCommonConfig({ values, explicit }: ParsedCommandLine): CommonConfig {
+export function toCommonConfig({ values, explicit }: ParsedCommandLine, env: Readonly<Record<string, string | undefined>> = {}): CommonConfig {
+  const stateKey = env.PORTICO_STATE_KEY;
+  if (stateKey !== undefined && stateKey.length < MIN_STATE_KEY_LENGTH) {
+    throw new ConfigError(`PORTICO_STATE_KEY must be at least ${MIN_STATE_KEY_LENGTH} characters long; generate one with \`openssl rand -hex 32\`.`);
+  }
   const logLevel = stringValue(values, 'log-level') ?? 'info';
   if (!isLogLevel(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
@@ -273,6 +287,8 @@ export function toCommonConfig({ values, explicit }: ParsedCommandLine): CommonC
   return {
     transport,
     readOnly: values['read-only'] === true,
+    confirmDestructive: values['confirm-destructive'] === true,
+    ...(stateKey !== undefined ? { stateKey } : {}),
     toolsets: new Set(listValue(values, 'toolsets') ?? []),
     ...(tools !== undefined ? { tools: new Set(tools) } : {}),
     excludeTools: new Set(listValue(values, 'exclude-tools') ?? []),

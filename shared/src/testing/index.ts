@@ -1,5 +1,5 @@
-export { ERAS, resultText, spawnServer } from './spawn.js';
-export type { Era, SpawnOptions, SpawnedServer } from './spawn.js';
+export { ERAS, clientOptions, connectHttp, resultText, spawnServer } from './spawn.js';
+export type { ClientCapabilities, Era, SpawnOptions, SpawnedServer } from './spawn.js';
 export { makeTempDir } from './temp.js';
 export type { TempDir } from './temp.js';
 export { startTestHttpServer } from './http-server.js';

@@ -403,6 +403,7 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     description: 'Closes this session\'s tabs; the next call starts afresh.',
     inputSchema: z.object({}),
     annotations: withHints(DESTRUCTIVE, { idempotentHint: true }),
+    effect: () => "Close every tab of this browser session",
     handler: async (_args, context) => {
       await host.closeSession(context.connection);
       const reply = context.reply();

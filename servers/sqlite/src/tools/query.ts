@@ -85,6 +85,7 @@ export function queryTools(engine: EngineRunner) {
       ...TRUNCATION_SHAPE,
     }),
     annotations: DESTRUCTIVE,
+    effect: ({ query }) => `Run on the database: ${query}`,
     handler: async ({ query, params }, context) => {
       const outcome = await engine.run('write', { sql: query, params, maxRows: DEFAULT_MAX_ROWS, maxBytes: context.maxOutputBytes }, context.signal);
       const reply = context.reply();
