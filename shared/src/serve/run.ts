@@ -126,6 +126,7 @@ export async function prepareServer<Config, Flags extends Readonly<Record<string
     surface,
     tools,
     maxOutputBytes: common.maxOutputBytes,
+    apps: common.apps,
     log,
     shutdownSignal: shutdownController.signal,
     connectionClosed,

@@ -1,5 +1,6 @@
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
+import type { ToolUi } from '../apps/index.js';
 import type { Logger } from '../log/index.js';
 import type { Reply } from '../output/index.js';
 
@@ -52,6 +53,11 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   annotations: PorticoToolAnnotations;
   /** The opt-in toolset the tool belongs to (`--toolsets <name>`); tools without one are in the default list. */
   toolset?: string;
+  /**
+   * The MCP Apps view of the result (`_meta.ui.resourceUri`) and who may call the tool; `visibility: ['app']`
+   * makes an app-only tool, hidden from the model and registered whenever apps are on (--no-apps drops it).
+   */
+  ui?: ToolUi;
   handler: (args: z.infer<Input>, context: ToolContext) => Promise<CallToolResult> | CallToolResult;
 }
 
