@@ -80,6 +80,6 @@ export const gitServer: ServerSpec<GitServerConfig, typeof GIT_FLAGS> = {
   create: async (config, kernel) => {
     const surface = await createGitSurface(config);
     kernel.log.debug('repositories', { roots: surface.workspace.sandbox.roots, allowRemote: config.allowRemote });
-    return { tools: surface.tools, ...(surface.instructions ? { instructions: surface.instructions } : {}) };
+    return { tools: surface.tools, ...(surface.instructions ? { instructions: surface.instructions } : {}), ...(surface.apps ? { apps: surface.apps } : {}) };
   },
 };
