@@ -17,8 +17,13 @@ describe('common flags', () => {
     expect(() => common([], { PORTICO_STATE_KEY: 'short' })).toThrow(/PORTICO_STATE_KEY must be at least 32 characters/);
   });
 
-  it('defaults to stdio, the 100 KB budget and info logging', () => {
-    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, confirmDestructive: false, toolsets: new Set(), excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info' });
+  it('defaults to stdio, the 100 KB budget, info logging and apps on', () => {
+    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, confirmDestructive: false, toolsets: new Set(), excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info', apps: true });
+  });
+
+  it('turns apps off with --no-apps or PORTICO_NO_APPS', () => {
+    expect(common(['--no-apps']).apps).toBe(false);
+    expect(common([], { PORTICO_NO_APPS: 'true' }).apps).toBe(false);
   });
 
   it('serves HTTP on 127.0.0.1:3000 by default', () => {
@@ -175,5 +180,24 @@ describe('toolsets', () => {
   it('parses --toolsets from the command line and PORTICO_TOOLSETS', () => {
     expect([...common(['--toolsets', 'a,b']).toolsets]).toEqual(['a', 'b']);
     expect([...common([], { PORTICO_TOOLSETS: 'all' }).toolsets]).toEqual(['all']);
+  });
+});
+
+describe('app-only tools', () => {
+  const hints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+  const tools = [
+    { name: 'query', annotations: hints, ui: { resourceUri: 'ui://x/view.html' } },
+    { name: 'query_page', annotations: hints, ui: { resourceUri: 'ui://x/view.html', visibility: ['app'] } },
+    { name: 'other', annotations: hints },
+  ] as AnyToolDefinition[];
+  const names = (selected: AnyToolDefinition[]) => selected.map((t) => t.name);
+
+  it('are registered whenever apps are on, whatever --tools names, since they serve the views of the tools the model sees', () => {
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), apps: true }))).toEqual(['query', 'query_page', 'other']);
+    expect(names(selectTools(tools, { readOnly: false, tools: new Set(['other']), excludeTools: new Set(), apps: true }))).toEqual(['query_page', 'other']);
+  });
+
+  it('are not registered with --no-apps', () => {
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), apps: false }))).toEqual(['query', 'other']);
   });
 });

@@ -95,6 +95,11 @@ export const COMMON_FLAGS = {
     description: `Least severe level logged to stderr: ${LOG_LEVELS.join(', ')} (default info).`,
     env: 'PORTICO_LOG_LEVEL',
   },
+  'no-apps': {
+    type: 'boolean',
+    description: 'Offer no MCP Apps views (ui:// resources, app-only tools), for hosts that mis-render them.',
+    env: 'PORTICO_NO_APPS',
+  },
   help: { type: 'boolean', short: 'h', description: 'Show this help and exit.' },
   version: { type: 'boolean', short: 'v', description: 'Print the version and exit.' },
 } as const satisfies Record<string, FlagSpec>;
@@ -119,6 +124,8 @@ export interface CommonConfig {
   excludeTools: ReadonlySet<string>;
   maxOutputBytes: number;
   logLevel: LogLevel;
+  /** Offer the MCP Apps views and their app-only tools (off with --no-apps). */
+  apps: boolean;
 }
 
 /** Parsed flag values: strings, booleans, numbers (typed flags) and string lists. */
@@ -294,6 +301,7 @@ export function toCommonConfig({ values, explicit }: ParsedCommandLine, env: Rea
     excludeTools: new Set(listValue(values, 'exclude-tools') ?? []),
     maxOutputBytes: values['max-output-bytes'] as number,
     logLevel,
+    apps: values['no-apps'] !== true,
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { registerAppResource, registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import type { CallToolResult, GetPromptResult, InputRequiredResult, McpRequestContext, McpServerFactory, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server';
 import { InputUnavailableError, TooLargeError } from '../errors/index.js';
@@ -6,6 +7,8 @@ import { InputRequiredSignal, clientCapabilities, createAsk, input } from './ask
 import type { Ask, AskScope } from './ask.js';
 import { callBinding } from './state.js';
 import type { StateSigner } from './state.js';
+import { APP_MIME_TYPE as APP_MIME, readAppHtml } from '../apps/index.js';
+import type { AppView } from '../apps/index.js';
 import type { Logger } from '../log/index.js';
 import { Reply, cutText, formatBytes, toProtocolError, toToolError, toolError, truncationNotice, utf8Length } from '../output/index.js';
 import { boundResult } from './bound.js';
@@ -29,6 +32,8 @@ export interface ServerSurface {
   instructions?: string;
   resources?: ResourceDefinition[];
   prompts?: AnyPromptDefinition[];
+  /** MCP Apps views (`ui://` HTML resources) that tools name in `ui.resourceUri`; off with --no-apps. */
+  apps?: AppView[];
   /**
    * Only for the kernel's conformance fixture, which exercises protocol features the kernel does not wrap
    * yet (sampling, elicitation, completions): registers directly on the SDK server, outside the budget and
@@ -48,6 +53,8 @@ export interface FactoryOptions {
   confirmDestructive?: boolean;
   /** Signs and checks requestState; one per process, or one key shared by replicas. */
   signer: StateSigner;
+  /** Declare the MCP Apps views and the tools' `_meta.ui` (false with --no-apps). */
+  apps: boolean;
   log: Logger;
   /** Aborted at shutdown: running tools see it through their signal. */
   shutdownSignal: AbortSignal;
@@ -91,6 +98,7 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
     for (const tool of options.tools) registerTool(server, tool, request.era, sessionRoots, connection, options);
     for (const resource of options.surface.resources ?? []) registerResource(server, resource, request.era, options);
     for (const prompt of options.surface.prompts ?? []) registerPrompt(server, prompt, request.era, options);
+    if (options.apps) for (const view of options.surface.apps ?? []) registerView(server, view, options);
     options.surface.registerProtocolFixtures?.(server, { era: request.era });
     declareFixedLists(server);
     if (sessionful && request.era === 'legacy') forwardLogs(server, options.log);
@@ -204,7 +212,27 @@ function registerTool(
     }
   };
   // The SDK's overloads are generic over the schema type; our definitions are already checked by defineTool.
-  (server.registerTool as (name: string, config: object, cb: typeof handler) => unknown)(tool.name, config, handler);
+  if (tool.ui && options.apps) {
+    // ext-apps writes `_meta.ui` and the older flat `ui/resourceUri` key that hosts of the first drafts read.
+    (registerAppTool as (server: McpServer, name: string, config: object, cb: typeof handler) => unknown)(server, tool.name, { ...config, _meta: { ui: tool.ui } }, handler);
+  } else {
+    (server.registerTool as (name: string, config: object, cb: typeof handler) => unknown)(tool.name, config, handler);
+  }
+}
+
+/**
+ * A view is served whole, outside the reply budget: a cut HTML file is no view at all, and its size is fixed
+ * at build time (each under 60 KB), not chosen by a caller.
+ */
+function registerView(server: McpServer, view: AppView, options: FactoryOptions): void {
+  const log = options.log.child(view.name);
+  registerAppResource(server, view.name, view.uri, { title: view.title, description: view.description }, async (uri) => {
+    try {
+      return { contents: [{ uri: uri.href, mimeType: APP_MIME, text: await readAppHtml(view) }] };
+    } catch (error) {
+      throw toProtocolError(error, { uri: uri.href }, (unexpected) => log.error('view read failed unexpectedly', { error: unexpected }));
+    }
+  });
 }
 
 /** Under --confirm-destructive: asks the user, and returns the reply saying nothing was done unless they agreed. */

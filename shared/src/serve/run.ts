@@ -129,6 +129,7 @@ export async function prepareServer<Config, Flags extends Readonly<Record<string
     maxOutputBytes: common.maxOutputBytes,
     confirmDestructive: common.confirmDestructive,
     signer: common.stateKey === undefined ? StateSigner.random() : new StateSigner(common.stateKey),
+    apps: common.apps,
     log,
     shutdownSignal: shutdownController.signal,
     connectionClosed,

@@ -1,5 +1,6 @@
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
+import type { ToolUi } from '../apps/index.js';
 import type { Logger } from '../log/index.js';
 import type { Reply } from '../output/index.js';
 import type { Ask, InputCapability } from './ask.js';
@@ -72,6 +73,11 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
    * so nothing is asked. Destructive tools must have one.
    */
   effect?: (args: z.infer<Input>) => string | undefined;
+  /**
+   * The MCP Apps view of the result (`_meta.ui.resourceUri`) and who may call the tool; `visibility: ['app']`
+   * makes an app-only tool, hidden from the model and registered whenever apps are on (--no-apps drops it).
+   */
+  ui?: ToolUi;
   handler: (args: z.infer<Input>, context: ToolContext) => Promise<CallToolResult> | CallToolResult;
 }
 

@@ -8,3 +8,5 @@ export { startHttpServerProcess, waitFor } from './process.js';
 export type { HttpServerProcess } from './process.js';
 export { connectInProcess, measureToolList, measureTools } from './in-process.js';
 export type { InProcessOptions, InProcessServer, ToolListSize } from './in-process.js';
+export { openAppHost } from './app-host.js';
+export type { AppFrame, AppHost, AppHostOptions } from './app-host.js';
