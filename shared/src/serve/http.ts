@@ -21,6 +21,7 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 /** Largest request body accepted, in bytes; a larger one gets 413 before anything is parsed. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const SESSION_IDLE_MS = 30 * 60 * 1000;
+const KEEP_ALIVE_MS = 30_000;
 
 class BodyTooLargeError extends Error {}
 
@@ -169,6 +170,10 @@ export async function startHttpEndpoint(
       requestTimeout: config.requestTimeoutMs,
       headersTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, Math.floor(config.requestTimeoutMs / 2)),
+      // Clients close an idle connection a moment before the server's advertised keep-alive timeout; on a
+      // busy client that moment comes late, and a request sent on a socket the server just closed fails
+      // ("other side closed"). Node's 5 s made that common with hundreds of clients; idle sockets stay cheap.
+      keepAliveTimeout: KEEP_ALIVE_MS,
     },
     (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0];
