@@ -178,3 +178,64 @@ describe('Streamable HTTP limits (--request-timeout 1s)', () => {
     }
   });
 });
+
+describe('Streamable HTTP isolation between concurrent requests', () => {
+  const token = 'isolation-token-0123456789abcdef';
+  let http: HttpServerProcess;
+  beforeAll(async () => {
+    http = await startHttpServerProcess({ entry, env: { PORTICO_AUTH_TOKEN: token } });
+  });
+  afterAll(() => http.stop());
+
+  async function authorizedClient(era: 'legacy' | 'modern', index: number): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+    const client = new Client({ name: `isolation-${era}-${index}`, version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+    const transport = new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+    await client.connect(transport);
+    return { client, transport };
+  }
+
+  it("delivers each call's progress to that call only, and a cancelled call stops no other", async () => {
+    // Fresh clients number their requests alike, so their progress tokens collide: a notification routed to
+    // the wrong request would show up here as another call's total.
+    const clients = await Promise.all([
+      ...Array.from({ length: 6 }, (_, index) => authorizedClient('modern', index)),
+      ...Array.from({ length: 6 }, (_, index) => authorizedClient('legacy', index)),
+    ]);
+    try {
+      const cancel = new AbortController();
+      const seen = clients.map(() => new Set<number | undefined>());
+      const calls = clients.map(({ client }, index) =>
+        client.callTool(
+          { name: 'count', arguments: { to: index === 0 ? 1000 : 10 + index, delayMs: 5 } },
+          { onprogress: (update) => seen[index]!.add(update.total), ...(index === 0 ? { signal: cancel.signal } : {}) },
+        ),
+      );
+      calls[0]!.catch(() => undefined);
+      await expect.poll(() => seen[0]!.size).toBeGreaterThan(0);
+      cancel.abort();
+      await expect(calls[0]).rejects.toThrow();
+      const results = await Promise.all(calls.slice(1));
+      expect(results.map(resultText)).toEqual(clients.slice(1).map((_, index) => `Counted to ${11 + index}.`));
+      expect(seen.map((totals) => [...totals])).toEqual(clients.map((_, index) => [index === 0 ? 1000 : 10 + index]));
+    } finally {
+      for (const { client, transport } of clients) {
+        if (transport.sessionId) await transport.terminateSession();
+        await client.close();
+      }
+    }
+  });
+
+  it('checks the bearer token on every request, even on a connection a valid request just used', async () => {
+    const { client, transport } = await authorizedClient('modern', 99);
+    try {
+      expect(await echo(client, 'authorized')).toBe('authorized');
+      // fetch reuses the kept-alive connection of the call above.
+      const response = await fetch(http.url, { method: 'POST', headers: JSON_HEADERS, body: initializeBody('no-token') });
+      expect(response.status).toBe(401);
+      await response.body?.cancel();
+    } finally {
+      if (transport.sessionId) await transport.terminateSession();
+      await client.close();
+    }
+  });
+});
