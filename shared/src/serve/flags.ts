@@ -71,7 +71,7 @@ export const COMMON_FLAGS = {
     max: 100_000,
     default: DEFAULT_MAX_SESSIONS,
     placeholder: 'n',
-    description: `HTTP: most 2025-era sessions open at once; past it a new one gets 503 + Retry-After, no live one is dropped (default ${DEFAULT_MAX_SESSIONS}; about 0.25 MB each).`,
+    description: `HTTP: most 2025-era sessions open at once; past it a new one gets 503 + Retry-After, no live one is dropped (default ${DEFAULT_MAX_SESSIONS}; about 150 KB each).`,
     env: 'PORTICO_MAX_SESSIONS',
   },
   'request-timeout': {
