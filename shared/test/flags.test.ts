@@ -27,7 +27,14 @@ describe('common flags', () => {
   });
 
   it('serves HTTP on 127.0.0.1:3000 by default', () => {
-    expect(common(['--http']).transport).toEqual({ kind: 'http', host: '127.0.0.1', port: 3000, allowedHosts: [] });
+    expect(common(['--http']).transport).toEqual({ kind: 'http', host: '127.0.0.1', port: 3000, allowedHosts: [], maxSessions: 1000, requestTimeoutMs: 30_000 });
+  });
+
+  it('caps 2025-era HTTP sessions and request time by flag or environment', () => {
+    expect(common(['--http', '--max-sessions', '300', '--request-timeout', '5s']).transport).toMatchObject({ maxSessions: 300, requestTimeoutMs: 5_000 });
+    expect(common(['--http'], { PORTICO_MAX_SESSIONS: '20', PORTICO_REQUEST_TIMEOUT: '2' }).transport).toMatchObject({ maxSessions: 20, requestTimeoutMs: 2_000 });
+    expect(() => common(['--http', '--max-sessions', '0'])).toThrow(/--max-sessions must be between 1 and 100000/);
+    expect(() => common(['--max-sessions', '10'])).toThrow(/only applies with --http/);
   });
 
   it('reads the bearer token from PORTICO_AUTH_TOKEN', () => {
@@ -80,7 +87,7 @@ describe('common flags', () => {
 
   it('lists every common flag and its env var in --help', () => {
     const help = formatHelp({ usage: 'x [options]', description: 'X.' }, { db: { type: 'string', description: 'Database.', placeholder: 'path' } });
-    for (const flag of ['--http', '--port', '--host', '--auth-token', '--read-only', '--tools', '--exclude-tools', '--max-output-bytes', '--log-level', '--help', '--version', '--db <path>']) {
+    for (const flag of ['--http', '--port', '--host', '--auth-token', '--read-only', '--tools', '--exclude-tools', '--max-output-bytes', '--max-sessions', '--request-timeout', '--log-level', '--help', '--version', '--db <path>']) {
       expect(help).toContain(flag);
     }
     expect(help).toContain('PORTICO_AUTH_TOKEN');

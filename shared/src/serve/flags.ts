@@ -44,6 +44,11 @@ export type TypedFlagValues<F extends Readonly<Record<string, FlagSpec>>> = {
   [K in keyof F]: F[K] extends { default: number } ? FlagValue<F[K]> : FlagValue<F[K]> | undefined;
 };
 
+/** Sessions a 2025-era HTTP endpoint holds at once unless --max-sessions says otherwise. */
+export const DEFAULT_MAX_SESSIONS = 1_000;
+/** How long an HTTP client may take to send one request unless --request-timeout says otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** The flags every Portico server understands. */
 export const COMMON_FLAGS = {
   http: { type: 'boolean', description: 'Serve Streamable HTTP at /mcp instead of stdio.' },
@@ -60,6 +65,25 @@ export const COMMON_FLAGS = {
     placeholder: 'token',
     description: 'Require "Authorization: Bearer <token>" on HTTP (prefer the env var: flags show in ps).',
     env: 'PORTICO_AUTH_TOKEN',
+  },
+  'max-sessions': {
+    type: 'integer',
+    min: 1,
+    max: 100_000,
+    default: DEFAULT_MAX_SESSIONS,
+    placeholder: 'n',
+    description: `HTTP: most 2025-era sessions open at once; past it a new one gets 503 + Retry-After, no live one is dropped (default ${DEFAULT_MAX_SESSIONS}; about 150 KB each).`,
+    env: 'PORTICO_MAX_SESSIONS',
+  },
+  'request-timeout': {
+    type: 'duration',
+    unit: 's',
+    min: 1_000,
+    max: 3_600_000,
+    default: DEFAULT_REQUEST_TIMEOUT_MS,
+    placeholder: 'time',
+    description: 'HTTP: how long a client may take to send one request, headers and body; a slower one gets 408 (default 30s).',
+    env: 'PORTICO_REQUEST_TIMEOUT',
   },
   'read-only': { type: 'boolean', description: 'Register no tool that can change anything.', env: 'PORTICO_READ_ONLY' },
   'confirm-destructive': {
@@ -107,7 +131,17 @@ export const COMMON_FLAGS = {
 /** How the server talks to its host. */
 export type TransportConfig =
   | { kind: 'stdio' }
-  | { kind: 'http'; host: string; port: number; authToken?: string; allowedHosts: string[] };
+  | {
+      kind: 'http';
+      host: string;
+      port: number;
+      authToken?: string;
+      allowedHosts: string[];
+      /** Most 2025-era sessions open at once; a newcomer past it is refused, never a live session dropped. */
+      maxSessions: number;
+      /** Time a client may take to send one request's headers and body. */
+      requestTimeoutMs: number;
+    };
 
 /** The settings every server shares, parsed once from flags and environment. */
 export interface CommonConfig {
@@ -270,7 +304,7 @@ export function toCommonConfig({ values, explicit }: ParsedCommandLine, env: Rea
   const tools = listValue(values, 'tools');
   let transport: TransportConfig = { kind: 'stdio' };
   // Environment defaults for HTTP are harmless under stdio; a flag typed on the command line is a mistake.
-  const httpOnly = ['port', 'host', 'auth-token', 'allowed-hosts'].filter((name) => explicit.has(name));
+  const httpOnly = ['port', 'host', 'auth-token', 'allowed-hosts', 'max-sessions', 'request-timeout'].filter((name) => explicit.has(name));
   if (values.http === true) {
     const authToken = stringValue(values, 'auth-token');
     if (authToken !== undefined && authToken.length < 16) {
@@ -286,6 +320,8 @@ export function toCommonConfig({ values, explicit }: ParsedCommandLine, env: Rea
       port: values.port as number,
       ...(authToken !== undefined ? { authToken } : {}),
       allowedHosts: listValue(values, 'allowed-hosts') ?? [],
+      maxSessions: values['max-sessions'] as number,
+      requestTimeoutMs: values['request-timeout'] as number,
     };
   } else if (httpOnly.length > 0) {
     throw new ConfigError(`--${httpOnly[0]} only applies with --http.`);
