@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, resultText, startTestHttpServer } from '@portico-mcp/shared/testing';
-import type { TempDir, TestHttpServer } from '@portico-mcp/shared/testing';
+import { makeTempDir, resultText, startTestHttpServer } from '../../shared/src/testing/index.js';
+import type { TempDir, TestHttpServer } from '../../shared/src/testing/index.js';
 import { startFakeGitHub } from '../../servers/github/test/fake-api/index.js';
 import type { FakeGitHub } from '../../servers/github/test/fake-api/index.js';
 
