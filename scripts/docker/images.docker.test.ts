@@ -229,3 +229,11 @@ describe('each image, run as its README says, serves MCP over stdio', () => {
     github.assertNoViolations();
   });
 });
+
+describe('deploy/compose.yaml', () => {
+  it('is a valid Compose file (docker-compose config)', () => {
+    const result = spawnSync('docker-compose', ['-f', 'deploy/compose.yaml', 'config', '--services'], { cwd: root, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim().split('\n').sort()).toEqual(['fetch', 'github', 'haproxy']);
+  });
+});
