@@ -217,6 +217,11 @@ describe('each image, run as its README says, serves MCP over stdio', () => {
   });
 
   it('github: gets an issue from the fake GitHub API named by GITHUB_API_URL', async () => {
+    // The operation's documented example is a $ref the fake does not resolve: answer with a concrete issue.
+    github.override('issues/get', {
+      status: 200,
+      body: { number: 1, title: 'Reached from the container', state: 'open', body: 'Filed on the fake API.', user: { login: 'octocat' }, comments: 0, created_at: '2026-01-02T03:04:05Z', updated_at: '2026-01-02T03:04:05Z', html_url: 'https://github.com/octocat/Hello-World/issues/1', labels: [] },
+    });
     await exercise(
       'github',
       () => run('github', ['--network', 'host', '-e', 'GITHUB_PERSONAL_ACCESS_TOKEN', '-e', 'GITHUB_API_URL'], [], {
@@ -224,8 +229,9 @@ describe('each image, run as its README says, serves MCP over stdio', () => {
         GITHUB_API_URL: github.url,
       }),
       [{ tool: 'get_issue', arguments: { owner: 'octocat', repo: 'Hello-World', issue_number: 1 } }],
-      /#1/,
+      /#1 .*Reached from the container/,
     );
+    expect(github.requests.map((request) => `${request.method} ${request.rawPath}`)).toContain('GET /repos/octocat/Hello-World/issues/1');
     github.assertNoViolations();
   });
 });
