@@ -2,7 +2,7 @@
 // from the repository root on a locally made base image, then runs each one the way its README says and
 // speaks MCP to it over stdio with the SDK client, through a volume mounted from this machine.
 //
-//   node node_modules/vitest/vitest.mjs run --config scripts/docker/vitest.config.ts
+//   npm run test:docker     (= vitest run --config scripts/docker/vitest.config.ts)
 //
 // Needs a running engine (scripts/docker/engine.sh start) and root (debootstrap, in base-image.sh).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -119,7 +119,7 @@ afterAll(() => {
 describe.each(SERVERS)('the %s image', (name) => {
   it('builds from the repository root with `docker build -f servers/<name>/Dockerfile`', () => {
     const started = Date.now();
-    docker(['build', '--network', 'host', '-q', '-f', `servers/${name}/Dockerfile`, '-t', image(name), '.']);
+    docker(['build', '--network', 'host', '--force-rm', '-q', '-f', `servers/${name}/Dockerfile`, '-t', image(name), '.']);
     buildSeconds.set(name, Math.round((Date.now() - started) / 1000));
     const [size, user, entrypoint] = docker(['image', 'inspect', '--format', '{{.Size}} {{.Config.User}} {{json .Config.Entrypoint}}', image(name)])
       .trim()
