@@ -381,6 +381,23 @@ describe('Streamable HTTP with a bearer token', () => {
     await expect(client.connect(transport)).rejects.toThrow();
   });
 
+  it('answers GET /healthz without the token and whatever the Host, as a load balancer probes a replica', async () => {
+    const url = new URL(http.url.replace(/\/mcp$/, '/healthz'));
+    // fetch() cannot set Host; a kubelet probing the pod's IP sends a name the endpoint would refuse on /mcp.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(url, { headers: { host: '10.1.2.3:3000' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    expect(answer).toEqual({ status: 200, body: 'ok\n' });
+    expect((await fetch(url, { method: 'POST' })).status).toBe(405);
+  });
+
   it.each(ERAS)('serves the %s era with the right token', async (era) => {
     const client = new Client({ name: 'http-test', version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
     await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));

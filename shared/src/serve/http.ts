@@ -67,6 +67,18 @@ function sendJsonError(res: ServerResponse, status: number, message: string, hea
 }
 
 /**
+ * Answers GET /healthz for load balancers' and orchestrators' probes. Before the Host and token checks: a
+ * kubelet probes the pod's IP with no token, and the reply says nothing about the server but that it serves.
+ */
+function answerHealthCheck(req: IncomingMessage, res: ServerResponse): boolean {
+  if ((req.url ?? '/').split('?')[0] !== '/healthz') return false;
+  const ok = req.method === 'GET' || req.method === 'HEAD';
+  res.writeHead(ok ? 200 : 405, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...(ok ? {} : { allow: 'GET, HEAD' }) });
+  res.end(ok && req.method === 'GET' ? 'ok\n' : undefined);
+  return true;
+}
+
+/**
  * Serves Streamable HTTP at /mcp for both protocol eras: 2026-07-28 requests go to per-request instances,
  * 2025-era clients that initialize get a session (up to `maxSessions`; past it 503 + Retry-After), other
  * 2025-era requests the SDK's stateless legacy serving. In front: Host and Origin validation (DNS rebinding),
@@ -176,6 +188,7 @@ export async function startHttpEndpoint(
       keepAliveTimeout: KEEP_ALIVE_MS,
     },
     (req: IncomingMessage, res: ServerResponse) => {
+      if (answerHealthCheck(req, res)) return;
       const path = (req.url ?? '/').split('?')[0];
       if (path !== '/mcp') {
         sendJsonError(res, 404, 'Not found: the MCP endpoint is /mcp.');
