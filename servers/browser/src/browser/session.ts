@@ -247,7 +247,7 @@ export class BrowserHost {
         ...(this.config.executablePath !== undefined ? { executablePath: this.config.executablePath } : {}),
         headless: this.config.headless,
         ...(this.config.userDataDir !== undefined ? { userDataDir: this.config.userDataDir } : {}),
-        ...(this.config.cdpEndpoint !== undefined ? { cdpEndpoint: this.config.cdpEndpoint } : {}),
+        ...(this.config.cdpEndpoint !== undefined ? { cdpEndpoint: this.config.cdpEndpoint, cdpCookies: this.config.cdpCookies } : {}),
         runningAsRoot: this.config.runningAsRoot,
         viewport: this.config.viewport,
         env: this.config.browserEnv,
@@ -358,8 +358,10 @@ export class BrowserHost {
     if (session === undefined) {
       session = (async () => {
         const browser = await this.browser();
-        const owned = this.config.contextPerConnection;
-        const context = owned ? await browser.createBrowserContext() : browser.defaultBrowserContext();
+        const launched = this.#launched!;
+        // An attached browser's default context is outside the network policy, so sessions there always own one.
+        const owned = this.config.contextPerConnection || launched.attached;
+        const context = owned ? await launched.createContext() : browser.defaultBrowserContext();
         if (owned && this.#cdp) {
           await this.#cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: this.config.outputDir, eventsEnabled: true, browserContextId: context.id });
         }
