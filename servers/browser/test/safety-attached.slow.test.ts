@@ -5,7 +5,7 @@
 // the server's filtering proxy refuses it and the target counts nothing.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,8 +17,10 @@ import { UrlPolicy } from '@portico-mcp/shared/net';
 import type { ProxyRefusal } from '@portico-mcp/shared/net';
 import { launchBrowser } from '../src/browser/launch.js';
 import type { LaunchedBrowser } from '../src/browser/launch.js';
-import { connectBrowser } from './helpers.js';
+import { connectBrowser, refOf } from './helpers.js';
 import type { BrowserConnection } from './helpers.js';
+import { startSite } from './site.js';
+import type { TestSite } from './site.js';
 import { arrivesOn, pageServer, refusal, ROUTES, startCounting, TUNNELLED } from './safety-corpus.js';
 import type { CountingServer } from './safety-corpus.js';
 
@@ -230,10 +232,18 @@ describe('cookies of the attached browser', () => {
 
 describe('through the server tools, attached with --cdp-endpoint', () => {
   let server: BrowserConnection;
+  let site: TestSite;
+  let output: string;
   beforeAll(async () => {
-    server = await connectBrowser(['--cdp-endpoint', devtools.replace(/\/devtools\/.*$/, '').replace(/^ws/, 'http')]);
+    site = await startSite();
+    output = mkdtempSync(join(tmpdir(), 'portico-safety-attached-out-'));
+    server = await connectBrowser(['--cdp-endpoint', devtools.replace(/\/devtools\/.*$/, '').replace(/^ws/, 'http'), '--output-dir', output]);
   }, 60_000);
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await site?.close();
+    rmSync(output, { recursive: true, force: true });
+  });
 
   it("never reaches the internal address from a page the server opens, and tells of the server's own context", async () => {
     target.reset();
@@ -243,6 +253,14 @@ describe('through the server tools, attached with --cdp-endpoint', () => {
     const waited = await server.call('browser_navigate', { url: `${pageOrigin}/redirect` });
     expect(waited.text).toContain('Refused http://127.0.0.2');
     expect(target.connections).toBe(0);
+  });
+
+  it('saves a download of its own tab into the output directory', async () => {
+    await server.call('browser_navigate', { url: `${site.url}/download` });
+    const snapshot = (await server.call('browser_snapshot')).text;
+    const result = await server.call('browser_click', { ref: refOf(snapshot, /link Get the report/) });
+    expect(result.text).toContain(`Downloaded report.csv (8 bytes) to ${join(output, 'report.csv')}.`);
+    expect(readFileSync(join(output, 'report.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
 
   it("keeps the user's tabs out of browser_tabs and closes only its own context at the end", async () => {

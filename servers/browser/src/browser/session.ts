@@ -265,7 +265,7 @@ export class BrowserHost {
           this.#sessions.clear();
         }
       });
-      await this.#watchDownloads(launched.browser);
+      await this.#watchDownloads(launched.browser, launched.attached);
       return launched;
     })();
     try {
@@ -276,10 +276,12 @@ export class BrowserHost {
     }
   }
 
-  async #watchDownloads(browser: Browser): Promise<void> {
+  async #watchDownloads(browser: Browser, attached: boolean): Promise<void> {
     const cdp = await browser.target().createCDPSession();
     this.#cdp = cdp;
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: this.config.outputDir, eventsEnabled: true });
+    // Without a context id this sets the default context's behaviour: in an attached browser that is the user's
+    // own, so there only the contexts this server makes get it (in session()).
+    if (!attached) await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: this.config.outputDir, eventsEnabled: true });
     cdp.on('Browser.downloadWillBegin', (event) => {
       const session = this.#sessionOfFrame(event.frameId);
       const entry: DownloadEntry = { url: event.url.slice(0, 500), state: 'in progress' };
