@@ -35,11 +35,18 @@ export function scaffoldFiles(name, { budget = 2000, sdkVersion = '^2.4.0', zodV
       name: `@portico-mcp/server-${name}`,
       version: '0.0.0',
       description: `Portico ${name} MCP server.`,
+      keywords: ['mcp', 'model-context-protocol', 'mcp-server', name],
+      homepage: `https://github.com/portico-mcp/portico/tree/main/${dir}#readme`,
+      bugs: { url: 'https://github.com/portico-mcp/portico/issues' },
+      repository: { type: 'git', url: 'git+https://github.com/portico-mcp/portico.git', directory: dir },
       type: 'module',
       license: 'MIT',
+      mcpName: `io.github.portico-mcp/server-${name}`,
       bin: { [`mcp-server-${name}`]: 'dist/index.js' },
-      files: ['dist'],
+      // The bundle only: source maps would triple the download (docs/architecture.md, Releasing).
+      files: ['dist', '!dist/**/*.map'],
       engines: { node: '>=20' },
+      publishConfig: { access: 'public' },
       scripts: { build: 'tsc -p tsconfig.json && node ../../scripts/bundle.mjs src/index.ts dist', typecheck: 'tsc -p tsconfig.json' },
       devDependencies: {
         '@modelcontextprotocol/client': sdkVersion,
@@ -258,6 +265,20 @@ What the server can reach, what it refuses, and which kernel guard enforces each
 
 \`node scripts/bench.mjs --only servers/${name}\`; put the table here.
 `;
+  // The MCP registry's record; `pnpm run version` keeps its versions at the package's.
+  files[`${dir}/server.json`] = `${JSON.stringify(
+    {
+      $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
+      name: `io.github.portico-mcp/server-${name}`,
+      description: `Portico ${name} MCP server.`,
+      repository: { url: 'https://github.com/portico-mcp/portico', source: 'github', subfolder: dir },
+      version: '0.0.0',
+      packages: [{ registryType: 'npm', registryBaseUrl: 'https://registry.npmjs.org', identifier: `@portico-mcp/server-${name}`, version: '0.0.0', runtimeHint: 'npx', transport: { type: 'stdio' } }],
+    },
+    null,
+    2,
+  )}\n`;
+  files[`${dir}/LICENSE`] = readFileSync(join(HERE, '..', 'LICENSE'), 'utf8');
   files[`.changeset/server-${name}.md`] = `---
 "@portico-mcp/server-${name}": minor
 ---

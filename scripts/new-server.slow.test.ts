@@ -49,7 +49,7 @@ describe('pnpm new-server', () => {
     expect(() => namesOf('Weather_Alerts')).toThrow(/lower-case letters, digits and single dashes/);
   });
 
-  it('creates the package with entry, spec, config, a tool, a size test, a protocol test, README, bench and Dockerfile', () => {
+  it('creates the package with entry, spec, config, a tool, a size test, a protocol test, README, bench, Dockerfile, server.json and LICENSE', () => {
     const files = Object.keys(scaffoldFiles('weather-alerts'));
     for (const path of [
       'src/index.ts',
@@ -62,6 +62,8 @@ describe('pnpm new-server', () => {
       'bench/weather-alerts.bench.mjs',
       'Dockerfile',
       'package.json',
+      'server.json',
+      'LICENSE',
     ]) {
       expect(files).toContain(`servers/weather-alerts/${path}`);
       expect(existsSync(join(serverDir, path))).toBe(true);
