@@ -1,36 +1,50 @@
 #!/usr/bin/env node
-// Runs the MCP conformance suite (server mode) against the kernel fixture and every Portico server that asks
-// for it, each over Streamable HTTP on 127.0.0.1, and fails when any run has a failure its expected-failures
-// file does not list (or lists a scenario that now passes).
+// Runs the MCP conformance suite (server mode) against the kernel fixture and every Portico server, each over
+// Streamable HTTP on 127.0.0.1, once per spec revision's frozen requirement set (`--requirements`): 2025-11-25
+// on the stateful initialize handshake, 2026-07-28 stateless. Fails when a run has a failure its
+// expected-failures file does not list, or lists one that now passes (a stale entry).
 //
 //   node scripts/conformance/run.mjs [--verbose] [target...]
 //
-// Targets: `kernel-fixture` (shared/dist-fixtures/kernel-server, always) and each servers/<name> whose
-// package.json has a `portico.conformance` field:
+// Targets: `kernel-fixture` (shared/dist-fixtures/kernel-server --conformance, which carries every diagnostic
+// tool, resource and prompt the scenarios call) and each servers/<name> whose package.json has a
+// `portico.conformance` field:
 //
 //   "portico": {
 //     "conformance": {
-//       "args": ["{tmpdir}"],                 // server arguments before --http; required
-//       "scenarios": ["server-initialize", …], // the scenarios that apply; omitted = the suite's active set
-//       "env": { "NAME": "value" }              // extra environment; the server sees PATH, HOME and these only
+//       "args": ["{tmpdir}"],     // server arguments before --http; required
+//       "env": { "NAME": "value" } // extra environment; the server sees PATH, HOME and these only
 //     }
 //   }
 //
 // In args and env values, `{tmpdir}` is a fresh empty directory (removed afterwards) and `{dir}` the server's
-// package directory. Expected failures live in scripts/conformance/expected-failures/<target>.yml (a missing
-// file means none). The suite needs Node 22: it runs on the `node` package installed beside this script, while
+// package directory. Every target runs every scenario of both requirement sets; what truly does not apply to it
+// is listed in scripts/conformance/expected-failures/<target>.yml, by revision, each entry with its reason:
+//
+//   2026-07-28:
+//     tasks-lifecycle: the tasks extension; the SDK has no runtime for it yet
+//     server-stateless:sep-2575-server-rejects-undeclared-capability: needs the fixture's test_missing_capability
+//
+// An entry names a whole scenario or one check of it (`scenario:check-id`, as the suite prints it). The suite
+// judges the scenarios a revision scores (a SHOULD warning counts as a failure there); the ones it runs without
+// scoring (extensions, pending) it reports but never fails on, so this runner judges those itself from the
+// summary's verdict, whole scenarios only (baseline.mjs reads the file and judges those). A missing file means no
+// expected failures. The suite needs Node 22: it runs on the `node` package installed beside this script, while
 // the servers run on the Node that runs this script.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseExpectedFailures, suiteBaseline, unscoredProblems } from './baseline.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const NODE22 = join(HERE, 'node_modules/.bin/node');
 const SUITE = join(HERE, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const EXPECTED_FAILURES = join(HERE, 'expected-failures');
+/** The spec revisions whose frozen requirement sets every target runs, oldest first. */
+const REVISIONS = ['2025-11-25', '2026-07-28'];
 const READY_TIMEOUT_MS = 20_000;
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -66,15 +80,33 @@ function collect(command, args, { cwd, timeoutMs, env }) {
   });
 }
 
-/** The suite's server scenarios, from `list --server`. */
-async function listScenarios() {
-  const { code, output } = await collect(NODE22, [SUITE, 'list', '--server'], { cwd: tmpdir(), timeoutMs: 60_000, env: suiteEnv() });
-  if (code !== 0) throw new Error(`conformance list --server failed:\n${output}`);
-  return new Set([...clean(output).matchAll(/^\s+- (\S+)/gm)].map((match) => match[1]));
-}
-
 function suiteEnv() {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...(plain ? { NO_COLOR: '1' } : {}) };
+}
+
+/** Each revision's scenarios, from `list --requirements`: what it scores and what it only runs. */
+async function listRequirements() {
+  const sets = new Map();
+  for (const revision of REVISIONS) {
+    const { code, output } = await collect(NODE22, [SUITE, 'list', '--requirements', revision], { cwd: tmpdir(), timeoutMs: 60_000, env: suiteEnv() });
+    if (code !== 0) throw new Error(`conformance list --requirements ${revision} failed:\n${output}`);
+    const text = clean(output);
+    const clientsAt = text.search(/^Client scenarios/m);
+    const scored = text.slice(0, clientsAt < 0 ? text.length : clientsAt);
+    const names = new Set([...scored.matchAll(/^\s+- (\S+)$/gm)].map((match) => match[1]));
+    const unscored = new Set([...text.matchAll(/^\s+- (\S+) \[server\]$/gm)].map((match) => match[1]));
+    if (names.size === 0) throw new Error(`conformance list --requirements ${revision} named no server scenarios:\n${text}`);
+    for (const name of unscored) names.add(name);
+    sets.set(revision, { all: names, unscored });
+  }
+  return sets;
+}
+
+/** Reads one target's expected failures (none without a file); throws with a sentence naming the mistake. */
+function readExpectedFailures(name, requirements) {
+  const file = join(EXPECTED_FAILURES, `${name}.yml`);
+  if (!existsSync(file)) return { file: undefined, byRevision: new Map(REVISIONS.map((revision) => [revision, new Map()])) };
+  return { file, byRevision: parseExpectedFailures(readFileSync(file, 'utf8'), requirements, relative(ROOT, file)) };
 }
 
 /** Reads the conformance field of one server package; throws with a sentence naming the mistake. */
@@ -87,15 +119,15 @@ function readTarget(packageDir) {
   const isStrings = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
   if (typeof spec !== 'object' || spec === null) throw new Error(`${where} must be an object.`);
   if (!isStrings(spec.args)) throw new Error(`${where}.args must be an array of strings (use [] for none).`);
-  if (spec.scenarios !== undefined && (!isStrings(spec.scenarios) || spec.scenarios.length === 0)) {
-    throw new Error(`${where}.scenarios must be a non-empty array of scenario names, or be left out.`);
+  if (spec.scenarios !== undefined) {
+    throw new Error(`${where}.scenarios is gone: every scenario runs, and what does not apply goes in scripts/conformance/expected-failures/<name>.yml with its reason.`);
   }
   if (spec.env !== undefined && (typeof spec.env !== 'object' || spec.env === null || !Object.values(spec.env).every((v) => typeof v === 'string'))) {
     throw new Error(`${where}.env must map names to strings.`);
   }
   const bin = typeof pkg.bin === 'string' ? pkg.bin : Object.values(pkg.bin ?? {})[0];
   const name = packageDir.split('/').at(-1);
-  return { name, dir: packageDir, entry: join(packageDir, bin ?? 'dist/index.js'), args: spec.args, scenarios: spec.scenarios, env: spec.env ?? {} };
+  return { name, dir: packageDir, entry: join(packageDir, bin ?? 'dist/index.js'), args: spec.args, env: spec.env ?? {} };
 }
 
 function discoverTargets() {
@@ -154,67 +186,45 @@ function startTarget(target, substitute) {
   return { url, stop, stderr: () => stderr, commandLine: `node ${[relative(ROOT, target.entry), ...args.slice(1)].join(' ')}` };
 }
 
-/** Runs the suite once in a scratch directory (the suite may write results/ there) and removes it. */
-async function runSuite(args) {
-  const scratch = mkdtempSync(join(tmpdir(), 'portico-conformance-'));
-  try {
-    return await collect(NODE22, [SUITE, 'server', ...args], { cwd: scratch, timeoutMs: SUITE_TIMEOUT_MS, env: suiteEnv() });
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+/**
+ * One revision's requirement set against a running target. The suite judges the scored scenarios against the
+ * baseline written from `expected`; the unscored ones are judged here, since the suite never fails on them.
+ */
+async function runRevision(url, revision, expected, unscored, scratch) {
+  const baseline = join(scratch, `expected-failures-${revision}.yml`);
+  writeFileSync(baseline, suiteBaseline(expected.keys()));
+  const suiteDir = mkdtempSync(join(scratch, 'suite-'));
+  const { code, output } = await collect(NODE22, [SUITE, 'server', '--url', url, '--requirements', revision, '--expected-failures', baseline], {
+    cwd: suiteDir,
+    timeoutMs: SUITE_TIMEOUT_MS,
+    env: suiteEnv(),
+  });
+  const text = clean(output);
+  const problems = [];
+  if (code !== 0) problems.push(`the suite exited ${code} (see its report above)`);
+  problems.push(...unscoredProblems(text, unscored, expected));
+  const start = text.indexOf('=== SUMMARY ===');
+  process.stdout.write(show(verbose || problems.length > 0 || start < 0 ? output : output.slice(start)));
+  const total = /Total: (\d+) passed, (\d+) failed/.exec(text);
+  for (const problem of problems) console.log(`✗ ${revision}: ${problem}`);
+  return { ok: problems.length === 0, passed: Number(total?.[1] ?? 0), failed: Number(total?.[2] ?? 0) };
 }
 
-/** The whole active suite in one run: prints the suite's own summary. */
-async function runActiveSuite(url, baseline) {
-  const { code, output } = await runSuite(['--url', url, '--expected-failures', baseline]);
-  const start = output.indexOf('=== SUMMARY ===');
-  process.stdout.write(show(verbose || code !== 0 || start < 0 ? output : output.slice(start)));
-  const total = /Total: (\d+) passed, (\d+) failed/.exec(clean(output));
-  return { ok: code === 0, passed: Number(total?.[1] ?? 0), failed: Number(total?.[2] ?? 0) };
-}
-
-/** A server's own scenario list: one suite run per scenario (the suite takes one --scenario at a time). */
-async function runScenarios(url, baseline, scenarios) {
-  let passed = 0;
-  let failed = 0;
-  let ok = true;
-  const lines = [];
-  for (const scenario of scenarios) {
-    const { code, output } = await runSuite(['--url', url, '--scenario', scenario, '--expected-failures', baseline]);
-    const text = clean(output);
-    const counts = /Passed: (\d+)\/\d+, (\d+) failed, (\d+) warnings/.exec(text);
-    const [p, f, w] = counts ? counts.slice(1).map(Number) : [0, 1, 0];
-    passed += p;
-    failed += f;
-    const expected = new RegExp(`^\\s+~ ${scenario}$`, 'm').test(text);
-    const stale = /Stale baseline entries/.test(text);
-    const note = code === 0 ? (expected ? ' (expected failure)' : '') : stale ? ' (passes: remove it from the expected failures)' : ' (unexpected failure)';
-    lines.push(`${f === 0 && w === 0 ? '✓' : '✗'} ${scenario}: ${p} passed, ${f} failed${w ? `, ${w} warnings` : ''}${note}`);
-    if (code !== 0) ok = false;
-    if (verbose || code !== 0) process.stdout.write(show(output));
-  }
-  process.stdout.write(`=== SUMMARY ===\n${lines.join('\n')}\n\nTotal: ${passed} passed, ${failed} failed\n`);
-  return { ok, passed, failed };
-}
-
-async function runTarget(target, known) {
+async function runTarget(target, requirements) {
   console.log(`\n##### ${target.name} #####`);
   if (!existsSync(target.entry)) {
     console.log(`${relative(ROOT, target.entry)} is missing: build first (npm run build in ${relative(ROOT, target.dir)}, or pnpm build).`);
     return { ok: false };
   }
-  const unknown = (target.scenarios ?? []).filter((name) => !known.has(name));
-  if (unknown.length > 0) {
-    console.log(`Unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in portico.conformance.scenarios; run "conformance list --server" for the names.`);
+  let expected;
+  try {
+    expected = readExpectedFailures(target.name, requirements);
+  } catch (error) {
+    console.log(error.message);
     return { ok: false };
   }
   const scratch = mkdtempSync(join(tmpdir(), `portico-conformance-${target.name}-`));
   const substitute = (value) => value.replaceAll('{tmpdir}', scratch).replaceAll('{dir}', target.dir);
-  let baseline = join(EXPECTED_FAILURES, `${target.name}.yml`);
-  if (!existsSync(baseline)) {
-    baseline = join(scratch, 'no-expected-failures.yml');
-    writeFileSync(baseline, 'server: []\n');
-  }
   const server = startTarget(target, substitute);
   try {
     let url;
@@ -224,8 +234,16 @@ async function runTarget(target, known) {
       console.log(`${server.commandLine} did not start: ${error.message}\n${server.stderr()}`);
       return { ok: false };
     }
-    console.log(`${server.commandLine}\n→ ${url}, expected failures: ${relative(ROOT, baseline).startsWith('..') ? 'none' : relative(ROOT, baseline)}\n`);
-    return target.scenarios ? await runScenarios(url, baseline, target.scenarios) : await runActiveSuite(url, baseline);
+    console.log(`${server.commandLine}\n→ ${url}, expected failures: ${expected.file ? relative(ROOT, expected.file) : 'none'}`);
+    const result = { ok: true, passed: 0, failed: 0 };
+    for (const revision of REVISIONS) {
+      console.log(`\n=== requirements ${revision} ===`);
+      const run = await runRevision(url, revision, expected.byRevision.get(revision), requirements.get(revision).unscored, scratch);
+      result.ok &&= run.ok;
+      result.passed += run.passed;
+      result.failed += run.failed;
+    }
+    return result;
   } finally {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -250,10 +268,11 @@ async function main() {
     return 2;
   }
   if (wanted.length > 0) targets = targets.filter((target) => wanted.includes(target.name));
-  const known = await listScenarios();
+  const requirements = await listRequirements();
+  const started = Date.now();
   const results = [];
-  for (const target of targets) results.push({ name: target.name, ...(await runTarget(target, known)) });
-  console.log('\n##### conformance #####');
+  for (const target of targets) results.push({ name: target.name, ...(await runTarget(target, requirements)) });
+  console.log(`\n##### conformance (requirements ${REVISIONS.join(' and ')}, ${((Date.now() - started) / 1000).toFixed(0)} s) #####`);
   for (const result of results) {
     const counts = result.passed === undefined ? 'did not run' : `${result.passed} checks passed, ${result.failed} failed`;
     console.log(`${result.ok ? '✓' : '✗'} ${result.name}: ${counts}${result.ok ? '' : ' (not as expected)'}`);

@@ -168,6 +168,34 @@ describe('reading, console, screenshots and the caps', () => {
     expect(short.structuredContent).toMatchObject({ complete: true, truncated: false });
   });
 
+  it('reads a long page to its end across the windows the page serialises, nothing skipped or repeated', async () => {
+    const wide = await connectBrowser(['--max-output-bytes', '500000']);
+    try {
+      await wide.call('browser_navigate', { url: `${site.url}/article` });
+      let text = '';
+      let offset = 0;
+      for (let calls = 0; calls < 20; calls++) {
+        const part = await wide.call('browser_read', offset === 0 ? {} : { offset });
+        const body = part.text.split('\n').slice(2).join('\n');
+        text += body;
+        const { next, complete, truncated } = part.structuredContent as { next?: { offset: number }; complete: boolean; truncated: boolean };
+        if (!truncated) {
+          expect(complete).toBe(true);
+          break;
+        }
+        offset = next!.offset;
+      }
+      expect(text).toContain('The end of the article.');
+      const sections = [...text.matchAll(/^## Section (\d+)$/gm)].map((match) => Number(match[1]));
+      expect(sections.length).toBeGreaterThan(90);
+      expect(sections).toEqual(sections.map((_, index) => index + 1));
+      // Only the article is read: the page's navigation outside it is not.
+      expect(text).not.toContain('[Home]');
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('keeps console messages and page errors', async () => {
     await browser.call('browser_navigate', { url: `${site.url}/console` });
     const result = await browser.call('browser_console_messages');

@@ -157,6 +157,16 @@ customElements.define('fancy-card', class extends HTMLElement {
         return send(res, page('State', `<script>document.cookie = 'session=abc123; path=/; max-age=3600'; localStorage.setItem('theme', 'dark');</script><p>State set</p>`));
       case '/state-check':
         return send(res, page('State check', `<p id="out"></p><script>document.getElementById('out').textContent = 'cookie ' + document.cookie + ' theme ' + localStorage.getItem('theme');</script>`));
+      case '/tamper':
+        // Freezes the change counter an earlier Portico kept in the page's own world at zero, so that a click's
+        // change would read as none, and shows whether any Portico global is visible to the page.
+        return send(
+          res,
+          page(
+            'Tamper',
+            `<script>Object.defineProperty(window, '__porticoMutations', { get() { return { doc: document, count: 0 }; }, set() {}, configurable: false });</script><button onclick="document.getElementById('out').textContent = 'seen: ' + Object.keys(window).filter((k) => /portico/i.test(k) && k !== '__porticoMutations').join(',') + ' count ' + window.__porticoMutations.count">Reveal</button><p id="out">nothing yet</p>`,
+          ),
+        );
       case '/stale':
         return send(
           res,

@@ -137,6 +137,18 @@ describe('navigation and snapshots', () => {
   });
 });
 
+describe('the change counter', () => {
+  it('lives where a page script can neither see it nor freeze it to hide a change', async () => {
+    await browser.call('browser_navigate', { url: `${site.url}/tamper` });
+    const snapshot = (await browser.call('browser_snapshot')).text;
+    const result = await browser.call('browser_click', { ref: refOf(snapshot, /button Reveal/) });
+    expect(result.text).not.toContain('Snapshot unchanged');
+    expect(result.text).toContain('- "nothing yet"');
+    // No Portico global in the page's world, and the page's own fake counter is all it can read.
+    expect(result.text).toContain('+ "seen: count 0"');
+  });
+});
+
 describe('snapshot size', () => {
   it('keeps the snapshot of a labelled form to about 24 bytes a field: 100 fields under 2.5 KB, 200 under 5 KB', async () => {
     const sizes: Record<number, number> = {};

@@ -473,6 +473,27 @@ describe('operations.json', () => {
     expect(withoutAnswer.map((op) => op.operationId)).toEqual([]);
   });
 
+  it('holds examples as payloads with every $ref resolved, issues/get\'s shared issue example included', () => {
+    const { operations } = loadOperations();
+    const withRef = operations.filter((op) => JSON.stringify(op.response.examples).includes('"$ref"'));
+    expect(withRef.map((op) => op.operationId)).toEqual([]);
+    const issue = operations.find((op) => op.operationId === 'issues/get')!.response.examples.default as { number?: number; title?: string };
+    expect(issue.number).toBe(1347);
+    expect(typeof issue.title).toBe('string');
+  });
+
+  it('answers issues/get with the documented issue, not a reference to it', async () => {
+    const github = await startFakeGitHub({ quiet: true });
+    try {
+      const response = await fetch(`${github.url}/repos/octocat/Hello-World/issues/1347`);
+      const body = (await response.json()) as { number?: number; $ref?: string };
+      expect(body.$ref).toBeUndefined();
+      expect(body.number).toBe(1347);
+    } finally {
+      await github.close();
+    }
+  });
+
   it('has a parameter and body schema ajv compiles for every operation', () => {
     expect(() => compileAll(loadOperations().operations)).not.toThrow();
   });

@@ -170,6 +170,31 @@ describe('issues', () => {
     expect(requestsOf(fake, 'issues/list-for-repo')[0]?.query).toMatchObject({ labels: 'bug,ui', state: 'all', per_page: '3' });
   });
 
+  it('list_issues shows the columns chosen with fields, in that order, and names fields when they are not given', async () => {
+    const issue = fake.example('issues/list-for-repo')[0];
+    fake.override('issues/list-for-repo', paginate([{ ...issue, number: 7, title: 'Chosen', html_url: 'https://github.com/octocat/Hello-World/issues/7' }]));
+    const compact = await github.call('list_issues', REPO);
+    expect(compact.text).toContain('Columns: fields (repo,number,state,title,author,comments,labels,assignees,milestone,created,updated,closed,url).');
+    const chosen = await github.call('list_issues', { ...REPO, fields: ['url', 'number', 'title'] });
+    expect(chosen.text).toMatch(/^https:\/\/github\.com\/octocat\/Hello-World\/issues\/7 \| (PR )?#7 \| Chosen$/m);
+    expect(chosen.text).not.toContain('Columns: fields');
+    const comma = await github.call('list_issues', { ...REPO, fields: 'number,state' });
+    expect(comma.text).toMatch(/^(PR )?#7 \| \[open\]$/m);
+  });
+
+  it('list_issues refuses an unknown column before asking GitHub, naming the ones there are', async () => {
+    const result = await github.call('list_issues', { ...REPO, fields: ['number', 'body'] });
+    expect(result.isError).toBe(true);
+    expect(result.text).toBe('fields takes column names from: repo, number, state, title, author, comments, labels, assignees, milestone, created, updated, closed, url (not "body").');
+    expect(requestsOf(fake, 'issues/list-for-repo')).toHaveLength(0);
+  });
+
+  it('search_issues takes fields too, the repository column included', async () => {
+    const result = await github.call('search_issues', { q: 'bug', fields: 'repo,number' });
+    expect(result.isError).toBe(false);
+    expect(result.text).toMatch(/^[\w.-]+\/[\w.-]+ \| (PR )?#\d+$/m);
+  });
+
   it('list_issues also accepts the perPage spelling', async () => {
     await github.call('list_issues', { ...REPO, perPage: 5 });
     expect(requestsOf(fake, 'issues/list-for-repo')[0]?.query).toMatchObject({ per_page: '5' });

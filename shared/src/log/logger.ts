@@ -39,7 +39,8 @@ function forClient(error: Error): Record<string, unknown> {
 
 /**
  * A structured logger: one JSON object per line on stderr, and the same records forwarded to every attached
- * MCP client that uses log notifications (2025-era sessions; the 2026-07-28 era reads stderr instead).
+ * MCP client that uses log notifications (2025-era sessions that set a level; on 2026-07-28, per request, to
+ * requests whose _meta sets a log level).
  */
 export class Logger {
   readonly name: string;

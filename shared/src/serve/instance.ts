@@ -59,7 +59,9 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
     const server = new McpServer(
       { name: options.info.name, version: options.info.version, ...(options.info.title ? { title: options.info.title } : {}) },
       {
-        capabilities: { tools: {}, ...(request.era === 'legacy' ? { logging: {} } : {}) },
+        // Both eras: a 2026-07-28 request asks for log notifications by setting a level in its _meta, and the
+        // SDK sends them only to such requests, at that level and above.
+        capabilities: { tools: {}, logging: {} },
         ...(options.surface.instructions ? { instructions: options.surface.instructions } : {}),
       },
     );
@@ -80,9 +82,23 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
     for (const resource of options.surface.resources ?? []) registerResource(server, resource, request.era, options);
     for (const prompt of options.surface.prompts ?? []) registerPrompt(server, prompt, request.era, options);
     options.surface.registerProtocolFixtures?.(server, { era: request.era });
+    declareFixedLists(server);
     if (sessionful && request.era === 'legacy') forwardLogs(server, options.log);
     return server;
   };
+}
+
+/**
+ * The SDK claims `listChanged` for every list it registers, but a Portico server's tools, resources and prompts
+ * are fixed when it starts and no change notification is ever sent: say so, so clients need not listen.
+ */
+function declareFixedLists(server: McpServer): void {
+  const capabilities = server.server.getCapabilities();
+  server.server.registerCapabilities({
+    ...(capabilities.tools ? { tools: { listChanged: false } } : {}),
+    ...(capabilities.resources ? { resources: { listChanged: false } } : {}),
+    ...(capabilities.prompts ? { prompts: { listChanged: false } } : {}),
+  });
 }
 
 function rootsProvider(server: McpServer, era: 'legacy' | 'modern', sessionful: boolean): () => Promise<string[] | undefined> {

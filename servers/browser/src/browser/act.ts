@@ -1,6 +1,6 @@
 // What happens after an action: wait for what the action set off — a navigation, requests, DOM changes —
 // by watching for those events (never a fixed sleep), then say in a few lines what changed.
-import type { Page } from 'puppeteer-core';
+import type { Page, Realm } from 'puppeteer-core';
 import { renderNode, diffLines, takeSnapshot } from '../snapshot/snapshot.js';
 import type { Session } from './session.js';
 import type { Tab } from './tab.js';
@@ -17,9 +17,11 @@ export interface BeforeAction {
   tabs: number;
 }
 
-// Counts DOM mutations (and the events of changes that are none) of the top document from before the action on, and returns the title, in one round
-// trip. A count of 0 after the action (one frame, same URL and title) means the snapshot cannot have changed,
-// so the diff snapshot's round trips are skipped. A page can only hide its own changes from that count.
+// Counts DOM mutations (and the events of changes that are none) of the top document from before the action
+// on, and returns the title, in one round trip. An unchanged count after the action (one frame, same URL)
+// means the snapshot cannot have changed, so the diff snapshot's round trips are skipped. The counter lives in
+// an isolated world (same DOM, its own globals): a page script can neither read it nor freeze it to pass a
+// change off as none.
 const WATCH_SOURCE = String.raw`(function () {
   var key = '__porticoMutations';
   var state = window[key];
@@ -34,9 +36,18 @@ const WATCH_SOURCE = String.raw`(function () {
   return [document.title, state.count];
 })()`;
 
+/**
+ * The top frame's isolated world, which puppeteer creates for its own utility scripts and recreates with every
+ * document. `isolatedRealm()` is marked internal in puppeteer-core 24 (there is no public way to evaluate in
+ * another world); the watch test fails loudly if an upgrade removes it.
+ */
+function isolatedWorld(page: Page): Realm {
+  return (page.mainFrame() as unknown as { isolatedRealm(): Realm }).isolatedRealm();
+}
+
 /** Notes the state an action's report is compared with. */
 export async function beforeAction(tab: Tab, session: Session): Promise<BeforeAction> {
-  const [title, mutations] = ((await tab.page.evaluate(WATCH_SOURCE).catch(() => undefined)) as [string, number] | undefined) ?? ['', -1];
+  const [title, mutations] = ((await isolatedWorld(tab.page).evaluate(WATCH_SOURCE).catch(() => undefined)) as [string, number] | undefined) ?? ['', -1];
   return { url: tab.page.url(), title, mutations, navigations: tab.navigations, requested: tab.requested, commits: tab.commits, tabs: session.tabs.length };
 }
 
@@ -64,7 +75,7 @@ const DOM_QUIET_SOURCE = String.raw`(function (limit) {
     function tick() {
       if (!changed || performance.now() - start > limit) {
         observer.disconnect();
-        resolve([performance.now() - start > limit ? 'busy' : 'quiet', window.__porticoMutations && window.__porticoMutations.doc === document ? window.__porticoMutations.count : -1]);
+        resolve([performance.now() - start > limit ? 'busy' : 'quiet', window.__porticoMutations && window.__porticoMutations.doc === document ? window.__porticoMutations.count : -1, document.title]);
         return;
       }
       changed = false;
@@ -72,17 +83,17 @@ const DOM_QUIET_SOURCE = String.raw`(function (limit) {
     }
     requestAnimationFrame(tick);
     // A background tab gets no animation frames; a timer of the limit still ends the wait.
-    setTimeout(function () { observer.disconnect(); resolve(['busy', -1]); }, limit);
+    setTimeout(function () { observer.disconnect(); resolve(['busy', -1, document.title]); }, limit);
   });
 })`;
 
-/** Whether the DOM went quiet, and the top document's mutation count then (-1: unknown). */
-async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' | 'navigated', number]> {
+/** Whether the DOM went quiet, the top document's mutation count then (-1: unknown) and its title. */
+async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' | 'navigated', number, string | undefined]> {
   try {
-    return (await page.evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as ['quiet' | 'busy', number];
+    return (await isolatedWorld(page).evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as ['quiet' | 'busy', number, string];
   } catch {
     // The document went away under the wait: a navigation.
-    return ['navigated', -1];
+    return ['navigated', -1, undefined];
   }
 }
 
@@ -90,7 +101,7 @@ async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' 
 export async function afterAction(tab: Tab, session: Session, before: BeforeAction, limits: SettleLimits, signal: AbortSignal, options: { diff?: boolean } = {}): Promise<string[]> {
   const waited: string[] = [];
   const page = tab.page;
-  let [dom, mutations] = await domQuiet(page, limits.domQuietMs);
+  let [dom, mutations, quietTitle] = await domQuiet(page, limits.domQuietMs);
   if (tab.requested !== before.requested && tab.navigations === before.navigations && tab.commits === before.commits) {
     // Asked for, not yet started: give it a moment to start (a same-document one only commits).
     await tab.waitUntil(() => tab.navigations !== before.navigations || tab.commits !== before.commits, NAVIGATION_START_MS, signal);
@@ -105,16 +116,18 @@ export async function afterAction(tab: Tab, session: Session, before: BeforeActi
     const quiet = await tab.waitUntil(() => tab.inflight.size === 0, limits.networkQuietMs, signal);
     waited.push(quiet ? `network quiet (${requests} request${requests === 1 ? '' : 's'})` : `network (${tab.inflight.size} still open after ${limits.networkQuietMs / 1000} s)`);
   }
-  if (navigated || requests > 0) [dom, mutations] = await domQuiet(page, limits.domQuietMs);
+  if (navigated || requests > 0) [dom, mutations, quietTitle] = await domQuiet(page, limits.domQuietMs);
   waited.push(dom === 'busy' ? `DOM (still changing after ${limits.domQuietMs / 1000} s)` : 'DOM quiet');
   // A download the action started is reported once it is on disk.
-  if (session.pendingDownloads.size > 0) {
+  const downloading = session.pendingDownloads.size > 0;
+  if (downloading) {
     const done = await tab.waitUntil(() => session.pendingDownloads.size === 0, limits.navigationTimeoutMs, signal).catch(() => false);
     waited.push(done ? 'download' : 'download (still running)');
   }
   const lines = [`Waited for: ${waited.join(', ')}.`];
   const url = page.url();
-  const title = await page.title().catch(() => '');
+  // The quiet wait read the title at its end, when nothing waited for after it can have changed it.
+  const title = (dom !== 'navigated' && quietTitle !== undefined && !downloading ? quietTitle : undefined) ?? (await page.title().catch(() => ''));
   if (url !== before.url) lines.push(`Page: ${url.slice(0, 300)}${title ? ` — ${JSON.stringify(title.slice(0, 200))}` : ''}`);
   else if (title !== before.title) lines.push(`Title: ${JSON.stringify(title.slice(0, 200))}`);
   for (const event of session.drainEvents()) lines.push(event.text);

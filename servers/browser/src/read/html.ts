@@ -3,6 +3,7 @@
 // block as far as the caller reads.
 import { MAX_DEPTH, MIN_KEPT_SHARE, compose, htmlToMarkdown, limitDepth, loadToolkit, prepareDocument, readMetadata, tidy, visibleLength } from '@portico-mcp/shared/markdown';
 import type { DomElement, DomNode } from '@portico-mcp/shared/markdown';
+import type { VisibleBlocks } from './serialize.js';
 
 function hasMarkedAncestor(node: DomElement): boolean {
   for (let parent = node.parentNode; parent !== null; parent = parent.parentNode) {
@@ -19,14 +20,15 @@ export interface IncrementalMarkdown {
   readonly complete: boolean;
   title?: string;
   /** Converts on until at least `minChars` characters exist (or the page ends). */
-  more(minChars: number): void;
+  more(minChars: number): void | Promise<void>;
 }
 
 // Pages whose text is longer than this are converted a piece at a time and without Readability's passes,
 // which cost more than the conversion itself on long pages (0.8 s and 0.9 s of a 2 MB article).
-const INCREMENTAL_TEXT_CHARS = 200_000;
+export const INCREMENTAL_TEXT_CHARS = 200_000;
 const BLOCKS_PER_STEP = 40;
-const BLOCK_TAGS = new Set(['P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'UL', 'OL', 'TABLE', 'PRE', 'BLOCKQUOTE', 'FIGURE', 'HR', 'DL', 'ASIDE', 'HEADER', 'FOOTER', 'NAV', 'FORM']);
+export const BLOCK_TAG_NAMES = ['P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'UL', 'OL', 'TABLE', 'PRE', 'BLOCKQUOTE', 'FIGURE', 'HR', 'DL', 'ASIDE', 'HEADER', 'FOOTER', 'NAV', 'FORM'];
+const BLOCK_TAGS = new Set(BLOCK_TAG_NAMES);
 
 /**
  * The markdown of rendered (visible-only) HTML. A page that marks its main content (one <article> or <main>
@@ -84,6 +86,55 @@ export async function renderedToMarkdown(html: string, pageUrl: URL): Promise<In
     },
   };
   return state;
+}
+
+/**
+ * The markdown of a page the browser already cut into its main container's blocks (serialize.ts): only the
+ * blocks a read reaches are parsed and converted, a batch at a time.
+ */
+export async function blocksToMarkdown(page: VisibleBlocks, pageUrl: URL, fetchFrom: (start: number) => Promise<VisibleBlocks>): Promise<IncrementalMarkdown> {
+  const { parse, turndown } = await loadToolkit();
+  const metadata = readMetadata(parse(`<!DOCTYPE html><html>${page.head}<body></body></html>`));
+  let base = pageUrl;
+  try {
+    const resolved = new URL(page.base);
+    if (resolved.protocol === 'http:' || resolved.protocol === 'https:') base = resolved;
+  } catch {
+    // An unusable base URL: links resolve against the page's own.
+  }
+  const head = compose(metadata, pageUrl, '');
+  let { html, ends, next } = page;
+  let index = 0;
+  const parts: string[] = [];
+  let length = 0;
+  return {
+    get text() {
+      return `${head}${parts.join('\n\n')}`;
+    },
+    get complete() {
+      return index >= ends.length && next < 0;
+    },
+    ...(metadata.title !== undefined ? { title: metadata.title } : {}),
+    async more(minChars: number) {
+      while ((index < ends.length || next >= 0) && head.length + length < minChars) {
+        if (index >= ends.length) {
+          ({ html, ends, next } = await fetchFrom(next));
+          index = 0;
+          continue;
+        }
+        const start = index === 0 ? 0 : ends[index - 1]!;
+        index = Math.min(index + BLOCKS_PER_STEP, ends.length);
+        const document = parse(`<!DOCTYPE html><html><body><div>${html.slice(start, ends[index - 1])}</div></body></html>`);
+        limitDepth(document, MAX_DEPTH);
+        prepareDocument(document, base);
+        const piece = tidy(turndown.turndown(document.body!.children[0] as never));
+        if (piece !== '') {
+          parts.push(piece);
+          length += piece.length + 2;
+        }
+      }
+    },
+  };
 }
 
 function directText(element: DomElement): string {

@@ -6,6 +6,7 @@ import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import { DESTRUCTIVE, READ_ONLY, WRITE, defineTool, withHints } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { afterAction, beforeAction, DEFAULT_SETTLE } from '../browser/act.js';
+import { clickElement } from '../browser/click.js';
 import { checkNavigationUrl } from '../browser/network.js';
 import type { BrowserHost } from '../browser/session.js';
 import { resolveTarget } from '../browser/target.js';
@@ -108,7 +109,7 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     handler: ({ ref, selector, double, button }, context) =>
       runAction(host, context, { ref, selector }, async (_tab, element) => {
         try {
-          await element!.handle.click({ ...(double ? { count: 2 } : {}), ...(button ? { button } : {}) });
+          await clickElement(element!.handle, { ...(double ? { count: 2 } : {}), ...(button ? { button } : {}) });
         } catch (error) {
           throw actionFailure(error, element!.label);
         }
@@ -322,7 +323,7 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       const element = ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
       const page = await readPage(tab, element);
       // Bytes are at least characters: converting this far always fills the reply budget.
-      page.more(offset + context.maxOutputBytes);
+      await page.more(offset + context.maxOutputBytes);
       const markdown = page.text;
       const reply = context.reply();
       reply.header(`${UNTRUSTED}\n${element ? `${element.label} of ` : ''}${tab.page.url().slice(0, 300)}:`);

@@ -15,7 +15,7 @@ export const MAX_PER_PAGE = 100;
 export type PerPageSpelling = 'perPage' | 'per_page';
 
 /** The page and page size a call asked for, whichever spelling it used (unknown keys pass through `.loose()`). */
-export function pagingOf(args: Record<string, unknown>): { page: number; perPage: number; params: { page?: number; per_page?: number } } {
+export function pagingOf(args: Record<string, unknown>): Paging {
   const rawSize = whole(args.per_page ?? args.perPage);
   const rawPage = whole(args.page);
   if (rawSize === null || rawPage === null) throw new InvalidArgumentError('page and per_page (or perPage) must be whole numbers.');
@@ -53,20 +53,33 @@ export function continuation(end: number, perPage: number, spelling: PerPageSpel
   return { page: Math.floor(end / size) + 1, [spelling]: size };
 }
 
-/** Lays out one API page of a list: items while they fit, then `next` from the Link header (or the budget cut). */
+/** What a list call asked for, from `pagingOf`; `params` is what goes to GitHub. */
+export interface Paging {
+  page: number;
+  perPage: number;
+  params: { page?: number; per_page?: number };
+}
+
+/**
+ * Lays out one API page of a list: items while they fit, then `next` from the response's Link header (or the
+ * budget cut). `spelling` is the page-size name the reference used for this tool, so `next` reads as its own.
+ */
 export function listPage<T>(
   reply: Reply,
+  paging: Paging,
+  response: { nextPage: number | undefined },
   items: readonly T[],
-  options: { line(item: T): string; noun: string; page: number; perPage: number; hasNext: boolean; spelling: PerPageSpelling },
+  view: { line(item: T): string; noun: string; spelling?: PerPageSpelling },
 ): Page<T> {
-  const page = reply.page(items, {
-    line: options.line,
-    noun: options.noun,
-    offset: (options.page - 1) * options.perPage,
-    more: options.hasNext,
-    next: (end) => continuation(end, options.perPage, options.spelling),
-    limitReason: `one page of ${options.perPage}`,
+  const { page, perPage } = paging;
+  const shown = reply.page(items, {
+    line: view.line,
+    noun: view.noun,
+    offset: (page - 1) * perPage,
+    more: response.nextPage !== undefined,
+    next: (end) => continuation(end, perPage, view.spelling ?? 'per_page'),
+    limitReason: `one page of ${perPage}`,
   });
-  reply.set({ count: page.items.length, page: options.page });
-  return page;
+  reply.set({ count: shown.items.length, page });
+  return shown;
 }

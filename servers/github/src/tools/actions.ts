@@ -47,21 +47,17 @@ export function actionTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'actions',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const response = await api.request<{ total_count: number; workflow_runs: RunLike[] }>(
           'GET /repos/{owner}/{repo}/actions/runs',
-          { owner, repo, branch: args.branch, status: args.status, event: args.event, ...paging },
+          { owner, repo, branch: args.branch, status: args.status, event: args.event, ...paging.params },
           { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
         );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\n${response.data.total_count} workflow runs of ${owner}/${repo}, page ${page}:`);
-        listPage(reply, response.data.workflow_runs, {
+        reply.header(`${UNTRUSTED_NOTE}\n${response.data.total_count} workflow runs of ${owner}/${repo}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data.workflow_runs, {
           line: (run) => `[${run.id}] ${outcome(run)} ${oneLine(run.name ?? 'workflow', 60)} #${run.run_number} on ${oneLine(run.head_branch ?? '?', 60)} (${run.event}, ${run.head_sha.slice(0, 12)}, ${day(run.created_at)}): ${oneLine(run.display_title ?? '', 100)}`,
           noun: 'runs',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
-          spelling: 'per_page',
         });
         reply.set({ total_count: response.data.total_count });
         return reply.build({ structured: true });
@@ -76,20 +72,16 @@ export function actionTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'actions',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
-        const response = await api.request<{ total_count: number; jobs: JobLike[] }>('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', { owner, repo, run_id: args.run_id, ...paging }, { signal: context.signal, hints: { subject: `run ${args.run_id} in ${owner}/${repo}` } });
+        const paging = pagingOf(args);
+        const response = await api.request<{ total_count: number; jobs: JobLike[] }>('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', { owner, repo, run_id: args.run_id, ...paging.params }, { signal: context.signal, hints: { subject: `run ${args.run_id} in ${owner}/${repo}` } });
         const reply = context.reply();
-        reply.header(`Jobs of run ${args.run_id}, page ${page}:`);
-        listPage(reply, response.data.jobs, {
+        reply.header(`Jobs of run ${args.run_id}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data.jobs, {
           line: (job) => {
             const failed = (job.steps ?? []).filter((step) => step.conclusion === 'failure').map((step) => `${step.number} ${oneLine(step.name, 80)}`);
             return `[${job.id}] ${outcome(job)} ${oneLine(job.name, 100)}${failed.length ? ` — failed steps: ${failed.join('; ')}` : ''}`;
           },
           noun: 'jobs',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
-          spelling: 'per_page',
         });
         return reply.build({ structured: true });
       },

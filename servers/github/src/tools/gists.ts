@@ -36,19 +36,15 @@ export function gistTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'gists',
       handler: async (args, context) => {
         outsideScope();
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const response = args.username
-          ? await api.request<GistLike[]>('GET /users/{username}/gists', { username: args.username, ...paging }, { signal: context.signal, hints: { subject: `user ${args.username}` } })
-          : await api.request<GistLike[]>('GET /gists', { ...paging }, { signal: context.signal });
+          ? await api.request<GistLike[]>('GET /users/{username}/gists', { username: args.username, ...paging.params }, { signal: context.signal, hints: { subject: `user ${args.username}` } })
+          : await api.request<GistLike[]>('GET /gists', { ...paging.params }, { signal: context.signal });
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nGists, page ${page}:`);
-        listPage(reply, response.data, {
+        reply.header(`${UNTRUSTED_NOTE}\nGists, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data, {
           line: (gist) => `${gist.id} ${gist.public ? 'public' : 'secret'} ${day(gist.updated_at)} ${Object.keys(gist.files).map((name) => oneLine(name, 60)).join(', ')}${gist.description ? ` — ${oneLine(gist.description, 100)}` : ''}`,
           noun: 'gists',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
-          spelling: 'per_page',
         });
         return reply.build({ structured: true });
       },

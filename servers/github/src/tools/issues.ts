@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { lenient } from '../github/schema.js';
@@ -37,6 +38,42 @@ export function issueRow(issue: IssueLike, withRepo = false): string {
   const labels = labelNames(issue.labels);
   const extra = [`by ${login(issue.user)}`, issue.comments ? `${issue.comments} comments` : '', labels.length ? `labels: ${labels.join(', ')}` : '', `updated ${day(issue.updated_at)}`].filter(Boolean).join(', ');
   return `${repo}${kind}#${issue.number} [${issue.state}] ${oneLine(issue.title)} (${extra})`;
+}
+
+// The columns `fields` can choose for issue lists. Like the paging arguments, `fields` is not in the schemas
+// (the default tools/list is 10 bytes under its 10,240-byte budget); the list reply names it instead.
+const COLUMNS: Record<string, (issue: IssueLike) => string> = {
+  repo: (issue) => (issue.repository_url ? issue.repository_url.split('/').slice(-2).join('/') : ''),
+  number: (issue) => `${issue.pull_request ? 'PR ' : ''}#${issue.number}`,
+  state: (issue) => `[${issue.state}]`,
+  title: (issue) => oneLine(issue.title),
+  author: (issue) => `by ${login(issue.user)}`,
+  comments: (issue) => `${issue.comments ?? 0} comments`,
+  labels: (issue) => `labels: ${labelNames(issue.labels).join(', ') || 'none'}`,
+  assignees: (issue) => `assignees: ${(issue.assignees ?? []).map((user) => login(user)).join(', ') || 'none'}`,
+  milestone: (issue) => (issue.milestone?.title ? `milestone: ${oneLine(issue.milestone.title, 80)}` : ''),
+  created: (issue) => `created ${day(issue.created_at)}`,
+  updated: (issue) => `updated ${day(issue.updated_at)}`,
+  closed: (issue) => (issue.closed_at ? `closed ${day(issue.closed_at)}` : ''),
+  url: (issue) => issue.html_url ?? '',
+};
+
+/** The reply's note on `fields`, for the header of an issue list. */
+export const FIELDS_NOTE = `Columns: fields (${Object.keys(COLUMNS).join(',')}).`;
+
+/** The columns a call chose with `fields` (a list or a comma string), or undefined for the compact row. */
+export function columnsOf(args: Record<string, unknown>): string[] | undefined {
+  const raw = args.fields;
+  if (raw === undefined || raw === null) return undefined;
+  const names = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [raw]).map((name) => String(name).trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(name in COLUMNS));
+  if (unknown.length > 0 || names.length === 0) throw new InvalidArgumentError(`fields takes column names from: ${Object.keys(COLUMNS).join(', ')}${unknown.length > 0 ? ` (not ${unknown.map((name) => JSON.stringify(name.slice(0, 30))).join(', ')})` : ''}.`);
+  return names;
+}
+
+/** One issue row with the chosen columns, those without a value left out. */
+export function issueColumns(issue: IssueLike, columns: readonly string[]): string {
+  return columns.map((column) => COLUMNS[column]!(issue)).filter(Boolean).join(' | ');
 }
 
 const ISSUE_FIELDS = {
@@ -84,15 +121,16 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
+        const columns = columnsOf(args);
         const response = await api.request<IssueLike[]>(
           'GET /repos/{owner}/{repo}/issues',
-          { owner, repo, direction: args.direction, labels: args.labels?.join(','), since: args.since, sort: args.sort, state: args.state, ...paging },
+          { owner, repo, direction: args.direction, labels: args.labels?.join(','), since: args.since, sort: args.sort, state: args.state, ...paging.params },
           { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
         );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nIssues of ${owner}/${repo}, page ${page}:`);
-        const shown = listPage(reply, response.data, { line: (issue) => issueRow(issue), noun: 'issues', page, perPage, hasNext: response.nextPage !== undefined, spelling: 'per_page' });
+        reply.header(`${UNTRUSTED_NOTE}\n${columns ? '' : `${FIELDS_NOTE}\n`}Issues of ${owner}/${repo}, page ${paging.page}:`);
+        const shown = listPage(reply, paging, response, response.data, { line: (issue) => (columns ? issueColumns(issue, columns) : issueRow(issue)), noun: 'issues' });
         if (shown.items.length === 0 && !shown.truncated) reply.always('No issues match.');
         return reply.build({ structured: true });
       },

@@ -27,14 +27,14 @@ export function labelTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'labels',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const response =
           args.issue_number === undefined
-            ? await api.request<LabelLike[]>('GET /repos/{owner}/{repo}/labels', { owner, repo, ...paging }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } })
-            : await api.request<LabelLike[]>('GET /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner, repo, issue_number: args.issue_number, ...paging }, { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } });
+            ? await api.request<LabelLike[]>('GET /repos/{owner}/{repo}/labels', { owner, repo, ...paging.params }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } })
+            : await api.request<LabelLike[]>('GET /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner, repo, issue_number: args.issue_number, ...paging.params }, { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } });
         const reply = context.reply();
-        reply.header(`Labels of ${args.issue_number === undefined ? `${owner}/${repo}` : `#${args.issue_number}`}, page ${page}:`);
-        listPage(reply, response.data, { line: labelRow, noun: 'labels', page, perPage, hasNext: response.nextPage !== undefined, spelling: 'per_page' });
+        reply.header(`Labels of ${args.issue_number === undefined ? `${owner}/${repo}` : `#${args.issue_number}`}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data, { line: labelRow, noun: 'labels' });
         return reply.build({ structured: true });
       },
     }),

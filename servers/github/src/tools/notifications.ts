@@ -28,9 +28,9 @@ export function notificationTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       toolset: 'notifications',
       handler: async (args, context) => {
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         if ((args.owner === undefined) !== (args.repo === undefined)) throw new InvalidArgumentError('Give owner and repo together, or neither for all repositories.');
-        const filters = { all: args.all, participating: args.participating, ...paging };
+        const filters = { all: args.all, participating: args.participating, ...paging.params };
         const response =
           args.owner !== undefined && args.repo !== undefined
             ? await (async () => {
@@ -41,14 +41,10 @@ export function notificationTools(tools: GitHubTools): AnyToolDefinition[] {
         // Under a scope, threads from other repositories are left out: their titles are content of those repositories.
         const threads = response.data.filter((thread) => scope.allows(thread.repository.owner.login, thread.repository.name));
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nNotifications, page ${page}${threads.length < response.data.length ? ` (${response.data.length - threads.length} outside --repos left out)` : ''}:`);
-        listPage(reply, threads, {
+        reply.header(`${UNTRUSTED_NOTE}\nNotifications, page ${paging.page}${threads.length < response.data.length ? ` (${response.data.length - threads.length} outside --repos left out)` : ''}:`);
+        listPage(reply, paging, response, threads, {
           line: (thread) => `[${thread.id}] ${thread.unread ? 'unread' : 'read'} ${thread.repository.full_name} ${thread.subject.type}: ${oneLine(thread.subject.title)} (${thread.reason}, ${day(thread.updated_at)})`,
           noun: 'notifications',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
-          spelling: 'per_page',
         });
         return reply.build({ structured: true });
       },

@@ -118,21 +118,17 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const response = await api.request<PullLike[]>(
           'GET /repos/{owner}/{repo}/pulls',
-          { owner, repo, state: args.state, head: args.head, base: args.base, sort: args.sort, direction: args.direction, ...paging },
+          { owner, repo, state: args.state, head: args.head, base: args.base, sort: args.sort, direction: args.direction, ...paging.params },
           { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
         );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nPull requests of ${owner}/${repo}, page ${page}:`);
-        const shown = listPage(reply, response.data, {
+        reply.header(`${UNTRUSTED_NOTE}\nPull requests of ${owner}/${repo}, page ${paging.page}:`);
+        const shown = listPage(reply, paging, response, response.data, {
           line: (pull) => `#${pull.number} [${pullState(pull)}] ${oneLine(pull.title)} (${oneLine(pull.head.ref, 60)} → ${oneLine(pull.base.ref, 60)}, by ${login(pull.user)}, updated ${day(pull.updated_at)})`,
           noun: 'pull requests',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
-          spelling: 'per_page',
         });
         if (shown.items.length === 0 && !shown.truncated) reply.always('No pull requests match.');
         return reply.build({ structured: true });
@@ -194,23 +190,19 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const response = await api.request<Array<{ filename: string; status: string; additions: number; deletions: number; patch?: string; previous_filename?: string }>>(
           'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
-          { owner, repo, pull_number: args.pull_number, ...paging },
+          { owner, repo, pull_number: args.pull_number, ...paging.params },
           { signal: context.signal, hints: subject(owner, repo, args.pull_number) },
         );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nFiles of #${args.pull_number} in ${owner}/${repo}, page ${page}:`);
-        listPage(reply, response.data, {
+        reply.header(`${UNTRUSTED_NOTE}\nFiles of #${args.pull_number} in ${owner}/${repo}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data, {
           line: (file) =>
             `${file.status} ${clean(file.previous_filename ? `${file.previous_filename} → ${file.filename}` : file.filename)} (+${file.additions} −${file.deletions})` +
             (file.patch ? `\n${clean(file.patch)}` : ''),
           noun: 'files',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
-          spelling: 'per_page',
         });
         return reply.build({ structured: true });
       },
@@ -280,22 +272,18 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const response = await api.request<Array<{ id: number; path: string; line?: number | null; original_line?: number | null; user: { login?: string } | null; body: string; created_at?: string; in_reply_to_id?: number }>>(
           'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments',
-          { owner, repo, pull_number: args.pull_number, ...paging },
+          { owner, repo, pull_number: args.pull_number, ...paging.params },
           { signal: context.signal, hints: subject(owner, repo, args.pull_number) },
         );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nReview comments on #${args.pull_number}, page ${page}:`);
-        listPage(reply, response.data, {
+        reply.header(`${UNTRUSTED_NOTE}\nReview comments on #${args.pull_number}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data, {
           line: (comment) =>
             `[${comment.id}${comment.in_reply_to_id ? ` reply to ${comment.in_reply_to_id}` : ''}] ${clean(comment.path)}:${comment.line ?? comment.original_line ?? '?'} ${login(comment.user)} ${day(comment.created_at)}:\n  ${clean(comment.body).replace(/\n/g, '\n  ')}`,
           noun: 'comments',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
-          spelling: 'per_page',
         });
         return reply.build({ structured: true });
       },
@@ -308,21 +296,17 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const response = await api.request<Array<{ id: number; state: string; user: { login?: string } | null; body?: string | null; submitted_at?: string | null; commit_id?: string }>>(
           'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
-          { owner, repo, pull_number: args.pull_number, ...paging },
+          { owner, repo, pull_number: args.pull_number, ...paging.params },
           { signal: context.signal, hints: subject(owner, repo, args.pull_number) },
         );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nReviews of #${args.pull_number}, page ${page}:`);
-        listPage(reply, response.data, {
+        reply.header(`${UNTRUSTED_NOTE}\nReviews of #${args.pull_number}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data, {
           line: (review) => `[${review.id}] ${review.state} by ${login(review.user)} ${day(review.submitted_at)}${review.body ? `:\n  ${clean(review.body).replace(/\n/g, '\n  ')}` : ''}`,
           noun: 'reviews',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
-          spelling: 'per_page',
         });
         return reply.build({ structured: true });
       },

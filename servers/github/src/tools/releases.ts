@@ -47,11 +47,11 @@ export function releaseTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'releases',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
-        const response = await api.request<ReleaseLike[]>('GET /repos/{owner}/{repo}/releases', { owner, repo, ...paging }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } });
+        const paging = pagingOf(args);
+        const response = await api.request<ReleaseLike[]>('GET /repos/{owner}/{repo}/releases', { owner, repo, ...paging.params }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } });
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nReleases of ${owner}/${repo}, page ${page}:`);
-        listPage(reply, response.data, { line: releaseRow, noun: 'releases', page, perPage, hasNext: response.nextPage !== undefined, spelling: 'per_page' });
+        reply.header(`${UNTRUSTED_NOTE}\nReleases of ${owner}/${repo}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data, { line: releaseRow, noun: 'releases' });
         return reply.build({ structured: true });
       },
     }),
@@ -80,11 +80,11 @@ export function releaseTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'releases',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
-        const response = await api.request<Array<{ name: string; commit: { sha: string } }>>('GET /repos/{owner}/{repo}/tags', { owner, repo, ...paging }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } });
+        const paging = pagingOf(args);
+        const response = await api.request<Array<{ name: string; commit: { sha: string } }>>('GET /repos/{owner}/{repo}/tags', { owner, repo, ...paging.params }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } });
         const reply = context.reply();
-        reply.header(`Tags of ${owner}/${repo}, page ${page}:`);
-        listPage(reply, response.data, { line: (tag) => `${oneLine(tag.name, 100)} ${tag.commit.sha.slice(0, 12)}`, noun: 'tags', page, perPage, hasNext: response.nextPage !== undefined, spelling: 'per_page' });
+        reply.header(`Tags of ${owner}/${repo}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data, { line: (tag) => `${oneLine(tag.name, 100)} ${tag.commit.sha.slice(0, 12)}`, noun: 'tags' });
         return reply.build({ structured: true });
       },
     }),

@@ -42,12 +42,12 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
       inputSchema: lenient(z.object({ query: z.string() })),
       annotations: GH_READ,
       handler: async (args, context) => {
-        const { page, perPage, params: paging } = pagingOf(args);
+        const paging = pagingOf(args);
         const q = scope.qualify(args.query);
-        const response = await api.request<{ total_count: number; incomplete_results?: boolean; items: RepoLike[] }>('GET /search/repositories', { q, ...paging }, { signal: context.signal });
+        const response = await api.request<{ total_count: number; incomplete_results?: boolean; items: RepoLike[] }>('GET /search/repositories', { q, ...paging.params }, { signal: context.signal });
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\n${response.data.total_count} repositories match, page ${page}:`);
-        listPage(reply, response.data.items, { line: repoRow, noun: 'repositories', page, perPage, hasNext: response.nextPage !== undefined, spelling: 'perPage' });
+        reply.header(`${UNTRUSTED_NOTE}\n${response.data.total_count} repositories match, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data.items, { line: repoRow, noun: 'repositories', spelling: 'perPage' });
         reply.set({ total_count: response.data.total_count });
         return reply.build({ structured: true });
       },
@@ -124,16 +124,13 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { page, perPage, params: paging } = pagingOf(args);
-        const response = await api.request<CommitLike[]>('GET /repos/{owner}/{repo}/commits', { owner, repo, sha: args.sha, ...paging }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}${args.sha ? ` or ref ${args.sha}` : ''}` } });
+        const paging = pagingOf(args);
+        const response = await api.request<CommitLike[]>('GET /repos/{owner}/{repo}/commits', { owner, repo, sha: args.sha, ...paging.params }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}${args.sha ? ` or ref ${args.sha}` : ''}` } });
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nCommits of ${owner}/${repo}${args.sha ? ` at ${args.sha}` : ''}, page ${page}:`);
-        listPage(reply, response.data, {
+        reply.header(`${UNTRUSTED_NOTE}\nCommits of ${owner}/${repo}${args.sha ? ` at ${args.sha}` : ''}, page ${paging.page}:`);
+        listPage(reply, paging, response, response.data, {
           line: (commit) => `${commit.sha.slice(0, 12)} ${day(commit.commit.author?.date)} ${commit.author ? login(commit.author) : oneLine(commit.commit.author?.name ?? 'unknown', 60)}: ${oneLine(commit.commit.message.split('\n')[0], 150)}`,
           noun: 'commits',
-          page,
-          perPage,
-          hasNext: response.nextPage !== undefined,
           spelling: 'perPage',
         });
         return reply.build({ structured: true });

@@ -83,6 +83,19 @@ const deref = (value) => {
   return current;
 };
 
+// An example's value may itself be a $ref to a shared Example Object (issues/get's is): its `value` is the
+// payload, and refs can sit anywhere inside, so they are resolved all the way down.
+const exampleValue = (value, depth = 0) => {
+  if (depth > 50) throw new Error('example nested too deep');
+  if (Array.isArray(value)) return value.map((entry) => exampleValue(entry, depth + 1));
+  if (!value || typeof value !== 'object') return value;
+  if ('$ref' in value) {
+    const target = deref(value);
+    return exampleValue(value.$ref.startsWith('#/components/examples/') ? target.value : target, depth + 1);
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, exampleValue(entry, depth + 1)]));
+};
+
 // Keywords that only document: dropped so the file stays small and ajv sees validation keywords alone.
 const PROSE = new Set(['description', 'title', 'example', 'examples', 'externalDocs', 'deprecated', 'readOnly', 'writeOnly']);
 
@@ -145,7 +158,7 @@ for (const id of OPERATIONS) {
   const contentType = content['application/json'] ? 'application/json' : Object.keys(content)[0];
   const examples = {};
   for (const [name, example] of Object.entries(content[contentType]?.examples ?? {})) {
-    examples[name] = deref(example).value;
+    examples[name] = exampleValue(deref(example).value);
   }
   const headers = {};
   for (const [name, header] of Object.entries(response.headers ?? {})) {
