@@ -5,11 +5,15 @@ import { defineConfig } from 'vitest/config';
 // repositories. `protocol` spawns built servers over stdio/HTTP as a host does (framing, shutdown, both eras).
 // `browser` drives real headless Chromium (the browser server's tests). `slow` holds tests that are slow by
 // nature (large trees and repositories, time limits, memory bombs, attack corpora of many subprocesses), named
-// *.slow.test.ts. `npm test` runs all four.
+// *.slow.test.ts. `npm test` runs all four. `browser` also holds the MCP Apps view tests
+// (servers/*/test/*.app.test.ts). The Docker step (*.docker.test.ts) has a config of its own,
+// scripts/docker/vitest.config.ts, which CI runs as a separate step.
 const everywhere = ['shared/test/**', 'servers/*/test/**', 'scripts/**'];
 const under = (suffix: string) => everywhere.map((dir) => `${dir}/*${suffix}`);
-// The browser server's tests start Chromium; they are a project of their own, outside the fast loop.
+// The browser server's tests start Chromium; they are a project of their own, outside the fast loop. So are
+// the MCP Apps view tests (*.app.test.ts): each loads a server's view in Chromium inside a bridge host page.
 const browserTests = ['servers/browser/test/*.test.ts'];
+const appTests = ['servers/*/test/*.app.test.ts'];
 
 export default defineConfig({
   test: {
@@ -18,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: under('.test.ts'),
-          exclude: ['**/*.protocol.test.ts', '**/*.slow.test.ts', ...browserTests, '**/node_modules/**'],
+          exclude: ['**/*.protocol.test.ts', '**/*.slow.test.ts', '**/*.docker.test.ts', ...browserTests, ...appTests, '**/node_modules/**'],
           testTimeout: 20_000,
           // One module graph per worker instead of per file: loading the SDK and zod again for each of some fifty
           // files cost more than the tests themselves. Unit tests keep no state in modules between files.
@@ -28,7 +32,7 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
-          include: browserTests,
+          include: [...browserTests, ...appTests],
           exclude: ['**/*.protocol.test.ts', '**/*.slow.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -46,6 +46,17 @@ describe('house rules on the servers’ sources', () => {
     expect(offending(serverSources, /readOnlyHint:\s*(true|false),\s*destructiveHint/)).toEqual([]);
   });
 
+  it('gives every destructive tool the one-line effect --confirm-destructive shows the user', () => {
+    const bare = toolSources.flatMap((file) => {
+      const text = readFileSync(file, 'utf8');
+      // An annotation line naming a destructive preset must be followed, within the definition, by `effect:`.
+      return [...text.matchAll(/annotations:\s*(?:\w*DESTRUCTIVE\b|withHints\(DESTRUCTIVE\b)[^\n]*\n(?:[^\n]*\n){0,2}/g)]
+        .filter((match) => !/\beffect:/.test(match[0]))
+        .map(() => relative(repo, file));
+    });
+    expect(bare).toEqual([]);
+  });
+
   it('reads no environment deep inside a server: config is parsed once', () => {
     const deep = serverSources.filter((file) => !/\/src\/(index|config)\.ts$/.test(file));
     expect(offending(deep, /process\.env\b/)).toEqual([]);

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { makeTempDir, resultText, spawnServer } from '../shared/dist/testing/index.js';
+import { makeTempDir, openAppHost, resultText, spawnServer } from '../shared/dist/testing/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const width = 100;
@@ -53,7 +53,7 @@ for (const demo of await discoverDemos()) {
   let server;
   let teardown;
   try {
-    const { args, env, calls, close } = await demo.setup(temp.path);
+    const { args, env, calls, views = [], close } = await demo.setup(temp.path);
     // A demo that starts something of its own (a local page, a local API) hands back how to stop it.
     teardown = close;
     const started = performance.now();
@@ -67,6 +67,20 @@ for (const demo of await discoverDemos()) {
       const result = await server.client.callTool(call);
       console.log(`  ← ${result.isError ? 'error' : 'ok'}${result.structuredContent ? ` ${JSON.stringify(result.structuredContent).slice(0, 300)}` : ''}`);
       console.log(clip(resultText(result)));
+    }
+    // MCP Apps views, as a host that renders them shows them: each in Chromium behind the ext-apps bridge.
+    for (const view of views) {
+      const host = await openAppHost({ client: server.client, tool: view.tool, arguments: view.arguments, width: 900, height: view.height ?? 560 });
+      try {
+        await host.frame.waitForSelector(view.ready);
+        for (const selector of view.clicks ?? []) await host.frame.click(selector);
+        if (view.after) await host.frame.waitForSelector(view.after);
+        const file = join(root, view.screenshot);
+        await host.screenshot(file);
+        console.log(`\n  ▣ view of ${view.tool}: screenshot saved to ${view.screenshot}`);
+      } finally {
+        await host.close();
+      }
     }
   } catch (error) {
     failures++;

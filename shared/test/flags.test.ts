@@ -3,15 +3,38 @@ import { ConfigError } from '../src/errors/index.js';
 import { formatHelp, parseCommandLine, selectTools, toCommonConfig } from '../src/serve/index.js';
 import type { AnyToolDefinition } from '../src/serve/index.js';
 
-const common = (argv: string[], env: Record<string, string> = {}) => toCommonConfig(parseCommandLine(argv, env, {}));
+const common = (argv: string[], env: Record<string, string> = {}) => toCommonConfig(parseCommandLine(argv, env, {}), env);
 
 describe('common flags', () => {
-  it('defaults to stdio, the 100 KB budget and info logging', () => {
-    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, toolsets: new Set(), excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info' });
+  it('turns on --confirm-destructive from the flag or PORTICO_CONFIRM_DESTRUCTIVE', () => {
+    expect(common(['--confirm-destructive']).confirmDestructive).toBe(true);
+    expect(common([], { PORTICO_CONFIRM_DESTRUCTIVE: 'true' }).confirmDestructive).toBe(true);
+  });
+
+  it('takes the requestState key from PORTICO_STATE_KEY and refuses one too short to be a key', () => {
+    expect(common([], { PORTICO_STATE_KEY: 'k'.repeat(32) }).stateKey).toBe('k'.repeat(32));
+    expect(common([]).stateKey).toBeUndefined();
+    expect(() => common([], { PORTICO_STATE_KEY: 'short' })).toThrow(/PORTICO_STATE_KEY must be at least 32 characters/);
+  });
+
+  it('defaults to stdio, the 100 KB budget, info logging and apps on', () => {
+    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, confirmDestructive: false, toolsets: new Set(), excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info', apps: true });
+  });
+
+  it('turns apps off with --no-apps or PORTICO_NO_APPS', () => {
+    expect(common(['--no-apps']).apps).toBe(false);
+    expect(common([], { PORTICO_NO_APPS: 'true' }).apps).toBe(false);
   });
 
   it('serves HTTP on 127.0.0.1:3000 by default', () => {
-    expect(common(['--http']).transport).toEqual({ kind: 'http', host: '127.0.0.1', port: 3000, allowedHosts: [] });
+    expect(common(['--http']).transport).toEqual({ kind: 'http', host: '127.0.0.1', port: 3000, allowedHosts: [], maxSessions: 1000, requestTimeoutMs: 30_000 });
+  });
+
+  it('caps 2025-era HTTP sessions and request time by flag or environment', () => {
+    expect(common(['--http', '--max-sessions', '300', '--request-timeout', '5s']).transport).toMatchObject({ maxSessions: 300, requestTimeoutMs: 5_000 });
+    expect(common(['--http'], { PORTICO_MAX_SESSIONS: '20', PORTICO_REQUEST_TIMEOUT: '2' }).transport).toMatchObject({ maxSessions: 20, requestTimeoutMs: 2_000 });
+    expect(() => common(['--http', '--max-sessions', '0'])).toThrow(/--max-sessions must be between 1 and 100000/);
+    expect(() => common(['--max-sessions', '10'])).toThrow(/only applies with --http/);
   });
 
   it('reads the bearer token from PORTICO_AUTH_TOKEN', () => {
@@ -64,7 +87,7 @@ describe('common flags', () => {
 
   it('lists every common flag and its env var in --help', () => {
     const help = formatHelp({ usage: 'x [options]', description: 'X.' }, { db: { type: 'string', description: 'Database.', placeholder: 'path' } });
-    for (const flag of ['--http', '--port', '--host', '--auth-token', '--read-only', '--tools', '--exclude-tools', '--max-output-bytes', '--log-level', '--help', '--version', '--db <path>']) {
+    for (const flag of ['--http', '--port', '--host', '--auth-token', '--read-only', '--tools', '--exclude-tools', '--max-output-bytes', '--max-sessions', '--request-timeout', '--log-level', '--help', '--version', '--db <path>']) {
       expect(help).toContain(flag);
     }
     expect(help).toContain('PORTICO_AUTH_TOKEN');
@@ -164,5 +187,24 @@ describe('toolsets', () => {
   it('parses --toolsets from the command line and PORTICO_TOOLSETS', () => {
     expect([...common(['--toolsets', 'a,b']).toolsets]).toEqual(['a', 'b']);
     expect([...common([], { PORTICO_TOOLSETS: 'all' }).toolsets]).toEqual(['all']);
+  });
+});
+
+describe('app-only tools', () => {
+  const hints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+  const tools = [
+    { name: 'query', annotations: hints, ui: { resourceUri: 'ui://x/view.html' } },
+    { name: 'query_page', annotations: hints, ui: { resourceUri: 'ui://x/view.html', visibility: ['app'] } },
+    { name: 'other', annotations: hints },
+  ] as AnyToolDefinition[];
+  const names = (selected: AnyToolDefinition[]) => selected.map((t) => t.name);
+
+  it('are registered whenever apps are on, whatever --tools names, since they serve the views of the tools the model sees', () => {
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), apps: true }))).toEqual(['query', 'query_page', 'other']);
+    expect(names(selectTools(tools, { readOnly: false, tools: new Set(['other']), excludeTools: new Set(), apps: true }))).toEqual(['query_page', 'other']);
+  });
+
+  it('are not registered with --no-apps', () => {
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), apps: false }))).toEqual(['query', 'other']);
   });
 });

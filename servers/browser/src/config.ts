@@ -15,6 +15,7 @@ export const BROWSER_FLAGS = {
   'user-data-dir': { type: 'string', placeholder: 'dir', description: 'Browser profile to use (default a fresh temporary one; a locked one falls back to temporary).', env: 'PORTICO_BROWSER_USER_DATA_DIR' },
   'storage-state': { type: 'string', placeholder: 'file', description: 'Load cookies and localStorage from this JSON file (as browser_save_state writes it).', env: 'PORTICO_BROWSER_STORAGE_STATE' },
   'cdp-endpoint': { type: 'string', placeholder: 'url', description: 'Attach to a running browser (ws:// or http:// DevTools URL) instead of launching one.', env: 'PORTICO_BROWSER_CDP_ENDPOINT' },
+  'cdp-cookies': { type: 'string', placeholder: 'mode', description: "copy (default) or none: whether the attached browser's cookies are copied into the context this server works in.", env: 'PORTICO_BROWSER_CDP_COOKIES' },
   'allow-hosts': { type: 'list', placeholder: 'hosts', description: 'Hosts, *.domains, IPs or CIDRs the browser may reach even if private or loopback (comma list).', env: 'PORTICO_BROWSER_ALLOW_HOSTS' },
   'deny-hosts': { type: 'list', placeholder: 'hosts', description: 'Hosts, *.domains, IPs or CIDRs never reached (comma list; wins over --allow-hosts).', env: 'PORTICO_BROWSER_DENY_HOSTS' },
   'allow-dir': { type: 'list', placeholder: 'dirs', description: 'Directories for uploads, saved state and downloads (comma list, repeatable).', env: 'PORTICO_BROWSER_ALLOW_DIR' },
@@ -32,6 +33,8 @@ export interface BrowserConfig {
   userDataDir?: string;
   storageState?: string;
   cdpEndpoint?: string;
+  /** Whether an attached browser's cookies (its logins) are copied into the server's own context of it. */
+  cdpCookies: 'copy' | 'none';
   allowHosts: string[];
   denyHosts: string[];
   allowDirs: string[];
@@ -74,12 +77,15 @@ export function parseBrowserConfig({ values, positionals, env, common }: ConfigI
   }
   const cdp = values['cdp-endpoint'];
   if (cdp !== undefined && !/^(wss?|https?):\/\//i.test(cdp)) throw new ConfigError('--cdp-endpoint must be a ws://, wss://, http:// or https:// DevTools URL.');
+  const cdpCookies = values['cdp-cookies'] ?? 'copy';
+  if (cdpCookies !== 'copy' && cdpCookies !== 'none') throw new ConfigError(`--cdp-cookies must be copy or none, not "${cdpCookies}".`);
   return {
     ...(values['executable-path'] !== undefined ? { executablePath: values['executable-path'] } : {}),
     headless: values.headed !== true,
     ...(values['user-data-dir'] !== undefined ? { userDataDir: values['user-data-dir'] } : {}),
     ...(values['storage-state'] !== undefined ? { storageState: values['storage-state'] } : {}),
     ...(cdp !== undefined ? { cdpEndpoint: cdp } : {}),
+    cdpCookies,
     allowHosts: values['allow-hosts'] ?? [],
     denyHosts: values['deny-hosts'] ?? [],
     allowDirs,

@@ -65,7 +65,7 @@ describe.each(ERAS)('the built server over stdio (%s era)', (era) => {
     expect(chromiumChildren(server.pid)).toEqual([]);
     expect(await server.call('browser_navigate', { url: `${site.url}/form` })).toContain('e1 form');
     const typed = await server.call('browser_type', { selector: '#name', text: 'Ada' });
-    expect(typed).toContain('input Name = Ada');
+    expect(typed).toContain('tx Name = Ada');
     const children = chromiumChildren(server.pid);
     expect(children.length).toBeGreaterThan(0);
     await server.client.close();

@@ -6,9 +6,14 @@ const node = (fields: Partial<SnapshotNode>): SnapshotNode => ({ depth: 0, role:
 
 describe('snapshot lines', () => {
   it('writes plain names, values and options bare and shortens the common field roles', () => {
-    expect(renderNode(node({ ref: 'e3', role: 'textbox', name: 'Field 1', depth: 1 }))).toBe(' e3 input Field 1');
-    expect(renderNode(node({ ref: 'e6', role: 'combobox', name: 'Size', value: 'M', options: ['S', 'M'] }))).toBe('e6 select Size = M (S,M)');
-    expect(renderNode(node({ ref: 'e7', role: 'checkbox', name: 'I agree', states: ['checked'] }))).toBe('e7 check I agree [checked]');
+    expect(renderNode(node({ ref: 'e3', role: 'textbox', name: 'Field 1', depth: 1 }))).toBe(' e3 tx Field 1');
+    expect(renderNode(node({ ref: 'e7', role: 'checkbox', name: 'I agree', states: ['checked'] }))).toBe('e7 chk I agree [checked]');
+  });
+
+  it('stars the selected option of a select instead of repeating it as the value', () => {
+    expect(renderNode(node({ ref: 'e6', role: 'combobox', name: 'Size', value: 'M', options: ['S', 'M'] }))).toBe('e6 sel Size (S,*M)');
+    expect(renderNode(node({ ref: 'e6', role: 'combobox', name: 'Size', value: 'M, L', options: ['S', 'M', 'L'] }))).toBe('e6 sel Size = "M, L" (S,M,L)');
+    expect(renderNode(node({ ref: 'e6', role: 'combobox', name: 'Size', value: 'x,y', options: ['S', 'x,y'] }))).toBe('e6 sel Size (S,*"x,y")');
   });
 
   it('quotes a name that could run into the value, states or options after it', () => {

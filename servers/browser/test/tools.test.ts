@@ -36,17 +36,17 @@ describe('navigation and snapshots', () => {
   it('fills a form by ref — type, select, check, submit — and reports the navigation it caused', async () => {
     await browser.call('browser_navigate', { url: `${site.url}/form` });
     const snapshot = (await browser.call('browser_snapshot')).text;
-    expect(snapshot).toMatch(/e\d+ input Name\b/);
-    expect(snapshot).toMatch(/e\d+ select Color = Red \(Red,Green,Blue\)/);
-    expect(snapshot).toMatch(/e\d+ check I agree/);
+    expect(snapshot).toMatch(/e\d+ tx Name\b/);
+    expect(snapshot).toMatch(/e\d+ sel Color \(\*Red,Green,Blue\)/);
+    expect(snapshot).toMatch(/e\d+ chk I agree/);
     // A label that names a control is not repeated as text of its own.
     expect(snapshot).not.toMatch(/^"Name"$/m);
-    const typed = await browser.call('browser_type', { ref: refOf(snapshot, /input Name\b/), text: 'Ada' });
+    const typed = await browser.call('browser_type', { ref: refOf(snapshot, /tx Name\b/), text: 'Ada' });
     expect(typed.text).toContain('Typed 3 characters into');
-    expect(typed.text).toMatch(/\+ e\d+ input Name = Ada/);
-    const selected = await browser.call('browser_select_option', { ref: refOf(snapshot, /select Color\b/), values: ['Green'] });
+    expect(typed.text).toMatch(/\+ e\d+ tx Name = Ada/);
+    const selected = await browser.call('browser_select_option', { ref: refOf(snapshot, /sel Color\b/), values: ['Green'] });
     expect(selected.text).toContain('Selected "Green"');
-    await browser.call('browser_click', { ref: refOf(snapshot, /check I agree/) });
+    await browser.call('browser_click', { ref: refOf(snapshot, /chk I agree/) });
     const sent = await browser.call('browser_click', { ref: refOf(snapshot, /button Send/) });
     expect(sent.text).toContain('Waited for: navigation');
     expect(sent.text).toContain(`Page: ${site.url}/done?name=Ada&color=g&terms=on`);
@@ -65,7 +65,7 @@ describe('navigation and snapshots', () => {
     expect(result.text).toContain('Snapshot changes');
     expect(result.text).toContain('+ "More details"');
     expect(result.text).toMatch(/\+ e\d+ link Back home/);
-    expect(result.text).not.toMatch(/input Name\b/);
+    expect(result.text).not.toMatch(/tx Name\b/);
   });
 
   it('hovers and clicks by CSS selector', async () => {
@@ -76,7 +76,7 @@ describe('navigation and snapshots', () => {
 
   it('presses keys in the focused element', async () => {
     const snapshot = (await browser.call('browser_snapshot')).text;
-    await browser.call('browser_type', { ref: refOf(snapshot, /input Name\b/), text: 'Grace' });
+    await browser.call('browser_type', { ref: refOf(snapshot, /tx Name\b/), text: 'Grace' });
     const result = await browser.call('browser_press_key', { key: 'Enter' });
     expect(result.text).toContain(`Page: ${site.url}/done?name=Grace`);
   });
@@ -117,7 +117,7 @@ describe('navigation and snapshots', () => {
     const whole = (await browser.call('browser_snapshot')).text;
     const part = await browser.call('browser_snapshot', { ref: refOf(whole, /e\d+ form/) });
     expect(part.text).toMatch(/^e\d+ form$/m);
-    expect(part.text).toMatch(/input Name\b/);
+    expect(part.text).toMatch(/tx Name\b/);
     expect(part.text).not.toContain('h1 Sign up');
     expect(part.text).not.toContain('Show more');
   });
@@ -150,7 +150,7 @@ describe('the change counter', () => {
 });
 
 describe('snapshot size', () => {
-  it('keeps the snapshot of a labelled form to about 24 bytes a field: 100 fields under 2.5 KB, 200 under 5 KB', async () => {
+  it('keeps the snapshot of a labelled form to about 20 bytes a field: 100 fields under 2.1 KB, 200 under 4.2 KB', async () => {
     const sizes: Record<number, number> = {};
     for (const fields of [100, 200]) {
       await browser.call('browser_navigate', { url: `${site.url}/big-form?fields=${fields}` });
@@ -159,8 +159,8 @@ describe('snapshot size', () => {
       sizes[fields] = Buffer.byteLength(result.text);
     }
     console.log(`snapshot bytes: 100 fields (200 elements with their labels) ${sizes[100]} B, 200 fields ${sizes[200]} B`);
-    expect(sizes[100]).toBeLessThanOrEqual(2_500);
-    expect(sizes[200]).toBeLessThanOrEqual(5_000);
+    expect(sizes[100]).toBeLessThanOrEqual(2_100);
+    expect(sizes[200]).toBeLessThanOrEqual(4_200);
   });
 
   it('cuts a long snapshot at the reply budget and continues it by offset', async () => {
@@ -174,7 +174,7 @@ describe('snapshot size', () => {
       expect(second.text).toContain(`lines ${next.offset + 1}–`);
       const part = await small.call('browser_snapshot', { interactive_only: true, depth: 0 });
       expect(part.text).toMatch(/e\d+ form/);
-      expect(part.text).not.toMatch(/e\d+ input /);
+      expect(part.text).not.toMatch(/e\d+ tx /);
     } finally {
       await small.close();
     }

@@ -33,6 +33,16 @@ export const demo = {
         { name: 'git_blame', arguments: { repo_path: repo, path: 'src/cart.js', start_line: 1, end_line: 3 } },
         { name: 'git_diff', arguments: { repo_path: repo, target: '--output=/tmp/pwned' } },
       ],
+      views: [
+        {
+          tool: 'git_compare',
+          arguments: { repo_path: repo, base: 'main', head: 'feature/discounts', mode: 'patch' },
+          ready: 'td.code',
+          clicks: ['button[data-layout="split"]'],
+          after: 'table.diff.split',
+          screenshot: 'servers/git/docs/diff-view.png',
+        },
+      ],
     };
   },
 };

@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, ConfigError } from '@portico-mcp/shared/errors';
 import type { ServerSpec, ServerSurface } from '@portico-mcp/shared/serve';
 import { Sandbox } from '@portico-mcp/shared/sandbox';
@@ -7,6 +9,7 @@ import { blameTools } from './tools/blame.js';
 import { branchTools } from './tools/branches.js';
 import { compareTools } from './tools/compare.js';
 import { diffTools } from './tools/diff.js';
+import { diffView, diffViewTools } from './tools/diff-view.js';
 import { logTools } from './tools/log.js';
 import { remoteTools } from './tools/remotes.js';
 import { showTools } from './tools/show.js';
@@ -22,6 +25,9 @@ const INSTRUCTIONS =
   'Git tools confined to the repositories this server was started with; every tool takes repo_path. ' +
   'A reply that was cut says so and names the arguments that continue it (next in structure). ' +
   'Use git_show_file to read a file at a revision and git_blame to see who changed lines.';
+
+// src/ from sources, dist/ bundled: the package folder is one up from either.
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Builds the tool surface for a configuration (exported for in-process tests). */
 export async function createGitSurface(config: GitServerConfig): Promise<ServerSurface & { workspace: Workspace }> {
@@ -45,8 +51,9 @@ export async function createGitSurface(config: GitServerConfig): Promise<ServerS
     ...stashTools(workspace),
     ...remoteTools(workspace, { allowRemote: config.allowRemote }),
     ...stagingTools(workspace),
+    ...diffViewTools(workspace),
   ];
-  return { tools, instructions: INSTRUCTIONS, workspace };
+  return { tools, instructions: INSTRUCTIONS, workspace, apps: [diffView(PACKAGE_DIR)] };
 }
 
 /** The git server as the kernel's bootstrap runs it. */
@@ -73,6 +80,6 @@ export const gitServer: ServerSpec<GitServerConfig, typeof GIT_FLAGS> = {
   create: async (config, kernel) => {
     const surface = await createGitSurface(config);
     kernel.log.debug('repositories', { roots: surface.workspace.sandbox.roots, allowRemote: config.allowRemote });
-    return { tools: surface.tools, ...(surface.instructions ? { instructions: surface.instructions } : {}) };
+    return { tools: surface.tools, ...(surface.instructions ? { instructions: surface.instructions } : {}), ...(surface.apps ? { apps: surface.apps } : {}) };
   },
 };

@@ -40,6 +40,13 @@ describe('the tool list as the model pays for it', () => {
     expect(size.modelBytes, size.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join('\n')).toBeLessThanOrEqual(DEFAULT_BUDGET_BYTES);
   });
 
+  it('keeps the diff view’s app-only git_diff_view out of what the model sees, listed apart for the view', () => {
+    const size = sizes.get('default')!;
+    console.log(`app-only: ${size.appOnly.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}; full list ${size.fullBytes} B`);
+    expect(size.names).not.toContain('git_diff_view');
+    expect(size.appOnly.map((tool) => tool.name)).toEqual(['git_diff_view']);
+  });
+
   it('lists every reference tool, git_blame and git_show_file by default, and no opt-in tool', () => {
     const names = sizes.get('default')!.names;
     expect(names).toEqual(expect.arrayContaining([...REFERENCE_TOOLS, 'git_blame', 'git_show_file', 'git_remotes']));

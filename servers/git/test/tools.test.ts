@@ -307,7 +307,7 @@ describe('registration', () => {
 
   it('marks exactly the read tools read-only', () => {
     const readOnly = [...server.tools.values()].filter((tool) => tool.annotations?.readOnlyHint).map((tool) => tool.name).sort();
-    expect(readOnly).toEqual(['git_blame', 'git_branch', 'git_compare', 'git_diff', 'git_diff_staged', 'git_diff_unstaged', 'git_log', 'git_remotes', 'git_show', 'git_show_file', 'git_stash_list', 'git_status', 'git_tags']);
+    expect(readOnly).toEqual(['git_blame', 'git_branch', 'git_compare', 'git_diff', 'git_diff_staged', 'git_diff_unstaged', 'git_diff_view', 'git_log', 'git_remotes', 'git_show', 'git_show_file', 'git_stash_list', 'git_status', 'git_tags']);
   });
 });
 

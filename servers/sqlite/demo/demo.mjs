@@ -36,6 +36,17 @@ export const demo = {
         { name: 'explain_query', arguments: { query: 'SELECT * FROM orders WHERE customer_id = ?', params: [7] } },
         { name: 'append_insight', arguments: { insight: 'Outside Graz, Lyon customers bring the most revenue, just ahead of Turku.' } },
       ],
+      views: [
+        { tool: 'read_query', arguments: { query: 'SELECT o.id, c.name, c.city, o.total, o.placed_at FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.id' }, ready: 'tbody tr', screenshot: 'servers/sqlite/docs/results-view.png' },
+        {
+          tool: 'read_query',
+          arguments: { query: 'SELECT substr(placed_at, 1, 7) AS month, round(sum(total)) AS revenue, count(*) AS orders FROM orders GROUP BY month ORDER BY month' },
+          ready: 'button[data-mode="bar"]',
+          clicks: ['button[data-mode="bar"]'],
+          after: 'svg.chart',
+          screenshot: 'servers/sqlite/docs/results-chart.png',
+        },
+      ],
     };
   },
 };

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Kernel, ServerSpec, ServerSurface } from '@portico-mcp/shared/serve';
 import { parseSqliteConfig, SQLITE_FLAGS } from './config.js';
 import type { SqliteConfig } from './config.js';
@@ -10,6 +11,7 @@ import type { EngineOptions } from './engine/protocol.js';
 import { sqlitePrompts, sqliteResources } from './extras.js';
 import { insightTools } from './tools/insights.js';
 import { queryTools } from './tools/query.js';
+import { resultsView, resultsViewTools } from './tools/results-view.js';
 import { schemaTools } from './tools/schema.js';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -21,13 +23,17 @@ const INSTRUCTIONS = [
   'Record findings with append_insight; they collect in memo://insights.',
 ].join(' ');
 
-/** The tools, resources and prompt on top of an engine runner (the server's engine process, or an in-process one in tests). */
+// src/ from sources, dist/ bundled: the package folder is one up from either.
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The tools, resources, prompt and view on top of an engine runner (the server's engine process, or an in-process one in tests). */
 export function createSqliteSurface(engine: EngineRunner): ServerSurface {
   return {
-    tools: [...queryTools(engine), ...schemaTools(engine), ...insightTools(engine)],
+    tools: [...queryTools(engine), ...schemaTools(engine), ...insightTools(engine), ...resultsViewTools(engine)],
     instructions: INSTRUCTIONS,
     resources: sqliteResources(engine),
     prompts: sqlitePrompts(),
+    apps: [resultsView(PACKAGE_DIR)],
   };
 }
 

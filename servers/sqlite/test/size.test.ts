@@ -20,7 +20,11 @@ describe('the tool list as the model sees it', () => {
       `\nper tool (all): ${sizes.at(-1)!.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}`,
     );
     const defaults = sizes[0]!;
+    console.log(`app-only (hidden from the model, in the full list): ${defaults.appOnly.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}; full list ${defaults.fullBytes} B`);
     expect(defaults.names).toEqual(expect.arrayContaining(REFERENCE_TOOLS));
+    // The results view's pager is listed for the view, never shown to the model: it costs the model nothing.
+    expect(defaults.names).not.toContain('read_query_page');
+    expect(defaults.appOnly.map((tool) => tool.name)).toEqual(['read_query_page']);
     expect(defaults.modelBytes).toBeLessThanOrEqual(DEFAULT_BUDGET_BYTES);
     expect(sizes.at(-1)!.names).toEqual(expect.arrayContaining(['explain_query', 'search_schema']));
   });

@@ -16,6 +16,8 @@ export type PorticoErrorCode =
   | 'TIMEOUT'
   | 'CANCELLED'
   | 'UPSTREAM'
+  | 'INPUT_UNAVAILABLE'
+  | 'INVALID_STATE'
   | 'CONFIG';
 
 /** Base class of every expected failure: a code plus one sentence that tells the caller what to do next. */
@@ -105,6 +107,20 @@ export class CancelledError extends PorticoError {
 export class UpstreamError extends PorticoError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('UPSTREAM', message, options);
+  }
+}
+
+/** The client cannot be asked for input here: it did not declare the capability, or the request has no session. */
+export class InputUnavailableError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INPUT_UNAVAILABLE', message, options);
+  }
+}
+
+/** A requestState that was issued for another call (a different tool or other arguments). */
+export class RequestStateError extends PorticoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_STATE', message, options);
   }
 }
 

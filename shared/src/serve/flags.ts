@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors/index.js';
 import { isLogLevel, LOG_LEVELS } from '../log/index.js';
 import type { LogLevel } from '../log/index.js';
+import { MIN_STATE_KEY_LENGTH } from './state.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, MAX_MAX_OUTPUT_BYTES, MIN_MAX_OUTPUT_BYTES } from '../output/index.js';
 
 interface FlagBase {
@@ -43,6 +44,11 @@ export type TypedFlagValues<F extends Readonly<Record<string, FlagSpec>>> = {
   [K in keyof F]: F[K] extends { default: number } ? FlagValue<F[K]> : FlagValue<F[K]> | undefined;
 };
 
+/** Sessions a 2025-era HTTP endpoint holds at once unless --max-sessions says otherwise. */
+export const DEFAULT_MAX_SESSIONS = 1_000;
+/** How long an HTTP client may take to send one request unless --request-timeout says otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** The flags every Portico server understands. */
 export const COMMON_FLAGS = {
   http: { type: 'boolean', description: 'Serve Streamable HTTP at /mcp instead of stdio.' },
@@ -60,7 +66,31 @@ export const COMMON_FLAGS = {
     description: 'Require "Authorization: Bearer <token>" on HTTP (prefer the env var: flags show in ps).',
     env: 'PORTICO_AUTH_TOKEN',
   },
+  'max-sessions': {
+    type: 'integer',
+    min: 1,
+    max: 100_000,
+    default: DEFAULT_MAX_SESSIONS,
+    placeholder: 'n',
+    description: `HTTP: most 2025-era sessions open at once; past it a new one gets 503 + Retry-After, no live one is dropped (default ${DEFAULT_MAX_SESSIONS}; about 150 KB each).`,
+    env: 'PORTICO_MAX_SESSIONS',
+  },
+  'request-timeout': {
+    type: 'duration',
+    unit: 's',
+    min: 1_000,
+    max: 3_600_000,
+    default: DEFAULT_REQUEST_TIMEOUT_MS,
+    placeholder: 'time',
+    description: 'HTTP: how long a client may take to send one request, headers and body; a slower one gets 408 (default 30s).',
+    env: 'PORTICO_REQUEST_TIMEOUT',
+  },
   'read-only': { type: 'boolean', description: 'Register no tool that can change anything.', env: 'PORTICO_READ_ONLY' },
+  'confirm-destructive': {
+    type: 'boolean',
+    description: 'Ask the user to confirm (elicitation) before any destructive tool runs; refuse it where the client cannot ask.',
+    env: 'PORTICO_CONFIRM_DESTRUCTIVE',
+  },
   toolsets: {
     type: 'list',
     placeholder: 'names',
@@ -89,6 +119,11 @@ export const COMMON_FLAGS = {
     description: `Least severe level logged to stderr: ${LOG_LEVELS.join(', ')} (default info).`,
     env: 'PORTICO_LOG_LEVEL',
   },
+  'no-apps': {
+    type: 'boolean',
+    description: 'Offer no MCP Apps views (ui:// resources, app-only tools), for hosts that mis-render them.',
+    env: 'PORTICO_NO_APPS',
+  },
   help: { type: 'boolean', short: 'h', description: 'Show this help and exit.' },
   version: { type: 'boolean', short: 'v', description: 'Print the version and exit.' },
 } as const satisfies Record<string, FlagSpec>;
@@ -96,12 +131,26 @@ export const COMMON_FLAGS = {
 /** How the server talks to its host. */
 export type TransportConfig =
   | { kind: 'stdio' }
-  | { kind: 'http'; host: string; port: number; authToken?: string; allowedHosts: string[] };
+  | {
+      kind: 'http';
+      host: string;
+      port: number;
+      authToken?: string;
+      allowedHosts: string[];
+      /** Most 2025-era sessions open at once; a newcomer past it is refused, never a live session dropped. */
+      maxSessions: number;
+      /** Time a client may take to send one request's headers and body. */
+      requestTimeoutMs: number;
+    };
 
 /** The settings every server shares, parsed once from flags and environment. */
 export interface CommonConfig {
   transport: TransportConfig;
   readOnly: boolean;
+  /** Ask the user before a tool whose destructiveHint is true runs (--confirm-destructive). */
+  confirmDestructive: boolean;
+  /** The HMAC key of requestState (PORTICO_STATE_KEY); unset means a random key per process. */
+  stateKey?: string;
   /** Opt-in toolsets to register besides the default tools; `all` for every one. */
   toolsets: ReadonlySet<string>;
   /** Only these tools, when given. */
@@ -109,6 +158,8 @@ export interface CommonConfig {
   excludeTools: ReadonlySet<string>;
   maxOutputBytes: number;
   logLevel: LogLevel;
+  /** Offer the MCP Apps views and their app-only tools (off with --no-apps). */
+  apps: boolean;
 }
 
 /** Parsed flag values: strings, booleans, numbers (typed flags) and string lists. */
@@ -242,14 +293,18 @@ function listValue(values: FlagValues, name: string): string[] | undefined {
 }
 
 /** Builds the typed common configuration from a parsed command line. */
-export function toCommonConfig({ values, explicit }: ParsedCommandLine): CommonConfig {
+export function toCommonConfig({ values, explicit }: ParsedCommandLine, env: Readonly<Record<string, string | undefined>> = {}): CommonConfig {
+  const stateKey = env.PORTICO_STATE_KEY;
+  if (stateKey !== undefined && stateKey.length < MIN_STATE_KEY_LENGTH) {
+    throw new ConfigError(`PORTICO_STATE_KEY must be at least ${MIN_STATE_KEY_LENGTH} characters long; generate one with \`openssl rand -hex 32\`.`);
+  }
   const logLevel = stringValue(values, 'log-level') ?? 'info';
   if (!isLogLevel(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
   const tools = listValue(values, 'tools');
   let transport: TransportConfig = { kind: 'stdio' };
   // Environment defaults for HTTP are harmless under stdio; a flag typed on the command line is a mistake.
-  const httpOnly = ['port', 'host', 'auth-token', 'allowed-hosts'].filter((name) => explicit.has(name));
+  const httpOnly = ['port', 'host', 'auth-token', 'allowed-hosts', 'max-sessions', 'request-timeout'].filter((name) => explicit.has(name));
   if (values.http === true) {
     const authToken = stringValue(values, 'auth-token');
     if (authToken !== undefined && authToken.length < 16) {
@@ -265,6 +320,8 @@ export function toCommonConfig({ values, explicit }: ParsedCommandLine): CommonC
       port: values.port as number,
       ...(authToken !== undefined ? { authToken } : {}),
       allowedHosts: listValue(values, 'allowed-hosts') ?? [],
+      maxSessions: values['max-sessions'] as number,
+      requestTimeoutMs: values['request-timeout'] as number,
     };
   } else if (httpOnly.length > 0) {
     throw new ConfigError(`--${httpOnly[0]} only applies with --http.`);
@@ -273,11 +330,14 @@ export function toCommonConfig({ values, explicit }: ParsedCommandLine): CommonC
   return {
     transport,
     readOnly: values['read-only'] === true,
+    confirmDestructive: values['confirm-destructive'] === true,
+    ...(stateKey !== undefined ? { stateKey } : {}),
     toolsets: new Set(listValue(values, 'toolsets') ?? []),
     ...(tools !== undefined ? { tools: new Set(tools) } : {}),
     excludeTools: new Set(listValue(values, 'exclude-tools') ?? []),
     maxOutputBytes: values['max-output-bytes'] as number,
     logLevel,
+    apps: values['no-apps'] !== true,
   };
 }
 

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { registerAppResource, registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
-import type { CallToolResult, McpRequestContext, McpServerFactory, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server';
-import { TooLargeError } from '../errors/index.js';
+import type { CallToolResult, GetPromptResult, InputRequiredResult, McpRequestContext, McpServerFactory, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server';
+import { InputUnavailableError, TooLargeError } from '../errors/index.js';
+import { InputRequiredSignal, clientCapabilities, createAsk, input } from './ask.js';
+import type { Ask, AskScope } from './ask.js';
+import { callBinding } from './state.js';
+import type { StateSigner } from './state.js';
+import { APP_MIME_TYPE as APP_MIME, readAppHtml } from '../apps/index.js';
+import type { AppView } from '../apps/index.js';
 import type { Logger } from '../log/index.js';
-import { Reply, cutText, formatBytes, toProtocolError, toToolError, truncationNotice, utf8Length } from '../output/index.js';
+import { Reply, cutText, formatBytes, toProtocolError, toToolError, toolError, truncationNotice, utf8Length } from '../output/index.js';
 import { boundResult } from './bound.js';
 import type { AnyPromptDefinition, ContinueHint, PromptReply } from './prompt.js';
 import { isTemplateUri } from './resource.js';
@@ -25,6 +32,8 @@ export interface ServerSurface {
   instructions?: string;
   resources?: ResourceDefinition[];
   prompts?: AnyPromptDefinition[];
+  /** MCP Apps views (`ui://` HTML resources) that tools name in `ui.resourceUri`; off with --no-apps. */
+  apps?: AppView[];
   /**
    * Only for the kernel's conformance fixture, which exercises protocol features the kernel does not wrap
    * yet (sampling, elicitation, completions): registers directly on the SDK server, outside the budget and
@@ -40,6 +49,12 @@ export interface FactoryOptions {
   /** Tools after --read-only/--tools/--exclude-tools. */
   tools: readonly AnyToolDefinition[];
   maxOutputBytes: number;
+  /** Ask the user before destructive tools run (--confirm-destructive). */
+  confirmDestructive?: boolean;
+  /** Signs and checks requestState; one per process, or one key shared by replicas. */
+  signer: StateSigner;
+  /** Declare the MCP Apps views and the tools' `_meta.ui` (false with --no-apps). */
+  apps: boolean;
   log: Logger;
   /** Aborted at shutdown: running tools see it through their signal. */
   shutdownSignal: AbortSignal;
@@ -63,6 +78,8 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
         // SDK sends them only to such requests, at that level and above.
         capabilities: { tools: {}, logging: {} },
         ...(options.surface.instructions ? { instructions: options.surface.instructions } : {}),
+        // Signature and expiry are checked before any handler runs; a refusal is the spec's -32602.
+        requestState: { verify: (state: string) => openState(options, state) },
       },
     );
     // Both entries pass requestInfo only for per-request HTTP instances; every other instance serves a
@@ -77,10 +94,11 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
         closed(connection);
       };
     }
-    const clientRoots = rootsProvider(server, request.era, sessionful);
-    for (const tool of options.tools) registerTool(server, tool, request.era, clientRoots, connection, options);
+    const sessionRoots = rootsProvider(server, request.era, sessionful);
+    for (const tool of options.tools) registerTool(server, tool, request.era, sessionRoots, connection, options);
     for (const resource of options.surface.resources ?? []) registerResource(server, resource, request.era, options);
     for (const prompt of options.surface.prompts ?? []) registerPrompt(server, prompt, request.era, options);
+    if (options.apps) for (const view of options.surface.apps ?? []) registerView(server, view, options);
     options.surface.registerProtocolFixtures?.(server, { era: request.era });
     declareFixedLists(server);
     if (sessionful && request.era === 'legacy') forwardLogs(server, options.log);
@@ -101,8 +119,18 @@ function declareFixedLists(server: McpServer): void {
   });
 }
 
-function rootsProvider(server: McpServer, era: 'legacy' | 'modern', sessionful: boolean): () => Promise<string[] | undefined> {
-  if (era !== 'legacy' || !sessionful) return async () => undefined;
+function openState(options: FactoryOptions, state: string): unknown {
+  const opened = options.signer.open(state);
+  if (!opened.ok) {
+    options.log.info('refused a requestState', { reason: opened.reason });
+    throw new Error(opened.reason);
+  }
+  return opened.payload;
+}
+
+/** The 2025-era session's roots, asked once and again after the client says they changed; undefined elsewhere. */
+function rootsProvider(server: McpServer, era: 'legacy' | 'modern', sessionful: boolean): (() => Promise<string[] | undefined>) | undefined {
+  if (era !== 'legacy' || !sessionful) return undefined;
   let cached: Promise<string[] | undefined> | undefined;
   server.server.setNotificationHandler('notifications/roots/list_changed', () => {
     cached = undefined;
@@ -136,7 +164,7 @@ function registerTool(
   server: McpServer,
   tool: AnyToolDefinition,
   era: 'legacy' | 'modern',
-  clientRoots: () => Promise<string[] | undefined>,
+  sessionRoots: (() => Promise<string[] | undefined>) | undefined,
   connection: string,
   options: FactoryOptions,
 ): void {
@@ -148,12 +176,15 @@ function registerTool(
     ...(tool.outputSchema ? { outputSchema: slimmed(tool.outputSchema) } : {}),
     annotations: { title: tool.title, ...tool.annotations },
   };
-  const handler = async (args: unknown, sdk: ServerContext): Promise<CallToolResult> => {
+  const confirming = options.confirmDestructive === true && tool.annotations.destructiveHint;
+  const handler = async (args: unknown, sdk: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
     // The request's own signal, unless shutdown has begun: tracking each call's controller in a set is far
     // cheaper per call than AbortSignal.any against the long-lived shutdown signal, which also keeps every
     // dependent signal registered on it for the life of the process on Node 20.
     const signal = callSignal(sdk.mcpReq.signal, options.shutdownSignal);
     let reply: Reply | undefined;
+    const scope: AskScope = { era, sdk, server, signer: options.signer, binding: callBinding(tool.name, args), subject: `${tool.name}` };
+    const ask = createAsk(scope);
     const context: ToolContext = {
       signal,
       reply: () => (reply ??= new Reply({ tool: tool.name, limit: options.maxOutputBytes })),
@@ -161,20 +192,71 @@ function registerTool(
       log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)),
       progress: progressReporter(sdk),
       era,
-      clientRoots,
+      clientRoots: sessionRoots ?? (() => askedRoots(scope, ask)),
+      ask,
+      canAsk: (capability) => Boolean(clientCapabilities(scope)?.[capability]),
       connection,
     };
     try {
+      if (confirming) {
+        const refusal = await confirmEffect(tool, args, ask);
+        if (refusal) return refusal;
+      }
       const result = await tool.handler(args, context);
       return boundResult(result, options.maxOutputBytes);
     } catch (error) {
+      if (error instanceof InputRequiredSignal) return error.result;
       return toToolError(error, (unexpected) => log.error('tool failed unexpectedly', { error: unexpected }));
     } finally {
       releaseCallSignal(signal);
     }
   };
   // The SDK's overloads are generic over the schema type; our definitions are already checked by defineTool.
-  (server.registerTool as (name: string, config: object, cb: typeof handler) => unknown)(tool.name, config, handler);
+  if (tool.ui && options.apps) {
+    // ext-apps writes `_meta.ui` and the older flat `ui/resourceUri` key that hosts of the first drafts read.
+    (registerAppTool as (server: McpServer, name: string, config: object, cb: typeof handler) => unknown)(server, tool.name, { ...config, _meta: { ui: tool.ui } }, handler);
+  } else {
+    (server.registerTool as (name: string, config: object, cb: typeof handler) => unknown)(tool.name, config, handler);
+  }
+}
+
+/**
+ * A view is served whole, outside the reply budget: a cut HTML file is no view at all, and its size is fixed
+ * at build time (each under 60 KB), not chosen by a caller.
+ */
+function registerView(server: McpServer, view: AppView, options: FactoryOptions): void {
+  const log = options.log.child(view.name);
+  registerAppResource(server, view.name, view.uri, { title: view.title, description: view.description }, async (uri) => {
+    try {
+      return { contents: [{ uri: uri.href, mimeType: APP_MIME, text: await readAppHtml(view) }] };
+    } catch (error) {
+      throw toProtocolError(error, { uri: uri.href }, (unexpected) => log.error('view read failed unexpectedly', { error: unexpected }));
+    }
+  });
+}
+
+/** Under --confirm-destructive: asks the user, and returns the reply saying nothing was done unless they agreed. */
+async function confirmEffect(tool: AnyToolDefinition, args: unknown, ask: Ask): Promise<CallToolResult | undefined> {
+  const described = tool.effect ? tool.effect(args) : `Run ${tool.title}`;
+  if (described === undefined) return undefined;
+  const effect = oneLine(described, 300);
+  const { portico_confirm: answer } = await ask({ portico_confirm: input.confirm(`${effect}. Go ahead? (${tool.name})`) });
+  if (answer.confirmed) return undefined;
+  const how = answer.action === 'cancel' ? 'cancelled the confirmation' : 'declined';
+  return toolError(`Nothing was done: the user ${how} (${effect}); ask the user before trying again.`);
+}
+
+/** Text on one line, at most `max` characters: a confirmation prompt is not the place for a whole SQL script. */
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/** The client's roots asked through `ask` (2026-07-28, or 2025-era HTTP without a session): undefined when it offers none. */
+async function askedRoots(scope: AskScope, ask: Ask): Promise<string[] | undefined> {
+  if (!clientCapabilities(scope)?.roots) return undefined;
+  const { portico_roots: roots } = await ask({ portico_roots: input.roots() });
+  return roots;
 }
 
 // Slimmed once per schema object: every instance (one per HTTP request in the 2026 era) reuses the conversion.
@@ -188,8 +270,15 @@ function slimmed<S extends Parameters<typeof slimSchema>[0]>(schema: S): S {
   return slim;
 }
 
-function extraContext(sdk: ServerContext, era: 'legacy' | 'modern', log: Logger): ExtraContext {
-  return { signal: sdk.mcpReq.signal, era, log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)) };
+function extraContext(sdk: ServerContext, era: 'legacy' | 'modern', log: Logger, ask: Ask): ExtraContext {
+  return { signal: sdk.mcpReq.signal, era, log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)), ask };
+}
+
+/** Listing resources is not a request that may come back input_required. */
+const cannotAsk: Ask = () => Promise.reject(new InputUnavailableError('Listing resources cannot ask the client for input; ask when a resource is read.'));
+
+function askFor(server: McpServer, sdk: ServerContext, era: 'legacy' | 'modern', options: FactoryOptions, name: string, args: unknown): Ask {
+  return createAsk({ era, sdk, server, signer: options.signer, binding: callBinding(name, args), subject: name });
 }
 
 /** Cuts a text to the reply budget with the one notice, naming how to get the rest. */
@@ -207,11 +296,11 @@ function boundedText(text: string, limit: number, continueHint: ContinueHint | u
 function registerResource(server: McpServer, resource: ResourceDefinition, era: 'legacy' | 'modern', options: FactoryOptions): void {
   const log = options.log.child(resource.name);
   const metadata = { title: resource.title, description: resource.description, mimeType: resource.mimeType };
-  const read = async (uri: URL, variables: Record<string, string | string[]>, sdk: ServerContext): Promise<ReadResourceResult> => {
+  const read = async (uri: URL, variables: Record<string, string | string[]>, sdk: ServerContext): Promise<ReadResourceResult | InputRequiredResult> => {
     const decoded: Record<string, string> = {};
     for (const [name, value] of Object.entries(variables)) decoded[name] = decodeURIComponent(Array.isArray(value) ? (value[0] ?? '') : value);
     try {
-      const answer: ResourceContents = await resource.read(uri, decoded, extraContext(sdk, era, log)).then((value) => (typeof value === 'string' ? { text: value } : value));
+      const answer: ResourceContents = await resource.read(uri, decoded, extraContext(sdk, era, log, askFor(server, sdk, era, options, `resource ${uri.href}`, {}))).then((value) => (typeof value === 'string' ? { text: value } : value));
       const mimeType = answer.mimeType ?? resource.mimeType;
       if ('blob' in answer) {
         if (answer.blob.length > options.maxOutputBytes) {
@@ -221,6 +310,7 @@ function registerResource(server: McpServer, resource: ResourceDefinition, era: 
       }
       return { contents: [{ uri: uri.href, mimeType, text: boundedText(answer.text, options.maxOutputBytes, resource.continueHint) }] };
     } catch (error) {
+      if (error instanceof InputRequiredSignal) return error.result;
       throw toProtocolError(error, { uri: uri.href }, (unexpected) => log.error('resource read failed unexpectedly', { error: unexpected }));
     }
   };
@@ -233,7 +323,7 @@ function registerResource(server: McpServer, resource: ResourceDefinition, era: 
     list: list
       ? async (sdk) => {
           try {
-            return { resources: await list(extraContext(sdk, era, log)) };
+            return { resources: await list(extraContext(sdk, era, log, cannotAsk)) };
           } catch (error) {
             throw toProtocolError(error, {}, (unexpected) => log.error('resource list failed unexpectedly', { error: unexpected }));
           }
@@ -245,9 +335,9 @@ function registerResource(server: McpServer, resource: ResourceDefinition, era: 
 
 function registerPrompt(server: McpServer, prompt: AnyPromptDefinition, era: 'legacy' | 'modern', options: FactoryOptions): void {
   const log = options.log.child(prompt.name);
-  const answer = async (args: unknown, sdk: ServerContext): Promise<PromptReply> => {
+  const answer = async (args: unknown, sdk: ServerContext): Promise<PromptReply | InputRequiredResult> => {
     try {
-      const { continueHint, ...reply } = await prompt.handler(args, extraContext(sdk, era, log));
+      const { continueHint, ...reply } = await prompt.handler(args, extraContext(sdk, era, log, askFor(server, sdk, era, options, `prompt ${prompt.name}`, args)));
       // One budget for all the prompt's text, in message order.
       let remaining = options.maxOutputBytes;
       const messages = reply.messages.map((message) => {
@@ -258,12 +348,14 @@ function registerPrompt(server: McpServer, prompt: AnyPromptDefinition, era: 'le
       });
       return { ...reply, messages };
     } catch (error) {
+      if (error instanceof InputRequiredSignal) return error.result;
       throw toProtocolError(error, {}, (unexpected) => log.error('prompt failed unexpectedly', { error: unexpected }));
     }
   };
   const config = { title: prompt.title, description: prompt.description, ...(prompt.argsSchema ? { argsSchema: prompt.argsSchema } : {}) };
-  if (prompt.argsSchema) (server.registerPrompt as (name: string, config: object, cb: (args: unknown, sdk: ServerContext) => Promise<PromptReply>) => unknown)(prompt.name, config, answer);
-  else (server.registerPrompt as (name: string, config: object, cb: (sdk: ServerContext) => Promise<PromptReply>) => unknown)(prompt.name, config, (sdk) => answer({}, sdk));
+  type Answer = Promise<PromptReply | InputRequiredResult>;
+  if (prompt.argsSchema) (server.registerPrompt as (name: string, config: object, cb: (args: unknown, sdk: ServerContext) => Answer) => unknown)(prompt.name, config, answer);
+  else (server.registerPrompt as (name: string, config: object, cb: (sdk: ServerContext) => Answer) => unknown)(prompt.name, config, (sdk) => answer({}, sdk));
 }
 
 const callsInFlight = new Map<AbortSignal, { controller: AbortController; detach: () => void }>();

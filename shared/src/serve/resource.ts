@@ -1,10 +1,13 @@
 import type { Logger } from '../log/index.js';
+import type { Ask } from './ask.js';
 
 /** What a resource or prompt handler gets besides its arguments. */
 export interface ExtraContext {
   signal: AbortSignal;
   log: Logger;
   era: 'legacy' | 'modern';
+  /** Asks the client for input, in either era; see `ToolContext.ask` (prompts/get and resources/read can ask too). */
+  ask: Ask;
 }
 
 /** One entry of a template's resource listing. */

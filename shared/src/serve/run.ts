@@ -7,6 +7,7 @@ import { callsSettled, createInstanceFactory } from './instance.js';
 import type { ServerInfo, ServerSurface } from './instance.js';
 import type { AnyToolDefinition } from './tool.js';
 import { selectTools } from './select.js';
+import { StateSigner } from './state.js';
 
 /** What a server's `create` gets from the kernel. */
 export interface Kernel {
@@ -97,7 +98,7 @@ export async function prepareServer<Config, Flags extends Readonly<Record<string
   const parsed = parseCommandLine(argv, env, serverFlags);
   if (parsed.values.help === true) return { kind: 'print', text: helpText(spec as ServerSpec<unknown, Readonly<Record<string, FlagSpec>>>) };
   if (parsed.values.version === true) return { kind: 'print', text: spec.version };
-  const common = toCommonConfig(parsed);
+  const common = toCommonConfig(parsed, env);
   const log = new Logger({ name: `portico.${spec.name}`, level: common.logLevel, ...(logSink ? { write: logSink } : {}) });
   const config = await spec.parseConfig({ values: parsed.values as TypedFlagValues<Flags>, positionals: parsed.positionals, env, common });
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -126,6 +127,9 @@ export async function prepareServer<Config, Flags extends Readonly<Record<string
     surface,
     tools,
     maxOutputBytes: common.maxOutputBytes,
+    confirmDestructive: common.confirmDestructive,
+    signer: common.stateKey === undefined ? StateSigner.random() : new StateSigner(common.stateKey),
+    apps: common.apps,
     log,
     shutdownSignal: shutdownController.signal,
     connectionClosed,

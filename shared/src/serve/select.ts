@@ -1,3 +1,4 @@
+import { isAppOnly } from '../apps/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { CommonConfig } from './flags.js';
 import type { AnyToolDefinition } from './tool.js';
@@ -9,11 +10,12 @@ export const ALL_TOOLSETS = 'all';
  * Applies --toolsets, --tools, --exclude-tools and --read-only. The default list is every tool without a
  * toolset; --toolsets adds opt-in groups; --tools names exactly the tools wanted, from any toolset. Tools left
  * out are never registered, so a client cannot list or call them. A name that matches no tool or toolset is
- * a configuration mistake, reported with the names there are.
+ * a configuration mistake, reported with the names there are. App-only tools (`ui.visibility: ['app']`) are
+ * on whenever apps are.
  */
 export function selectTools(
   tools: readonly AnyToolDefinition[],
-  common: Pick<CommonConfig, 'readOnly' | 'tools' | 'excludeTools'> & { toolsets?: ReadonlySet<string> },
+  common: Pick<CommonConfig, 'readOnly' | 'tools' | 'excludeTools'> & { toolsets?: ReadonlySet<string>; apps?: boolean },
 ): AnyToolDefinition[] {
   const known = new Set(tools.map((tool) => tool.name));
   for (const [flag, names] of [
@@ -32,8 +34,11 @@ export function selectTools(
     const offered = toolsets.length > 0 ? `the toolsets are ${[...toolsets, ALL_TOOLSETS].join(', ')}` : 'this server has no opt-in toolsets';
     throw new ConfigError(`--toolsets names unknown toolset${unknownSets.length > 1 ? 's' : ''} ${unknownSets.join(', ')}; ${offered}.`);
   }
+  // App-only tools serve the views of the tools the model sees: they follow --no-apps, not the tool lists.
   const enabled = (tool: AnyToolDefinition) =>
-    common.tools !== undefined
+    isAppOnly(tool.ui)
+      ? common.apps !== false
+      : common.tools !== undefined
       ? common.tools.has(tool.name)
       : tool.toolset === undefined || wanted.has(ALL_TOOLSETS) || wanted.has(tool.toolset);
   return tools.filter((tool) => enabled(tool) && (!common.readOnly || tool.annotations.readOnlyHint) && !common.excludeTools.has(tool.name));

@@ -65,15 +65,24 @@ export interface ToolListSize {
   fullBytes: number;
   /** modelBytes per tool, largest first. */
   perTool: Array<{ name: string; bytes: number }>;
+  /** App-only tools (`_meta.ui.visibility` without "model"): listed, but hosts keep them from the model. */
+  appOnly: Array<{ name: string; bytes: number }>;
 }
 
-/** Measures a tool list as the model receives it. */
+/** Whether a listed tool is for MCP Apps views only, which hosts do not show the model. */
+function appOnlyTool(tool: Tool): boolean {
+  const visibility = (tool._meta?.ui as { visibility?: unknown } | undefined)?.visibility;
+  return Array.isArray(visibility) && !visibility.includes('model');
+}
+
+/** Measures a tool list as the model receives it: app-only tools are measured apart, as hosts hide them. */
 export function measureTools(tools: readonly Tool[]): ToolListSize {
-  const perTool = tools
-    .map((tool) => ({ name: tool.name, bytes: Buffer.byteLength(JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })) }))
-    .sort((a, b) => b.bytes - a.bytes);
+  const size = (tool: Tool) => ({ name: tool.name, bytes: Buffer.byteLength(JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })) });
+  const perTool = tools.filter((tool) => !appOnlyTool(tool)).map(size).sort((a, b) => b.bytes - a.bytes);
+  const appOnly = tools.filter(appOnlyTool).map(size);
   return {
-    tools: tools.length,
+    tools: perTool.length,
+    appOnly,
     modelBytes: perTool.reduce((sum, tool) => sum + tool.bytes, 0),
     fullBytes: Buffer.byteLength(JSON.stringify({ tools })),
     perTool,
@@ -95,7 +104,7 @@ export async function measureToolList<Config, Flags extends Readonly<Record<stri
       tools.push(...page.tools);
       cursor = page.nextCursor;
     } while (cursor !== undefined);
-    return { ...measureTools(tools), names: tools.map((tool) => tool.name) };
+    return { ...measureTools(tools), names: tools.filter((tool) => !appOnlyTool(tool)).map((tool) => tool.name) };
   } finally {
     await connection.close();
   }

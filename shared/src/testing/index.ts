@@ -1,5 +1,5 @@
-export { ERAS, resultText, spawnServer } from './spawn.js';
-export type { Era, SpawnOptions, SpawnedServer } from './spawn.js';
+export { ERAS, clientOptions, connectHttp, resultText, spawnServer } from './spawn.js';
+export type { ClientCapabilities, Era, SpawnOptions, SpawnedServer } from './spawn.js';
 export { makeTempDir } from './temp.js';
 export type { TempDir } from './temp.js';
 export { startTestHttpServer } from './http-server.js';
@@ -8,3 +8,5 @@ export { startHttpServerProcess, waitFor } from './process.js';
 export type { HttpServerProcess } from './process.js';
 export { connectInProcess, measureToolList, measureTools } from './in-process.js';
 export type { InProcessOptions, InProcessServer, ToolListSize } from './in-process.js';
+export { openAppHost } from './app-host.js';
+export type { AppFrame, AppHost, AppHostOptions } from './app-host.js';

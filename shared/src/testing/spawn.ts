@@ -1,4 +1,4 @@
-import { Client } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 
@@ -18,7 +18,28 @@ export interface SpawnOptions {
   cwd?: string;
   era?: Era;
   /** Client capabilities to advertise (roots, …). */
-  capabilities?: ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
+  capabilities?: ClientCapabilities;
+  /** False to see 2026-07-28 `input_required` results instead of having the client answer them (default true). */
+  autoFulfill?: boolean;
+}
+
+/** The capabilities a test client may advertise. */
+export type ClientCapabilities = ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
+
+/** Client options for an era: 2026-07-28 must be asked for explicitly (the SDK client defaults to the 2025 handshake). */
+export function clientOptions(era: Era, capabilities?: ClientCapabilities, autoFulfill = true): ConstructorParameters<typeof Client>[1] {
+  return {
+    versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' },
+    ...(capabilities ? { capabilities } : {}),
+    ...(autoFulfill ? {} : { inputRequired: { autoFulfill: false } }),
+  };
+}
+
+/** Connects the SDK client to a server's Streamable HTTP endpoint, as a host does. */
+export async function connectHttp(url: string, options: { era: Era; capabilities?: ClientCapabilities; autoFulfill?: boolean }): Promise<Client> {
+  const client = new Client({ name: 'portico-test', version: '0.0.0' }, clientOptions(options.era, options.capabilities, options.autoFulfill));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
 }
 
 /** A connected client to a spawned server. */
@@ -49,13 +70,7 @@ export async function spawnServer(options: SpawnOptions): Promise<SpawnedServer>
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const client = new Client(
-    { name: 'portico-test', version: '0.0.0' },
-    {
-      versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' },
-      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
-    },
-  );
+  const client = new Client({ name: 'portico-test', version: '0.0.0' }, clientOptions(era, options.capabilities, options.autoFulfill));
   try {
     await client.connect(transport);
   } catch (error) {

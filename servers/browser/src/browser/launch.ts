@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'puppeteer-core';
+import type { Browser, BrowserContext, CookieData } from 'puppeteer-core';
 import { ConfigError, UpstreamError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
 import type { UrlPolicy } from '@portico-mcp/shared/net';
@@ -17,6 +17,8 @@ export interface LaunchOptions {
   headless: boolean;
   userDataDir?: string;
   cdpEndpoint?: string;
+  /** Whether the attached browser's cookies are copied into the context this server works in. */
+  cdpCookies?: 'copy' | 'none';
   runningAsRoot: boolean;
   viewport: { width: number; height: number };
   env: Record<string, string | undefined>;
@@ -33,8 +35,13 @@ export interface LaunchedBrowser {
   notes: string[];
   /** True when we attached over CDP: closing then disconnects instead of ending the user's browser. */
   attached: boolean;
-  /** The filtering proxy and page guard of a launched browser (network.ts); closed with it. */
+  /** The filtering proxy and page guard of the browser (network.ts); closed with it. */
   network?: BrowserNetwork;
+  /**
+   * A new browser context whose every request passes the policy. In an attached browser that is the only kind
+   * this server may use: its default context was not started behind the proxy.
+   */
+  createContext(): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
@@ -119,22 +126,7 @@ async function loadPuppeteer(): Promise<Puppeteer> {
 export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBrowser> {
   const puppeteer = await loadPuppeteer();
   const notes: string[] = [];
-  if (options.cdpEndpoint !== undefined) {
-    const endpoint = options.policy.checkUrl(options.cdpEndpoint.replace(/^ws/i, 'http'));
-    const isWs = /^wss?:/i.test(options.cdpEndpoint);
-    let browser: Browser;
-    try {
-      browser = await puppeteer.connect({
-        ...(isWs ? { browserWSEndpoint: options.cdpEndpoint } : { browserURL: endpoint.href }),
-        defaultViewport: null,
-      });
-    } catch (error) {
-      throw new UpstreamError('Could not attach to the browser at --cdp-endpoint; check that it runs with --remote-debugging-port and that the URL is right.', { cause: error });
-    }
-    options.log.info('attached to a running browser', { endpoint: endpoint.host });
-    notes.push('Attached to the browser at --cdp-endpoint; its tabs and logins are shared with this server.');
-    return { browser, notes, attached: true, close: () => browser.disconnect() };
-  }
+  if (options.cdpEndpoint !== undefined) return attachBrowser(puppeteer, options.cdpEndpoint, options);
 
   const executablePath = findExecutable(options.executablePath);
   if (options.runningAsRoot) options.log.info('running as root: Chromium is started with --no-sandbox');
@@ -206,6 +198,8 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
     notes,
     attached: false,
     ...(network !== undefined ? { network } : {}),
+    // The launch flags already send every context through the proxy.
+    createContext: () => browser.createBrowserContext(),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -219,6 +213,84 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
       if (temporaryProfile !== undefined) rmSync(temporaryProfile, { recursive: true, force: true, maxRetries: 2 });
     },
   };
+}
+
+/**
+ * Attaches to the operator's running browser. Its own flags are not ours, so this server never uses its
+ * default context: each session gets a context created over CDP with the filtering proxy as its proxy server,
+ * and with no bypass at all (Chromium otherwise sends loopback and link-local hosts around any proxy).
+ */
+async function attachBrowser(puppeteer: Puppeteer, cdpEndpoint: string, options: LaunchOptions): Promise<LaunchedBrowser> {
+  const endpoint = options.policy.checkUrl(cdpEndpoint.replace(/^ws/i, 'http'));
+  const isWs = /^wss?:/i.test(cdpEndpoint);
+  let browser: Browser;
+  try {
+    browser = await puppeteer.connect({
+      ...(isWs ? { browserWSEndpoint: cdpEndpoint } : { browserURL: endpoint.href }),
+      defaultViewport: null,
+      protocolTimeout: 60_000,
+    });
+  } catch (error) {
+    throw new UpstreamError('Could not attach to the browser at --cdp-endpoint; check that it runs with --remote-debugging-port and that the URL is right.', { cause: error });
+  }
+  const network = options.proxyUrl === undefined ? await startBrowserNetwork({ policy: options.policy, log: options.log }) : undefined;
+  const proxyServer = options.proxyUrl ?? network!.proxyUrl;
+  const copyCookies = options.cdpCookies !== 'none';
+  options.log.info('attached to a running browser', { endpoint: endpoint.host, cookies: copyCookies ? 'copied' : 'none' });
+  const notes = [
+    copyCookies
+      ? "Attached to the browser at --cdp-endpoint. This server works in its own window context of it, behind the network policy, with a copy of the browser's cookies (not its open tabs or localStorage)."
+      : 'Attached to the browser at --cdp-endpoint. This server works in its own window context of it, behind the network policy, without its cookies (--cdp-cookies none).',
+  ];
+  const contexts = new Set<BrowserContext>();
+  let closed = false;
+  if (network !== undefined) browser.once('disconnected', () => void network.close());
+  return {
+    browser,
+    notes,
+    attached: true,
+    ...(network !== undefined ? { network } : {}),
+    createContext: async () => {
+      const context = await browser.createBrowserContext({ proxyServer, proxyBypassList: ['<-loopback>'] });
+      contexts.add(context);
+      await network?.guardContext(context);
+      if (copyCookies) await copyDefaultCookies(browser, context, options.log);
+      return context;
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // The contexts are ours and go; the user's browser, its tabs and its default context stay.
+      await Promise.all([...contexts].map((context) => context.close().catch(() => undefined)));
+      await browser.disconnect().catch(() => undefined);
+      await network?.close();
+    },
+  };
+}
+
+/** Copies the cookies of the browser's default context into `context`, so the user's logins carry over. */
+async function copyDefaultCookies(browser: Browser, context: BrowserContext, log: Logger): Promise<void> {
+  try {
+    const cookies = await browser.defaultBrowserContext().cookies();
+    const data: CookieData[] = cookies.map((cookie) => ({
+      name: cookie.name,
+      value: cookie.value,
+      domain: cookie.domain,
+      path: cookie.path,
+      secure: cookie.secure,
+      httpOnly: cookie.httpOnly,
+      ...(cookie.sameSite !== undefined ? { sameSite: cookie.sameSite } : {}),
+      // A session cookie reports expires -1, which as a value to set would mean "already expired".
+      ...(cookie.session || cookie.expires < 0 ? {} : { expires: cookie.expires }),
+      ...(cookie.priority !== undefined ? { priority: cookie.priority } : {}),
+      ...(cookie.sourceScheme !== undefined ? { sourceScheme: cookie.sourceScheme } : {}),
+      ...(cookie.partitionKey !== undefined ? { partitionKey: cookie.partitionKey } : {}),
+    }));
+    if (data.length > 0) await context.setCookie(...data);
+    log.debug('copied the attached browser cookies', { count: data.length });
+  } catch (error) {
+    log.warning('could not copy the attached browser cookies', { error: (error as Error).message });
+  }
 }
 
 /** Kills the browser and its helpers: puppeteer starts Chromium as the leader of its own process group. */

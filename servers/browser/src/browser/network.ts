@@ -4,7 +4,7 @@
 // tunnels with CONNECT, where request interception never sees them) all pass the one check, DNS rebinding
 // included. The flags below close the doors beside the proxy; the page guard refuses local schemes, which
 // never reach a proxy at all.
-import type { Browser, CDPSession, Page, Target } from 'puppeteer-core';
+import type { Browser, BrowserContext, CDPSession, Page, Target } from 'puppeteer-core';
 import { PolicyError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
 import { startPolicyProxy } from '@portico-mcp/shared/net';
@@ -68,6 +68,8 @@ export interface BrowserNetwork {
   readonly args: readonly string[];
   /** Refuses local-scheme loads and frames in every tab the browser opens from now on (and those it has). */
   guardBrowser(browser: Browser): Promise<void>;
+  /** The same, for the tabs of one context only: an attached browser's other tabs are the user's, not ours. */
+  guardContext(context: BrowserContext): Promise<void>;
   /** Guards one tab; idempotent, so a caller can await it before the tab's first navigation. */
   guardPage(page: Page): Promise<void>;
   /** The refusals since the last call, oldest first (at most 50), for the next tool reply. */
@@ -113,6 +115,12 @@ export async function startBrowserNetwork(options: { policy: UrlPolicy; log: Log
         if (target.type() === 'page') void guardTarget(target);
       });
       await Promise.all(browser.targets().filter((target) => target.type() === 'page').map(guardTarget));
+    },
+    guardContext: async (context) => {
+      context.on('targetcreated', (target: Target) => {
+        if (target.type() === 'page') void guardTarget(target);
+      });
+      await Promise.all(context.targets().filter((target) => target.type() === 'page').map(guardTarget));
     },
     guardPage: (page) => guardTarget(page.target()),
     takeRefusals: () => {

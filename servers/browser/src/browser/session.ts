@@ -247,7 +247,7 @@ export class BrowserHost {
         ...(this.config.executablePath !== undefined ? { executablePath: this.config.executablePath } : {}),
         headless: this.config.headless,
         ...(this.config.userDataDir !== undefined ? { userDataDir: this.config.userDataDir } : {}),
-        ...(this.config.cdpEndpoint !== undefined ? { cdpEndpoint: this.config.cdpEndpoint } : {}),
+        ...(this.config.cdpEndpoint !== undefined ? { cdpEndpoint: this.config.cdpEndpoint, cdpCookies: this.config.cdpCookies } : {}),
         runningAsRoot: this.config.runningAsRoot,
         viewport: this.config.viewport,
         env: this.config.browserEnv,
@@ -265,7 +265,7 @@ export class BrowserHost {
           this.#sessions.clear();
         }
       });
-      await this.#watchDownloads(launched.browser);
+      await this.#watchDownloads(launched.browser, launched.attached);
       return launched;
     })();
     try {
@@ -276,10 +276,12 @@ export class BrowserHost {
     }
   }
 
-  async #watchDownloads(browser: Browser): Promise<void> {
+  async #watchDownloads(browser: Browser, attached: boolean): Promise<void> {
     const cdp = await browser.target().createCDPSession();
     this.#cdp = cdp;
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: this.config.outputDir, eventsEnabled: true });
+    // Without a context id this sets the default context's behaviour: in an attached browser that is the user's
+    // own, so there only the contexts this server makes get it (in session()).
+    if (!attached) await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: this.config.outputDir, eventsEnabled: true });
     cdp.on('Browser.downloadWillBegin', (event) => {
       const session = this.#sessionOfFrame(event.frameId);
       const entry: DownloadEntry = { url: event.url.slice(0, 500), state: 'in progress' };
@@ -358,8 +360,10 @@ export class BrowserHost {
     if (session === undefined) {
       session = (async () => {
         const browser = await this.browser();
-        const owned = this.config.contextPerConnection;
-        const context = owned ? await browser.createBrowserContext() : browser.defaultBrowserContext();
+        const launched = this.#launched!;
+        // An attached browser's default context is outside the network policy, so sessions there always own one.
+        const owned = this.config.contextPerConnection || launched.attached;
+        const context = owned ? await launched.createContext() : browser.defaultBrowserContext();
         if (owned && this.#cdp) {
           await this.#cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: this.config.outputDir, eventsEnabled: true, browserContextId: context.id });
         }

@@ -169,7 +169,9 @@ export function selectNodes(snapshot: Snapshot, options: RenderOptions): Snapsho
 // quote, `=`, brackets, parentheses or comma, so it can never run into the value, states or options after it,
 // and a line cannot start with one: page text (text runs) is always quoted, so it never passes for an element.
 const BARE = /^[\p{L}\p{N}][\p{L}\p{N} .:;!?'&/#%+@_\u2026-]*$/u;
-const SHORT_ROLES: Record<string, string> = { textbox: 'input', combobox: 'select', searchbox: 'search', spinbutton: 'number', checkbox: 'check' };
+// The commonest field roles get short tokens; browser_snapshot's description is their one legend. A 200-field
+// form pays for every letter of them 200 times.
+export const SHORT_ROLES: Readonly<Record<string, string>> = { textbox: 'tx', combobox: 'sel', checkbox: 'chk', searchbox: 'search', spinbutton: 'number' };
 
 /** A name, value or option as it appears in a line: bare when that cannot be misread, JSON-quoted otherwise. */
 export function renderText(text: string): string {
@@ -177,7 +179,7 @@ export function renderText(text: string): string {
 }
 
 /**
- * One node as its snapshot line: `e12 input Email = ada@x [focused]`, `e7 select Size = M (S,M,L)`.
+ * One node as its snapshot line: `e12 tx Email = ada@x [focused]`, `e7 sel Size (S,*M,L)`.
  * Text runs are always JSON-quoted, so page text can never pass for an element line.
  */
 export function renderNode(node: SnapshotNode): string {
@@ -188,9 +190,11 @@ export function renderNode(node: SnapshotNode): string {
   let line = `${indent}${node.ref !== undefined ? `${node.ref} ` : ''}${SHORT_ROLES[node.role] ?? node.role}`;
   // A frame's URL follows its name, so its name is always quoted.
   if (node.name !== '') line += ` ${node.url !== undefined ? JSON.stringify(node.name) : renderText(node.name)}`;
-  if (node.value !== undefined) line += ` = ${renderText(node.value)}`;
+  // A select's value is one of its options: starring it there says the same as ` = value` without repeating it.
+  const starred = node.value !== undefined && node.options !== undefined ? node.options.indexOf(node.value) : -1;
+  if (node.value !== undefined && starred < 0) line += ` = ${renderText(node.value)}`;
   if (node.states !== undefined) line += ` [${node.states.join(' ')}]`;
-  if (node.options !== undefined) line += ` (${node.options.map(renderText).join(',')})`;
+  if (node.options !== undefined) line += ` (${node.options.map((option, i) => (i === starred ? '*' : '') + renderText(option)).join(',')})`;
   if (node.url !== undefined) line += ` ${node.url.slice(0, 200)}`;
   return line;
 }

@@ -72,7 +72,7 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     name: 'browser_snapshot',
     title: 'Snapshot',
     description:
-      'The page as a compact accessibility list: one line per element, actionable ones with a ref (e12) for the other tools; iframes and shadow DOM included. To read the text of a page, browser_read is cheaper in context.',
+      'The page as a compact accessibility list: one line per element, actionable ones with a ref (e12) for the other tools; iframes and shadow DOM included. Roles tx text field, sel select, chk checkbox; (A,*B): options, B selected. To read the text of a page, browser_read is cheaper in context.',
     inputSchema: z.object({
       ref: z.string().max(20).optional().describe('Only this element and what it contains'),
       depth: z.number().int().min(0).max(100).optional(),
@@ -403,6 +403,7 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     description: 'Closes this session\'s tabs; the next call starts afresh.',
     inputSchema: z.object({}),
     annotations: withHints(DESTRUCTIVE, { idempotentHint: true }),
+    effect: () => "Close every tab of this browser session",
     handler: async (_args, context) => {
       await host.closeSession(context.connection);
       const reply = context.reply();

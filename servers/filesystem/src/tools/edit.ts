@@ -50,6 +50,8 @@ export function editTools(fs: FilesystemContext): AnyToolDefinition[] {
       ...TRUNCATION_SHAPE,
     }),
     annotations: DESTRUCTIVE,
+    // A dry run changes nothing, so there is nothing to confirm.
+    effect: ({ path: given, edits, dryRun }) => (dryRun ? undefined : `Apply ${edits.length} edit${edits.length === 1 ? '' : 's'} to ${given}`),
     handler: async ({ path: given, edits, dryRun }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const { handle, realPath, stats } = await openFileForRead(sandbox, given);

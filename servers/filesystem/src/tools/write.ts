@@ -103,6 +103,7 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       ...TRUNCATION_SHAPE,
     }),
     annotations: withHints(DESTRUCTIVE, { idempotentHint: true }),
+    effect: ({ path: given, content }) => `Write ${content.length} characters to ${given}, replacing the file if it exists`,
     handler: async ({ path: given, content }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const realPath = await sandbox.resolveInside(given);
@@ -198,6 +199,7 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       ...TRUNCATION_SHAPE,
     }),
     annotations: DESTRUCTIVE,
+    effect: ({ source, destination, overwrite }) => `Copy ${source} to ${destination}${overwrite ? ', replacing it if it exists' : ''}`,
     handler: async ({ source, destination, overwrite }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const from = await openFileForRead(sandbox, source);
@@ -245,6 +247,7 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       ...TRUNCATION_SHAPE,
     }),
     annotations: DESTRUCTIVE,
+    effect: ({ source, destination }) => `Move ${source} to ${destination}`,
     handler: async ({ source, destination }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const from = await resolveEntry(sandbox, source);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DIFF_VIEW_URI } from './diff-view-uri.js';
 import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition } from '@portico-mcp/shared/serve';
 import { resolveRevision } from '../git/refs.js';
@@ -41,6 +42,7 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       ...pageShape,
     }),
     annotations: READ_ONLY,
+    ui: { resourceUri: DIFF_VIEW_URI },
     toolset: 'compare',
     handler: async ({ repo_path, base, head, mode, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DIFF_VIEW_URI } from './diff-view-uri.js';
 import { InvalidArgumentError } from '@portico-mcp/shared/errors';
 import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition, ToolContext } from '@portico-mcp/shared/serve';
@@ -34,7 +35,7 @@ async function diffReply(git: RepositoryGit, args: string[], header: string, off
 }
 
 /** Resolves git_diff's `target`: one revision, or `A..B` / `A...B` with each end verified. */
-async function targetArguments(git: RepositoryGit, target: string, signal: AbortSignal): Promise<string[]> {
+export async function targetArguments(git: RepositoryGit, target: string, signal: AbortSignal): Promise<string[]> {
   const range = splitRange(target);
   if (range === undefined) return [await resolveRevision(git, target, 'target', signal)];
   const from = await resolveRevision(git, range.from || 'HEAD', 'target', signal);
@@ -51,6 +52,7 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
     inputSchema: z.object({ repo_path: repoPathField, context_lines: contextLinesField, paths: pathsField, offset: offsetField }),
     outputSchema: diffOutput,
     annotations: READ_ONLY,
+    ui: { resourceUri: DIFF_VIEW_URI },
     handler: async ({ repo_path, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const args = ['diff', ...SAFE_DIFF_OPTIONS, `--unified=${context_lines}`, ...pathArguments(git, paths)];
@@ -65,6 +67,7 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
     inputSchema: z.object({ repo_path: repoPathField, context_lines: contextLinesField, paths: pathsField, offset: offsetField }),
     outputSchema: diffOutput,
     annotations: READ_ONLY,
+    ui: { resourceUri: DIFF_VIEW_URI },
     handler: async ({ repo_path, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const args = ['diff', '--cached', ...SAFE_DIFF_OPTIONS, `--unified=${context_lines}`, ...pathArguments(git, paths)];
@@ -85,6 +88,7 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
     }),
     outputSchema: diffOutput,
     annotations: READ_ONLY,
+    ui: { resourceUri: DIFF_VIEW_URI },
     handler: async ({ repo_path, target, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       if (target.trim() !== target) throw new InvalidArgumentError('target has leading or trailing spaces; pass the branch, tag or commit exactly.');

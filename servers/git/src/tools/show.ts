@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DIFF_VIEW_URI } from './diff-view-uri.js';
 import { NotFoundError } from '@portico-mcp/shared/errors';
 import { formatBytes } from '@portico-mcp/shared/output';
 import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
@@ -36,6 +37,7 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
       ...pageShape,
     }),
     annotations: READ_ONLY,
+    ui: { resourceUri: DIFF_VIEW_URI },
     handler: async ({ repo_path, revision, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const hash = await resolveRevision(git, revision, 'revision', context.signal);

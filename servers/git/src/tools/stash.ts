@@ -74,6 +74,7 @@ export function stashTools(workspace: Workspace): AnyToolDefinition[] {
       restore_index: z.boolean().default(false).describe('Also restore which changes were staged.'),
     }),
     annotations: DESTRUCTIVE,
+    effect: ({ repo_path, index }) => `Apply stash@{${index}} to the working tree of ${repo_path} and drop it from the stash list`,
     toolset: 'stash',
     handler: async ({ repo_path, index, restore_index }, context) => {
       const git = await workspace.open(repo_path, context);

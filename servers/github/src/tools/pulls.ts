@@ -169,6 +169,7 @@ export function pullTools(tools: GitHubTools): AnyToolDefinition[] {
       description: 'Merges a pull request.',
       inputSchema: z.object({ ...PR_ARGS, commit_title: z.string().optional(), commit_message: z.string().optional(), merge_method: z.enum(['merge', 'squash', 'rebase']).optional() }),
       annotations: GH_DESTRUCTIVE,
+      effect: (args) => `Merge pull request #${args.pull_number}${args.owner && args.repo ? ` of ${args.owner}/${args.repo}` : ''}${args.merge_method ? ` (${args.merge_method})` : ''}`,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
         const { data } = await api.request<{ sha: string; merged: boolean; message: string }>(

@@ -176,7 +176,7 @@ export class SqliteEngine {
   }
 
   /** Runs one statement that SQLite compiles as read-only and returning rows, and returns one page of it. */
-  query({ sql, params, offset, maxRows, maxBytes }: EngineOperations['query']['args']): QueryPage {
+  query({ sql, params, offset, maxRows, maxBytes, allCells }: EngineOperations['query']['args']): QueryPage {
     const bind = bindArgs(params);
     const { statement, verdict } = this.#reader.prepare(sql, bind);
     if (verdict.refusal) throw new EngineError('refused', verdict.refusal);
@@ -189,11 +189,12 @@ export class SqliteEngine {
     if (!verdict.reader) {
       throw new EngineError('refused', 'read_query runs only statements that return rows; this statement returns none.');
     }
-    return this.#page(statement, bind, offset, maxRows, maxBytes);
+    return this.#page(statement, bind, offset, maxRows, maxBytes, allCells === true);
   }
 
-  #page(statement: Statement, bind: unknown[], offset: number, maxRows: number, maxBytes: number): QueryPage {
-    const columns = statement.columns().map((column) => column.name);
+  #page(statement: Statement, bind: unknown[], offset: number, maxRows: number, maxBytes: number, allCells = false): QueryPage {
+    const described = statement.columns();
+    const columns = described.map((column) => column.name);
     let iterator: IterableIterator<unknown[]> | undefined;
     try {
       statement.raw(true).safeIntegers(true);
@@ -203,8 +204,8 @@ export class SqliteEngine {
       for (let skipped = 0; skipped < offset; skipped++) {
         if (iterator.next().done) break;
       }
-      const page = buildPage(columns, iterator, { maxRows, maxBytes });
-      return { ...page, offset };
+      const page = buildPage(columns, iterator, { maxRows, maxBytes, allCells });
+      return { ...page, offset, ...(allCells ? { types: described.map((column) => column.type) } : {}) };
     } catch (error) {
       throw translateError(error);
     } finally {

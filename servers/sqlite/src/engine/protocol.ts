@@ -17,6 +17,8 @@ export interface EngineOptions {
 /** A page of rows as the engine returns it. */
 export interface QueryPage {
   columns: string[];
+  /** Each column's declared type, null for an expression (read_query's view shows them). */
+  types?: Array<string | null>;
   rows?: Cell[][];
   /** The readable table's header: the column names and the separator line. */
   header: string;
@@ -101,7 +103,7 @@ export interface Insight {
 
 /** Every operation of the engine, with its arguments and result. */
 export interface EngineOperations {
-  query: { args: { sql: string; params?: BindParams; offset: number; maxRows: number; maxBytes: number }; result: QueryPage };
+  query: { args: { sql: string; params?: BindParams; offset: number; maxRows: number; maxBytes: number; allCells?: boolean }; result: QueryPage };
   write: { args: { sql: string; params?: BindParams; maxRows: number; maxBytes: number }; result: WriteOutcome };
   createTable: { args: { sql: string }; result: { created: string[] } };
   listTables: { args: Record<string, never>; result: TableSummary[] };

@@ -65,7 +65,7 @@ export interface Page {
 export function buildPage(
   columns: string[],
   rows: Iterator<unknown[]>,
-  limits: { maxRows: number; maxBytes: number },
+  limits: { maxRows: number; maxBytes: number; allCells?: boolean },
 ): Page & { more: boolean } {
   const header = `${columns.map(textOf).join(' | ')}\n${columns.map(() => '---').join(' | ')}`;
   const lines: string[] = [];
@@ -116,7 +116,8 @@ export function buildPage(
     if (structured) {
       structuredBytes += JSON.stringify(cells).length + 1;
       // Structure stays small beside the text: at most a quarter of a small reply budget.
-      if (structuredBytes > Math.min(STRUCTURED_ROWS_LIMIT, limits.maxBytes / 4)) structured = undefined;
+      // (A view's page asks for every cell: its rows are the structure, within the byte limit of the page.)
+      if (!limits.allCells && structuredBytes > Math.min(STRUCTURED_ROWS_LIMIT, limits.maxBytes / 4)) structured = undefined;
       else structured.push(cells);
     }
   }

@@ -13,6 +13,26 @@ export const MAX_MAX_ROWS = 10_000;
 
 const cellSchema = z.union([z.string(), z.number(), z.null()]);
 
+/** The results view of read_query and describe_table (servers/sqlite/app/results.ts). */
+export const RESULTS_VIEW_URI = 'ui://sqlite/results.html';
+
+/**
+ * Where a read_query call starts, from its cursor, and how to name a later position. The fingerprint ties a
+ * cursor to its query and params, so the view's paging tool and read_query accept each other's cursors.
+ */
+export function readQueryCursor(query: string, params: unknown, cursor: string | undefined): { offset: number; cursorAt(end: number): string } {
+  const key = () => fingerprint(`${query}\u0000${JSON.stringify(params ?? null)}`);
+  let offset = 0;
+  if (cursor !== undefined) {
+    const state = decodeCursor<{ o?: unknown; q?: unknown }>('read_query', cursor);
+    if (state.q !== key() || typeof state.o !== 'number' || !Number.isSafeInteger(state.o) || state.o < 0) {
+      throw new InvalidArgumentError('This cursor belongs to a different query; pass the same query and params as the call that returned it, or omit the cursor.');
+    }
+    offset = state.o;
+  }
+  return { offset, cursorAt: (end) => encodeCursor('read_query', { q: key(), o: end }) };
+}
+
 /** read_query, write_query, create_table and explain_query. */
 export function queryTools(engine: EngineRunner) {
   const readQuery = defineTool({
@@ -33,17 +53,10 @@ export function queryTools(engine: EngineRunner) {
       ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
+    ui: { resourceUri: RESULTS_VIEW_URI },
     handler: async ({ query, params, cursor, max_rows }, context) => {
-      // The fingerprint ties a cursor to its query and params; only a call that reads or makes a cursor needs it.
-      const key = () => fingerprint(`${query}\u0000${JSON.stringify(params ?? null)}`);
-      let offset = 0;
-      if (cursor !== undefined) {
-        const state = decodeCursor<{ o?: unknown; q?: unknown }>('read_query', cursor);
-        if (state.q !== key() || typeof state.o !== 'number' || !Number.isSafeInteger(state.o) || state.o < 0) {
-          throw new InvalidArgumentError('This cursor belongs to a different query; pass the same query and params as the call that returned it, or omit the cursor.');
-        }
-        offset = state.o;
-      }
+      const continuation = readQueryCursor(query, params, cursor);
+      const offset = continuation.offset;
       const maxRows = max_rows ?? DEFAULT_MAX_ROWS;
       const page = await engine.run('query', { sql: query, params, offset, maxRows, maxBytes: context.maxOutputBytes }, context.signal);
       const reply = context.reply();
@@ -51,7 +64,7 @@ export function queryTools(engine: EngineRunner) {
       reply.set({ columns: page.columns });
       const laid = layRows(reply, page, {
         offset,
-        next: (end) => ({ cursor: encodeCursor('read_query', { q: key(), o: end }) }),
+        next: (end) => ({ cursor: continuation.cursorAt(end) }),
         capReason: `the page size of ${count(maxRows)} rows`,
         structured: true,
       });
@@ -85,6 +98,7 @@ export function queryTools(engine: EngineRunner) {
       ...TRUNCATION_SHAPE,
     }),
     annotations: DESTRUCTIVE,
+    effect: ({ query }) => `Run on the database: ${query}`,
     handler: async ({ query, params }, context) => {
       const outcome = await engine.run('write', { sql: query, params, maxRows: DEFAULT_MAX_ROWS, maxBytes: context.maxOutputBytes }, context.signal);
       const reply = context.reply();

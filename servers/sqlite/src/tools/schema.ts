@@ -4,6 +4,7 @@ import { READ_ONLY, defineTool } from '@portico-mcp/shared/serve';
 import type { EngineRunner } from '../engine/client.js';
 import type { TableDescription, TableSummary } from '../engine/protocol.js';
 import { offsetSchema } from './params.js';
+import { RESULTS_VIEW_URI } from './query.js';
 
 const DEFAULT_TABLE_CAP = 500;
 const DEFAULT_SEARCH_LIMIT = 100;
@@ -76,6 +77,7 @@ export function schemaTools(engine: EngineRunner) {
       ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
+    ui: { resourceUri: RESULTS_VIEW_URI },
     handler: async ({ table_name }, context) => {
       const table = await engine.run('describeTable', { name: table_name }, context.signal);
       const reply = context.reply();
