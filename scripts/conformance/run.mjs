@@ -53,7 +53,7 @@ const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose');
 const wanted = argv.filter((arg) => !arg.startsWith('--'));
 const plain = !process.stdout.isTTY;
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-9;]*m/g;
 const clean = (text) => text.replace(ANSI, '');
 const show = (text) => (plain ? clean(text) : text);

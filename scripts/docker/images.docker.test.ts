@@ -60,7 +60,7 @@ async function run(name: ServerName, dockerArgs: string[], serverArgs: string[] 
   try {
     await client.connect(transport);
   } catch (error) {
-    throw new Error(`could not connect to ${image(name)}: ${(error as Error).message}\nstderr:\n${stderr}`);
+    throw new Error(`could not connect to ${image(name)}: ${(error as Error).message}\nstderr:\n${stderr}`, { cause: error });
   }
   return {
     client,

@@ -170,7 +170,7 @@ async function speakMcp(name, args, env, cwd, fixtures) {
     assert.match(text, call.expect, `server-${name} ${call.tool} did not answer as expected: ${text.slice(0, 500)}`);
     log(`${name}: initialize (${info.name} ${info.version}), tools/list (${tools.length} tools), ${call.tool} ok`);
   } catch (error) {
-    throw new Error(`${error.message}\nstderr of server-${name}:\n${stderr.slice(-4000)}`);
+    throw new Error(`${error.message}\nstderr of server-${name}:\n${stderr.slice(-4000)}`, { cause: error });
   } finally {
     await client.close();
   }

@@ -56,8 +56,8 @@ export async function run() {
   const fixture = fileURLToPath(new URL('../dist-fixtures/kernel-server/index.js', import.meta.url));
   const samples = { stdio: [], session: [], stateless: [], bare: [] };
   const http = await startHttp(fixture);
-  let perSession = 0;
-  let stdioRss = 0;
+  let perSession;
+  let stdioRss;
   try {
     const stdio = await connectTimed({ args: [fixture], era: 'legacy' });
     stdioRss = rssOf(stdio.pid);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { StateSigner, callBinding } from '../src/serve/index.js';
 import { ERAS, connectHttp, resultText, spawnServer, startHttpServerProcess } from '../src/testing/index.js';
 import type { ClientCapabilities, Era, HttpServerProcess } from '../src/testing/index.js';
@@ -190,9 +190,9 @@ describe('replicas sharing PORTICO_STATE_KEY', () => {
     const stranger = await httpServer([], { PORTICO_STATE_KEY: `${STATE_KEY}-other` });
     const [a, b, c] = await Promise.all([one, two, stranger].map((server) => connectHttp(server.url, { era: 'modern', capabilities: ELICITATION, autoFulfill: false })));
     try {
-      const first = (await a!.callTool({ name: 'test_input_required_result_multi_round', arguments: {} }, { allowInputRequired: true } as never)) as unknown as { requestState: string };
+      const first = (await a!.callTool({ name: 'test_input_required_result_multi_round', arguments: {} }, { allowInputRequired: true })) as unknown as { requestState: string };
       const answer = { step1: { action: 'accept', content: { name: 'Rae' } } };
-      const second = (await b!.callTool({ name: 'test_input_required_result_multi_round', arguments: {}, requestState: first.requestState, inputResponses: answer } as never, { allowInputRequired: true } as never)) as unknown as { resultType?: string; requestState: string };
+      const second = (await b!.callTool({ name: 'test_input_required_result_multi_round', arguments: {}, requestState: first.requestState, inputResponses: answer } as never, { allowInputRequired: true })) as unknown as { resultType?: string; requestState: string };
       expect(second.resultType).toBe('input_required');
       const done = await a!.callTool({ name: 'test_input_required_result_multi_round', arguments: {}, requestState: second.requestState, inputResponses: { step2: { action: 'accept', content: { color: 'red' } } } } as never);
       expect(resultText(done)).toBe('Rae likes red.');

@@ -53,7 +53,7 @@ describe('Streamable HTTP session cap (--max-sessions 3)', () => {
       const refused = await fetch(http.url, { method: 'POST', headers: JSON_HEADERS, body: initializeBody('newcomer') });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('10');
-      expect((await refused.json()) as unknown).toMatchObject({ error: { message: 'The server is serving its maximum of 3 sessions; retry in 10 seconds.' } });
+      expect((await refused.json())).toMatchObject({ error: { message: 'The server is serving its maximum of 3 sessions; retry in 10 seconds.' } });
       expect(http.stderr()).toContain('at its --max-sessions cap');
 
       const answers = await Promise.all(live.map(({ client }, index) => echo(client, `still here ${index}`)));
@@ -123,7 +123,7 @@ describe('Streamable HTTP limits (--request-timeout 1s)', () => {
   it('answers malformed JSON with a JSON-RPC parse error', async () => {
     const response = await fetch(http.url, { method: 'POST', headers: JSON_HEADERS, body: '{"jsonrpc": "2.0", "id": 1, "method": ' });
     expect(response.status).toBe(400);
-    expect((await response.json()) as unknown).toMatchObject({ error: { code: -32700, message: 'Parse error: the request body is not valid JSON.' } });
+    expect((await response.json())).toMatchObject({ error: { code: -32700, message: 'Parse error: the request body is not valid JSON.' } });
   });
 
   it('cuts off a request whose body trickles in with 408, while other clients are served meanwhile', async () => {

@@ -234,7 +234,7 @@ describe('Sandbox.readFileInside (files the server reads for itself)', () => {
     const { dir } = await freshDirectory();
     const fifo = path.join(dir, 'fifo');
     await new Promise<void>((resolve, reject) => {
-      import('node:child_process').then(({ execFile }) => execFile('mkfifo', [fifo], (error) => (error ? reject(error) : resolve())), reject);
+      import('node:child_process').then(({ execFile }) => execFile('mkfifo', [fifo], (error) => (error ? reject(error) : resolve())), (error: unknown) => reject(error as Error));
     });
     // Unguarded, a plain open waits until some writer appears: it is still pending after the guarded read returns.
     let plainOpened = false;

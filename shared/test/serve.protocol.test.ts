@@ -196,11 +196,11 @@ function runToExit(args: string[], options: { stdin?: string; env?: Record<strin
     let stderr = '';
     const waiting = new Set(options.waitForIds ?? []);
     child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
+      stdout += chunk.toString();
       for (const id of [...waiting]) if (stdout.includes(`"id":${id},`) || stdout.includes(`"id":${id}}`)) waiting.delete(id);
       if (options.waitForIds && waiting.size === 0) child.stdin.end();
     });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
     if (options.stdin !== undefined) {
       if (options.waitForIds) child.stdin.write(options.stdin);
@@ -249,7 +249,7 @@ describe('process lifecycle', () => {
   it('exits cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await waitFor(() => (stderr.includes('"msg":"ready"') ? true : undefined));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
-  await Promise.all(started.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  await Promise.all(started.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve())));
   await site?.close();
   await temp?.cleanup();
 });

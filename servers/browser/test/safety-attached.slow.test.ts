@@ -61,7 +61,7 @@ function startUserBrowser(profile: string): Promise<{ child: ChildProcess; ws: s
   );
   return new Promise((resolve, reject) => {
     let seen = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       const match = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
       if (match) resolve({ child, ws: match[1]! });

@@ -289,7 +289,7 @@ describe('side doors beside the proxy', () => {
     });
     await new Promise<void>((resolve) => udp.bind(0, '127.0.0.2', resolve));
     return {
-      port: (udp.address() as AddressInfo).port,
+      port: (udp.address()).port,
       count: () => datagrams,
       first,
       close: () => new Promise<void>((resolve) => udp.close(() => resolve())),

@@ -54,7 +54,7 @@ export async function callFetch(
   options?: { signal?: AbortSignal; onprogress?: (update: { progress: number; total?: number; message?: string }) => void },
 ): Promise<FetchReply> {
   const result = await connection.client.callTool({ name: 'fetch', arguments: args }, options);
-  return { text: resultText(result), isError: result.isError === true, structured: result.structuredContent as unknown as FetchStructure };
+  return { text: resultText(result), isError: result.isError === true, structured: result.structuredContent as FetchStructure };
 }
 
 /** The chunk inside a reply: after the header line "Contents of …:", exactly endIndex - startIndex characters. */

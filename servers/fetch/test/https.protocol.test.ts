@@ -24,7 +24,7 @@ type CallResult = { text: string; isError: boolean; structured: Structured };
 
 async function call(server: SpawnedServer, args: Record<string, unknown>): Promise<CallResult> {
   const result = await server.client.callTool({ name: 'fetch', arguments: args });
-  return { text: resultText(result), isError: result.isError === true, structured: result.structuredContent as unknown as Structured };
+  return { text: resultText(result), isError: result.isError === true, structured: result.structuredContent as Structured };
 }
 
 /** Regex-escapes a URL for use inside an expected message. */

@@ -2,7 +2,7 @@
 // 2026.8.31) and the raw floor (what Node itself takes for the same work), all measured in this run:
 // startup, small reads, the reply bytes of everyday calls (the model's context cost), head/tail on a 500 MB file,
 // search and tree on a generated 50,000-file tree, memory.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';

@@ -33,6 +33,6 @@ export async function connectFilesystem(args: string[], options: InProcessOption
 
 /** Calls a tool on a spawned or in-process server and returns the result with its joined text. */
 export async function call(server: { client: Client }, name: string, args: Record<string, unknown>): Promise<CallToolResult & { text: string }> {
-  const result = (await server.client.callTool({ name, arguments: args })) as CallToolResult;
+  const result = (await server.client.callTool({ name, arguments: args }));
   return { ...result, text: resultText(result) };
 }

@@ -62,7 +62,7 @@ describe(`the filesystem server over --http under load (${SESSIONS} 2025-era ses
         ...stateless.map((connected, index) => work(dir.path, connected, index)),
       ]);
       const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
-      expect(failures.map((failure) => String((failure as PromiseRejectedResult).reason))).toEqual([]);
+      expect(failures.map((failure) => String((failure).reason))).toEqual([]);
       expect(new Set(sessions.map(({ transport }) => transport.sessionId)).size).toBe(SESSIONS);
     } finally {
       await Promise.all(stateless.map(({ client }) => client.close()));

@@ -32,8 +32,8 @@ beforeAll(async () => {
   await cp(seed, referenceRoot, { recursive: true });
   await cp(seed, porticoRoot, { recursive: true });
   [reference, portico] = await Promise.all([spawnReference([referenceRoot]), spawnPortico([porticoRoot])]);
-  referenceTools = (await reference.client.listTools()).tools as Tool[];
-  porticoTools = (await portico.client.listTools()).tools as Tool[];
+  referenceTools = (await reference.client.listTools()).tools;
+  porticoTools = (await portico.client.listTools()).tools;
 });
 
 afterAll(async () => {

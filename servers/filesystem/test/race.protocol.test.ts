@@ -3,7 +3,6 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/client';
 import { makeTempDir, resultText } from '@portico-mcp/shared/testing';
 import type { SpawnedServer, TempDir } from '@portico-mcp/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,7 +68,7 @@ async function raceWalkAgainstMoves(tool: string, args: Record<string, unknown>,
     const linkMove = await call(portico, 'move_file', { source: link, destination: swapped });
     return !parkedMove.isError && !linkMove.isError;
   };
-  const result = (await portico.client.callTool({ name: tool, arguments: args }, { onprogress: () => void (moves ??= swap()) })) as CallToolResult;
+  const result = (await portico.client.callTool({ name: tool, arguments: args }, { onprogress: () => void (moves ??= swap()) }));
   // The attack is real: once both moves are done, the walked name leads outside.
   const linkWorked = (await moves) === true && readdirSync(swapped).includes(SECRET_NAME);
   await rm(swapped);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { bytes, connectTimed, median, medianMs, ms, peakRssOf, rssOf, timeSpawnToExit } from '../../../scripts/bench-lib/measure.mjs';
+import { bytes, connectTimed, median, ms, peakRssOf, rssOf, timeSpawnToExit } from '../../../scripts/bench-lib/measure.mjs';
 
 const run$ = promisify(execFile);
 const RUNS = Number(process.env.PORTICO_BENCH_RUNS ?? 30);

@@ -130,7 +130,7 @@ export async function inProcessServer(repositories: string[], options: { allowRe
     tools: new Map(tools.map((tool) => [tool.name, tool])),
     async call(name, args, callOptions = {}) {
       const opened = await connection(callOptions.budget, callOptions.roots);
-      const result = (await opened.client.callTool({ name, arguments: args })) as CallToolResult;
+      const result = (await opened.client.callTool({ name, arguments: args }));
       if (result.isError && UNEXPECTED.test(text(result))) throw new Error(`${name} failed unexpectedly; the server logged:\n${opened.logs()}`);
       return result;
     },

@@ -82,7 +82,7 @@ describe('GitHub failures as tool results with one actionable sentence', () => {
     const closed = await startFakeGitHub({ quiet: true });
     const url = closed.url;
     await closed.close();
-    const lost = await connect({ ...fake, url } as FakeGitHub);
+    const lost = await connect({ ...fake, url });
     try {
       const result = await lost.call('get_issue', ISSUE);
       expect(result.isError).toBe(true);

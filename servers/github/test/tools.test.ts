@@ -41,7 +41,7 @@ describe('files', () => {
       ],
     });
     const result = await github.call('get_file_contents', { ...REPO, path: 'src' });
-    expect(result.text).toMatch(/dir  lib\nfile b\.txt \(3 B\)/);
+    expect(result.text).toMatch(/dir {2}lib\nfile b\.txt \(3 B\)/);
     expect(requestsOf(fake, 'repos/get-content')[0]?.path).toBe('/repos/octocat/Hello-World/contents/src');
   });
 

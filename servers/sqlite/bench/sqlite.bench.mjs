@@ -32,7 +32,9 @@ function peakRssWithChildren(pid) {
   let total = peakRssOf(pid);
   try {
     for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += peakRssOf(Number(child));
-  } catch {}
+  } catch {
+    // No /proc children list (not Linux, or the process is gone): the server's own figure stands.
+  }
   return total;
 }
 

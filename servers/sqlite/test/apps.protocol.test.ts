@@ -53,7 +53,7 @@ describe.each(ERAS)('MCP Apps (%s era)', (era) => {
       const read = await server.client.callTool({ name: 'read_query', arguments: { query: 'SELECT name, price FROM items ORDER BY id' } });
       expect(resultText(read)).toBe('name | price\n--- | ---\napple | 1.5\npear | 2.25\nplum | NULL\n(3 rows)');
       expect(read.structuredContent).toEqual({ columns: ['name', 'price'], rows: [['apple', 1.5], ['pear', 2.25], ['plum', null]], rowCount: 3, offset: 0, truncated: false });
-      expect((read._meta as Record<string, unknown> | undefined)?.ui).toBeUndefined();
+      expect((read._meta)?.ui).toBeUndefined();
     } finally {
       await server.close();
     }

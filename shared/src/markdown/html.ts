@@ -51,8 +51,8 @@ interface ArticleResult {
 }
 /** The parser and converters, loaded once on first use. */
 export interface MarkdownToolkit {
-  parse(html: string): DomDocument;
-  readability(document: DomDocument): ArticleResult | null;
+  parse: (html: string) => DomDocument;
+  readability: (document: DomDocument) => ArticleResult | null;
   turndown: TurndownService;
 }
 
@@ -93,7 +93,7 @@ export function loadToolkit(): Promise<MarkdownToolkit> {
       parse,
       // The element itself, not its HTML: turndown then walks linkedom's tree instead of re-parsing a string.
       readability: (document) =>
-        new Readability(document as never, { serializer: (node: unknown) => node as DomElement, keepClasses: true }).parse() as ArticleResult | null,
+        new Readability(document, { serializer: (node: unknown) => node as DomElement, keepClasses: true }).parse(),
       turndown,
     };
   })();
@@ -249,7 +249,7 @@ export async function htmlToMarkdown(html: string, pageUrl: URL, options: { rend
     prepare(fresh, baseUrl(fresh, pageUrl));
     // Site navigation is the one part of a page that is never its content.
     for (const node of [...fresh.querySelectorAll('nav, footer, [role="navigation"], [aria-hidden="true"]')]) node.remove();
-    body = fresh.body === null ? '' : turndown.turndown(fresh.body as never);
+    body = fresh.body === null ? '' : turndown.turndown(fresh.body);
   }
   return { markdown: compose(metadata, pageUrl, tidy(body ?? '')), ...titleOf(metadata), extraction: fromArticle ? 'article' : 'page' };
 }
@@ -258,7 +258,7 @@ export async function htmlToMarkdown(html: string, pageUrl: URL, options: { rend
 // do that); the whole body converts such a page instead.
 function articleMarkdown(turndown: TurndownService, content: DomElement): string | undefined {
   try {
-    return turndown.turndown(content as never);
+    return turndown.turndown(content);
   } catch {
     return undefined;
   }

@@ -90,6 +90,8 @@ const MAX_ADDRESSES_TRIED = 4;
 export async function startPolicyProxy(options: PolicyProxyOptions): Promise<PolicyProxy> {
   const limits = { ...DEFAULTS, ...options.limits };
   const sockets = new Set<Duplex>();
+  // Known once the proxy listens (below); the connect check reads it to refuse requests aimed at the proxy itself.
+  // eslint-disable-next-line prefer-const -- assigned after the closures that read it are created
   let self: { address: string; port: number } | undefined;
 
   // A page can make thousands of refused requests a second; the log gets the first few of each window and

@@ -141,7 +141,7 @@ export interface AskScope {
 
 /** The client capabilities this request can rely on: the request's own envelope in 2026-07-28, the handshake's before. */
 export function clientCapabilities(scope: Pick<AskScope, 'era' | 'sdk' | 'server'>): ClientCapabilities | undefined {
-  if (scope.era === 'modern') return scope.sdk.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as keyof typeof scope.sdk.mcpReq.envelope] as ClientCapabilities | undefined;
+  if (scope.era === 'modern') return scope.sdk.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as keyof typeof scope.sdk.mcpReq.envelope];
   return scope.server.server.getClientCapabilities();
 }
 

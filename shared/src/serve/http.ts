@@ -14,7 +14,7 @@ import type { TransportConfig } from './flags.js';
 export interface HttpEndpoint {
   /** The URL of the MCP endpoint, e.g. http://127.0.0.1:3000/mcp. */
   url: string;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];

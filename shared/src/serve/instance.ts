@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { registerAppResource, registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
-import type { CallToolResult, GetPromptResult, InputRequiredResult, McpRequestContext, McpServerFactory, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server';
+import type { CallToolResult, InputRequiredResult, McpRequestContext, McpServerFactory, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server';
 import { InputUnavailableError, TooLargeError } from '../errors/index.js';
 import { InputRequiredSignal, clientCapabilities, createAsk, input } from './ask.js';
 import type { Ask, AskScope } from './ask.js';
@@ -169,6 +169,9 @@ function registerTool(
   options: FactoryOptions,
 ): void {
   const log = options.log.child(tool.name);
+  // Tools of every input and output type meet here as AnyToolDefinition, whose schemas are typed loosely on
+  // purpose; the SDK checks them again when it registers the tool.
+  /* eslint-disable @typescript-eslint/no-unsafe-assignment */
   const config = {
     title: tool.title,
     description: tool.description,
@@ -176,6 +179,7 @@ function registerTool(
     ...(tool.outputSchema ? { outputSchema: slimmed(tool.outputSchema) } : {}),
     annotations: { title: tool.title, ...tool.annotations },
   };
+  /* eslint-enable @typescript-eslint/no-unsafe-assignment */
   const confirming = options.confirmDestructive === true && tool.annotations.destructiveHint;
   const handler = async (args: unknown, sdk: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
     // The request's own signal, unless shutdown has begun: tracking each call's controller in a set is far
@@ -330,7 +334,7 @@ function registerResource(server: McpServer, resource: ResourceDefinition, era: 
         }
       : undefined,
   });
-  server.registerResource(resource.name, template, metadata, (uri, variables, sdk) => read(uri, variables as Record<string, string | string[]>, sdk));
+  server.registerResource(resource.name, template, metadata, (uri, variables, sdk) => read(uri, variables, sdk));
 }
 
 function registerPrompt(server: McpServer, prompt: AnyPromptDefinition, era: 'legacy' | 'modern', options: FactoryOptions): void {
@@ -352,6 +356,7 @@ function registerPrompt(server: McpServer, prompt: AnyPromptDefinition, era: 'le
       throw toProtocolError(error, {}, (unexpected) => log.error('prompt failed unexpectedly', { error: unexpected }));
     }
   };
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- prompts of every argument type meet here (AnyPromptDefinition)
   const config = { title: prompt.title, description: prompt.description, ...(prompt.argsSchema ? { argsSchema: prompt.argsSchema } : {}) };
   type Answer = Promise<PromptReply | InputRequiredResult>;
   if (prompt.argsSchema) (server.registerPrompt as (name: string, config: object, cb: (args: unknown, sdk: ServerContext) => Answer) => unknown)(prompt.name, config, answer);

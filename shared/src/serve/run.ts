@@ -96,7 +96,7 @@ export async function prepareServer<Config, Flags extends Readonly<Record<string
 ): Promise<PreparedOrPrinted> {
   const serverFlags: Readonly<Record<string, FlagSpec>> = spec.flags ?? {};
   const parsed = parseCommandLine(argv, env, serverFlags);
-  if (parsed.values.help === true) return { kind: 'print', text: helpText(spec as ServerSpec<unknown, Readonly<Record<string, FlagSpec>>>) };
+  if (parsed.values.help === true) return { kind: 'print', text: helpText(spec) };
   if (parsed.values.version === true) return { kind: 'print', text: spec.version };
   const common = toCommonConfig(parsed, env);
   const log = new Logger({ name: `portico.${spec.name}`, level: common.logLevel, ...(logSink ? { write: logSink } : {}) });

@@ -115,7 +115,7 @@ export async function openAppHost(options: AppHostOptions): Promise<AppHost> {
   const resource = await client.readResource({ uri });
   const content = resource.contents[0] as { text?: string } | undefined;
   if (content?.text === undefined) throw new Error(`${uri} has no text`);
-  const result = (await client.callTool({ name: options.tool, arguments: options.arguments })) as CallToolResult;
+  const result = (await client.callTool({ name: options.tool, arguments: options.arguments }));
   const script = await hostScript();
 
   const page = `<!doctype html><html><head><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,"></head><body style="margin:0"><script>${script.replaceAll('</script', '<\\/script')}</script></body></html>`;
@@ -165,7 +165,7 @@ export async function openAppHost(options: AppHostOptions): Promise<AppHost> {
     calls,
     requests,
     screenshot: async (path) => {
-      await tab.screenshot({ path: path as `${string}.png` });
+      await tab.screenshot({ path: path });
     },
     close: async () => {
       await browser.close();

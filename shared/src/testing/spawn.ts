@@ -74,7 +74,7 @@ export async function spawnServer(options: SpawnOptions): Promise<SpawnedServer>
   try {
     await client.connect(transport);
   } catch (error) {
-    throw new Error(`could not connect to ${options.entry}: ${(error as Error).message}\nstderr:\n${stderr}`);
+    throw new Error(`could not connect to ${options.entry}: ${(error as Error).message}\nstderr:\n${stderr}`, { cause: error });
   }
   return {
     client,

@@ -4,6 +4,7 @@
 // tunnels with CONNECT, where request interception never sees them) all pass the one check, DNS rebinding
 // included. The flags below close the doors beside the proxy; the page guard refuses local schemes, which
 // never reach a proxy at all.
+import { TargetType } from 'puppeteer-core';
 import type { Browser, BrowserContext, CDPSession, Page, Target } from 'puppeteer-core';
 import { PolicyError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
@@ -112,15 +113,15 @@ export async function startBrowserNetwork(options: { policy: UrlPolicy; log: Log
     args: browserNetworkArgs(proxy.url),
     guardBrowser: async (browser) => {
       browser.on('targetcreated', (target: Target) => {
-        if (target.type() === 'page') void guardTarget(target);
+        if (target.type() === TargetType.PAGE) void guardTarget(target);
       });
-      await Promise.all(browser.targets().filter((target) => target.type() === 'page').map(guardTarget));
+      await Promise.all(browser.targets().filter((target) => target.type() === TargetType.PAGE).map(guardTarget));
     },
     guardContext: async (context) => {
       context.on('targetcreated', (target: Target) => {
-        if (target.type() === 'page') void guardTarget(target);
+        if (target.type() === TargetType.PAGE) void guardTarget(target);
       });
-      await Promise.all(context.targets().filter((target) => target.type() === 'page').map(guardTarget));
+      await Promise.all(context.targets().filter((target) => target.type() === TargetType.PAGE).map(guardTarget));
     },
     guardPage: (page) => guardTarget(page.target()),
     takeRefusals: () => {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { TargetType } from 'puppeteer-core';
 import type { Browser, BrowserContext, CDPSession, Dialog, Page, Target } from 'puppeteer-core';
 import { InvalidArgumentError, NotFoundError, UpstreamError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
@@ -79,7 +80,7 @@ export class Session {
   }
 
   async #adopt(target: Target, announce: boolean): Promise<Tab | undefined> {
-    if (target.type() !== 'page' || this.#adopting.has(target)) return undefined;
+    if (target.type() !== TargetType.PAGE || this.#adopting.has(target)) return undefined;
     this.#adopting.add(target);
     const page = await target.page().catch(() => null);
     if (!page || this.tabs.some((tab) => tab.page === page)) return this.tabs.find((tab) => tab.page === page);
@@ -292,7 +293,7 @@ export class BrowserHost {
       this.#downloads.set(event.guid, entry);
     });
     cdp.on('Browser.downloadProgress', (event) => {
-      const entry = this.#downloads.get(event.guid) as (DownloadEntry & { suggested?: string; session?: Session }) | undefined;
+      const entry = this.#downloads.get(event.guid);
       if (!entry || event.state === 'inProgress') return;
       this.#downloads.delete(event.guid);
       void this.#finishDownload(event.guid, entry, event.state, event.receivedBytes);

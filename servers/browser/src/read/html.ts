@@ -2,7 +2,7 @@
 // with its depth bound), or, for long pages and pages that mark their main content, a conversion block by
 // block as far as the caller reads.
 import { MAX_DEPTH, MIN_KEPT_SHARE, compose, htmlToMarkdown, limitDepth, loadToolkit, prepareDocument, readMetadata, tidy, visibleLength } from '@portico-mcp/shared/markdown';
-import type { DomElement, DomNode } from '@portico-mcp/shared/markdown';
+import type { DomElement } from '@portico-mcp/shared/markdown';
 import type { VisibleBlocks } from './serialize.js';
 
 function hasMarkedAncestor(node: DomElement): boolean {
@@ -54,7 +54,7 @@ export async function renderedToMarkdown(html: string, pageUrl: URL): Promise<In
   let container: DomElement = root;
   // Wrappers (a lone <div> around everything) are entered so that the pieces are the real blocks.
   while (container.children.length === 1 && visibleLength(directText(container)) === 0) container = container.children[0]!;
-  const nodes = [...(container.childNodes as ArrayLike<DomNode> & Iterable<DomNode>)];
+  const nodes = [...(container.childNodes)];
   let index = 0;
   const parts: string[] = [];
   let length = 0;
@@ -139,6 +139,6 @@ export async function blocksToMarkdown(page: VisibleBlocks, pageUrl: URL, fetchF
 
 function directText(element: DomElement): string {
   let text = '';
-  for (const node of element.childNodes as ArrayLike<DomNode> & Iterable<DomNode>) if (node.nodeName === '#text') text += node.textContent ?? '';
+  for (const node of element.childNodes) if (node.nodeName === '#text') text += node.textContent ?? '';
   return text;
 }

@@ -31,8 +31,8 @@ async function serializeIn(frame: Frame, root: ElementHandle | undefined, long: 
   const serializer = await frame.evaluateHandle(VISIBLE_HTML_SOURCE);
   try {
     return root === undefined
-      ? ((await frame.evaluate((serialize, options) => (serialize as unknown as Serialize)(undefined, options ?? undefined), serializer, long ?? null)) as string | VisibleBlocks)
-      : ((await frame.evaluate((serialize, element) => (serialize as unknown as Serialize)(element), serializer, root)) as string);
+      ? ((await frame.evaluate((serialize, options) => (serialize as Serialize)(undefined, options ?? undefined), serializer, long ?? null)))
+      : ((await frame.evaluate((serialize, element) => (serialize as Serialize)(element), serializer, root)));
   } finally {
     await serializer.dispose().catch(() => undefined);
   }

@@ -36,7 +36,7 @@ export function capTools(host: BrowserHost, caps: ReadonlySet<Cap>): AnyToolDefi
           try {
             value = await frame.evaluate(
               async (f, el) => {
-                const result = await (f as unknown as (node?: unknown) => unknown)(el ?? undefined);
+                const result = await (f as (node?: unknown) => unknown)(el ?? undefined);
                 return JSON.stringify(result === undefined ? null : result);
               },
               fn,

@@ -38,7 +38,7 @@ class ScreenshotStore {
 
   put(key: string, name: string, shot: StoredScreenshot): void {
     let shots = this.#byKey.get(key);
-    if (shots === undefined) this.#byKey.set(key, (shots = new Map()));
+    if (shots === undefined) this.#byKey.set(key, (shots = new Map<string, StoredScreenshot>()));
     shots.delete(name);
     shots.set(name, shot);
     if (shots.size > MAX_SCREENSHOTS) shots.delete(shots.keys().next().value!);

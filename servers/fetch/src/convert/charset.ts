@@ -30,7 +30,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 type Iconv = typeof import('iconv-lite');
 let iconvModule: Promise<Iconv> | undefined;
 function loadIconv(): Promise<Iconv> {
-  iconvModule ??= import('iconv-lite').then((module) => ((module as { default?: Iconv }).default ?? module) as Iconv);
+  iconvModule ??= import('iconv-lite').then((module) => ((module as { default?: Iconv }).default ?? module));
   return iconvModule;
 }
 

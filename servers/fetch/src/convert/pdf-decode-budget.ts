@@ -19,8 +19,8 @@ interface BudgetHook {
 }
 
 const HOOK = '__porticoPdfDecode';
-const ENSURE_BUFFER = /(  ensureBuffer\(requested\) \{\n    const buffer = this\.buffer;\n    if \(requested <= buffer\.byteLength\) \{\n      return buffer;\n    \}\n    let size = this\.minBufferLength;\n    while \(size < requested\) \{\n      size \*= 2;\n    \}\n)(    const buffer2 = new Uint8Array\(size\);)/;
-const DECOMPRESSION_STREAM = /(      for await \(const chunk of readable\) \{\n)(        chunks\.push\(chunk\);\n        totalLength \+= chunk\.byteLength;)/;
+const ENSURE_BUFFER = /( {2}ensureBuffer\(requested\) \{\n {4}const buffer = this\.buffer;\n {4}if \(requested <= buffer\.byteLength\) \{\n {6}return buffer;\n {4}\}\n {4}let size = this\.minBufferLength;\n {4}while \(size < requested\) \{\n {6}size \*= 2;\n {4}\}\n)( {4}const buffer2 = new Uint8Array\(size\);)/;
+const DECOMPRESSION_STREAM = /( {6}for await \(const chunk of readable\) \{\n)( {8}chunks\.push\(chunk\);\n {8}totalLength \+= chunk\.byteLength;)/;
 const PATCHES: Array<[RegExp, string]> = [
   [ENSURE_BUFFER, `$1    globalThis.${HOOK}.charge(size - buffer.byteLength);\n$2`],
   [DECOMPRESSION_STREAM, `$1        globalThis.${HOOK}.charge(chunk.byteLength);\n$2`],

@@ -20,7 +20,7 @@ export interface ConnectionFailures {
 
 /** The agents one request uses, and the failures they saw. */
 export interface ConnectionScope {
-  agent(url: URL): http.Agent;
+  agent: (url: URL) => http.Agent;
   readonly failures: ConnectionFailures;
 }
 

@@ -14,7 +14,7 @@ export function assertRevisionText(value: string, field: string): void {
   if (value.startsWith('-')) {
     throw new InvalidArgumentError(`${field} ${JSON.stringify(value)} starts with "-", which git would read as an option; pass a branch, tag or commit hash.`);
   }
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\x00-\x1f\x7f]/.test(value)) throw new InvalidArgumentError(`${field} contains control characters; pass a branch, tag or commit hash.`);
 }
 

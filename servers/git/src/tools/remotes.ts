@@ -58,7 +58,7 @@ function summary(stderr: string, stdout: string): string {
     .filter((line) => line.length > 0 && !/^(remote: )?(Counting|Compressing|Receiving|Resolving|Writing|Enumerating|Total|Unpacking)/.test(line))
     // Only git's ref-update lines and the remote's own messages stay; warnings and errors can quote files and URLs.
     .filter((line) => !/^(warning|error|fatal|hint):/i.test(line))
-    // eslint-disable-next-line no-control-regex
+     
     .map((line) => redactUrl(line).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ''))
     .join('\n');
   return text.length > 4000 ? `${text.slice(0, 4000)}\n…` : text;

@@ -104,7 +104,7 @@ function render(reply: Reply, branch: BranchFacts, entries: StatusEntry[]): void
   if (total === 0) head.push('nothing to commit, working tree clean');
   reply.header(head.join('\n'));
   let shown = 0;
-  let full = false;
+  let full: boolean;
   for (const [title, items] of sections) {
     if (items.length === 0) continue;
     full = !reply.line('') || !reply.line(title);

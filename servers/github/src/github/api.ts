@@ -122,7 +122,7 @@ export class GitHubApi {
           ...(unpaced ? { write: unpaced, search: unpaced, notifications: unpaced } : {}),
         },
       });
-      return octokit as unknown as OctokitLike;
+      return octokit;
     })();
     return this.#octokit;
   }

@@ -69,7 +69,7 @@ export function listPage<T>(
   paging: Paging,
   response: { nextPage: number | undefined },
   items: readonly T[],
-  view: { line(item: T): string; noun: string; spelling?: PerPageSpelling },
+  view: { line: (item: T) => string; noun: string; spelling?: PerPageSpelling },
 ): Page<T> {
   const { page, perPage } = paging;
   const shown = reply.page(items, {

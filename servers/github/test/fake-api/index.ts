@@ -56,7 +56,7 @@ export type Flavour = 'dotcom' | 'ghes';
 /** What the handler of an override gets besides the request. */
 export interface HandlerContext {
   /** A fresh copy of one of the operation's documented examples (the first when unnamed). */
-  example(name?: string): any;
+  example: (name?: string) => any;
   operation: OperationSpec | undefined;
   fake: FakeGitHub;
 }

@@ -200,7 +200,7 @@ export class EngineProcess implements EngineRunner {
         },
         reject: (error) => {
           finish();
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         },
       });
       this.#write(child, { id, op, args }, () => this.#pending.get(id)?.reject(new UpstreamError('The SQLite engine is not reachable; try again.')));

@@ -28,7 +28,8 @@ export function toCell(value: unknown): { cell: Cell; shortened: boolean } {
     const more = bytes.length > BLOB_PREVIEW_BYTES;
     return { cell: `x'${hex}'${more ? `…[blob, ${bytes.length} bytes]` : ''}`, shortened: more };
   }
-  return { cell: String(value), shortened: false };
+  // What is left is a bigint (or a value SQLite cannot store): its own string form is the cell.
+  return { cell: typeof value === 'bigint' ? value.toString() : JSON.stringify(value) ?? 'null', shortened: false };
 }
 
 const ESCAPED = /[\\|\r\n]/;
