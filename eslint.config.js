@@ -8,7 +8,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/dist-*/**', '**/coverage/**', '**/*.d.ts', 'scripts/conformance/node_modules/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/dist-*/**',
+      '**/coverage/**',
+      '**/*.d.ts',
+      'scripts/conformance/node_modules/**',
+    ],
   },
   js.configs.recommended,
   {
@@ -25,7 +32,10 @@ export default tseslint.config(
     },
     rules: {
       // Unused bindings are an error, except the deliberate `_name` ones (ignored arguments, rest omissions).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // An async function that implements an async contract (a resolver, a resource reader) need not await
       // anything; the promise rules that matter (floating and misused promises) stay on.
       '@typescript-eslint/require-await': 'off',

@@ -58,7 +58,10 @@ export interface ToolContext {
 }
 
 /** A tool: everything the host sees (name, schemas, annotations) and the handler that answers it. */
-export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject | undefined = z.ZodObject | undefined> {
+export interface ToolDefinition<
+  Input extends z.ZodObject = z.ZodObject,
+  Output extends z.ZodObject | undefined = z.ZodObject | undefined,
+> {
   name: string;
   title: string;
   description: string;

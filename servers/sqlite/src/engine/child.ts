@@ -18,7 +18,7 @@ let engine: SqliteEngine | undefined;
 
 function reply(response: EngineResponse): void {
   const bytes = Buffer.from(`${JSON.stringify(response)}\n`);
-  for (let written = 0; written < bytes.length; ) {
+  for (let written = 0; written < bytes.length;) {
     try {
       written += writeSync(ENGINE_CHANNEL_FD, bytes, written);
     } catch (error) {
@@ -50,8 +50,14 @@ function handle(request: EngineRequest): boolean {
     reply({ id: request.id, ok: true, value: runOperation(engine, request.op, request.args) });
   } catch (caught) {
     const error = translateError(caught);
-    if (error instanceof EngineError) reply({ id: request.id, ok: false, error: { kind: error.kind, message: error.message } });
-    else reply({ id: request.id, ok: false, error: { kind: 'internal', message: error instanceof Error ? error.message : String(error) } });
+    if (error instanceof EngineError)
+      reply({ id: request.id, ok: false, error: { kind: error.kind, message: error.message } });
+    else
+      reply({
+        id: request.id,
+        ok: false,
+        error: { kind: 'internal', message: error instanceof Error ? error.message : String(error) },
+      });
   }
   return true;
 }
