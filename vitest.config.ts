@@ -22,7 +22,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: under('.test.ts'),
-          exclude: ['**/*.protocol.test.ts', '**/*.slow.test.ts', '**/*.docker.test.ts', ...browserTests, ...appTests, '**/node_modules/**'],
+          exclude: [
+            '**/*.protocol.test.ts',
+            '**/*.slow.test.ts',
+            '**/*.docker.test.ts',
+            ...browserTests,
+            ...appTests,
+            '**/node_modules/**',
+          ],
           testTimeout: 20_000,
           // One module graph per worker instead of per file: loading the SDK and zod again for each of some fifty
           // files cost more than the tests themselves. Unit tests keep no state in modules between files.

@@ -18,10 +18,13 @@ function sourcesUnder(dir: string): string[] {
   return out;
 }
 
-const servers = readdirSync(serversDir).filter((name) => statSync(join(serversDir, name, 'src'), { throwIfNoEntry: false })?.isDirectory());
+const servers = readdirSync(serversDir).filter((name) =>
+  statSync(join(serversDir, name, 'src'), { throwIfNoEntry: false })?.isDirectory(),
+);
 const serverSources = servers.flatMap((name) => sourcesUnder(join(serversDir, name, 'src')));
 const toolSources = serverSources.filter((path) => path.includes('/src/tools/'));
-const offending = (files: string[], pattern: RegExp) => files.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map((file) => relative(repo, file));
+const offending = (files: string[], pattern: RegExp) =>
+  files.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map((file) => relative(repo, file));
 
 describe('house rules on the servers’ sources', () => {
   it('finds the servers it checks', () => {
@@ -35,7 +38,9 @@ describe('house rules on the servers’ sources', () => {
   });
 
   it('spells continuation one way', () => {
-    expect(offending(serverSources, /\b(nextOffset|next_offset|next_skip|has_more|nextCursor|nextStartIndex)\b/)).toEqual([]);
+    expect(
+      offending(serverSources, /\b(nextOffset|next_offset|next_skip|has_more|nextCursor|nextStartIndex)\b/),
+    ).toEqual([]);
   });
 
   it('registers resources and prompts through the kernel, never on the raw SDK server', () => {
@@ -50,7 +55,9 @@ describe('house rules on the servers’ sources', () => {
     const bare = toolSources.flatMap((file) => {
       const text = readFileSync(file, 'utf8');
       // An annotation line naming a destructive preset must be followed, within the definition, by `effect:`.
-      return [...text.matchAll(/annotations:\s*(?:\w*DESTRUCTIVE\b|withHints\(DESTRUCTIVE\b)[^\n]*\n(?:[^\n]*\n){0,2}/g)]
+      return [
+        ...text.matchAll(/annotations:\s*(?:\w*DESTRUCTIVE\b|withHints\(DESTRUCTIVE\b)[^\n]*\n(?:[^\n]*\n){0,2}/g),
+      ]
         .filter((match) => !/\beffect:/.test(match[0]))
         .map(() => relative(repo, file));
     });
@@ -63,7 +70,11 @@ describe('house rules on the servers’ sources', () => {
   });
 
   it('links nothing outside the repository from a README', () => {
-    const readmes = [join(repo, 'README.md'), join(repo, 'shared/README.md'), ...servers.map((name) => join(serversDir, name, 'README.md'))];
+    const readmes = [
+      join(repo, 'README.md'),
+      join(repo, 'shared/README.md'),
+      ...servers.map((name) => join(serversDir, name, 'README.md')),
+    ];
     expect(offending(readmes, /\.\.\/\.\.\/shared\/|DESIGN\.md|ANCHORS\.md|ENVIRONMENT\.md/)).toEqual([]);
   });
 });

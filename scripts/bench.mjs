@@ -16,7 +16,11 @@ function benchFiles() {
   if (existsSync(servers)) for (const name of readdirSync(servers).sort()) dirs.push(join(servers, name, 'bench'));
   return dirs
     .filter((dir) => existsSync(dir))
-    .flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith('.bench.mjs')).map((file) => join(dir, file)))
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.bench.mjs'))
+        .map((file) => join(dir, file)),
+    )
     .filter((file) => !values.only || file.includes(values.only));
 }
 
@@ -27,7 +31,13 @@ function printTable(title, rows) {
   for (const row of rows) {
     for (const [index, anchor] of row.anchors.entries()) {
       const ratio = anchor.value > 0 ? (row.portico / anchor.value).toFixed(2) : '—';
-      lines.push([index === 0 ? row.measure : '', index === 0 ? row.format(row.portico) : '', anchor.name, row.format(anchor.value), `${ratio}x`]);
+      lines.push([
+        index === 0 ? row.measure : '',
+        index === 0 ? row.format(row.portico) : '',
+        anchor.name,
+        row.format(anchor.value),
+        `${ratio}x`,
+      ]);
     }
   }
   if (values.markdown) {

@@ -10,7 +10,10 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { title: { type: 'string', default: 'View' } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { title: { type: 'string', default: 'View' } },
+});
 const [entry, out] = positionals;
 if (!entry || !out) {
   console.error('usage: node scripts/build-app.mjs <entry.ts> <out.html> --title "<title>"');
@@ -23,9 +26,14 @@ const englishOnly = {
   name: 'zod-english-only',
   setup(build) {
     build.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), args.path.replace('index.js', 'en.js')), namespace: 'zod-en' } : undefined,
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), args.path.replace('index.js', 'en.js')), namespace: 'zod-en' }
+        : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path) }));
+    build.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
   },
 };
 

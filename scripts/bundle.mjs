@@ -92,7 +92,11 @@ const scriptOptions = {
 await build({ ...scriptOptions, entryPoints: [entry], outfile: join(outdir, 'server.cjs') });
 // A worker thread loads its script with Node's own loader (no vm.Script, no code cache): a plain bundle.
 for (const worker of values.worker) {
-  await build({ ...scriptOptions, entryPoints: [worker], outfile: join(outdir, `${basename(worker).replace(/\.[cm]?[jt]s$/, '')}.cjs`) });
+  await build({
+    ...scriptOptions,
+    entryPoints: [worker],
+    outfile: join(outdir, `${basename(worker).replace(/\.[cm]?[jt]s$/, '')}.cjs`),
+  });
 }
 // The entry's hashbang belongs to the loader; in the wrapped script it would be a syntax error. Turning it
 // into a comment keeps every line where the source map expects it.

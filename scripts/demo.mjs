@@ -12,8 +12,14 @@ const width = 100;
 
 /** Shows the start and the end of a long answer, where truncation notices live. */
 function clip(text, max = 700) {
-  const shown = text.length > max ? `${text.slice(0, max - 250)}\n… [${text.length - max} characters not shown here] …\n${text.slice(-250)}` : text;
-  return shown.split('\n').map((line) => `      ${line}`).join('\n');
+  const shown =
+    text.length > max
+      ? `${text.slice(0, max - 250)}\n… [${text.length - max} characters not shown here] …\n${text.slice(-250)}`
+      : text;
+  return shown
+    .split('\n')
+    .map((line) => `      ${line}`)
+    .join('\n');
 }
 
 /** Every demo: the kernel fixture, then each server that has one. */
@@ -65,12 +71,20 @@ for (const demo of await discoverDemos()) {
     for (const call of calls) {
       console.log(`\n  → ${call.name} ${JSON.stringify(call.arguments)}`);
       const result = await server.client.callTool(call);
-      console.log(`  ← ${result.isError ? 'error' : 'ok'}${result.structuredContent ? ` ${JSON.stringify(result.structuredContent).slice(0, 300)}` : ''}`);
+      console.log(
+        `  ← ${result.isError ? 'error' : 'ok'}${result.structuredContent ? ` ${JSON.stringify(result.structuredContent).slice(0, 300)}` : ''}`,
+      );
       console.log(clip(resultText(result)));
     }
     // MCP Apps views, as a host that renders them shows them: each in Chromium behind the ext-apps bridge.
     for (const view of views) {
-      const host = await openAppHost({ client: server.client, tool: view.tool, arguments: view.arguments, width: 900, height: view.height ?? 560 });
+      const host = await openAppHost({
+        client: server.client,
+        tool: view.tool,
+        arguments: view.arguments,
+        width: 900,
+        height: view.height ?? 560,
+      });
       try {
         await host.frame.waitForSelector(view.ready);
         for (const selector of view.clicks ?? []) await host.frame.click(selector);

@@ -12,11 +12,16 @@ if (!name) {
   console.error('usage: npm run inspect -- <server|kernel> [server arguments]');
   process.exit(2);
 }
-const entry = name === 'kernel' ? join(root, 'shared/dist-fixtures/kernel-server/index.js') : join(root, 'servers', name, 'dist', 'index.js');
+const entry =
+  name === 'kernel'
+    ? join(root, 'shared/dist-fixtures/kernel-server/index.js')
+    : join(root, 'servers', name, 'dist', 'index.js');
 const server = await spawnServer({ entry, args, era: 'modern' });
 try {
   const { tools } = await server.client.listTools();
-  console.log(`${name}: ${tools.length} tools, tools/list ${JSON.stringify(tools).length} bytes, protocol ${server.protocolVersion}`);
+  console.log(
+    `${name}: ${tools.length} tools, tools/list ${JSON.stringify(tools).length} bytes, protocol ${server.protocolVersion}`,
+  );
   for (const tool of tools) {
     const hints = Object.entries(tool.annotations ?? {})
       .filter(([key, value]) => key.endsWith('Hint') && value === true)

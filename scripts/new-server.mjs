@@ -17,7 +17,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** The names a server needs, from its short name: `weather-alerts` → WeatherAlerts, weatherAlerts, weather_alerts. */
 export function namesOf(name) {
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
-    throw new Error(`"${name}" is not a server name: use lower-case letters, digits and single dashes, starting with a letter (e.g. "weather").`);
+    throw new Error(
+      `"${name}" is not a server name: use lower-case letters, digits and single dashes, starting with a letter (e.g. "weather").`,
+    );
   }
   const words = name.split('-');
   const pascal = words.map((word) => word[0].toUpperCase() + word.slice(1)).join('');
@@ -47,7 +49,10 @@ export function scaffoldFiles(name, { budget = 2000, sdkVersion = '^2.4.0', zodV
       files: ['dist', '!dist/**/*.map'],
       engines: { node: '>=20' },
       publishConfig: { access: 'public' },
-      scripts: { build: 'tsc -p tsconfig.json && node ../../scripts/bundle.mjs src/index.ts dist', typecheck: 'tsc -p tsconfig.json' },
+      scripts: {
+        build: 'tsc -p tsconfig.json && node ../../scripts/bundle.mjs src/index.ts dist',
+        typecheck: 'tsc -p tsconfig.json',
+      },
       devDependencies: {
         '@modelcontextprotocol/client': sdkVersion,
         '@modelcontextprotocol/server': sdkVersion,
@@ -55,12 +60,18 @@ export function scaffoldFiles(name, { budget = 2000, sdkVersion = '^2.4.0', zodV
         zod: zodVersion,
       },
       // The conformance scenarios that apply to a server with tools only (scripts/conformance/run.mjs).
-      portico: { conformance: { args: [], scenarios: ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'dns-rebinding-protection'] } },
+      portico: {
+        conformance: {
+          args: [],
+          scenarios: ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'dns-rebinding-protection'],
+        },
+      },
     },
     null,
     2,
   )}\n`;
-  files[`${dir}/tsconfig.json`] = `${JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { rootDir: '.', noEmit: true }, include: ['src', 'test'] }, null, 2)}\n`;
+  files[`${dir}/tsconfig.json`] =
+    `${JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { rootDir: '.', noEmit: true }, include: ['src', 'test'] }, null, 2)}\n`;
   files[`${dir}/src/index.ts`] = `#!/usr/bin/env node
 import { runServer } from '@portico-mcp/shared/serve';
 import { ${n.camel}Server } from './server.js';
@@ -181,7 +192,8 @@ describe.each(ERAS)('the built server over stdio (%s era)', (era) => {
   });
 });
 `;
-  files[`${dir}/bench/${name}.bench.mjs`] = `// ${name} server benchmarks: spawn → initialize against bare Node. Add the server's everyday calls beside
+  files[`${dir}/bench/${name}.bench.mjs`] =
+    `// ${name} server benchmarks: spawn → initialize against bare Node. Add the server's everyday calls beside
 // its anchor (the reference server or the raw library) as it grows; see docs/architecture.md, "Benchmarks".
 import { fileURLToPath } from 'node:url';
 import { connectTimed, median, ms, timeSpawnToExit } from '../../../scripts/bench-lib/measure.mjs';
@@ -273,7 +285,16 @@ What the server can reach, what it refuses, and which kernel guard enforces each
       description: `Portico ${name} MCP server.`,
       repository: { url: 'https://github.com/portico-mcp/portico', source: 'github', subfolder: dir },
       version: '0.0.0',
-      packages: [{ registryType: 'npm', registryBaseUrl: 'https://registry.npmjs.org', identifier: `@portico-mcp/server-${name}`, version: '0.0.0', runtimeHint: 'npx', transport: { type: 'stdio' } }],
+      packages: [
+        {
+          registryType: 'npm',
+          registryBaseUrl: 'https://registry.npmjs.org',
+          identifier: `@portico-mcp/server-${name}`,
+          version: '0.0.0',
+          runtimeHint: 'npx',
+          transport: { type: 'stdio' },
+        },
+      ],
     },
     null,
     2,
@@ -289,7 +310,10 @@ A new Portico server, \`mcp-server-${name}\`: say what it gives users and why th
 }
 
 function main() {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { root: { type: 'string' }, budget: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { root: { type: 'string' }, budget: { type: 'string' } },
+  });
   if (positionals.length !== 1) {
     console.error('usage: pnpm new-server <name> [--root <repo>] [--budget <bytes>]');
     process.exit(2);

@@ -11,7 +11,11 @@ import { namesOf, scaffoldFiles } from './new-server.mjs';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
 function run(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' },
+  });
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 
@@ -33,8 +37,10 @@ describe('pnpm new-server', () => {
     cpSync(join(repo, 'tsconfig.base.json'), join(scratch.path, 'tsconfig.base.json'));
     symlinkSync(join(repo, 'scripts'), join(scratch.path, 'scripts'));
     link(scratch.path, '@portico-mcp/shared', join(repo, 'shared'));
-    for (const name of ['@modelcontextprotocol/server', '@modelcontextprotocol/client', 'zod']) link(scratch.path, name, join(repo, 'shared/node_modules', name));
-    for (const name of ['vitest', 'typescript', '@types/node']) link(scratch.path, name, join(repo, 'node_modules', name));
+    for (const name of ['@modelcontextprotocol/server', '@modelcontextprotocol/client', 'zod'])
+      link(scratch.path, name, join(repo, 'shared/node_modules', name));
+    for (const name of ['vitest', 'typescript', '@types/node'])
+      link(scratch.path, name, join(repo, 'node_modules', name));
     const created = run([join(repo, 'scripts/new-server.mjs'), 'weather-alerts', '--root', scratch.path], repo);
     expect(created.status, created.output).toBe(0);
     serverDir = join(scratch.path, 'servers/weather-alerts');
@@ -45,7 +51,12 @@ describe('pnpm new-server', () => {
   });
 
   it('derives every name a server needs from its short name, and refuses a name that is not one', () => {
-    expect(namesOf('weather-alerts')).toEqual({ name: 'weather-alerts', pascal: 'WeatherAlerts', camel: 'weatherAlerts', snake: 'weather_alerts' });
+    expect(namesOf('weather-alerts')).toEqual({
+      name: 'weather-alerts',
+      pascal: 'WeatherAlerts',
+      camel: 'weatherAlerts',
+      snake: 'weather_alerts',
+    });
     expect(() => namesOf('Weather_Alerts')).toThrow(/lower-case letters, digits and single dashes/);
   });
 
@@ -86,7 +97,10 @@ describe('pnpm new-server', () => {
   }, 120_000);
 
   it('passes its own size test and lists and answers its tool when spawned in both eras', () => {
-    const tests = run([join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--root', serverDir, '--reporter=verbose'], serverDir);
+    const tests = run(
+      [join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--root', serverDir, '--reporter=verbose'],
+      serverDir,
+    );
     expect(tests.status, tests.output).toBe(0);
     expect(tests.output).toMatch(/keeps the default tool list inside its context budget/);
     expect(tests.output).toMatch(/weather-alerts: 1 tools, \d+ B as the model sees them/);

@@ -47,8 +47,17 @@ export function peakRssOf(pid) {
  * connected client, the time from spawn to initialize result and the child's pid.
  */
 export async function connectTimed({ command = process.execPath, args, env, era = 'legacy', cwd }) {
-  const transport = new StdioClientTransport({ command, args, env: { PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp', ...env }, stderr: 'ignore', ...(cwd ? { cwd } : {}) });
-  const client = new Client({ name: 'portico-bench', version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+  const transport = new StdioClientTransport({
+    command,
+    args,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp', ...env },
+    stderr: 'ignore',
+    ...(cwd ? { cwd } : {}),
+  });
+  const client = new Client(
+    { name: 'portico-bench', version: '0' },
+    { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } },
+  );
   const started = performance.now();
   await client.connect(transport);
   const initializeMs = performance.now() - started;

@@ -11,20 +11,29 @@ export function parseExpectedFailures(text, requirements, where) {
   const revisions = [...requirements.keys()];
   const byRevision = new Map(revisions.map((revision) => [revision, new Map()]));
   const document = parseYaml(text) ?? {};
-  if (typeof document !== 'object' || Array.isArray(document)) throw new Error(`${where} must map revisions (${revisions.join(', ')}) to entries.`);
+  if (typeof document !== 'object' || Array.isArray(document))
+    throw new Error(`${where} must map revisions (${revisions.join(', ')}) to entries.`);
   for (const key of Object.keys(document)) {
-    if (!requirements.has(key)) throw new Error(`${where}: "${key}" is not a revision this runner runs (${revisions.join(', ')}).`);
+    if (!requirements.has(key))
+      throw new Error(`${where}: "${key}" is not a revision this runner runs (${revisions.join(', ')}).`);
   }
   for (const revision of revisions) {
     const entries = document[revision] ?? {};
-    if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) throw new Error(`${where}: ${revision} must map each scenario to its reason.`);
+    if (typeof entries !== 'object' || entries === null || Array.isArray(entries))
+      throw new Error(`${where}: ${revision} must map each scenario to its reason.`);
     const { all, unscored } = requirements.get(revision);
     for (const [entry, reason] of Object.entries(entries)) {
-      if (typeof reason !== 'string' || reason.trim() === '' || reason.includes('\n')) throw new Error(`${where}: ${revision} ${entry} needs a one-line reason.`);
+      if (typeof reason !== 'string' || reason.trim() === '' || reason.includes('\n'))
+        throw new Error(`${where}: ${revision} ${entry} needs a one-line reason.`);
       const scenario = entry.split(':')[0];
-      if (!all.has(scenario)) throw new Error(`${where}: ${revision} ${entry}: ${scenario} is not a scenario of the ${revision} requirement set.`);
+      if (!all.has(scenario))
+        throw new Error(
+          `${where}: ${revision} ${entry}: ${scenario} is not a scenario of the ${revision} requirement set.`,
+        );
       if (entry !== scenario && unscored.has(scenario)) {
-        throw new Error(`${where}: ${revision} ${entry}: ${scenario} is run without being scored, so only the whole scenario can be listed.`);
+        throw new Error(
+          `${where}: ${revision} ${entry}: ${scenario} is run without being scored, so only the whole scenario can be listed.`,
+        );
       }
       byRevision.get(revision).set(entry, reason.trim());
     }
@@ -35,7 +44,9 @@ export function parseExpectedFailures(text, requirements, where) {
 /** The suite's own `--expected-failures` file for one revision's entries. */
 export function suiteBaseline(entries) {
   const names = [...entries];
-  return names.length === 0 ? 'server: []\n' : `server:\n${names.map((name) => `  - ${JSON.stringify(name)}`).join('\n')}\n`;
+  return names.length === 0
+    ? 'server: []\n'
+    : `server:\n${names.map((name) => `  - ${JSON.stringify(name)}`).join('\n')}\n`;
 }
 
 /**
@@ -46,13 +57,16 @@ export function unscoredProblems(output, unscored, expected) {
   const start = output.indexOf('=== SUMMARY ===');
   const verdicts = new Map();
   if (start >= 0) {
-    for (const match of output.slice(start).matchAll(/^([✓✗]) (\S+): /gm)) if (unscored.has(match[2])) verdicts.set(match[2], match[1] === '✓');
+    for (const match of output.slice(start).matchAll(/^([✓✗]) (\S+): /gm))
+      if (unscored.has(match[2])) verdicts.set(match[2], match[1] === '✓');
   }
   const problems = [];
   for (const scenario of unscored) {
     if (!verdicts.has(scenario)) problems.push(`${scenario} did not report a verdict`);
-    else if (verdicts.get(scenario) && expected.has(scenario)) problems.push(`${scenario} passes now: remove it from the expected failures`);
-    else if (!verdicts.get(scenario) && !expected.has(scenario)) problems.push(`${scenario} fails and is not an expected failure`);
+    else if (verdicts.get(scenario) && expected.has(scenario))
+      problems.push(`${scenario} passes now: remove it from the expected failures`);
+    else if (!verdicts.get(scenario) && !expected.has(scenario))
+      problems.push(`${scenario} fails and is not an expected failure`);
   }
   return problems;
 }

@@ -53,7 +53,7 @@ const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose');
 const wanted = argv.filter((arg) => !arg.startsWith('--'));
 const plain = !process.stdout.isTTY;
-// eslint-disable-next-line no-control-regex
+
 const ANSI = /\u001b\[[0-9;]*m/g;
 const clean = (text) => text.replace(ANSI, '');
 const show = (text) => (plain ? clean(text) : text);
@@ -81,21 +81,30 @@ function collect(command, args, { cwd, timeoutMs, env }) {
 }
 
 function suiteEnv() {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...(plain ? { NO_COLOR: '1' } : {}) };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? tmpdir(),
+    ...(plain ? { NO_COLOR: '1' } : {}),
+  };
 }
 
 /** Each revision's scenarios, from `list --requirements`: what it scores and what it only runs. */
 async function listRequirements() {
   const sets = new Map();
   for (const revision of REVISIONS) {
-    const { code, output } = await collect(NODE22, [SUITE, 'list', '--requirements', revision], { cwd: tmpdir(), timeoutMs: 60_000, env: suiteEnv() });
+    const { code, output } = await collect(NODE22, [SUITE, 'list', '--requirements', revision], {
+      cwd: tmpdir(),
+      timeoutMs: 60_000,
+      env: suiteEnv(),
+    });
     if (code !== 0) throw new Error(`conformance list --requirements ${revision} failed:\n${output}`);
     const text = clean(output);
     const clientsAt = text.search(/^Client scenarios/m);
     const scored = text.slice(0, clientsAt < 0 ? text.length : clientsAt);
     const names = new Set([...scored.matchAll(/^\s+- (\S+)$/gm)].map((match) => match[1]));
     const unscored = new Set([...text.matchAll(/^\s+- (\S+) \[server\]$/gm)].map((match) => match[1]));
-    if (names.size === 0) throw new Error(`conformance list --requirements ${revision} named no server scenarios:\n${text}`);
+    if (names.size === 0)
+      throw new Error(`conformance list --requirements ${revision} named no server scenarios:\n${text}`);
     for (const name of unscored) names.add(name);
     sets.set(revision, { all: names, unscored });
   }
@@ -105,7 +114,8 @@ async function listRequirements() {
 /** Reads one target's expected failures (none without a file); throws with a sentence naming the mistake. */
 function readExpectedFailures(name, requirements) {
   const file = join(EXPECTED_FAILURES, `${name}.yml`);
-  if (!existsSync(file)) return { file: undefined, byRevision: new Map(REVISIONS.map((revision) => [revision, new Map()])) };
+  if (!existsSync(file))
+    return { file: undefined, byRevision: new Map(REVISIONS.map((revision) => [revision, new Map()])) };
   return { file, byRevision: parseExpectedFailures(readFileSync(file, 'utf8'), requirements, relative(ROOT, file)) };
 }
 
@@ -120,20 +130,44 @@ function readTarget(packageDir) {
   if (typeof spec !== 'object' || spec === null) throw new Error(`${where} must be an object.`);
   if (!isStrings(spec.args)) throw new Error(`${where}.args must be an array of strings (use [] for none).`);
   if (spec.scenarios !== undefined) {
-    throw new Error(`${where}.scenarios is gone: every scenario runs, and what does not apply goes in scripts/conformance/expected-failures/<name>.yml with its reason.`);
+    throw new Error(
+      `${where}.scenarios is gone: every scenario runs, and what does not apply goes in scripts/conformance/expected-failures/<name>.yml with its reason.`,
+    );
   }
-  if (spec.env !== undefined && (typeof spec.env !== 'object' || spec.env === null || !Object.values(spec.env).every((v) => typeof v === 'string'))) {
+  if (
+    spec.env !== undefined &&
+    (typeof spec.env !== 'object' || spec.env === null || !Object.values(spec.env).every((v) => typeof v === 'string'))
+  ) {
     throw new Error(`${where}.env must map names to strings.`);
   }
   const bin = typeof pkg.bin === 'string' ? pkg.bin : Object.values(pkg.bin ?? {})[0];
   const name = packageDir.split('/').at(-1);
-  return { name, dir: packageDir, entry: join(packageDir, bin ?? 'dist/index.js'), args: spec.args, env: spec.env ?? {} };
+  return {
+    name,
+    dir: packageDir,
+    entry: join(packageDir, bin ?? 'dist/index.js'),
+    args: spec.args,
+    env: spec.env ?? {},
+  };
 }
 
 function discoverTargets() {
-  const targets = [{ name: 'kernel-fixture', dir: join(ROOT, 'shared'), entry: join(ROOT, 'shared/dist-fixtures/kernel-server/index.js'), args: ['--conformance'], env: {} }];
+  const targets = [
+    {
+      name: 'kernel-fixture',
+      dir: join(ROOT, 'shared'),
+      entry: join(ROOT, 'shared/dist-fixtures/kernel-server/index.js'),
+      args: ['--conformance'],
+      env: {},
+    },
+  ];
   const serversDir = join(ROOT, 'servers');
-  const names = existsSync(serversDir) ? readdirSync(serversDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+  const names = existsSync(serversDir)
+    ? readdirSync(serversDir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
   for (const name of names) {
     if (!existsSync(join(serversDir, name, 'package.json'))) continue;
     const target = readTarget(join(serversDir, name));
@@ -152,7 +186,10 @@ function startTarget(target, substitute) {
   let exited = false;
   const exit = new Promise((done) => child.on('exit', (code, signal) => ((exited = true), done(code ?? signal))));
   const url = new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no ready line within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`no ready line within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
     let pending = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
@@ -183,7 +220,12 @@ function startTarget(target, substitute) {
     clearTimeout(timer);
     return code;
   };
-  return { url, stop, stderr: () => stderr, commandLine: `node ${[relative(ROOT, target.entry), ...args.slice(1)].join(' ')}` };
+  return {
+    url,
+    stop,
+    stderr: () => stderr,
+    commandLine: `node ${[relative(ROOT, target.entry), ...args.slice(1)].join(' ')}`,
+  };
 }
 
 /**
@@ -194,11 +236,15 @@ async function runRevision(url, revision, expected, unscored, scratch) {
   const baseline = join(scratch, `expected-failures-${revision}.yml`);
   writeFileSync(baseline, suiteBaseline(expected.keys()));
   const suiteDir = mkdtempSync(join(scratch, 'suite-'));
-  const { code, output } = await collect(NODE22, [SUITE, 'server', '--url', url, '--requirements', revision, '--expected-failures', baseline], {
-    cwd: suiteDir,
-    timeoutMs: SUITE_TIMEOUT_MS,
-    env: suiteEnv(),
-  });
+  const { code, output } = await collect(
+    NODE22,
+    [SUITE, 'server', '--url', url, '--requirements', revision, '--expected-failures', baseline],
+    {
+      cwd: suiteDir,
+      timeoutMs: SUITE_TIMEOUT_MS,
+      env: suiteEnv(),
+    },
+  );
   const text = clean(output);
   const problems = [];
   if (code !== 0) problems.push(`the suite exited ${code} (see its report above)`);
@@ -213,7 +259,9 @@ async function runRevision(url, revision, expected, unscored, scratch) {
 async function runTarget(target, requirements) {
   console.log(`\n##### ${target.name} #####`);
   if (!existsSync(target.entry)) {
-    console.log(`${relative(ROOT, target.entry)} is missing: build first (npm run build in ${relative(ROOT, target.dir)}, or pnpm build).`);
+    console.log(
+      `${relative(ROOT, target.entry)} is missing: build first (npm run build in ${relative(ROOT, target.dir)}, or pnpm build).`,
+    );
     return { ok: false };
   }
   let expected;
@@ -234,11 +282,19 @@ async function runTarget(target, requirements) {
       console.log(`${server.commandLine} did not start: ${error.message}\n${server.stderr()}`);
       return { ok: false };
     }
-    console.log(`${server.commandLine}\n→ ${url}, expected failures: ${expected.file ? relative(ROOT, expected.file) : 'none'}`);
+    console.log(
+      `${server.commandLine}\n→ ${url}, expected failures: ${expected.file ? relative(ROOT, expected.file) : 'none'}`,
+    );
     const result = { ok: true, passed: 0, failed: 0 };
     for (const revision of REVISIONS) {
       console.log(`\n=== requirements ${revision} ===`);
-      const run = await runRevision(url, revision, expected.byRevision.get(revision), requirements.get(revision).unscored, scratch);
+      const run = await runRevision(
+        url,
+        revision,
+        expected.byRevision.get(revision),
+        requirements.get(revision).unscored,
+        scratch,
+      );
       result.ok &&= run.ok;
       result.passed += run.passed;
       result.failed += run.failed;
@@ -252,7 +308,9 @@ async function runTarget(target, requirements) {
 
 async function main() {
   if (!existsSync(NODE22) || !existsSync(SUITE)) {
-    console.error(`The conformance suite or its Node 22 is not installed under ${relative(ROOT, HERE)}/node_modules: run node scripts/setup.mjs.`);
+    console.error(
+      `The conformance suite or its Node 22 is not installed under ${relative(ROOT, HERE)}/node_modules: run node scripts/setup.mjs.`,
+    );
     return 2;
   }
   let targets;
@@ -264,7 +322,9 @@ async function main() {
   }
   const unknownTargets = wanted.filter((name) => !targets.some((target) => target.name === name));
   if (unknownTargets.length > 0) {
-    console.error(`Unknown target ${unknownTargets.join(', ')}; the targets are ${targets.map((target) => target.name).join(', ')}.`);
+    console.error(
+      `Unknown target ${unknownTargets.join(', ')}; the targets are ${targets.map((target) => target.name).join(', ')}.`,
+    );
     return 2;
   }
   if (wanted.length > 0) targets = targets.filter((target) => wanted.includes(target.name));
@@ -272,9 +332,12 @@ async function main() {
   const started = Date.now();
   const results = [];
   for (const target of targets) results.push({ name: target.name, ...(await runTarget(target, requirements)) });
-  console.log(`\n##### conformance (requirements ${REVISIONS.join(' and ')}, ${((Date.now() - started) / 1000).toFixed(0)} s) #####`);
+  console.log(
+    `\n##### conformance (requirements ${REVISIONS.join(' and ')}, ${((Date.now() - started) / 1000).toFixed(0)} s) #####`,
+  );
   for (const result of results) {
-    const counts = result.passed === undefined ? 'did not run' : `${result.passed} checks passed, ${result.failed} failed`;
+    const counts =
+      result.passed === undefined ? 'did not run' : `${result.passed} checks passed, ${result.failed} failed`;
     console.log(`${result.ok ? '✓' : '✗'} ${result.name}: ${counts}${result.ok ? '' : ' (not as expected)'}`);
   }
   return results.every((result) => result.ok) ? 0 : 1;

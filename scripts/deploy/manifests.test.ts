@@ -11,18 +11,27 @@ import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
 const deploy = (path: string) => fileURLToPath(new URL(`../../deploy/${path}`, import.meta.url));
-const documents = (path: string) => parseAllDocuments(readFileSync(deploy(path), 'utf8')).map((doc) => doc.toJS() as Record<string, unknown>);
-const MODELS: Record<string, new (data: never) => { validate(): void }> = { Deployment, Service, Ingress, PodDisruptionBudget };
+const documents = (path: string) =>
+  parseAllDocuments(readFileSync(deploy(path), 'utf8')).map((doc) => doc.toJS() as Record<string, unknown>);
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  Deployment,
+  Service,
+  Ingress,
+  PodDisruptionBudget,
+};
 
 describe('the Kubernetes manifests', () => {
   const all = [...documents('kubernetes/fetch.yaml'), ...documents('kubernetes/ingress.yaml')];
   const byKind = (kind: string) => all.filter((doc) => doc.kind === kind) as never as any[];
 
-  it.each(all.map((doc) => [doc.kind as string, doc] as const))('validate against the Kubernetes schema: %s', (kind, doc) => {
-    const Model = MODELS[kind];
-    expect(Model, `no model for ${kind}`).toBeDefined();
-    expect(() => new Model!(doc as never).validate()).not.toThrow();
-  });
+  it.each(all.map((doc) => [doc.kind as string, doc] as const))(
+    'validate against the Kubernetes schema: %s',
+    (kind, doc) => {
+      const Model = MODELS[kind];
+      expect(Model, `no model for ${kind}`).toBeDefined();
+      expect(() => new Model!(doc as never).validate()).not.toThrow();
+    },
+  );
 
   it('run several replicas as uid 1000 over --http, with the token from a secret and probes on /healthz', () => {
     const [deployment] = byKind('Deployment');
@@ -33,16 +42,19 @@ describe('the Kubernetes manifests', () => {
     const env = Object.fromEntries(container.env.map((entry: { name: string }) => [entry.name, entry]));
     expect(env.PORTICO_HOST.value).toBe('0.0.0.0');
     expect(env.PORTICO_AUTH_TOKEN.valueFrom.secretKeyRef).toMatchObject({ name: 'portico-auth', key: 'token' });
-    for (const probe of [container.readinessProbe, container.livenessProbe]) expect(probe.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
+    for (const probe of [container.readinessProbe, container.livenessProbe])
+      expect(probe.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
     expect(container.ports).toContainEqual({ name: 'http', containerPort: Number(env.PORTICO_PORT.value) });
   });
 
-  it('route the Service and the Ingress to the Deployment\'s pods', () => {
+  it("route the Service and the Ingress to the Deployment's pods", () => {
     const [deployment] = byKind('Deployment');
     const [service] = byKind('Service');
     const [ingress] = byKind('Ingress');
     expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
-    const backends = ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => path.backend.service.name));
+    const backends = ingress.spec.rules.flatMap((rule: any) =>
+      rule.http.paths.map((path: any) => path.backend.service.name),
+    );
     expect(backends).toContain(service.metadata.name);
     expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/affinity']).toBe('cookie');
   });
@@ -56,7 +68,9 @@ describe('the compose file', () => {
     for (const name of ['fetch', 'github']) {
       const service = compose.services[name];
       expect(service.deploy.replicas).toBeGreaterThanOrEqual(2);
-      expect(service.entrypoint.join(' ')).toMatch(/PORTICO_AUTH_TOKEN="\$\$\(cat \/run\/secrets\/portico_token\)".* --http /);
+      expect(service.entrypoint.join(' ')).toMatch(
+        /PORTICO_AUTH_TOKEN="\$\$\(cat \/run\/secrets\/portico_token\)".* --http /,
+      );
       expect(service.secrets).toContain('portico_token');
       expect(service.healthcheck.test.join(' ')).toContain('/healthz');
       expect(service.environment.PORTICO_HOST).toBe('0.0.0.0');

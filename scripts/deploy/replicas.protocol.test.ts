@@ -23,7 +23,13 @@ async function startRoundRobin(upstreams: URL[]): Promise<{ url: string; served:
     if (req.url?.startsWith('/mcp')) served[index]! += 1;
     const upstream = upstreams[index]!;
     const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -53,7 +59,9 @@ describe('two replicas behind a round-robin load balancer', () => {
   beforeAll(async () => {
     dir = await makeTempDir('portico-replicas-');
     writeFileSync(join(dir.path, 'shared.txt'), 'the same volume behind every replica\n');
-    replicas = await Promise.all([0, 1].map(() => startHttpServerProcess({ entry, args: [dir.path], env: { PORTICO_AUTH_TOKEN: TOKEN } })));
+    replicas = await Promise.all(
+      [0, 1].map(() => startHttpServerProcess({ entry, args: [dir.path], env: { PORTICO_AUTH_TOKEN: TOKEN } })),
+    );
     balancer = await startRoundRobin(replicas.map((replica) => new URL(replica.url)));
   });
   afterAll(async () => {
@@ -64,12 +72,19 @@ describe('two replicas behind a round-robin load balancer', () => {
 
   it('serves a 2026-07-28 client across both replicas, each request on whichever replica it lands', async () => {
     const client = new Client({ name: 'replica-test', version: '0' }, { versionNegotiation: { mode: 'auto' } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(balancer.url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(balancer.url), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
     try {
       expect(client.getNegotiatedProtocolVersion?.()).toBe('2026-07-28');
       expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('read_text_file');
       for (let i = 0; i < 4; i++) {
-        const result = await client.callTool({ name: 'read_text_file', arguments: { path: join(dir.path, 'shared.txt') } });
+        const result = await client.callTool({
+          name: 'read_text_file',
+          arguments: { path: join(dir.path, 'shared.txt') },
+        });
         expect(result.isError ?? false).toBe(false);
         expect(resultText(result)).toBe('the same volume behind every replica\n');
       }
@@ -79,7 +94,7 @@ describe('two replicas behind a round-robin load balancer', () => {
     expect(balancer.served.every((count) => count >= 2)).toBe(true);
   });
 
-  it('answers each replica\'s /healthz probe without the token', async () => {
+  it("answers each replica's /healthz probe without the token", async () => {
     for (const replica of replicas) {
       const response = await fetch(replica.url.replace(/\/mcp$/, '/healthz'));
       expect([response.status, await response.text()]).toEqual([200, 'ok\n']);

@@ -25,7 +25,8 @@ const image = (name: ServerName) => `portico/${name}`;
 
 function docker(args: string[], options: { input?: string } = {}): string {
   const result = spawnSync('docker', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
-  if (result.status !== 0) throw new Error(`docker ${args.slice(0, 3).join(' ')} … failed (${result.status}):\n${result.stderr.slice(-4000)}`);
+  if (result.status !== 0)
+    throw new Error(`docker ${args.slice(0, 3).join(' ')} … failed (${result.status}):\n${result.stderr.slice(-4000)}`);
   return result.stdout;
 }
 
@@ -46,7 +47,12 @@ interface Running {
 
 let containers = 0;
 /** Starts `docker run -i --rm … <image> <args>` as a host's config would, and connects the SDK client. */
-async function run(name: ServerName, dockerArgs: string[], serverArgs: string[] = [], env: Record<string, string> = {}): Promise<Running> {
+async function run(
+  name: ServerName,
+  dockerArgs: string[],
+  serverArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Running> {
   const container = `portico-test-${name}-${process.pid}-${++containers}`;
   const transport = new StdioClientTransport({
     command: 'docker',
@@ -60,7 +66,9 @@ async function run(name: ServerName, dockerArgs: string[], serverArgs: string[] 
   try {
     await client.connect(transport);
   } catch (error) {
-    throw new Error(`could not connect to ${image(name)}: ${(error as Error).message}\nstderr:\n${stderr}`);
+    throw new Error(`could not connect to ${image(name)}: ${(error as Error).message}\nstderr:\n${stderr}`, {
+      cause: error,
+    });
   }
   return {
     client,
@@ -100,7 +108,9 @@ const buildSeconds = new Map<ServerName, number>();
 
 beforeAll(() => {
   docker(['info', '--format', '{{.ServerVersion}}']);
-  execFileSync(join(root, 'scripts/docker/base-image.sh'), ['node:20-slim'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(join(root, 'scripts/docker/base-image.sh'), ['node:20-slim'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }, 300_000);
 
 afterAll(() => {
@@ -110,8 +120,12 @@ afterAll(() => {
   for (const name of SERVERS) {
     if (sizes.has(name)) lines.push(`| ${image(name)} | ${mb(sizes.get(name)!)} | ${buildSeconds.get(name)} s |`);
   }
-  lines.push(`| node:20-slim (base) | ${mb(Number(docker(['image', 'inspect', '--format', '{{.Size}}', 'node:20-slim']).trim()))} | |`);
-  console.log(`Docker images (sizes as \`docker image ls\` reports them; build times with this run's layer cache):\n${lines.join('\n')}`);
+  lines.push(
+    `| node:20-slim (base) | ${mb(Number(docker(['image', 'inspect', '--format', '{{.Size}}', 'node:20-slim']).trim()))} | |`,
+  );
+  console.log(
+    `Docker images (sizes as \`docker image ls\` reports them; build times with this run's layer cache):\n${lines.join('\n')}`,
+  );
 });
 
 // Built in sequence: on 2 cores parallel builds only contend, and the first build's install-and-build layer
@@ -119,16 +133,48 @@ afterAll(() => {
 describe.each(SERVERS)('the %s image', (name) => {
   it('builds from the repository root with `docker build -f servers/<name>/Dockerfile`', () => {
     const started = Date.now();
-    docker(['build', '--network', 'host', '--force-rm', '-q', '-f', `servers/${name}/Dockerfile`, '-t', image(name), '.']);
+    docker([
+      'build',
+      '--network',
+      'host',
+      '--force-rm',
+      '-q',
+      '-f',
+      `servers/${name}/Dockerfile`,
+      '-t',
+      image(name),
+      '.',
+    ]);
     buildSeconds.set(name, Math.round((Date.now() - started) / 1000));
-    const [size, user, entrypoint] = docker(['image', 'inspect', '--format', '{{.Size}} {{.Config.User}} {{json .Config.Entrypoint}}', image(name)])
+    const [size, user, entrypoint] = docker([
+      'image',
+      'inspect',
+      '--format',
+      '{{.Size}} {{.Config.User}} {{json .Config.Entrypoint}}',
+      image(name),
+    ])
       .trim()
       .split(' ');
     sizes.set(name, Number(size));
     expect(user).toBe('node');
     expect(JSON.parse(entrypoint!)).toEqual(['node', '/app/dist/index.js']);
     // The runtime stage carries no package manager store and no workspace: only the server's own files.
-    expect(docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', image(name), '-c', 'ls -A /app; command -v pnpm || true; ls /root/.local/share/pnpm 2>/dev/null || true']).trim().split('\n').sort()).toEqual(
+    expect(
+      docker([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--entrypoint',
+        'sh',
+        image(name),
+        '-c',
+        'ls -A /app; command -v pnpm || true; ls /root/.local/share/pnpm 2>/dev/null || true',
+      ])
+        .trim()
+        .split('\n')
+        .sort(),
+    ).toEqual(
       ['dist', 'package.json', ...(['sqlite', 'fetch', 'browser'].includes(name) ? ['node_modules'] : [])].sort(),
     );
   }, 900_000);
@@ -142,7 +188,9 @@ describe('each image, run as its README says, serves MCP over stdio', () => {
     files = await sharedDir('portico-docker-');
     site = await startTestHttpServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><title>Docker page</title><main><h1>Served from the host</h1><p>Reached from inside the container.</p><button>Press me</button></main>');
+      res.end(
+        '<!doctype html><title>Docker page</title><main><h1>Served from the host</h1><p>Reached from inside the container.</p><button>Press me</button></main>',
+      );
     });
     github = await startFakeGitHub({ quiet: true });
   });
@@ -167,7 +215,8 @@ describe('each image, run as its README says, serves MCP over stdio', () => {
   it('git: shows the log of a repository made on the host, with no network', async () => {
     const repo = join(files.path, 'repo');
     mkdirSync(repo, { mode: 0o755 });
-    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=Host', '-c', 'user.email=host@portico.invalid', ...args]);
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=Host', '-c', 'user.email=host@portico.invalid', ...args]);
     git('init', '-q', '-b', 'main');
     writeFileSync(join(repo, 'README'), 'hello\n');
     git('add', 'README');
@@ -183,13 +232,16 @@ describe('each image, run as its README says, serves MCP over stdio', () => {
   it('sqlite: queries a database file made on the host, with no network', async () => {
     const data = join(files.path, 'data');
     mkdirSync(data, { mode: 0o755 });
-    const Database = createRequire(join(root, 'servers/sqlite/package.json'))('better-sqlite3') as typeof import('better-sqlite3');
+    const Database = createRequire(join(root, 'servers/sqlite/package.json'))(
+      'better-sqlite3',
+    ) as typeof import('better-sqlite3');
     const db = new Database(join(data, 'shop.db'));
     db.exec("CREATE TABLE items (name TEXT); INSERT INTO items VALUES ('teapot'), ('kettle');");
     db.close();
     await exercise(
       'sqlite',
-      () => run('sqlite', ['--network', 'none', '-v', `${data}:/data:ro`], ['--db-path', '/data/shop.db', '--read-only']),
+      () =>
+        run('sqlite', ['--network', 'none', '-v', `${data}:/data:ro`], ['--db-path', '/data/shop.db', '--read-only']),
       [{ tool: 'read_query', arguments: { query: "SELECT name FROM items WHERE name = 'kettle'" } }],
       /kettle/,
     );
@@ -220,25 +272,42 @@ describe('each image, run as its README says, serves MCP over stdio', () => {
     // The operation's documented example is a $ref the fake does not resolve: answer with a concrete issue.
     github.override('issues/get', {
       status: 200,
-      body: { number: 1, title: 'Reached from the container', state: 'open', body: 'Filed on the fake API.', user: { login: 'octocat' }, comments: 0, created_at: '2026-01-02T03:04:05Z', updated_at: '2026-01-02T03:04:05Z', html_url: 'https://github.com/octocat/Hello-World/issues/1', labels: [] },
+      body: {
+        number: 1,
+        title: 'Reached from the container',
+        state: 'open',
+        body: 'Filed on the fake API.',
+        user: { login: 'octocat' },
+        comments: 0,
+        created_at: '2026-01-02T03:04:05Z',
+        updated_at: '2026-01-02T03:04:05Z',
+        html_url: 'https://github.com/octocat/Hello-World/issues/1',
+        labels: [],
+      },
     });
     await exercise(
       'github',
-      () => run('github', ['--network', 'host', '-e', 'GITHUB_PERSONAL_ACCESS_TOKEN', '-e', 'GITHUB_API_URL'], [], {
-        GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_docker_test_token_0123456789',
-        GITHUB_API_URL: github.url,
-      }),
+      () =>
+        run('github', ['--network', 'host', '-e', 'GITHUB_PERSONAL_ACCESS_TOKEN', '-e', 'GITHUB_API_URL'], [], {
+          GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_docker_test_token_0123456789',
+          GITHUB_API_URL: github.url,
+        }),
       [{ tool: 'get_issue', arguments: { owner: 'octocat', repo: 'Hello-World', issue_number: 1 } }],
       /#1 .*Reached from the container/,
     );
-    expect(github.requests.map((request) => `${request.method} ${request.rawPath}`)).toContain('GET /repos/octocat/Hello-World/issues/1');
+    expect(github.requests.map((request) => `${request.method} ${request.rawPath}`)).toContain(
+      'GET /repos/octocat/Hello-World/issues/1',
+    );
     github.assertNoViolations();
   });
 });
 
 describe('deploy/compose.yaml', () => {
   it('is a valid Compose file (docker-compose config)', () => {
-    const result = spawnSync('docker-compose', ['-f', 'deploy/compose.yaml', 'config', '--services'], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync('docker-compose', ['-f', 'deploy/compose.yaml', 'config', '--services'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(result.stderr).toBe('');
     expect(result.stdout.trim().split('\n').sort()).toEqual(['fetch', 'github', 'haproxy']);
   });

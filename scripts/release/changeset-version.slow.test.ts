@@ -24,7 +24,12 @@ beforeAll(async () => {
   before = pendingInRepo();
   temp = await makeTempDir('portico-changeset-');
   copy = join(temp.path, 'repo');
-  const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter(Boolean);
   for (const file of tracked) {
     if (!existsSync(join(root, file))) continue;
     mkdirSync(dirname(join(copy, file)), { recursive: true });
@@ -32,12 +37,24 @@ beforeAll(async () => {
   }
   // The tools come from the real install; the copy only needs them to resolve.
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
-  for (const dir of ['shared', 'servers/filesystem', 'servers/git', 'servers/fetch']) versionBefore[dir] = json(copy, `${dir}/package.json`).version;
-  for (const file of readdirSync(join(copy, '.changeset'))) if (file.endsWith('.md') && file !== 'README.md') rmSync(join(copy, '.changeset', file));
-  writeFileSync(join(copy, '.changeset', 'git-fix.md'), '---\n"@portico-mcp/server-git": patch\n---\n\n`git_log` lists merges again.\n');
-  writeFileSync(join(copy, '.changeset', 'fetch-feature.md'), '---\n"@portico-mcp/shared": minor\n"@portico-mcp/server-fetch": minor\n---\n\nThe fetch server reads EPUB books.\n');
+  for (const dir of ['shared', 'servers/filesystem', 'servers/git', 'servers/fetch'])
+    versionBefore[dir] = json(copy, `${dir}/package.json`).version;
+  for (const file of readdirSync(join(copy, '.changeset')))
+    if (file.endsWith('.md') && file !== 'README.md') rmSync(join(copy, '.changeset', file));
+  writeFileSync(
+    join(copy, '.changeset', 'git-fix.md'),
+    '---\n"@portico-mcp/server-git": patch\n---\n\n`git_log` lists merges again.\n',
+  );
+  writeFileSync(
+    join(copy, '.changeset', 'fetch-feature.md'),
+    '---\n"@portico-mcp/shared": minor\n"@portico-mcp/server-fetch": minor\n---\n\nThe fetch server reads EPUB books.\n',
+  );
   const { version } = json(copy, 'package.json').scripts as { version: string };
-  execFileSync('sh', ['-c', version], { cwd: copy, env: { ...process.env, PATH: `${join(copy, 'node_modules', '.bin')}:${process.env.PATH}` }, stdio: 'pipe' });
+  execFileSync('sh', ['-c', version], {
+    cwd: copy,
+    env: { ...process.env, PATH: `${join(copy, 'node_modules', '.bin')}:${process.env.PATH}` },
+    stdio: 'pipe',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -55,12 +72,21 @@ describe('pnpm run version (changeset version + server.json sync) on a copy of t
   it('writes each changeset into the CHANGELOG of the packages it names, under the new version', () => {
     const git = readFileSync(join(copy, 'servers/git/CHANGELOG.md'), 'utf8');
     const gitVersion = json(copy, 'servers/git/package.json').version;
-    expect(git).toMatch(new RegExp(`^# @portico-mcp/server-git\\n\\n## ${gitVersion.replaceAll('.', '\\.')}\\n\\n### Patch Changes\\n\\n- `, 'm'));
+    expect(git).toMatch(
+      new RegExp(
+        `^# @portico-mcp/server-git\\n\\n## ${gitVersion.replaceAll('.', '\\.')}\\n\\n### Patch Changes\\n\\n- `,
+        'm',
+      ),
+    );
     expect(git).toContain('`git_log` lists merges again.');
     const fetch = readFileSync(join(copy, 'servers/fetch/CHANGELOG.md'), 'utf8');
     expect(fetch).toContain(`## ${json(copy, 'servers/fetch/package.json').version}\n\n### Minor Changes`);
     expect(fetch).toContain('The fetch server reads EPUB books.');
-    expect(existsSync(join(copy, 'servers/filesystem/CHANGELOG.md')) ? readFileSync(join(copy, 'servers/filesystem/CHANGELOG.md'), 'utf8') : '').not.toContain('EPUB');
+    expect(
+      existsSync(join(copy, 'servers/filesystem/CHANGELOG.md'))
+        ? readFileSync(join(copy, 'servers/filesystem/CHANGELOG.md'), 'utf8')
+        : '',
+    ).not.toContain('EPUB');
   });
 
   it('keeps every server.json at its package version', () => {
@@ -73,7 +99,11 @@ describe('pnpm run version (changeset version + server.json sync) on a copy of t
   });
 
   it('consumes the changesets of the copy and leaves the real repository’s pending', () => {
-    expect(readdirSync(join(copy, '.changeset')).filter((f) => f.endsWith('.md')).sort()).toEqual(['README.md']);
+    expect(
+      readdirSync(join(copy, '.changeset'))
+        .filter((f) => f.endsWith('.md'))
+        .sort(),
+    ).toEqual(['README.md']);
     expect(pendingInRepo()).toEqual(before);
   });
 });

@@ -22,7 +22,12 @@ beforeAll(async () => {
   temp = await makeTempDir('portico-host-config-');
   paths['/Users/me/projects'] = temp.path;
   const repo = join(temp.path, 'app');
-  const identity = { GIT_AUTHOR_NAME: 'Portico Test', GIT_AUTHOR_EMAIL: 'test@portico.invalid', GIT_COMMITTER_NAME: 'Portico Test', GIT_COMMITTER_EMAIL: 'test@portico.invalid' };
+  const identity = {
+    GIT_AUTHOR_NAME: 'Portico Test',
+    GIT_AUTHOR_EMAIL: 'test@portico.invalid',
+    GIT_COMMITTER_NAME: 'Portico Test',
+    GIT_COMMITTER_EMAIL: 'test@portico.invalid',
+  };
   execFileSync('git', ['init', '-q', '-b', 'main', repo]);
   writeFileSync(join(repo, 'README.md'), '# app\n');
   execFileSync('git', ['-C', repo, 'add', 'README.md']);

@@ -30,7 +30,10 @@ const cleanups = [];
 
 try {
   for (const name of ALL) {
-    assert.ok(existsSync(join(root, 'servers', name, 'dist', 'index.js')), `servers/${name} is not built: run \`node scripts/pnpm.mjs -r run build\` first`);
+    assert.ok(
+      existsSync(join(root, 'servers', name, 'dist', 'index.js')),
+      `servers/${name} is not built: run \`node scripts/pnpm.mjs -r run build\` first`,
+    );
   }
   const registry = await startRegistry();
   log(`Verdaccio ${registry.version} on ${registry.url}`);
@@ -38,14 +41,30 @@ try {
   writeFileSync(npmrc, `${registry.url.replace(/^http:/, '')}:_authToken=${registry.token}\n`);
   for (const name of ALL) {
     // Verdaccio runs in this process: everything here must stay asynchronous, or it could not answer.
-    const result = await run('npm', ['exec', '--yes', `--package=${packageManager}`, '--', 'pnpm', 'publish', '--registry', registry.url, '--no-git-checks'], {
-      cwd: join(root, 'servers', name),
-      env: { ...process.env, NPM_CONFIG_USERCONFIG: npmrc, npm_config_update_notifier: 'false' },
-    });
+    const result = await run(
+      'npm',
+      [
+        'exec',
+        '--yes',
+        `--package=${packageManager}`,
+        '--',
+        'pnpm',
+        'publish',
+        '--registry',
+        registry.url,
+        '--no-git-checks',
+      ],
+      {
+        cwd: join(root, 'servers', name),
+        env: { ...process.env, NPM_CONFIG_USERCONFIG: npmrc, npm_config_update_notifier: 'false' },
+      },
+    );
     assert.equal(result.status, 0, `pnpm publish of servers/${name} failed:\n${result.stderr}`);
   }
   const published = await (await fetch(`${registry.url}-/verdaccio/data/packages`)).json().catch(() => null);
-  log(`published ${ALL.length} packages${Array.isArray(published) ? ` (${published.map((p) => `${p.name}@${p.version}`).join(', ')})` : ''}`);
+  log(
+    `published ${ALL.length} packages${Array.isArray(published) ? ` (${published.map((p) => `${p.name}@${p.version}`).join(', ')})` : ''}`,
+  );
 
   // The user's side: nothing but Node, npm and the registry. npm reads no config of this machine's user.
   const home = join(work, 'home');
@@ -73,7 +92,10 @@ try {
     const { args, env } = substitute(line, fixtures.paths[name]);
     log(`${name}: ${line}`);
     const t0 = Date.now();
-    const help = await run('npx', ['-y', `@portico-mcp/server-${name}`, '--help'], { cwd: project, env: { ...userEnv, ...env } });
+    const help = await run('npx', ['-y', `@portico-mcp/server-${name}`, '--help'], {
+      cwd: project,
+      env: { ...userEnv, ...env },
+    });
     assert.equal(help.status, 0, `npx … server-${name} --help failed:\n${help.stderr}`);
     assert.match(help.stdout, new RegExp(`Usage: mcp-server-${name}`), `server-${name} --help printed no usage line`);
     log(`${name}: --help after a cold install in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -135,8 +157,13 @@ function readmeNpxLine(name) {
   const readme = readFileSync(join(root, 'servers', name, 'README.md'), 'utf8');
   const section = readme.split(/^### npx$/m)[1];
   assert.ok(section, `servers/${name}/README.md has no "### npx" section`);
-  const line = section.split('\n').find((l) => l.startsWith('claude mcp add ') && l.includes(`npx -y @portico-mcp/server-${name}`));
-  assert.ok(line, `servers/${name}/README.md has no \`claude mcp add … npx -y @portico-mcp/server-${name}\` line under "### npx"`);
+  const line = section
+    .split('\n')
+    .find((l) => l.startsWith('claude mcp add ') && l.includes(`npx -y @portico-mcp/server-${name}`));
+  assert.ok(
+    line,
+    `servers/${name}/README.md has no \`claude mcp add … npx -y @portico-mcp/server-${name}\` line under "### npx"`,
+  );
   return line.trim();
 }
 
@@ -152,25 +179,41 @@ function substitute(line, paths) {
 }
 
 async function speakMcp(name, args, env, cwd, fixtures) {
-  const transport = new StdioClientTransport({ command: 'npx', args: ['-y', `@portico-mcp/server-${name}`, ...args], env, cwd, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: 'npx',
+    args: ['-y', `@portico-mcp/server-${name}`, ...args],
+    env,
+    cwd,
+    stderr: 'pipe',
+  });
   let stderr = '';
   transport.stderr?.on('data', (chunk) => (stderr += chunk));
-  const client = new Client({ name: 'portico-registry-check', version: '0.0.0' }, { versionNegotiation: { mode: 'legacy' } });
+  const client = new Client(
+    { name: 'portico-registry-check', version: '0.0.0' },
+    { versionNegotiation: { mode: 'legacy' } },
+  );
   try {
     await client.connect(transport);
     const info = client.getServerVersion();
     const expected = JSON.parse(readFileSync(join(root, 'servers', name, 'package.json'), 'utf8')).version;
-    assert.equal(info?.version, expected, `server-${name} reports version ${info?.version}, its package.json says ${expected}`);
+    assert.equal(
+      info?.version,
+      expected,
+      `server-${name} reports version ${info?.version}, its package.json says ${expected}`,
+    );
     const { tools } = await client.listTools();
     assert.ok(tools.length > 0, `server-${name} lists no tools`);
     const call = fixtures.calls[name];
     const result = await client.callTool({ name: call.tool, arguments: call.arguments });
-    const text = (result.content ?? []).filter((b) => b.type === 'text').map((b) => b.text).join('');
+    const text = (result.content ?? [])
+      .filter((b) => b.type === 'text')
+      .map((b) => b.text)
+      .join('');
     assert.notEqual(result.isError, true, `server-${name} ${call.tool} failed: ${text}`);
     assert.match(text, call.expect, `server-${name} ${call.tool} did not answer as expected: ${text.slice(0, 500)}`);
     log(`${name}: initialize (${info.name} ${info.version}), tools/list (${tools.length} tools), ${call.tool} ok`);
   } catch (error) {
-    throw new Error(`${error.message}\nstderr of server-${name}:\n${stderr.slice(-4000)}`);
+    throw new Error(`${error.message}\nstderr of server-${name}:\n${stderr.slice(-4000)}`, { cause: error });
   } finally {
     await client.close();
   }
@@ -183,7 +226,18 @@ async function makeFixtures(dir) {
   mkdirSync(files, { recursive: true });
   mkdirSync(repo);
   writeFileSync(join(files, 'hello-from-the-registry.txt'), 'hello\n');
-  const git = (...args) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'Portico', GIT_AUTHOR_EMAIL: 'dev@portico.invalid', GIT_COMMITTER_NAME: 'Portico', GIT_COMMITTER_EMAIL: 'dev@portico.invalid' } });
+  const git = (...args) =>
+    execFileSync('git', args, {
+      cwd: repo,
+      env: {
+        ...process.env,
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_AUTHOR_NAME: 'Portico',
+        GIT_AUTHOR_EMAIL: 'dev@portico.invalid',
+        GIT_COMMITTER_NAME: 'Portico',
+        GIT_COMMITTER_EMAIL: 'dev@portico.invalid',
+      },
+    });
   git('init', '-q', '-b', 'main');
   writeFileSync(join(repo, 'README.md'), '# app\n');
   git('add', 'README.md');
@@ -191,10 +245,26 @@ async function makeFixtures(dir) {
   const http = createServer((request, response) => {
     if (request.url === '/page') {
       response.writeHead(200, { 'content-type': 'text/html' });
-      response.end('<html><head><title>Registry check</title></head><body><main><h1>Installed with npx</h1><p>This page is served on 127.0.0.1 for the release check.</p><button>Press me</button></main></body></html>');
+      response.end(
+        '<html><head><title>Registry check</title></head><body><main><h1>Installed with npx</h1><p>This page is served on 127.0.0.1 for the release check.</p><button>Press me</button></main></body></html>',
+      );
     } else if (request.url === '/api/repos/octo/app/issues/7') {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ number: 7, title: 'Installed with npx', state: 'open', user: { login: 'octo' }, body: 'From a local API.', labels: [], assignees: [], comments: 0, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z', html_url: 'https://github.com/octo/app/issues/7' }));
+      response.end(
+        JSON.stringify({
+          number: 7,
+          title: 'Installed with npx',
+          state: 'open',
+          user: { login: 'octo' },
+          body: 'From a local API.',
+          labels: [],
+          assignees: [],
+          comments: 0,
+          created_at: '2026-01-01T00:00:00Z',
+          updated_at: '2026-01-02T00:00:00Z',
+          html_url: 'https://github.com/octo/app/issues/7',
+        }),
+      );
     } else {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end('{"message":"Not Found"}');
@@ -222,11 +292,19 @@ async function makeFixtures(dir) {
     },
     calls: {
       filesystem: { tool: 'list_directory', arguments: { path: files }, expect: /hello-from-the-registry\.txt/ },
-      git: { tool: 'git_log', arguments: { repo_path: repo }, expect: /First commit published through the registry check/ },
+      git: {
+        tool: 'git_log',
+        arguments: { repo_path: repo },
+        expect: /First commit published through the registry check/,
+      },
       sqlite: { tool: 'read_query', arguments: { query: 'SELECT sqlite_version() AS version' }, expect: /3\.\d+\.\d+/ },
       fetch: { tool: 'fetch', arguments: { url: `${base}/page` }, expect: /Installed with npx/ },
       browser: { tool: 'browser_navigate', arguments: { url: `${base}/page` }, expect: /Press me/ },
-      github: { tool: 'get_issue', arguments: { owner: 'octo', repo: 'app', issue_number: 7 }, expect: /Installed with npx/ },
+      github: {
+        tool: 'get_issue',
+        arguments: { owner: 'octo', repo: 'app', issue_number: 7 },
+        expect: /Installed with npx/,
+      },
     },
   };
 }

@@ -20,7 +20,9 @@ describe('the vendored server.json schema', () => {
     const source = read('scripts/release/schema/SOURCE.md');
     const recorded = /sha256: `([0-9a-f]{64})`/.exec(source)?.[1];
     expect(recorded).toMatch(/^[0-9a-f]{64}$/);
-    const actual = createHash('sha256').update(readFileSync(join(root, 'scripts/release/schema/server.schema.json'))).digest('hex');
+    const actual = createHash('sha256')
+      .update(readFileSync(join(root, 'scripts/release/schema/server.schema.json')))
+      .digest('hex');
     expect(actual).toBe(recorded);
     expect(source).toContain(SCHEMA_URL);
     expect(json('scripts/release/schema/server.schema.json').$id).toBe(SCHEMA_URL);
@@ -53,13 +55,21 @@ describe('server.json', () => {
         expect(server.version).toBe(pkg.version);
         expect(server.description.length).toBeLessThanOrEqual(100);
         expect(server.packages).toHaveLength(1);
-        expect(server.packages[0]).toMatchObject({ registryType: 'npm', identifier: pkg.name, version: pkg.version, transport: { type: 'stdio' } });
+        expect(server.packages[0]).toMatchObject({
+          registryType: 'npm',
+          identifier: pkg.name,
+          version: pkg.version,
+          transport: { type: 'stdio' },
+        });
       });
 
       it('declares only environment variables the server really reads', () => {
-        const sources = [`servers/${name}/src`, 'shared/src/serve'].map((dir) => execFileSync('grep', ['-rhoE', '[A-Z][A-Z0-9_]{3,}', join(root, dir)], { encoding: 'utf8' })).join('\n');
+        const sources = [`servers/${name}/src`, 'shared/src/serve']
+          .map((dir) => execFileSync('grep', ['-rhoE', '[A-Z][A-Z0-9_]{3,}', join(root, dir)], { encoding: 'utf8' }))
+          .join('\n');
         const known = new Set(sources.split('\n'));
-        for (const variable of server.packages[0].environmentVariables) expect(known, variable.name).toContain(variable.name);
+        for (const variable of server.packages[0].environmentVariables)
+          expect(known, variable.name).toContain(variable.name);
       });
     });
   }
@@ -74,7 +84,11 @@ describe('published package.json files', () => {
         license: 'MIT',
         homepage: `https://github.com/portico-mcp/portico/tree/main/servers/${name}#readme`,
         bugs: { url: 'https://github.com/portico-mcp/portico/issues' },
-        repository: { type: 'git', url: 'git+https://github.com/portico-mcp/portico.git', directory: `servers/${name}` },
+        repository: {
+          type: 'git',
+          url: 'git+https://github.com/portico-mcp/portico.git',
+          directory: `servers/${name}`,
+        },
         mcpName: `io.github.portico-mcp/server-${name}`,
         engines: { node: '>=20' },
         bin: { [`mcp-server-${name}`]: 'dist/index.js' },
@@ -110,11 +124,31 @@ describe('sync-server-json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'portico-sync-'));
     try {
       mkdirSync(join(dir, 'servers', 'demo'), { recursive: true });
-      writeFileSync(join(dir, 'servers', 'demo', 'package.json'), JSON.stringify({ name: '@portico-mcp/server-demo', version: '1.4.0' }));
-      const other = { registryType: 'oci', identifier: 'docker.io/portico/demo', version: '0.9.0', transport: { type: 'stdio' } };
+      writeFileSync(
+        join(dir, 'servers', 'demo', 'package.json'),
+        JSON.stringify({ name: '@portico-mcp/server-demo', version: '1.4.0' }),
+      );
+      const other = {
+        registryType: 'oci',
+        identifier: 'docker.io/portico/demo',
+        version: '0.9.0',
+        transport: { type: 'stdio' },
+      };
       writeFileSync(
         join(dir, 'servers', 'demo', 'server.json'),
-        JSON.stringify({ name: 'io.github.portico-mcp/server-demo', version: '1.3.2', packages: [{ registryType: 'npm', identifier: '@portico-mcp/server-demo', version: '1.3.2', transport: { type: 'stdio' } }, other] }),
+        JSON.stringify({
+          name: 'io.github.portico-mcp/server-demo',
+          version: '1.3.2',
+          packages: [
+            {
+              registryType: 'npm',
+              identifier: '@portico-mcp/server-demo',
+              version: '1.3.2',
+              transport: { type: 'stdio' },
+            },
+            other,
+          ],
+        }),
       );
       execFileSync(process.execPath, [join(root, 'scripts/release/sync-server-json.mjs'), dir]);
       const synced = JSON.parse(readFileSync(join(dir, 'servers', 'demo', 'server.json'), 'utf8'));
@@ -137,7 +171,9 @@ describe('changesets', () => {
   });
 
   it('names only packages of this workspace in every pending changeset', () => {
-    const names = new Set(['shared', ...SERVERS.map((s) => `servers/${s}`)].map((dir) => json(`${dir}/package.json`).name));
+    const names = new Set(
+      ['shared', ...SERVERS.map((s) => `servers/${s}`)].map((dir) => json(`${dir}/package.json`).name),
+    );
     for (const file of readdirSync(join(root, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
       const front = /^---\n([\s\S]*?)\n---\n/.exec(read(`.changeset/${file}`))?.[1] ?? '';
       const entries = [...front.matchAll(/^["']([^"']+)["']: (patch|minor|major)$/gm)];

@@ -23,14 +23,21 @@ function startHttp(fixture) {
       const match = /"url":"([^"]+)"/.exec(stderr);
       if (match) {
         child.removeAllListeners('exit');
-        resolve({ url: match[1], pid: child.pid, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) });
+        resolve({
+          url: match[1],
+          pid: child.pid,
+          stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))),
+        });
       }
     });
   });
 }
 
 async function httpClient(url, era) {
-  const client = new Client({ name: 'portico-bench', version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+  const client = new Client(
+    { name: 'portico-bench', version: '0' },
+    { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } },
+  );
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   return client;
 }
@@ -39,12 +46,18 @@ async function httpClient(url, era) {
 async function bareHttp() {
   const server = createServer((req, res) => {
     req.resume();
-    req.once('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"jsonrpc":"2.0","id":1,"result":{}}'));
+    req.once('end', () =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"jsonrpc":"2.0","id":1,"result":{}}'),
+    );
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}/mcp`;
   const call = async () => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    });
     await response.text();
   };
   return { call, close: () => new Promise((resolve) => server.close(resolve)) };
@@ -56,8 +69,8 @@ export async function run() {
   const fixture = fileURLToPath(new URL('../dist-fixtures/kernel-server/index.js', import.meta.url));
   const samples = { stdio: [], session: [], stateless: [], bare: [] };
   const http = await startHttp(fixture);
-  let perSession = 0;
-  let stdioRss = 0;
+  let perSession;
+  let stdioRss;
   try {
     const stdio = await connectTimed({ args: [fixture], era: 'legacy' });
     stdioRss = rssOf(stdio.pid);
@@ -95,10 +108,25 @@ export async function run() {
     {
       title: `Kernel per-call cost: sequential tools/call (echo), median of ${RUNS} rounds of ${CALLS / 10} calls`,
       rows: [
-        { measure: 'HTTP, 2025-era session', portico: median(samples.session), format: ms, anchors: [{ name: 'same call over stdio', value: stdio }, floor] },
-        { measure: 'HTTP, 2026-07-28 stateless', portico: median(samples.stateless), format: ms, anchors: [{ name: 'same call over stdio', value: stdio }, floor] },
+        {
+          measure: 'HTTP, 2025-era session',
+          portico: median(samples.session),
+          format: ms,
+          anchors: [{ name: 'same call over stdio', value: stdio }, floor],
+        },
+        {
+          measure: 'HTTP, 2026-07-28 stateless',
+          portico: median(samples.stateless),
+          format: ms,
+          anchors: [{ name: 'same call over stdio', value: stdio }, floor],
+        },
         // A host without HTTP runs one stdio process per client: that is what a session replaces.
-        { measure: `RSS per idle 2025-era HTTP session (${SESSIONS} open)`, portico: perSession, format: bytes, anchors: [{ name: 'one stdio server process', value: stdioRss }] },
+        {
+          measure: `RSS per idle 2025-era HTTP session (${SESSIONS} open)`,
+          portico: perSession,
+          format: bytes,
+          anchors: [{ name: 'one stdio server process', value: stdioRss }],
+        },
       ],
     },
   ];

@@ -29,7 +29,8 @@ export async function run() {
         const server = await connectTimed({ args, era });
         samples[key].push(server.initializeMs);
         if (key in rss) rss[key].push(rssOf(server.pid));
-        if (i === 0 && key in listBytes) listBytes[key] = JSON.stringify((await server.client.listTools()).tools).length;
+        if (i === 0 && key in listBytes)
+          listBytes[key] = JSON.stringify((await server.client.listTools()).tools).length;
         await server.close();
       }
     }
@@ -42,9 +43,27 @@ export async function run() {
     {
       title: 'Kernel startup: spawn → initialize result, median of ' + RUNS,
       rows: [
-        { measure: 'do-nothing server on serve (2025 handshake)', portico: median(samples.portico), format: ms, anchors: [{ name: 'node -e 0 (spawn→exit)', value: bare }, { name: 'reference server-filesystem', value: reference }] },
-        { measure: 'same, 2026-07-28 (server/discover)', portico: median(samples.porticoModern), format: ms, anchors: [{ name: 'reference server-filesystem', value: reference }] },
-        { measure: 'RSS just after initialize', portico: median(rss.portico), format: bytes, anchors: [{ name: 'reference server-filesystem', value: median(rss.reference) }] },
+        {
+          measure: 'do-nothing server on serve (2025 handshake)',
+          portico: median(samples.portico),
+          format: ms,
+          anchors: [
+            { name: 'node -e 0 (spawn→exit)', value: bare },
+            { name: 'reference server-filesystem', value: reference },
+          ],
+        },
+        {
+          measure: 'same, 2026-07-28 (server/discover)',
+          portico: median(samples.porticoModern),
+          format: ms,
+          anchors: [{ name: 'reference server-filesystem', value: reference }],
+        },
+        {
+          measure: 'RSS just after initialize',
+          portico: median(rss.portico),
+          format: bytes,
+          anchors: [{ name: 'reference server-filesystem', value: median(rss.reference) }],
+        },
       ],
     },
   ];

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { StateSigner, callBinding } from '../src/serve/index.js';
 import { ERAS, connectHttp, resultText, spawnServer, startHttpServerProcess } from '../src/testing/index.js';
 import type { ClientCapabilities, Era, HttpServerProcess } from '../src/testing/index.js';
@@ -14,7 +14,10 @@ const ELICITATION: ClientCapabilities = { elicitation: { form: {} } };
 
 /** Servers started once per transport and argument set, shared by the tests that use them. */
 const httpServers = new Map<string, Promise<HttpServerProcess>>();
-function httpServer(args: string[], env: Record<string, string> = { PORTICO_STATE_KEY: STATE_KEY }): Promise<HttpServerProcess> {
+function httpServer(
+  args: string[],
+  env: Record<string, string> = { PORTICO_STATE_KEY: STATE_KEY },
+): Promise<HttpServerProcess> {
   const key = JSON.stringify([args, env]);
   let server = httpServers.get(key);
   if (!server) {
@@ -33,22 +36,43 @@ afterAll(async () => {
 });
 
 /** A client of the fixture over a transport, in an era, with the capabilities and answers given. */
-async function connect(transport: Transport, era: Era, options: { args?: string[]; capabilities?: ClientCapabilities; autoFulfill?: boolean } = {}): Promise<Client> {
+async function connect(
+  transport: Transport,
+  era: Era,
+  options: { args?: string[]; capabilities?: ClientCapabilities; autoFulfill?: boolean } = {},
+): Promise<Client> {
   const args = options.args ?? [];
   let client: Client;
   if (transport === 'stdio') {
-    const server = await spawnServer({ entry, era, args: ['--conformance', ...args], env: { PORTICO_STATE_KEY: STATE_KEY }, ...(options.capabilities ? { capabilities: options.capabilities } : {}), ...(options.autoFulfill === false ? { autoFulfill: false } : {}) });
+    const server = await spawnServer({
+      entry,
+      era,
+      args: ['--conformance', ...args],
+      env: { PORTICO_STATE_KEY: STATE_KEY },
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+      ...(options.autoFulfill === false ? { autoFulfill: false } : {}),
+    });
     client = server.client;
   } else {
     const server = await httpServer(args);
-    client = await connectHttp(server.url, { era, ...(options.capabilities ? { capabilities: options.capabilities } : {}), ...(options.autoFulfill === false ? { autoFulfill: false } : {}) });
+    client = await connectHttp(server.url, {
+      era,
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+      ...(options.autoFulfill === false ? { autoFulfill: false } : {}),
+    });
   }
   opened.push(() => client.close());
   return client;
 }
 
 /** Answers every form with `content`, and counts the forms shown. */
-function answerForms(client: Client, answer: (message: string) => { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, string | number | boolean | string[]> }): { asked: string[] } {
+function answerForms(
+  client: Client,
+  answer: (message: string) => {
+    action: 'accept' | 'decline' | 'cancel';
+    content?: Record<string, string | number | boolean | string[]>;
+  },
+): { asked: string[] } {
   const asked: string[] = [];
   client.setRequestHandler('elicitation/create', (request) => {
     asked.push(request.params.message);
@@ -69,7 +93,10 @@ describe.each(TRANSPORTS)('ctx.ask over %s', (transport) => {
 
     it('asks in two rounds and keeps the first answer until the second arrives', async () => {
       const client = await connect(transport, era, { capabilities: ELICITATION });
-      const forms = answerForms(client, (message) => ({ action: 'accept', content: (message.startsWith('Step 1') ? { name: 'Bob' } : { color: 'blue' }) as Record<string, string> }));
+      const forms = answerForms(client, (message) => ({
+        action: 'accept',
+        content: (message.startsWith('Step 1') ? { name: 'Bob' } : { color: 'blue' }) as Record<string, string>,
+      }));
       const result = await client.callTool({ name: 'test_input_required_result_multi_round', arguments: {} });
       expect(resultText(result)).toBe('Bob likes blue.');
       // Each question is put to the user once, although the 2026 era runs the handler three times.
@@ -84,7 +111,9 @@ describe.each(TRANSPORTS)('ctx.ask over %s', (transport) => {
         expect(resultText(result)).toMatch(/declare the elicitation capability/);
       } else {
         // The 2026-07-28 era's own answer to an input request the client cannot take: -32021.
-        await expect(client.callTool({ name: 'test_input_required_result_elicitation', arguments: {} })).rejects.toMatchObject({ code: -32021 });
+        await expect(
+          client.callTool({ name: 'test_input_required_result_elicitation', arguments: {} }),
+        ).rejects.toMatchObject({ code: -32021 });
       }
     });
 
@@ -92,9 +121,14 @@ describe.each(TRANSPORTS)('ctx.ask over %s', (transport) => {
       it('runs a destructive tool once the user confirms, after showing what it will do', async () => {
         const client = await connect(transport, era, { args: ['--confirm-destructive'], capabilities: ELICITATION });
         const forms = answerForms(client, () => ({ action: 'accept', content: { confirm: true } }));
-        const result = await client.callTool({ name: 'test_destroy', arguments: { thing: `vase-${transport}-${era}` } });
+        const result = await client.callTool({
+          name: 'test_destroy',
+          arguments: { thing: `vase-${transport}-${era}` },
+        });
         expect(result.isError).toBeFalsy();
-        expect(resultText(result)).toMatch(new RegExp(`^Destroyed vase-${transport}-${era}; \\d+ destroyed so far\\.$`));
+        expect(resultText(result)).toMatch(
+          new RegExp(`^Destroyed vase-${transport}-${era}; \\d+ destroyed so far\\.$`),
+        );
         expect(forms.asked).toEqual([`Destroy vase-${transport}-${era}. Go ahead? (test_destroy)`]);
       });
 
@@ -104,11 +138,21 @@ describe.each(TRANSPORTS)('ctx.ask over %s', (transport) => {
         answerForms(client, () => (confirm ? { action: 'accept', content: { confirm: true } } : { action }));
         const refused = await client.callTool({ name: 'test_destroy', arguments: { thing: 'cup' } });
         expect(refused.isError).toBe(true);
-        expect(resultText(refused)).toMatch(/^Nothing was done: the user (declined|cancelled the confirmation) \(Destroy cup\)/);
+        expect(resultText(refused)).toMatch(
+          /^Nothing was done: the user (declined|cancelled the confirmation) \(Destroy cup\)/,
+        );
         // The count proves the refused call never ran: the next destruction is one more than the one before.
         confirm = true;
-        const first = Number(/(\d+) destroyed/.exec(resultText(await client.callTool({ name: 'test_destroy', arguments: { thing: 'cup' } })))![1]);
-        const second = Number(/(\d+) destroyed/.exec(resultText(await client.callTool({ name: 'test_destroy', arguments: { thing: 'cup' } })))![1]);
+        const first = Number(
+          /(\d+) destroyed/.exec(
+            resultText(await client.callTool({ name: 'test_destroy', arguments: { thing: 'cup' } })),
+          )![1],
+        );
+        const second = Number(
+          /(\d+) destroyed/.exec(
+            resultText(await client.callTool({ name: 'test_destroy', arguments: { thing: 'cup' } })),
+          )![1],
+        );
         expect(second).toBe(first + 1);
       });
 
@@ -127,7 +171,9 @@ describe.each(TRANSPORTS)('ctx.ask over %s', (transport) => {
           expect(result.isError).toBe(true);
           expect(resultText(result)).toMatch(/declare the elicitation capability/);
         } else {
-          await expect(client.callTool({ name: 'test_destroy', arguments: { thing: 'bowl' } })).rejects.toMatchObject({ code: -32021 });
+          await expect(client.callTool({ name: 'test_destroy', arguments: { thing: 'bowl' } })).rejects.toMatchObject({
+            code: -32021,
+          });
         }
       });
 
@@ -143,19 +189,34 @@ describe.each(TRANSPORTS)('ctx.ask over %s', (transport) => {
   describe('requestState in the 2026-07-28 era', () => {
     /** The first round of a call, left unanswered. */
     async function firstRound(client: Client, name: string, args: Record<string, unknown>) {
-      const result = (await client.callTool({ name, arguments: args }, { allowInputRequired: true } as never)) as unknown as { resultType?: string; requestState?: string; inputRequests?: Record<string, unknown> };
+      const result = (await client.callTool({ name, arguments: args }, {
+        allowInputRequired: true,
+      } as never)) as unknown as {
+        resultType?: string;
+        requestState?: string;
+        inputRequests?: Record<string, unknown>;
+      };
       expect(result.resultType).toBe('input_required');
       expect(typeof result.requestState).toBe('string');
       return result;
     }
-    const retry = (client: Client, name: string, args: Record<string, unknown>, requestState: string, inputResponses: Record<string, unknown>) =>
-      client.callTool({ name, arguments: args, requestState, inputResponses } as never);
+    const retry = (
+      client: Client,
+      name: string,
+      args: Record<string, unknown>,
+      requestState: string,
+      inputResponses: Record<string, unknown>,
+    ) => client.callTool({ name, arguments: args, requestState, inputResponses } as never);
 
     it('refuses a tampered state with the protocol error', async () => {
       const client = await connect(transport, 'modern', { capabilities: ELICITATION, autoFulfill: false });
       const round = await firstRound(client, 'test_input_required_result_multi_round', {});
       const tampered = `${round.requestState!.slice(0, -2)}${round.requestState!.endsWith('A') ? 'B' : 'A'}${round.requestState!.slice(-1)}`;
-      await expect(retry(client, 'test_input_required_result_multi_round', {}, tampered, { step1: { action: 'accept', content: { name: 'Eve' } } })).rejects.toMatchObject({
+      await expect(
+        retry(client, 'test_input_required_result_multi_round', {}, tampered, {
+          step1: { action: 'accept', content: { name: 'Eve' } },
+        }),
+      ).rejects.toMatchObject({
         code: -32602,
       });
     });
@@ -163,16 +224,31 @@ describe.each(TRANSPORTS)('ctx.ask over %s', (transport) => {
     it('refuses an expired state with the protocol error', async () => {
       const client = await connect(transport, 'modern', { capabilities: ELICITATION, autoFulfill: false });
       // Minted with the server's own key, so only the expiry is wrong.
-      const expired = new StateSigner(STATE_KEY).seal({ binding: callBinding('test_destroy', { thing: 'x' }), expires: Date.now() - 1000, answers: {} });
+      const expired = new StateSigner(STATE_KEY).seal({
+        binding: callBinding('test_destroy', { thing: 'x' }),
+        expires: Date.now() - 1000,
+        answers: {},
+      });
       await expect(retry(client, 'test_destroy', { thing: 'x' }, expired, {})).rejects.toMatchObject({ code: -32602 });
     });
 
     it('refuses a state replayed for other arguments or another tool', async () => {
-      const client = await connect(transport, 'modern', { args: ['--confirm-destructive'], capabilities: ELICITATION, autoFulfill: false });
+      const client = await connect(transport, 'modern', {
+        args: ['--confirm-destructive'],
+        capabilities: ELICITATION,
+        autoFulfill: false,
+      });
       // A confirmation gathered for destroying a cup must not let the same state destroy a car.
       const signer = new StateSigner(STATE_KEY);
-      const confirmed = signer.seal({ binding: callBinding('test_destroy', { thing: 'cup' }), expires: Date.now() + 60_000, answers: { portico_confirm: { confirmed: true, action: 'accept' } } });
-      for (const [name, args] of [['test_destroy', { thing: 'car' }], ['test_input_required_result_elicitation', {}]] as const) {
+      const confirmed = signer.seal({
+        binding: callBinding('test_destroy', { thing: 'cup' }),
+        expires: Date.now() + 60_000,
+        answers: { portico_confirm: { confirmed: true, action: 'accept' } },
+      });
+      for (const [name, args] of [
+        ['test_destroy', { thing: 'car' }],
+        ['test_input_required_result_elicitation', {}],
+      ] as const) {
         const result = await retry(client, name, args, confirmed, {});
         expect(result.isError).toBe(true);
         expect(resultText(result)).toMatch(/was issued for a different call/);
@@ -188,15 +264,42 @@ describe('replicas sharing PORTICO_STATE_KEY', () => {
     const one = await httpServer([], { PORTICO_STATE_KEY: STATE_KEY });
     const two = await httpServer(['--max-output-bytes', '50000'], { PORTICO_STATE_KEY: STATE_KEY });
     const stranger = await httpServer([], { PORTICO_STATE_KEY: `${STATE_KEY}-other` });
-    const [a, b, c] = await Promise.all([one, two, stranger].map((server) => connectHttp(server.url, { era: 'modern', capabilities: ELICITATION, autoFulfill: false })));
+    const [a, b, c] = await Promise.all(
+      [one, two, stranger].map((server) =>
+        connectHttp(server.url, { era: 'modern', capabilities: ELICITATION, autoFulfill: false }),
+      ),
+    );
     try {
-      const first = (await a!.callTool({ name: 'test_input_required_result_multi_round', arguments: {} }, { allowInputRequired: true } as never)) as unknown as { requestState: string };
+      const first = (await a!.callTool(
+        { name: 'test_input_required_result_multi_round', arguments: {} },
+        { allowInputRequired: true },
+      )) as unknown as { requestState: string };
       const answer = { step1: { action: 'accept', content: { name: 'Rae' } } };
-      const second = (await b!.callTool({ name: 'test_input_required_result_multi_round', arguments: {}, requestState: first.requestState, inputResponses: answer } as never, { allowInputRequired: true } as never)) as unknown as { resultType?: string; requestState: string };
+      const second = (await b!.callTool(
+        {
+          name: 'test_input_required_result_multi_round',
+          arguments: {},
+          requestState: first.requestState,
+          inputResponses: answer,
+        } as never,
+        { allowInputRequired: true },
+      )) as unknown as { resultType?: string; requestState: string };
       expect(second.resultType).toBe('input_required');
-      const done = await a!.callTool({ name: 'test_input_required_result_multi_round', arguments: {}, requestState: second.requestState, inputResponses: { step2: { action: 'accept', content: { color: 'red' } } } } as never);
+      const done = await a!.callTool({
+        name: 'test_input_required_result_multi_round',
+        arguments: {},
+        requestState: second.requestState,
+        inputResponses: { step2: { action: 'accept', content: { color: 'red' } } },
+      } as never);
       expect(resultText(done)).toBe('Rae likes red.');
-      await expect(c!.callTool({ name: 'test_input_required_result_multi_round', arguments: {}, requestState: first.requestState, inputResponses: answer } as never)).rejects.toMatchObject({ code: -32602 });
+      await expect(
+        c!.callTool({
+          name: 'test_input_required_result_multi_round',
+          arguments: {},
+          requestState: first.requestState,
+          inputResponses: answer,
+        } as never),
+      ).rejects.toMatchObject({ code: -32602 });
     } finally {
       await Promise.all([a, b, c].map((client) => client!.close()));
     }

@@ -3,7 +3,8 @@ import { ConfigError } from '../src/errors/index.js';
 import { formatHelp, parseCommandLine, selectTools, toCommonConfig } from '../src/serve/index.js';
 import type { AnyToolDefinition } from '../src/serve/index.js';
 
-const common = (argv: string[], env: Record<string, string> = {}) => toCommonConfig(parseCommandLine(argv, env, {}), env);
+const common = (argv: string[], env: Record<string, string> = {}) =>
+  toCommonConfig(parseCommandLine(argv, env, {}), env);
 
 describe('common flags', () => {
   it('turns on --confirm-destructive from the flag or PORTICO_CONFIRM_DESTRUCTIVE', () => {
@@ -14,11 +15,22 @@ describe('common flags', () => {
   it('takes the requestState key from PORTICO_STATE_KEY and refuses one too short to be a key', () => {
     expect(common([], { PORTICO_STATE_KEY: 'k'.repeat(32) }).stateKey).toBe('k'.repeat(32));
     expect(common([]).stateKey).toBeUndefined();
-    expect(() => common([], { PORTICO_STATE_KEY: 'short' })).toThrow(/PORTICO_STATE_KEY must be at least 32 characters/);
+    expect(() => common([], { PORTICO_STATE_KEY: 'short' })).toThrow(
+      /PORTICO_STATE_KEY must be at least 32 characters/,
+    );
   });
 
   it('defaults to stdio, the 100 KB budget, info logging and apps on', () => {
-    expect(common([])).toEqual({ transport: { kind: 'stdio' }, readOnly: false, confirmDestructive: false, toolsets: new Set(), excludeTools: new Set(), maxOutputBytes: 100_000, logLevel: 'info', apps: true });
+    expect(common([])).toEqual({
+      transport: { kind: 'stdio' },
+      readOnly: false,
+      confirmDestructive: false,
+      toolsets: new Set(),
+      excludeTools: new Set(),
+      maxOutputBytes: 100_000,
+      logLevel: 'info',
+      apps: true,
+    });
   });
 
   it('turns apps off with --no-apps or PORTICO_NO_APPS', () => {
@@ -27,12 +39,25 @@ describe('common flags', () => {
   });
 
   it('serves HTTP on 127.0.0.1:3000 by default', () => {
-    expect(common(['--http']).transport).toEqual({ kind: 'http', host: '127.0.0.1', port: 3000, allowedHosts: [], maxSessions: 1000, requestTimeoutMs: 30_000 });
+    expect(common(['--http']).transport).toEqual({
+      kind: 'http',
+      host: '127.0.0.1',
+      port: 3000,
+      allowedHosts: [],
+      maxSessions: 1000,
+      requestTimeoutMs: 30_000,
+    });
   });
 
   it('caps 2025-era HTTP sessions and request time by flag or environment', () => {
-    expect(common(['--http', '--max-sessions', '300', '--request-timeout', '5s']).transport).toMatchObject({ maxSessions: 300, requestTimeoutMs: 5_000 });
-    expect(common(['--http'], { PORTICO_MAX_SESSIONS: '20', PORTICO_REQUEST_TIMEOUT: '2' }).transport).toMatchObject({ maxSessions: 20, requestTimeoutMs: 2_000 });
+    expect(common(['--http', '--max-sessions', '300', '--request-timeout', '5s']).transport).toMatchObject({
+      maxSessions: 300,
+      requestTimeoutMs: 5_000,
+    });
+    expect(common(['--http'], { PORTICO_MAX_SESSIONS: '20', PORTICO_REQUEST_TIMEOUT: '2' }).transport).toMatchObject({
+      maxSessions: 20,
+      requestTimeoutMs: 2_000,
+    });
     expect(() => common(['--http', '--max-sessions', '0'])).toThrow(/--max-sessions must be between 1 and 100000/);
     expect(() => common(['--max-sessions', '10'])).toThrow(/only applies with --http/);
   });
@@ -44,7 +69,9 @@ describe('common flags', () => {
 
   it('refuses to bind beyond loopback without a token', () => {
     expect(() => common(['--http', '--host', '0.0.0.0'])).toThrow(/PORTICO_AUTH_TOKEN/);
-    expect(common(['--http', '--host', '0.0.0.0', '--auth-token', 'x'.repeat(32)]).transport).toMatchObject({ host: '0.0.0.0' });
+    expect(common(['--http', '--host', '0.0.0.0', '--auth-token', 'x'.repeat(32)]).transport).toMatchObject({
+      host: '0.0.0.0',
+    });
   });
 
   it('refuses a short token', () => {
@@ -86,8 +113,26 @@ describe('common flags', () => {
   });
 
   it('lists every common flag and its env var in --help', () => {
-    const help = formatHelp({ usage: 'x [options]', description: 'X.' }, { db: { type: 'string', description: 'Database.', placeholder: 'path' } });
-    for (const flag of ['--http', '--port', '--host', '--auth-token', '--read-only', '--tools', '--exclude-tools', '--max-output-bytes', '--max-sessions', '--request-timeout', '--log-level', '--help', '--version', '--db <path>']) {
+    const help = formatHelp(
+      { usage: 'x [options]', description: 'X.' },
+      { db: { type: 'string', description: 'Database.', placeholder: 'path' } },
+    );
+    for (const flag of [
+      '--http',
+      '--port',
+      '--host',
+      '--auth-token',
+      '--read-only',
+      '--tools',
+      '--exclude-tools',
+      '--max-output-bytes',
+      '--max-sessions',
+      '--request-timeout',
+      '--log-level',
+      '--help',
+      '--version',
+      '--db <path>',
+    ]) {
       expect(help).toContain(flag);
     }
     expect(help).toContain('PORTICO_AUTH_TOKEN');
@@ -96,7 +141,10 @@ describe('common flags', () => {
 
 describe('selectTools', () => {
   const tool = (name: string, readOnlyHint: boolean) =>
-    ({ name, annotations: { readOnlyHint, destructiveHint: !readOnlyHint, idempotentHint: true, openWorldHint: false } }) as AnyToolDefinition;
+    ({
+      name,
+      annotations: { readOnlyHint, destructiveHint: !readOnlyHint, idempotentHint: true, openWorldHint: false },
+    }) as AnyToolDefinition;
   const tools = [tool('read', true), tool('write', false), tool('delete', false)];
 
   it('registers no write tool under --read-only', () => {
@@ -104,7 +152,11 @@ describe('selectTools', () => {
   });
 
   it('applies --tools then --exclude-tools', () => {
-    expect(selectTools(tools, { readOnly: false, tools: new Set(['read', 'write']), excludeTools: new Set(['write']) }).map((t) => t.name)).toEqual(['read']);
+    expect(
+      selectTools(tools, { readOnly: false, tools: new Set(['read', 'write']), excludeTools: new Set(['write']) }).map(
+        (t) => t.name,
+      ),
+    ).toEqual(['read']);
   });
 
   it('names the unknown tool and the known ones', () => {
@@ -157,7 +209,16 @@ describe('typed flags', () => {
 
 describe('toolsets', () => {
   const tool = (name: string, toolset?: string) =>
-    ({ name, ...(toolset ? { toolset } : {}), annotations: { readOnlyHint: toolset !== 'writes', destructiveHint: false, idempotentHint: true, openWorldHint: false } }) as AnyToolDefinition;
+    ({
+      name,
+      ...(toolset ? { toolset } : {}),
+      annotations: {
+        readOnlyHint: toolset !== 'writes',
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    }) as AnyToolDefinition;
   const tools = [tool('core_a'), tool('core_b'), tool('extra_a', 'extras'), tool('write_a', 'writes')];
   const names = (selected: AnyToolDefinition[]) => selected.map((t) => t.name);
 
@@ -166,22 +227,30 @@ describe('toolsets', () => {
   });
 
   it('adds the named toolsets, or every one with "all"', () => {
-    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['extras']) }))).toEqual(['core_a', 'core_b', 'extra_a']);
-    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['all']) }))).toEqual(['core_a', 'core_b', 'extra_a', 'write_a']);
+    expect(
+      names(selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['extras']) })),
+    ).toEqual(['core_a', 'core_b', 'extra_a']);
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['all']) }))).toEqual(
+      ['core_a', 'core_b', 'extra_a', 'write_a'],
+    );
   });
 
   it('keeps --read-only and --exclude-tools in force inside toolsets', () => {
-    expect(names(selectTools(tools, { readOnly: true, excludeTools: new Set(['core_b']), toolsets: new Set(['all']) }))).toEqual(['core_a', 'extra_a']);
+    expect(
+      names(selectTools(tools, { readOnly: true, excludeTools: new Set(['core_b']), toolsets: new Set(['all']) })),
+    ).toEqual(['core_a', 'extra_a']);
   });
 
   it('lets --tools name a tool from any toolset', () => {
-    expect(names(selectTools(tools, { readOnly: false, tools: new Set(['extra_a']), excludeTools: new Set() }))).toEqual(['extra_a']);
+    expect(
+      names(selectTools(tools, { readOnly: false, tools: new Set(['extra_a']), excludeTools: new Set() })),
+    ).toEqual(['extra_a']);
   });
 
   it('names an unknown toolset and the toolsets there are', () => {
-    expect(() => selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['extra']) })).toThrow(
-      '--toolsets names unknown toolset extra; the toolsets are extras, writes, all.',
-    );
+    expect(() =>
+      selectTools(tools, { readOnly: false, excludeTools: new Set(), toolsets: new Set(['extra']) }),
+    ).toThrow('--toolsets names unknown toolset extra; the toolsets are extras, writes, all.');
   });
 
   it('parses --toolsets from the command line and PORTICO_TOOLSETS', () => {
@@ -200,11 +269,20 @@ describe('app-only tools', () => {
   const names = (selected: AnyToolDefinition[]) => selected.map((t) => t.name);
 
   it('are registered whenever apps are on, whatever --tools names, since they serve the views of the tools the model sees', () => {
-    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), apps: true }))).toEqual(['query', 'query_page', 'other']);
-    expect(names(selectTools(tools, { readOnly: false, tools: new Set(['other']), excludeTools: new Set(), apps: true }))).toEqual(['query_page', 'other']);
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), apps: true }))).toEqual([
+      'query',
+      'query_page',
+      'other',
+    ]);
+    expect(
+      names(selectTools(tools, { readOnly: false, tools: new Set(['other']), excludeTools: new Set(), apps: true })),
+    ).toEqual(['query_page', 'other']);
   });
 
   it('are not registered with --no-apps', () => {
-    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), apps: false }))).toEqual(['query', 'other']);
+    expect(names(selectTools(tools, { readOnly: false, excludeTools: new Set(), apps: false }))).toEqual([
+      'query',
+      'other',
+    ]);
   });
 });

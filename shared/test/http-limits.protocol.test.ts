@@ -10,11 +10,22 @@ const entry = fileURLToPath(new URL('../dist-fixtures/kernel-server/index.js', i
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 function initializeBody(name: string): string {
-  return JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name, version: '0' } } });
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name, version: '0' } },
+  });
 }
 
-async function connectClient(url: string, era: 'legacy' | 'modern'): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
-  const client = new Client({ name: `limits-${era}`, version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+async function connectClient(
+  url: string,
+  era: 'legacy' | 'modern',
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const client = new Client(
+    { name: `limits-${era}`, version: '0' },
+    { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } },
+  );
   const transport = new StreamableHTTPClientTransport(new URL(url));
   await client.connect(transport);
   return { client, transport };
@@ -50,10 +61,16 @@ describe('Streamable HTTP session cap (--max-sessions 3)', () => {
   it('refuses a newcomer at the cap with 503 and Retry-After, and every live session keeps working', async () => {
     const live = await Promise.all([0, 1, 2].map(() => connectClient(http.url, 'legacy')));
     try {
-      const refused = await fetch(http.url, { method: 'POST', headers: JSON_HEADERS, body: initializeBody('newcomer') });
+      const refused = await fetch(http.url, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: initializeBody('newcomer'),
+      });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('10');
-      expect((await refused.json()) as unknown).toMatchObject({ error: { message: 'The server is serving its maximum of 3 sessions; retry in 10 seconds.' } });
+      expect(await refused.json()).toMatchObject({
+        error: { message: 'The server is serving its maximum of 3 sessions; retry in 10 seconds.' },
+      });
       expect(http.stderr()).toContain('at its --max-sessions cap');
 
       const answers = await Promise.all(live.map(({ client }, index) => echo(client, `still here ${index}`)));
@@ -80,7 +97,9 @@ describe('Streamable HTTP session cap (--max-sessions 3)', () => {
 
   it('admits no more than the cap when many clients initialize at the same moment', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 12 }, (_, index) => fetch(http.url, { method: 'POST', headers: JSON_HEADERS, body: initializeBody(`burst-${index}`) })),
+      Array.from({ length: 12 }, (_, index) =>
+        fetch(http.url, { method: 'POST', headers: JSON_HEADERS, body: initializeBody(`burst-${index}`) }),
+      ),
     );
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(3);
@@ -89,7 +108,11 @@ describe('Streamable HTTP session cap (--max-sessions 3)', () => {
       responses.map(async (response) => {
         await response.body?.cancel();
         const id = response.headers.get('mcp-session-id');
-        if (id) await fetch(http.url, { method: 'DELETE', headers: { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' } });
+        if (id)
+          await fetch(http.url, {
+            method: 'DELETE',
+            headers: { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' },
+          });
       }),
     );
   });
@@ -108,10 +131,17 @@ describe('Streamable HTTP limits (--request-timeout 1s)', () => {
       const response = await fetch(http.url, {
         method: 'POST',
         headers: { ...JSON_HEADERS, 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-11-25' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x'.repeat(5 * 1024 * 1024) } } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 9,
+          method: 'tools/call',
+          params: { name: 'echo', arguments: { text: 'x'.repeat(5 * 1024 * 1024) } },
+        }),
       });
       expect(response.status).toBe(413);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toBe('Request body too large: the limit is 4194304 bytes; send large content in parts.');
+      expect(((await response.json()) as { error: { message: string } }).error.message).toBe(
+        'Request body too large: the limit is 4194304 bytes; send large content in parts.',
+      );
       // The session survives a refused request.
       expect(await echo(client, 'after 413')).toBe('after 413');
     } finally {
@@ -121,16 +151,24 @@ describe('Streamable HTTP limits (--request-timeout 1s)', () => {
   });
 
   it('answers malformed JSON with a JSON-RPC parse error', async () => {
-    const response = await fetch(http.url, { method: 'POST', headers: JSON_HEADERS, body: '{"jsonrpc": "2.0", "id": 1, "method": ' });
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"jsonrpc": "2.0", "id": 1, "method": ',
+    });
     expect(response.status).toBe(400);
-    expect((await response.json()) as unknown).toMatchObject({ error: { code: -32700, message: 'Parse error: the request body is not valid JSON.' } });
+    expect(await response.json()).toMatchObject({
+      error: { code: -32700, message: 'Parse error: the request body is not valid JSON.' },
+    });
   });
 
   it('cuts off a request whose body trickles in with 408, while other clients are served meanwhile', async () => {
     const slow = await openSocket(http.url);
     const answer = untilClosed(slow);
     const { host } = new URL(http.url);
-    slow.write(`POST /mcp HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":`);
+    slow.write(
+      `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":`,
+    );
     // One byte every 100 ms: never enough to finish inside the one-second request timeout.
     const trickle = setInterval(() => slow.writable && slow.write(' '), 100);
     try {
@@ -187,9 +225,17 @@ describe('Streamable HTTP isolation between concurrent requests', () => {
   });
   afterAll(() => http.stop());
 
-  async function authorizedClient(era: 'legacy' | 'modern', index: number): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
-    const client = new Client({ name: `isolation-${era}-${index}`, version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
-    const transport = new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  async function authorizedClient(
+    era: 'legacy' | 'modern',
+    index: number,
+  ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+    const client = new Client(
+      { name: `isolation-${era}-${index}`, version: '0' },
+      { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } },
+    );
+    const transport = new StreamableHTTPClientTransport(new URL(http.url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    });
     await client.connect(transport);
     return { client, transport };
   }
@@ -230,7 +276,11 @@ describe('Streamable HTTP isolation between concurrent requests', () => {
     try {
       expect(await echo(client, 'authorized')).toBe('authorized');
       // fetch reuses the kept-alive connection of the call above.
-      const response = await fetch(http.url, { method: 'POST', headers: JSON_HEADERS, body: initializeBody('no-token') });
+      const response = await fetch(http.url, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: initializeBody('no-token'),
+      });
       expect(response.status).toBe(401);
       await response.body?.cancel();
     } finally {

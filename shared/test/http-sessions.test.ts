@@ -48,7 +48,9 @@ describe('SessionTable', () => {
     expect(lines.filter((line) => line.includes('--max-sessions cap'))).toHaveLength(1);
     advance(60_000);
     sessions.admit();
-    const logged = lines.filter((line) => line.includes('--max-sessions cap')).map((line) => JSON.parse(line) as { refused: number });
+    const logged = lines
+      .filter((line) => line.includes('--max-sessions cap'))
+      .map((line) => JSON.parse(line) as { refused: number });
     expect(logged.map((entry) => entry.refused)).toEqual([1, 5]);
   });
 

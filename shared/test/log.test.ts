@@ -50,9 +50,15 @@ describe('Logger', () => {
     logger.attachMcp((_level, data) => {
       sent.push(data);
     });
-    const failure = Object.assign(new Error('EACCES: permission denied, open /srv/internal/secret.key'), { code: 'EACCES' });
+    const failure = Object.assign(new Error('EACCES: permission denied, open /srv/internal/secret.key'), {
+      code: 'EACCES',
+    });
     logger.error('tool failed unexpectedly', { error: failure, tool: 'read' });
-    expect(sent[0]).toEqual({ message: 'tool failed unexpectedly', error: { name: 'Error', code: 'EACCES' }, tool: 'read' });
+    expect(sent[0]).toEqual({
+      message: 'tool failed unexpectedly',
+      error: { name: 'Error', code: 'EACCES' },
+      tool: 'read',
+    });
     expect(JSON.stringify(records())).toContain('/srv/internal/secret.key');
   });
 
@@ -72,9 +78,11 @@ describe('Logger', () => {
     logger.attachMcp((_level, data) => {
       global.push(String(data.message));
     });
-    logger.forRequest((_level, data) => {
-      request.push(String(data.message));
-    }).info('in request');
+    logger
+      .forRequest((_level, data) => {
+        request.push(String(data.message));
+      })
+      .info('in request');
     expect(request).toEqual(['in request']);
     expect(global).toEqual([]);
   });

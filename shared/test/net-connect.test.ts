@@ -63,10 +63,17 @@ function rebindingResolver(): { readonly resolve: Resolver; readonly calls: () =
 
 type LookupResult = { readonly address: string | LookupAddress[]; readonly family: number | undefined };
 
-function callLookup(lookup: PolicyLookup, hostname: string, options?: Parameters<PolicyLookup>[1]): Promise<LookupResult> {
+function callLookup(
+  lookup: PolicyLookup,
+  hostname: string,
+  options?: Parameters<PolicyLookup>[1],
+): Promise<LookupResult> {
   return new Promise((resolve, reject) => {
-    const callback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], addressFamily?: number) =>
-      error ? reject(error) : resolve({ address, family: addressFamily });
+    const callback = (
+      error: NodeJS.ErrnoException | null,
+      address: string | LookupAddress[],
+      addressFamily?: number,
+    ) => (error ? reject(error) : resolve({ address, family: addressFamily }));
     if (options === undefined || typeof options === 'function') lookup(hostname, callback);
     else lookup(hostname, options, callback);
   });
@@ -129,7 +136,10 @@ describe('redirects through the policy agents', () => {
     expect(await (await fetch(`http://127.0.0.1:${front.port}/to-localhost`)).text()).toBe(SECRET);
     expect(secret4.hits).toBe(1);
 
-    const policy = new UrlPolicy({ allowHosts: ['allowed.test'], resolve: resolverWith({ 'allowed.test': ['127.0.0.1'] }) });
+    const policy = new UrlPolicy({
+      allowHosts: ['allowed.test'],
+      resolve: resolverWith({ 'allowed.test': ['127.0.0.1'] }),
+    });
     const agent = agentFor(policy.createAgents());
     const start = policy.checkUrl(`http://allowed.test:${front.port}/to-localhost`);
     await expect(fetch(start, { agent })).rejects.toMatchObject({
@@ -143,11 +153,16 @@ describe('redirects through the policy agents', () => {
   it('refuses a hop whose Location spells loopback as a decimal integer', async () => {
     expect(await (await fetch(`http://127.0.0.1:${front.port}/to-decimal-loopback`)).text()).toBe(SECRET);
 
-    const policy = new UrlPolicy({ allowHosts: ['allowed.test'], resolve: resolverWith({ 'allowed.test': ['127.0.0.1'] }) });
+    const policy = new UrlPolicy({
+      allowHosts: ['allowed.test'],
+      resolve: resolverWith({ 'allowed.test': ['127.0.0.1'] }),
+    });
     const start = policy.checkUrl(`http://allowed.test:${front.port}/to-decimal-loopback`);
     await expect(fetch(start, { agent: agentFor(policy.createAgents()) })).rejects.toMatchObject({
       code: 'POLICY_DENIED',
-      message: expect.stringContaining(`Refused a connection to http://127.0.0.1:${secret4.port}: 127.0.0.1 is a loopback address`),
+      message: expect.stringContaining(
+        `Refused a connection to http://127.0.0.1:${secret4.port}: 127.0.0.1 is a loopback address`,
+      ),
     });
     expect(secret4.hits).toBe(1);
   });
@@ -157,15 +172,23 @@ describe('redirects through the policy agents', () => {
     expect(front.hits).toBe(4);
     expect(secret4.hits).toBe(1);
 
-    const policy = new UrlPolicy({ allowHosts: ['allowed.test'], resolve: resolverWith({ 'allowed.test': ['127.0.0.1'] }) });
+    const policy = new UrlPolicy({
+      allowHosts: ['allowed.test'],
+      resolve: resolverWith({ 'allowed.test': ['127.0.0.1'] }),
+    });
     const start = policy.checkUrl(`http://allowed.test:${front.port}/hop/3`);
-    await expect(fetch(start, { agent: agentFor(policy.createAgents()) })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(fetch(start, { agent: agentFor(policy.createAgents()) })).rejects.toMatchObject({
+      code: 'POLICY_DENIED',
+    });
     expect(front.hits).toBe(8);
     expect(secret4.hits).toBe(1);
   });
 
   it('follows a redirect chain that stays on allowed hosts', async () => {
-    const policy = new UrlPolicy({ allowHosts: ['allowed.test'], resolve: resolverWith({ 'allowed.test': ['127.0.0.1'] }) });
+    const policy = new UrlPolicy({
+      allowHosts: ['allowed.test'],
+      resolve: resolverWith({ 'allowed.test': ['127.0.0.1'] }),
+    });
     const start = policy.checkUrl(`http://allowed.test:${front.port}/allowed-chain`);
     const response = await fetch(start, { agent: agentFor(policy.createAgents()) });
     expect(await response.text()).toBe('a public page');
@@ -197,7 +220,10 @@ describe('DNS rebinding', () => {
 
   it('resolves again for every new connection, so a later rebinding is refused too', async () => {
     let answer = '127.0.0.1';
-    const policy = new UrlPolicy({ allowHosts: ['127.0.0.1'], resolve: async () => [{ address: answer, family: family(answer) }] });
+    const policy = new UrlPolicy({
+      allowHosts: ['127.0.0.1'],
+      resolve: async () => [{ address: answer, family: family(answer) }],
+    });
     const agent = policy.createAgents().http;
     expect(await get(`http://flip.test:${secret4.port}/`, { agent })).toBe(SECRET);
     answer = '::1';
@@ -209,7 +235,10 @@ describe('DNS rebinding', () => {
 });
 
 describe('UrlPolicy.lookup', () => {
-  const mixed = resolverWith({ 'mixed.test': [PUBLIC, '127.0.0.1'], 'public.test': ['2606:2800:220:1:248:1893:25c8:1946', PUBLIC] });
+  const mixed = resolverWith({
+    'mixed.test': [PUBLIC, '127.0.0.1'],
+    'public.test': ['2606:2800:220:1:248:1893:25c8:1946', PUBLIC],
+  });
 
   it('refuses a name when any of its addresses is refused, even if the first is public', async () => {
     const policy = new UrlPolicy({ resolve: mixed });
@@ -250,7 +279,10 @@ describe('UrlPolicy.lookup', () => {
     });
     await expect(callLookup(failing.lookup, 'down.test')).rejects.toMatchObject({ code: 'EAI_AGAIN' });
     const empty = new UrlPolicy({ resolve: async () => [] });
-    await expect(callLookup(empty.lookup, 'void.test')).rejects.toMatchObject({ code: 'ENOTFOUND', hostname: 'void.test' });
+    await expect(callLookup(empty.lookup, 'void.test')).rejects.toMatchObject({
+      code: 'ENOTFOUND',
+      hostname: 'void.test',
+    });
     const wrongFamily = new UrlPolicy({ resolve: async () => [{ address: PUBLIC, family: 4 }] });
     await expect(callLookup(wrongFamily.lookup, 'v4only.test', 6)).rejects.toMatchObject({ code: 'ENOTFOUND' });
   });
@@ -291,16 +323,28 @@ describe('what the agents report', () => {
     // A socket that never connects stands in for a host that never answers.
     const socket = new PassThrough();
     const failures: Error[] = [];
-    limitConnectTime(socket, { timeoutMs: 50, target: '192.0.2.1:80', connectedEvent: 'connect', onFailure: (error) => failures.push(error) });
+    limitConnectTime(socket, {
+      timeoutMs: 50,
+      target: '192.0.2.1:80',
+      connectedEvent: 'connect',
+      onFailure: (error) => failures.push(error),
+    });
     await new Promise((resolve) => socket.once('close', resolve));
     expect(failures[0]).toBeInstanceOf(TimeoutError);
-    expect(failures[0]!.message).toBe('Could not connect to 192.0.2.1:80 within 0.1 s; the host may be down or unreachable, try again later.');
+    expect(failures[0]!.message).toBe(
+      'Could not connect to 192.0.2.1:80 within 0.1 s; the host may be down or unreachable, try again later.',
+    );
   });
 
   it('leaves a connection alone once it is established', async () => {
     const socket = new PassThrough();
     const failures: Error[] = [];
-    limitConnectTime(socket, { timeoutMs: 50, target: 'x:1', connectedEvent: 'connect', onFailure: (error) => failures.push(error) });
+    limitConnectTime(socket, {
+      timeoutMs: 50,
+      target: 'x:1',
+      connectedEvent: 'connect',
+      onFailure: (error) => failures.push(error),
+    });
     socket.emit('connect');
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(socket.destroyed).toBe(false);

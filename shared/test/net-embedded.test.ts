@@ -33,7 +33,12 @@ const SPELLINGS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** The forms the default policy lets through when the IPv4 inside is public: only a deny entry stops them. */
-const OPEN_BY_DEFAULT = new Set(['64:ff9b::5db8:d70e', '64:ff9b::93.184.215.14', '2002:5db8:d70e::1', '2a00:1450:4001:82b:200:5efe:5db8:d70e']);
+const OPEN_BY_DEFAULT = new Set([
+  '64:ff9b::5db8:d70e',
+  '64:ff9b::93.184.215.14',
+  '2002:5db8:d70e::1',
+  '2a00:1450:4001:82b:200:5efe:5db8:d70e',
+]);
 
 // Every TCP connection this process establishes; a socket whose lookup is refused never connects.
 let sockets = 0;
@@ -62,10 +67,12 @@ function callLookup(lookup: PolicyLookup, hostname: string): Promise<string> {
 
 function get(url: string, agent: http.Agent): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(String(response.statusCode)));
-    }).on('error', reject);
+    http
+      .get(url, { agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(String(response.statusCode)));
+      })
+      .on('error', reject);
   });
 }
 
@@ -89,18 +96,23 @@ describe('--deny-hosts against IPv6 spellings of a denied IPv4 address', () => {
     },
   );
 
-  it.each(SPELLINGS)('refuses a name allowed by --allow-hosts whose DNS answer is the %s form %s', async (_form, ip) => {
-    const resolve = answering(ip);
-    const open = new UrlPolicy({ allowHosts: ['mirror.test'], resolve });
-    expect(await callLookup(open.lookup, 'mirror.test')).toBe(ip);
+  it.each(SPELLINGS)(
+    'refuses a name allowed by --allow-hosts whose DNS answer is the %s form %s',
+    async (_form, ip) => {
+      const resolve = answering(ip);
+      const open = new UrlPolicy({ allowHosts: ['mirror.test'], resolve });
+      expect(await callLookup(open.lookup, 'mirror.test')).toBe(ip);
 
-    const policy = new UrlPolicy({ allowHosts: ['mirror.test'], denyHosts: [DENIED], resolve });
-    await expect(callLookup(policy.lookup, 'mirror.test')).rejects.toThrow(
-      new RegExp(`mirror\\.test resolves to ${ip.replace(/\./g, '\\.')} \\(an? [^)]+ ${DENIED.replace(/\./g, '\\.')}\\), which is listed in --deny-hosts as ${DENIED.replace(/\./g, '\\.')}`),
-    );
-    await expect(get('http://mirror.test/', policy.createAgents().http)).rejects.toBeInstanceOf(PolicyError);
-    expect(sockets).toBe(0);
-  });
+      const policy = new UrlPolicy({ allowHosts: ['mirror.test'], denyHosts: [DENIED], resolve });
+      await expect(callLookup(policy.lookup, 'mirror.test')).rejects.toThrow(
+        new RegExp(
+          `mirror\\.test resolves to ${ip.replace(/\./g, '\\.')} \\(an? [^)]+ ${DENIED.replace(/\./g, '\\.')}\\), which is listed in --deny-hosts as ${DENIED.replace(/\./g, '\\.')}`,
+        ),
+      );
+      await expect(get('http://mirror.test/', policy.createAgents().http)).rejects.toBeInstanceOf(PolicyError);
+      expect(sockets).toBe(0);
+    },
+  );
 
   it('refuses every RFC 6052 layout of a denied address under a local NAT64 prefix the operator allowed', () => {
     const open = new UrlPolicy({ allowHosts: ['64:ff9b:1::/48'] });
@@ -145,7 +157,9 @@ describe('redirect hops to IPv6 spellings of a denied address', () => {
     ['a name whose DNS answer is NAT64 (DNS64)', 'http://cdn.test/', '64:ff9b::5db8:d70e'],
   ])('refuses a hop to %s after an allowed first hop, before any socket to it', async (_name, location, answer) => {
     const resolve: Resolver = async (hostname) =>
-      hostname === 'cdn.test' && answer !== undefined ? [{ address: answer, family: 6 }] : [{ address: '127.0.0.1', family: 4 }];
+      hostname === 'cdn.test' && answer !== undefined
+        ? [{ address: answer, family: 6 }]
+        : [{ address: '127.0.0.1', family: 4 }];
     const start = `http://front.test:${front.port}/?to=${encodeURIComponent(location)}`;
     // Without the deny entry the hop's address passes the policy: nothing else stands between it and the host.
     const open = new UrlPolicy({ allowHosts: ['front.test'], resolve });
@@ -166,21 +180,60 @@ describe('redirect hops to IPv6 spellings of a denied address', () => {
 describe('internal addresses hidden inside IPv6 forms', () => {
   it.each([
     ['6to4 of loopback', '2002:7f00:1::1', '6to4:loopback', 'a 6to4 form of a loopback address'],
-    ['6to4 of the metadata endpoint', '2002:a9fe:a9fe::1', '6to4:linkLocal', 'a 6to4 form of a link-local address (a cloud metadata endpoint)'],
-    ['NAT64 of the metadata endpoint', '64:ff9b::a9fe:a9fe', 'nat64:linkLocal', 'a NAT64 form of a link-local address (a cloud metadata endpoint)'],
-    ['local-use NAT64 of the metadata endpoint', '64:ff9b:1::a9fe:a9fe', 'nat64Local', 'a local-use NAT64 address (a cloud metadata endpoint)'],
-    ['IPv4-compatible metadata endpoint', '::a9fe:a9fe', 'ipv4Compatible', 'a deprecated IPv4-compatible address (a cloud metadata endpoint)'],
+    [
+      '6to4 of the metadata endpoint',
+      '2002:a9fe:a9fe::1',
+      '6to4:linkLocal',
+      'a 6to4 form of a link-local address (a cloud metadata endpoint)',
+    ],
+    [
+      'NAT64 of the metadata endpoint',
+      '64:ff9b::a9fe:a9fe',
+      'nat64:linkLocal',
+      'a NAT64 form of a link-local address (a cloud metadata endpoint)',
+    ],
+    [
+      'local-use NAT64 of the metadata endpoint',
+      '64:ff9b:1::a9fe:a9fe',
+      'nat64Local',
+      'a local-use NAT64 address (a cloud metadata endpoint)',
+    ],
+    [
+      'IPv4-compatible metadata endpoint',
+      '::a9fe:a9fe',
+      'ipv4Compatible',
+      'a deprecated IPv4-compatible address (a cloud metadata endpoint)',
+    ],
     ['Teredo with a loopback client', '2001:0:4136:e378:8000:63bf:80ff:fffe', 'teredo', 'a Teredo address'],
-    ['ISATAP of loopback under a global prefix', '2a00:1450:4001:82b:0:5efe:7f00:1', 'isatap:loopback', 'an ISATAP form of a loopback address'],
-    ['ISATAP of a private host under a global prefix', '2a00:1450:4001:82b:0:5efe:a00:1', 'isatap:private', 'an ISATAP form of a private-network address'],
-    ['ISATAP of the metadata endpoint', '2a00:1450:4001:82b:200:5efe:a9fe:a9fe', 'isatap:linkLocal', 'an ISATAP form of a link-local address (a cloud metadata endpoint)'],
+    [
+      'ISATAP of loopback under a global prefix',
+      '2a00:1450:4001:82b:0:5efe:7f00:1',
+      'isatap:loopback',
+      'an ISATAP form of a loopback address',
+    ],
+    [
+      'ISATAP of a private host under a global prefix',
+      '2a00:1450:4001:82b:0:5efe:a00:1',
+      'isatap:private',
+      'an ISATAP form of a private-network address',
+    ],
+    [
+      'ISATAP of the metadata endpoint',
+      '2a00:1450:4001:82b:200:5efe:a9fe:a9fe',
+      'isatap:linkLocal',
+      'an ISATAP form of a link-local address (a cloud metadata endpoint)',
+    ],
   ])('refuses %s (%s) as a literal and as a DNS answer', async (_name, ip, range, words) => {
     // The address is global unicast or a plain special-purpose block to a library that does not look inside.
     expect(ipaddr.parse(ip).kind()).toBe('ipv6');
     expect(classifyAddress(ip)).toEqual({ allowed: false, range });
-    expect(() => new UrlPolicy().checkUrl(bracketed(ip))).toThrow(`${ip} is ${words}; an operator can allow it with --allow-hosts ${ip}.`);
+    expect(() => new UrlPolicy().checkUrl(bracketed(ip))).toThrow(
+      `${ip} is ${words}; an operator can allow it with --allow-hosts ${ip}.`,
+    );
     const policy = new UrlPolicy({ resolve: answering(ip) });
-    await expect(callLookup(policy.lookup, 'inner.test')).rejects.toThrow(`inner.test resolves to ${ip}, which is ${words}`);
+    await expect(callLookup(policy.lookup, 'inner.test')).rejects.toThrow(
+      `inner.test resolves to ${ip}, which is ${words}`,
+    );
     expect(sockets).toBe(0);
   });
 
@@ -201,7 +254,9 @@ describe('--allow-hosts against the same spellings', () => {
     const policy = new UrlPolicy({ allowHosts: ['2000::/3'] });
     for (const ip of hidden) expect(policy.isAddressAllowed(ip)).toBe(false);
     expect(policy.isAddressAllowed('2a00:1450:4001:82b::200e')).toBe(true);
-    expect(() => policy.checkUrl(bracketed('2002:7f00:1::1'))).toThrow('2002:7f00:1::1 is a 6to4 form of a loopback address');
+    expect(() => policy.checkUrl(bracketed('2002:7f00:1::1'))).toThrow(
+      '2002:7f00:1::1 is a 6to4 form of a loopback address',
+    );
   });
 
   it.each([
@@ -210,23 +265,27 @@ describe('--allow-hosts against the same spellings', () => {
     ['the IPv4-mapped prefix', '::ffff:0:0/96', '::ffff:a9fe:a9fe'],
     ['the Teredo prefix', '2001::/32', '2001:0:4136:e378:8000:63bf:5601:5601'],
     ['one Teredo server', '2001:0:4136:e378::/64', '2001:0:4136:e378:8000:63bf:5601:5601'],
-  ])('rejects %s %s as an allow entry, because it would open every IPv4 address spelled inside it', (_name, entry, metadata) => {
-    // Matched as IPv6, the entry covers the metadata endpoint spelled in that form.
-    const [network, prefix] = ipaddr.IPv6.parseCIDR(entry);
-    expect(ipaddr.IPv6.parse(metadata).match(network, prefix)).toBe(true);
-    expect(describeEmbedding(metadata)).toBeDefined();
-    expect(classifyAddress(metadata).allowed).toBe(false);
+  ])(
+    'rejects %s %s as an allow entry, because it would open every IPv4 address spelled inside it',
+    (_name, entry, metadata) => {
+      // Matched as IPv6, the entry covers the metadata endpoint spelled in that form.
+      const [network, prefix] = ipaddr.IPv6.parseCIDR(entry);
+      expect(ipaddr.IPv6.parse(metadata).match(network, prefix)).toBe(true);
+      expect(describeEmbedding(metadata)).toBeDefined();
+      expect(classifyAddress(metadata).allowed).toBe(false);
 
-    expect(() => new UrlPolicy({ allowHosts: [entry] })).toThrow(ConfigError);
-    expect(() => new UrlPolicy({ allowHosts: [entry] })).toThrow(
-      `Invalid --allow-hosts entry "${entry}": addresses in this IPv6 form are judged as the IPv4 address they carry; list the IPv4 addresses or ranges to allow instead.`,
-    );
-    expect(new UrlPolicy({ denyHosts: [entry] }).isAddressAllowed('93.184.215.15')).toBe(true);
-  });
+      expect(() => new UrlPolicy({ allowHosts: [entry] })).toThrow(ConfigError);
+      expect(() => new UrlPolicy({ allowHosts: [entry] })).toThrow(
+        `Invalid --allow-hosts entry "${entry}": addresses in this IPv6 form are judged as the IPv4 address they carry; list the IPv4 addresses or ranges to allow instead.`,
+      );
+      expect(new UrlPolicy({ denyHosts: [entry] }).isAddressAllowed('93.184.215.15')).toBe(true);
+    },
+  );
 
   it('judges every spelling of an allowed IPv4 host as that host, and no neighbour or loopback with it', () => {
     const policy = new UrlPolicy({ allowHosts: ['10.0.0.5'] });
-    for (const ip of ['10.0.0.5', '::ffff:a00:5', '64:ff9b::a00:5', '2002:a00:5::1']) expect(policy.isAddressAllowed(ip)).toBe(true);
+    for (const ip of ['10.0.0.5', '::ffff:a00:5', '64:ff9b::a00:5', '2002:a00:5::1'])
+      expect(policy.isAddressAllowed(ip)).toBe(true);
     for (const ip of ['10.0.0.6', '64:ff9b::a00:6', '2002:a00:6::1', '64:ff9b::7f00:1', '2002:7f00:1::1']) {
       expect(policy.isAddressAllowed(ip)).toBe(false);
     }
@@ -242,7 +301,8 @@ describe('--allow-hosts against the same spellings', () => {
 
   it('lets the deny list win over an allowed IPv4 host spelled in another form', () => {
     const policy = new UrlPolicy({ allowHosts: ['10.0.0.0/8'], denyHosts: ['10.0.0.5'] });
-    for (const ip of ['64:ff9b::a00:5', '2002:a00:5::1', '2001:0:4136:e378:8000:63bf:f5ff:fffa']) expect(policy.isAddressAllowed(ip)).toBe(false);
+    for (const ip of ['64:ff9b::a00:5', '2002:a00:5::1', '2001:0:4136:e378:8000:63bf:f5ff:fffa'])
+      expect(policy.isAddressAllowed(ip)).toBe(false);
     expect(policy.isAddressAllowed('64:ff9b::a00:6')).toBe(true);
   });
 });

@@ -8,7 +8,11 @@ export function plainLookup(resolve: Resolver): LookupFunction {
       (addresses) => {
         const first = addresses[0];
         if (first === undefined) return callback(new Error(`no address for ${hostname}`), '');
-        if (options.all === true) return callback(null, addresses.map((entry) => ({ ...entry })));
+        if (options.all === true)
+          return callback(
+            null,
+            addresses.map((entry) => ({ ...entry })),
+          );
         return callback(null, first.address, first.family);
       },
       (error: Error) => callback(error, ''),

@@ -41,7 +41,13 @@ const LOOPBACK_SPELLINGS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Loopback spelled in IPv6 forms no route here delivers, but a translator or tunnel would. */
-const TRANSLATED_LOOPBACK: readonly string[] = ['::7f00:1', '::ffff:0:7f00:1', '64:ff9b::7f00:1', '64:ff9b:1::7f00:1', '2002:7f00:1::1'];
+const TRANSLATED_LOOPBACK: readonly string[] = [
+  '::7f00:1',
+  '::ffff:0:7f00:1',
+  '64:ff9b::7f00:1',
+  '64:ff9b:1::7f00:1',
+  '2002:7f00:1::1',
+];
 
 type Answer = { readonly status: number; readonly headers: http.IncomingHttpHeaders; readonly body: string };
 
@@ -75,7 +81,9 @@ const countSocket = (message: unknown): void => {
 };
 
 const proxies: PolicyProxy[] = [];
-async function proxyWith(options: Omit<PolicyProxyOptions, 'policy'> & { readonly policy?: UrlPolicy } = {}): Promise<PolicyProxy> {
+async function proxyWith(
+  options: Omit<PolicyProxyOptions, 'policy'> & { readonly policy?: UrlPolicy } = {},
+): Promise<PolicyProxy> {
   const proxy = await startPolicyProxy({ policy: options.policy ?? new UrlPolicy(), ...options });
   proxies.push(proxy);
   sockets.proxyPorts.add(proxy.port);
@@ -83,10 +91,21 @@ async function proxyWith(options: Omit<PolicyProxyOptions, 'policy'> & { readonl
 }
 
 /** A request through the proxy in absolute form, as a browser configured with --proxy-server sends it. */
-function viaProxy(proxy: PolicyProxy, url: string, options: { method?: string; body?: string; headers?: http.OutgoingHttpHeaders } = {}): Promise<Answer> {
+function viaProxy(
+  proxy: PolicyProxy,
+  url: string,
+  options: { method?: string; body?: string; headers?: http.OutgoingHttpHeaders } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port: proxy.port, path: url, method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      {
+        host: '127.0.0.1',
+        port: proxy.port,
+        path: url,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        agent: false,
+      },
       (response) => {
         let body = '';
         response.setEncoding('utf8');
@@ -126,7 +145,10 @@ function exchange(port: number, text: string): Promise<string> {
 }
 
 /** Sends CONNECT and resolves with the status line, the rest of the head, and the socket (open on success). */
-function connectTunnel(proxy: PolicyProxy, authority: string): Promise<{ status: number; head: string; socket: net.Socket }> {
+function connectTunnel(
+  proxy: PolicyProxy,
+  authority: string,
+): Promise<{ status: number; head: string; socket: net.Socket }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: '127.0.0.1', port: proxy.port });
     let received = '';
@@ -275,17 +297,20 @@ describe('absolute-form requests', () => {
     expect(secret4.hits).toBe(1);
   });
 
-  it.each(LOOPBACK_SPELLINGS)('refuses 127.0.0.1 spelled as a %s (%s), which a plain client reaches', async (_form, host) => {
-    expect(await direct(`http://${host}:${secret4.port}/`)).toBe(SECRET);
-    expect(secret4.hits).toBe(1);
-    sockets.value = 0;
-    const proxy = await proxyWith();
-    const answer = await viaProxy(proxy, `http://${host}:${secret4.port}/`);
-    expect(answer.status).toBe(403);
-    expect(answer.body).toMatch(/loopback address|IPv4-mapped form of 127\.0\.0\.1/);
-    expect(secret4.hits).toBe(1);
-    expect(sockets.value).toBe(0);
-  });
+  it.each(LOOPBACK_SPELLINGS)(
+    'refuses 127.0.0.1 spelled as a %s (%s), which a plain client reaches',
+    async (_form, host) => {
+      expect(await direct(`http://${host}:${secret4.port}/`)).toBe(SECRET);
+      expect(secret4.hits).toBe(1);
+      sockets.value = 0;
+      const proxy = await proxyWith();
+      const answer = await viaProxy(proxy, `http://${host}:${secret4.port}/`);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toMatch(/loopback address|IPv4-mapped form of 127\.0\.0\.1/);
+      expect(secret4.hits).toBe(1);
+      expect(sockets.value).toBe(0);
+    },
+  );
 
   it.each(TRANSLATED_LOOPBACK)('refuses loopback carried inside the IPv6 form %s before any connection', async (ip) => {
     const proxy = await proxyWith();
@@ -310,16 +335,19 @@ describe('absolute-form requests', () => {
     expect(sockets.value).toBe(0);
   });
 
-  it.each(DENIED_SPELLINGS)('refuses a --deny-hosts address spelled in the %s form %s, in absolute form and as a tunnel', async (_form, ip) => {
-    const proxy = await proxyWith({ policy: new UrlPolicy({ denyHosts: [DENIED] }) });
-    const answer = await viaProxy(proxy, `http://[${ip}]/`);
-    expect(answer.status).toBe(403);
-    expect(answer.body).toContain('--deny-hosts');
-    const tunnel = await connectTunnel(proxy, `[${ip}]:443`);
-    expect(tunnel.status).toBe(403);
-    expect(tunnel.head).toContain('--deny-hosts');
-    expect(sockets.value).toBe(0);
-  });
+  it.each(DENIED_SPELLINGS)(
+    'refuses a --deny-hosts address spelled in the %s form %s, in absolute form and as a tunnel',
+    async (_form, ip) => {
+      const proxy = await proxyWith({ policy: new UrlPolicy({ denyHosts: [DENIED] }) });
+      const answer = await viaProxy(proxy, `http://[${ip}]/`);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toContain('--deny-hosts');
+      const tunnel = await connectTunnel(proxy, `[${ip}]:443`);
+      expect(tunnel.status).toBe(403);
+      expect(tunnel.head).toContain('--deny-hosts');
+      expect(sockets.value).toBe(0);
+    },
+  );
 
   it('refuses a name whose DNS answer is inside, which a plain client with the same DNS reaches', async () => {
     const resolve = resolverWith({ 'inside.test': ['127.0.0.1'] });
@@ -337,7 +365,10 @@ describe('absolute-form requests', () => {
 
   it('refuses a name when any of its answers is inside, even if the first is allowed', async () => {
     const proxy = await proxyWith({
-      policy: new UrlPolicy({ allowHosts: ['127.0.0.1'], resolve: resolverWith({ 'mixed.test': ['127.0.0.1', '::1'] }) }),
+      policy: new UrlPolicy({
+        allowHosts: ['127.0.0.1'],
+        resolve: resolverWith({ 'mixed.test': ['127.0.0.1', '::1'] }),
+      }),
     });
     const answer = await viaProxy(proxy, `http://mixed.test:${secret4.port}/`);
     expect(answer.status).toBe(403);
@@ -394,7 +425,9 @@ describe('absolute-form requests', () => {
     const tunnel = await connectTunnel(proxy, `127.0.0.1:${proxy.port}`);
     expect(tunnel.status).toBe(403);
     const unspecified = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['0.0.0.0'] }) });
-    expect((await viaProxy(unspecified, `http://0.0.0.0:${unspecified.port}/`)).body).toContain('it is this proxy itself');
+    expect((await viaProxy(unspecified, `http://0.0.0.0:${unspecified.port}/`)).body).toContain(
+      'it is this proxy itself',
+    );
   });
 });
 
@@ -435,7 +468,9 @@ describe('DNS rebinding', () => {
     const unguarded = rebinding();
     const [checked] = await unguarded.resolve('rebind.test', { family: 0 });
     expect(new UrlPolicy({ allowHosts: ['127.0.0.1'] }).isAddressAllowed(checked!.address, 'rebind.test')).toBe(true);
-    expect(await direct(`http://rebind.test:${secret4.port}/`, { lookup: plainLookup(unguarded.resolve) })).toBe('the IPv6 twin');
+    expect(await direct(`http://rebind.test:${secret4.port}/`, { lookup: plainLookup(unguarded.resolve) })).toBe(
+      'the IPv6 twin',
+    );
     expect(twinHits).toBe(1);
 
     const dns = rebinding();
@@ -487,10 +522,12 @@ describe('CONNECT tunnels', () => {
 
   it('refuses a tunnel to a loopback address with a 403 naming why, before any connection', async () => {
     const before = tcp.connections();
-    await new Promise<void>((resolve) => net.connect({ host: '127.0.0.1', port: tcp.port }, function (this: net.Socket) {
-      this.destroy();
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      net.connect({ host: '127.0.0.1', port: tcp.port }, function (this: net.Socket) {
+        this.destroy();
+        resolve();
+      }),
+    );
     expect(tcp.connections()).toBe(before + 1);
     sockets.value = 0;
 
@@ -509,23 +546,30 @@ describe('CONNECT tunnels', () => {
     'refuses a tunnel to loopback spelled %s',
     async (host) => {
       const before = tcp.connections();
-      const proxy = await proxyWith({ policy: new UrlPolicy({ resolve: resolverWith({ 'inside.test': ['127.0.0.1'] }) }) });
+      const proxy = await proxyWith({
+        policy: new UrlPolicy({ resolve: resolverWith({ 'inside.test': ['127.0.0.1'] }) }),
+      });
       const tunnel = await connectTunnel(proxy, `${host}:${tcp.port}`);
       expect(tunnel.status).toBe(403);
       expect(tcp.connections()).toBe(before);
     },
   );
 
-  it.each(['127.0.0.1', '127.0.0.1:0', '127.0.0.1:99999', 'a:b:c', '[::1:80', 'user@127.0.0.1:80', '127.0.0.1:80/path'])(
-    'answers 400 to the malformed CONNECT target %s',
-    async (authority) => {
-      const before = tcp.connections();
-      const proxy = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }) });
-      const answer = await exchange(proxy.port, `CONNECT ${authority} HTTP/1.1\r\nHost: x\r\n\r\n`);
-      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-      expect(tcp.connections()).toBe(before);
-    },
-  );
+  it.each([
+    '127.0.0.1',
+    '127.0.0.1:0',
+    '127.0.0.1:99999',
+    'a:b:c',
+    '[::1:80',
+    'user@127.0.0.1:80',
+    '127.0.0.1:80/path',
+  ])('answers 400 to the malformed CONNECT target %s', async (authority) => {
+    const before = tcp.connections();
+    const proxy = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }) });
+    const answer = await exchange(proxy.port, `CONNECT ${authority} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(tcp.connections()).toBe(before);
+  });
 });
 
 describe('WebSocket upgrades in absolute form', () => {
@@ -539,7 +583,9 @@ describe('WebSocket upgrades in absolute form', () => {
     ws.on('upgrade', (request: http.IncomingMessage, socket: net.Socket) => {
       upgrades += 1;
       upgraded.add(socket);
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Host: ${request.headers.host}\r\n\r\n`);
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Host: ${request.headers.host}\r\n\r\n`,
+      );
       socket.on('data', (chunk) => socket.write(`echo:${chunk.toString()}`));
     });
     await new Promise<void>((resolve) => ws.listen(0, '127.0.0.1', resolve));
@@ -608,7 +654,10 @@ describe('malformed and smuggled requests', () => {
   it('answers 400 to a request with two Host headers', async () => {
     const proxy = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }) });
     const url = `http://127.0.0.1:${secret4.port}/`;
-    const answer = await exchange(proxy.port, `GET ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: [::1]:${secret6.port}\r\n\r\n`);
+    const answer = await exchange(
+      proxy.port,
+      `GET ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: [::1]:${secret6.port}\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(secret4.hits + secret6.hits).toBe(0);
   });
@@ -627,8 +676,12 @@ describe('malformed and smuggled requests', () => {
   it('answers 400 to two different Content-Length headers and to a header without a colon', async () => {
     const proxy = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }) });
     const url = `http://127.0.0.1:${secret4.port}/`;
-    expect(await exchange(proxy.port, `POST ${url} HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab`)).toMatch(/^HTTP\/1\.1 400 /);
-    expect(await exchange(proxy.port, `GET ${url} HTTP/1.1\r\nHost: a\r\nBroken header\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
+    expect(
+      await exchange(proxy.port, `POST ${url} HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab`),
+    ).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await exchange(proxy.port, `GET ${url} HTTP/1.1\r\nHost: a\r\nBroken header\r\n\r\n`)).toMatch(
+      /^HTTP\/1\.1 400 /,
+    );
     expect(secret4.hits).toBe(0);
   });
 
@@ -647,7 +700,11 @@ describe('malformed and smuggled requests', () => {
 
   it('refuses https: and non-http URLs in absolute form', async () => {
     const proxy = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }) });
-    for (const url of [`https://127.0.0.1:${secret4.port}/`, `ftp://127.0.0.1:${secret4.port}/`, `file:///etc/passwd`]) {
+    for (const url of [
+      `https://127.0.0.1:${secret4.port}/`,
+      `ftp://127.0.0.1:${secret4.port}/`,
+      `file:///etc/passwd`,
+    ]) {
       expect(await exchange(proxy.port, `GET ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
     }
     expect(secret4.hits).toBe(0);
@@ -659,10 +716,13 @@ describe('limits', () => {
     const proxy = await proxyWith();
     expect(proxy.url).toBe(`http://127.0.0.1:${proxy.port}`);
     const error = await new Promise<NodeJS.ErrnoException>((resolve) => {
-      net.connect({ host: '::1', port: proxy.port }).once('error', resolve).once('connect', function (this: net.Socket) {
-        this.destroy();
-        resolve(Object.assign(new Error('connected'), { code: 'CONNECTED' }));
-      });
+      net
+        .connect({ host: '::1', port: proxy.port })
+        .once('error', resolve)
+        .once('connect', function (this: net.Socket) {
+          this.destroy();
+          resolve(Object.assign(new Error('connected'), { code: 'CONNECTED' }));
+        });
     });
     expect(error.code).toBe('ECONNREFUSED');
   });
@@ -683,7 +743,10 @@ describe('limits', () => {
   it('closes both ends of a tunnel that carries nothing for the idle timeout', async () => {
     const tcp = await startTcpServer();
     try {
-      const proxy = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }), limits: { idleTimeoutMs: 300 } });
+      const proxy = await proxyWith({
+        policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }),
+        limits: { idleTimeoutMs: 300 },
+      });
       const tunnel = await connectTunnel(proxy, `127.0.0.1:${tcp.port}`);
       expect(tunnel.status).toBe(200);
       await new Promise((resolve) => tunnel.socket.once('close', resolve));
@@ -696,7 +759,10 @@ describe('limits', () => {
   it('closes connections past the connection limit on arrival', async () => {
     const tcp = await startTcpServer();
     try {
-      const proxy = await proxyWith({ policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }), limits: { maxConnections: 1 } });
+      const proxy = await proxyWith({
+        policy: new UrlPolicy({ allowHosts: ['127.0.0.1'] }),
+        limits: { maxConnections: 1 },
+      });
       const first = await connectTunnel(proxy, `127.0.0.1:${tcp.port}`);
       expect(first.status).toBe(200);
       const second = await exchange(proxy.port, `CONNECT 127.0.0.1:${tcp.port} HTTP/1.1\r\nHost: x\r\n\r\n`);

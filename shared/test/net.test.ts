@@ -85,22 +85,46 @@ const LOOPBACK_CORPUS: ReadonlyArray<readonly [string, LoopbackCase]> = [
   ['dotted IPv4 127.0.0.1', { url: (p) => `http://127.0.0.1:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   ['decimal IPv4 2130706433', { url: (p) => `http://2130706433:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   ['octal IPv4 0177.0.0.1', { url: (p) => `http://0177.0.0.1:${p}/`, server: () => v4, refusedByCheckUrl: true }],
-  ['zero-padded IPv4 127.000.000.001', { url: (p) => `http://127.000.000.001:${p}/`, server: () => v4, refusedByCheckUrl: true }],
+  [
+    'zero-padded IPv4 127.000.000.001',
+    { url: (p) => `http://127.000.000.001:${p}/`, server: () => v4, refusedByCheckUrl: true },
+  ],
   ['hex IPv4 0x7f000001', { url: (p) => `http://0x7f000001:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   ['dotted hex IPv4 0x7f.0.0.1', { url: (p) => `http://0x7f.0.0.1:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   ['short IPv4 127.1', { url: (p) => `http://127.1:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   ['IPv4 with a trailing dot', { url: (p) => `http://127.0.0.1.:${p}/`, server: () => v4, refusedByCheckUrl: true }],
-  ['percent-encoded IPv4 host', { url: (p) => `http://%31%32%37.0.0.1:${p}/`, server: () => v4, refusedByCheckUrl: true }],
-  ['full-width digits IPv4 host', { url: (p) => `http://１２７.０.０.１:${p}/`, server: () => v4, refusedByCheckUrl: true }],
-  ['credentials that look like a host', { url: (p) => `http://example.com@127.0.0.1:${p}/`, server: () => v4, refusedByCheckUrl: true }],
-  ['a backslash that hides the real host', { url: (p) => `http://127.0.0.1:${p}\\@example.com/`, server: () => v4, refusedByCheckUrl: true }],
-  ['IPv4-mapped IPv6 [::ffff:127.0.0.1]', { url: (p) => `http://[::ffff:127.0.0.1]:${p}/`, server: () => v4, refusedByCheckUrl: true }],
-  ['IPv4-mapped IPv6 in hex [::ffff:7f00:1]', { url: (p) => `http://[::ffff:7f00:1]:${p}/`, server: () => v4, refusedByCheckUrl: true }],
+  [
+    'percent-encoded IPv4 host',
+    { url: (p) => `http://%31%32%37.0.0.1:${p}/`, server: () => v4, refusedByCheckUrl: true },
+  ],
+  [
+    'full-width digits IPv4 host',
+    { url: (p) => `http://１２７.０.０.１:${p}/`, server: () => v4, refusedByCheckUrl: true },
+  ],
+  [
+    'credentials that look like a host',
+    { url: (p) => `http://example.com@127.0.0.1:${p}/`, server: () => v4, refusedByCheckUrl: true },
+  ],
+  [
+    'a backslash that hides the real host',
+    { url: (p) => `http://127.0.0.1:${p}\\@example.com/`, server: () => v4, refusedByCheckUrl: true },
+  ],
+  [
+    'IPv4-mapped IPv6 [::ffff:127.0.0.1]',
+    { url: (p) => `http://[::ffff:127.0.0.1]:${p}/`, server: () => v4, refusedByCheckUrl: true },
+  ],
+  [
+    'IPv4-mapped IPv6 in hex [::ffff:7f00:1]',
+    { url: (p) => `http://[::ffff:7f00:1]:${p}/`, server: () => v4, refusedByCheckUrl: true },
+  ],
   ['unspecified IPv4 0.0.0.0', { url: (p) => `http://0.0.0.0:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   ['unspecified IPv4 written 0', { url: (p) => `http://0:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   ['unspecified IPv6 [::]', { url: (p) => `http://[::]:${p}/`, server: () => v6, refusedByCheckUrl: true }],
   ['loopback IPv6 [::1]', { url: (p) => `http://[::1]:${p}/`, server: () => v6, refusedByCheckUrl: true }],
-  ['loopback IPv6 written in full', { url: (p) => `http://[0:0:0:0:0:0:0:1]:${p}/`, server: () => v6, refusedByCheckUrl: true }],
+  [
+    'loopback IPv6 written in full',
+    { url: (p) => `http://[0:0:0:0:0:0:0:1]:${p}/`, server: () => v6, refusedByCheckUrl: true },
+  ],
   ['localhost', { url: (p) => `http://localhost:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   ['LOCALHOST in capitals', { url: (p) => `http://LOCALHOST:${p}/`, server: () => v4, refusedByCheckUrl: true }],
   [
@@ -109,50 +133,74 @@ const LOOPBACK_CORPUS: ReadonlyArray<readonly [string, LoopbackCase]> = [
   ],
   [
     'a name whose DNS answer is 127.0.0.1',
-    { url: (p) => `http://internal.test:${p}/`, server: () => v4, refusedByCheckUrl: false, resolve: answering('127.0.0.1') },
+    {
+      url: (p) => `http://internal.test:${p}/`,
+      server: () => v4,
+      refusedByCheckUrl: false,
+      resolve: answering('127.0.0.1'),
+    },
   ],
   [
     'a name whose DNS answer is ::1',
-    { url: (p) => `http://internal6.test:${p}/`, server: () => v6, refusedByCheckUrl: false, resolve: answering('::1') },
+    {
+      url: (p) => `http://internal6.test:${p}/`,
+      server: () => v6,
+      refusedByCheckUrl: false,
+      resolve: answering('::1'),
+    },
   ],
   [
     'a name whose DNS answer is IPv4-mapped loopback',
-    { url: (p) => `http://mapped.test:${p}/`, server: () => v4, refusedByCheckUrl: false, resolve: answering('::ffff:127.0.0.1') },
+    {
+      url: (p) => `http://mapped.test:${p}/`,
+      server: () => v4,
+      refusedByCheckUrl: false,
+      resolve: answering('::ffff:127.0.0.1'),
+    },
   ],
 ];
 
 describe('SSRF corpus: loopback targets that a plain request reaches', () => {
-  it.each(LOOPBACK_CORPUS)('%s reaches the secret without the guard and is refused with it', async (_name, corpusCase) => {
-    const server = corpusCase.server();
-    const url = corpusCase.url(server.port);
-    const controlOptions = corpusCase.resolve === undefined ? {} : { lookup: plainLookup(corpusCase.resolve) };
+  it.each(LOOPBACK_CORPUS)(
+    '%s reaches the secret without the guard and is refused with it',
+    async (_name, corpusCase) => {
+      const server = corpusCase.server();
+      const url = corpusCase.url(server.port);
+      const controlOptions = corpusCase.resolve === undefined ? {} : { lookup: plainLookup(corpusCase.resolve) };
 
-    const unguarded = await get(url, controlOptions);
-    expect(unguarded.body).toBe(SECRET);
-    expect(server.hits).toBe(1);
+      const unguarded = await get(url, controlOptions);
+      expect(unguarded.body).toBe(SECRET);
+      expect(server.hits).toBe(1);
 
-    const policy = new UrlPolicy(corpusCase.resolve === undefined ? {} : { resolve: corpusCase.resolve });
-    const agents = policy.createAgents();
-    if (corpusCase.refusedByCheckUrl) {
-      expect(() => policy.checkUrl(url)).toThrow(PolicyError);
-    } else {
-      expect(policy.checkUrl(url).hostname).toBe(new URL(url).hostname);
-    }
-    const guarded = guardedGet(policy, agents, url);
-    await expect(guarded).rejects.toBeInstanceOf(PolicyError);
-    await expect(guarded).rejects.toThrow(/^Refused .+; an operator can allow it with --allow-hosts \S+\.$/);
+      const policy = new UrlPolicy(corpusCase.resolve === undefined ? {} : { resolve: corpusCase.resolve });
+      const agents = policy.createAgents();
+      if (corpusCase.refusedByCheckUrl) {
+        expect(() => policy.checkUrl(url)).toThrow(PolicyError);
+      } else {
+        expect(policy.checkUrl(url).hostname).toBe(new URL(url).hostname);
+      }
+      const guarded = guardedGet(policy, agents, url);
+      await expect(guarded).rejects.toBeInstanceOf(PolicyError);
+      await expect(guarded).rejects.toThrow(/^Refused .+; an operator can allow it with --allow-hosts \S+\.$/);
 
-    // The agents refuse on their own, for callers (or redirect hops) that never went through checkUrl.
-    await expect(get(url, { agent: agentFor(agents)(new URL(url)) })).rejects.toBeInstanceOf(PolicyError);
-    expect(server.hits).toBe(1);
-  });
+      // The agents refuse on their own, for callers (or redirect hops) that never went through checkUrl.
+      await expect(get(url, { agent: agentFor(agents)(new URL(url)) })).rejects.toBeInstanceOf(PolicyError);
+      expect(server.hits).toBe(1);
+    },
+  );
 });
 
 // Never connected to: only the decision and the agents' refusal (which happens before any socket) are tested.
 const UNREACHABLE_CORPUS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['http://169.254.169.254/latest/meta-data/', /169\.254\.169\.254 is a link-local address \(a cloud metadata endpoint\)/],
+  [
+    'http://169.254.169.254/latest/meta-data/',
+    /169\.254\.169\.254 is a link-local address \(a cloud metadata endpoint\)/,
+  ],
   ['http://[fd00:ec2::254]/latest/meta-data/', /fd00:ec2::254 is a unique-local address \(a cloud metadata endpoint\)/],
-  ['http://100.100.100.200/latest/meta-data/', /100\.100\.100\.200 is a carrier-grade NAT address \(a cloud metadata endpoint\)/],
+  [
+    'http://100.100.100.200/latest/meta-data/',
+    /100\.100\.100\.200 is a carrier-grade NAT address \(a cloud metadata endpoint\)/,
+  ],
   ['http://[::ffff:169.254.169.254]/', /::ffff:a9fe:a9fe is an IPv4-mapped form of a link-local address/],
   ['http://2852039166/', /169\.254\.169\.254 is a link-local address/],
   ['http://100.64.0.1/', /100\.64\.0\.1 is a carrier-grade NAT address/],
@@ -200,14 +248,20 @@ describe('SSRF corpus: schemes', () => {
     ['jar:http://example.com/a.jar!/', 'jar:'],
   ])('refuses %s because its scheme is not allowed', (url, scheme) => {
     expect(() => new UrlPolicy().checkUrl(url)).toThrow(PolicyError);
-    expect(() => new UrlPolicy().checkUrl(url)).toThrow(`the ${scheme} scheme is not allowed; only http:, https: URLs can be fetched.`);
+    expect(() => new UrlPolicy().checkUrl(url)).toThrow(
+      `the ${scheme} scheme is not allowed; only http:, https: URLs can be fetched.`,
+    );
   });
 
   it('allows only the schemes the options name, in any case and with or without the colon', () => {
     const httpsOnly = new UrlPolicy({ allowedSchemes: ['HTTPS:'] });
     expect(httpsOnly.checkUrl('https://example.com/').href).toBe('https://example.com/');
-    expect(() => httpsOnly.checkUrl('http://example.com/')).toThrow('the http: scheme is not allowed; only https: URLs can be fetched.');
-    expect(new UrlPolicy({ allowedSchemes: ['http', 'https', 'ftp'] }).checkUrl('ftp://example.com/').protocol).toBe('ftp:');
+    expect(() => httpsOnly.checkUrl('http://example.com/')).toThrow(
+      'the http: scheme is not allowed; only https: URLs can be fetched.',
+    );
+    expect(new UrlPolicy({ allowedSchemes: ['http', 'https', 'ftp'] }).checkUrl('ftp://example.com/').protocol).toBe(
+      'ftp:',
+    );
   });
 
   it('rejects an unusable scheme list as a configuration error', () => {
@@ -230,7 +284,9 @@ describe('UrlPolicy.checkUrl', () => {
 
   it('refuses *.localhost names, which browsers resolve to loopback without asking DNS', () => {
     expect(() => new UrlPolicy().checkUrl('http://admin.localhost/')).toThrow(PolicyError);
-    expect(new UrlPolicy({ allowHosts: ['127.0.0.1'] }).checkUrl('http://admin.localhost/').hostname).toBe('admin.localhost');
+    expect(new UrlPolicy({ allowHosts: ['127.0.0.1'] }).checkUrl('http://admin.localhost/').hostname).toBe(
+      'admin.localhost',
+    );
   });
 
   it('returns the parsed URL, with numeric IPv4 spellings normalised as the socket will see them', () => {
@@ -293,19 +349,39 @@ describe('UrlPolicy.isAddressAllowed', () => {
   });
 
   it('allows a refused address when its host name, its address or its CIDR is on the allow list', () => {
-    expect(new UrlPolicy({ allowHosts: ['intranet.example'] }).isAddressAllowed('10.1.2.3', 'INTRANET.example.')).toBe(true);
-    expect(new UrlPolicy({ allowHosts: ['intranet.example'] }).isAddressAllowed('10.1.2.3', 'other.example')).toBe(false);
-    expect(new UrlPolicy({ allowHosts: ['*.corp.example'] }).isAddressAllowed('10.1.2.3', 'wiki.corp.example')).toBe(true);
+    expect(new UrlPolicy({ allowHosts: ['intranet.example'] }).isAddressAllowed('10.1.2.3', 'INTRANET.example.')).toBe(
+      true,
+    );
+    expect(new UrlPolicy({ allowHosts: ['intranet.example'] }).isAddressAllowed('10.1.2.3', 'other.example')).toBe(
+      false,
+    );
+    expect(new UrlPolicy({ allowHosts: ['*.corp.example'] }).isAddressAllowed('10.1.2.3', 'wiki.corp.example')).toBe(
+      true,
+    );
     expect(new UrlPolicy({ allowHosts: ['10.1.2.3'] }).isAddressAllowed('10.1.2.3')).toBe(true);
     expect(new UrlPolicy({ allowHosts: ['10.0.0.0/8'] }).isAddressAllowed('::ffff:10.1.2.3')).toBe(true);
     expect(new UrlPolicy({ allowHosts: ['10.0.0.0/8'] }).isAddressAllowed('192.168.0.1')).toBe(false);
   });
 
   it('lets the deny list win over the allow list and over the default policy', () => {
-    expect(new UrlPolicy({ allowHosts: ['10.0.0.0/8'], denyHosts: ['10.1.0.0/16'] }).isAddressAllowed('10.1.2.3')).toBe(false);
-    expect(new UrlPolicy({ allowHosts: ['10.0.0.0/8'], denyHosts: ['10.1.0.0/16'] }).isAddressAllowed('10.2.0.1')).toBe(true);
-    expect(new UrlPolicy({ allowHosts: ['wiki.example'], denyHosts: ['10.0.0.0/8'] }).isAddressAllowed('10.0.0.1', 'wiki.example')).toBe(false);
-    expect(new UrlPolicy({ allowHosts: ['10.0.0.1'], denyHosts: ['wiki.example'] }).isAddressAllowed('10.0.0.1', 'wiki.example')).toBe(false);
+    expect(new UrlPolicy({ allowHosts: ['10.0.0.0/8'], denyHosts: ['10.1.0.0/16'] }).isAddressAllowed('10.1.2.3')).toBe(
+      false,
+    );
+    expect(new UrlPolicy({ allowHosts: ['10.0.0.0/8'], denyHosts: ['10.1.0.0/16'] }).isAddressAllowed('10.2.0.1')).toBe(
+      true,
+    );
+    expect(
+      new UrlPolicy({ allowHosts: ['wiki.example'], denyHosts: ['10.0.0.0/8'] }).isAddressAllowed(
+        '10.0.0.1',
+        'wiki.example',
+      ),
+    ).toBe(false);
+    expect(
+      new UrlPolicy({ allowHosts: ['10.0.0.1'], denyHosts: ['wiki.example'] }).isAddressAllowed(
+        '10.0.0.1',
+        'wiki.example',
+      ),
+    ).toBe(false);
     expect(new UrlPolicy({ denyHosts: ['93.184.216.0/24'] }).isAddressAllowed('93.184.216.34')).toBe(false);
   });
 });
@@ -337,7 +413,9 @@ describe('allow and deny lists against real loopback servers', () => {
     const agents = policy.createAgents();
     expect((await guardedGet(policy, agents, `http://app.test:${v4.port}/`)).body).toBe(SECRET);
     const other = new UrlPolicy({ allowHosts: ['*.app.test'], resolve: answering('127.0.0.1') });
-    await expect(guardedGet(other, other.createAgents(), `http://app.test:${v4.port}/`)).rejects.toBeInstanceOf(PolicyError);
+    await expect(guardedGet(other, other.createAgents(), `http://app.test:${v4.port}/`)).rejects.toBeInstanceOf(
+      PolicyError,
+    );
     expect(v4.hits).toBe(1);
   });
 

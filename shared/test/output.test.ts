@@ -69,14 +69,22 @@ describe('cursors', () => {
   });
 
   it('refuses a mangled cursor with an actionable sentence', () => {
-    expect(() => decodeCursor('rows', 'not-a-cursor!!')).toThrow(/pass the cursor exactly as the previous reply gave it/);
+    expect(() => decodeCursor('rows', 'not-a-cursor!!')).toThrow(
+      /pass the cursor exactly as the previous reply gave it/,
+    );
   });
 });
 
 describe('notices', () => {
   it('says what was shown, why, and how to get the rest', () => {
-    const notice = truncationNotice({ shown: 'lines 1-200 of 5,000', reason: 'the reply budget', next: 'call again with offset: 201' });
-    expect(notice).toBe('[Truncated: showing lines 1-200 of 5,000 (the reply budget). To get more, call again with offset: 201.]');
+    const notice = truncationNotice({
+      shown: 'lines 1-200 of 5,000',
+      reason: 'the reply budget',
+      next: 'call again with offset: 201',
+    });
+    expect(notice).toBe(
+      '[Truncated: showing lines 1-200 of 5,000 (the reply budget). To get more, call again with offset: 201.]',
+    );
   });
 
   it('formats byte counts for people', () => {
@@ -89,7 +97,10 @@ describe('notices', () => {
 describe('toToolError', () => {
   it('passes a typed error through as one sentence with isError', () => {
     const result = toToolError(new SandboxError('Access denied: "/etc" is outside the allowed directories.'));
-    expect(result).toEqual({ isError: true, content: [{ type: 'text', text: 'Access denied: "/etc" is outside the allowed directories.' }] });
+    expect(result).toEqual({
+      isError: true,
+      content: [{ type: 'text', text: 'Access denied: "/etc" is outside the allowed directories.' }],
+    });
   });
 
   it('hides the message and stack of an unexpected error and reports it to the log', () => {

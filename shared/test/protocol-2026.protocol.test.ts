@@ -57,9 +57,12 @@ describe.each(['stdio', 'http'] as const)('log notifications on 2026-07-28 over 
     const { client, close } = await connect();
     try {
       const messages = collectLogs(client);
-      const count = (level: string) => client.callTool({ name: 'count', arguments: { to: 1, delayMs: 0 }, _meta: { [LOG_LEVEL]: level } });
+      const count = (level: string) =>
+        client.callTool({ name: 'count', arguments: { to: 1, delayMs: 0 }, _meta: { [LOG_LEVEL]: level } });
       await count('info');
-      expect(messages).toContainEqual(expect.objectContaining({ level: 'info', data: expect.objectContaining({ message: 'count finished' }) }));
+      expect(messages).toContainEqual(
+        expect.objectContaining({ level: 'info', data: expect.objectContaining({ message: 'count finished' }) }),
+      );
       messages.length = 0;
       await count('error');
       expect(messages).toEqual([]);

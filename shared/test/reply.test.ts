@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_MEDIA_REPLY_BYTES, Reply, utf8Length } from '../src/output/index.js';
 import { boundResult, resultBytes } from '../src/serve/index.js';
 
-const textOf = (result: { content?: Array<{ type: string; text?: string }> }) => (result.content ?? []).map((block) => block.text ?? '').join('');
+const textOf = (result: { content?: Array<{ type: string; text?: string }> }) =>
+  (result.content ?? []).map((block) => block.text ?? '').join('');
 
 describe('Reply', () => {
   it('sends a small reply whole, with truncated: false in structure', () => {
@@ -19,8 +20,17 @@ describe('Reply', () => {
   it('cuts a page at the last item that fits, counting the structured entries too', () => {
     const limit = 4_000;
     const reply = new Reply({ tool: 'list_things', limit });
-    const items = Array.from({ length: 500 }, (_, index) => ({ name: `item-${String(index).padStart(4, '0')}`, size: index }));
-    const page = reply.page(items, { line: (item) => item.name, entry: (item) => item, key: 'entries', noun: 'entries', total: items.length });
+    const items = Array.from({ length: 500 }, (_, index) => ({
+      name: `item-${String(index).padStart(4, '0')}`,
+      size: index,
+    }));
+    const page = reply.page(items, {
+      line: (item) => item.name,
+      entry: (item) => item,
+      key: 'entries',
+      noun: 'entries',
+      total: items.length,
+    });
     const result = reply.build();
     expect(page.truncated).toBe(true);
     expect(page.items.length).toBeGreaterThan(10);
@@ -31,14 +41,24 @@ describe('Reply', () => {
     expect(structure.entries).toHaveLength(page.items.length);
     expect(structure.truncated).toBe(true);
     expect(structure.next).toEqual({ offset: page.end });
-    expect(textOf(result)).toContain(`[Truncated: showing entries 1–${page.end} of 500 (the reply budget). To get more, call list_things again with offset: ${page.end}.]`);
+    expect(textOf(result)).toContain(
+      `[Truncated: showing entries 1–${page.end} of 500 (the reply budget). To get more, call list_things again with offset: ${page.end}.]`,
+    );
   });
 
   it('numbers a later page from its offset and stops at the caller’s limit', () => {
     const reply = new Reply({ tool: 'git_log', limit: 100_000 });
-    const page = reply.page(['a', 'b', 'c', 'd'], { line: (item) => item, noun: 'commits', offset: 20, limit: 2, more: true });
+    const page = reply.page(['a', 'b', 'c', 'd'], {
+      line: (item) => item,
+      noun: 'commits',
+      offset: 20,
+      limit: 2,
+      more: true,
+    });
     expect(page).toEqual({ items: ['a', 'b'], end: 22, truncated: true });
-    expect(textOf(reply.build())).toBe('a\nb\n[Truncated: showing commits 21–22 (the limit of 2). To get more, call git_log again with offset: 22.]');
+    expect(textOf(reply.build())).toBe(
+      'a\nb\n[Truncated: showing commits 21–22 (the limit of 2). To get more, call git_log again with offset: 22.]',
+    );
   });
 
   it('is not cut when the listing ends exactly where the page does', () => {
@@ -104,7 +124,10 @@ describe('boundResult, the last guard', () => {
   });
 
   it('cuts oversized text and says so, keeping small structure', () => {
-    const result = boundResult({ content: [{ type: 'text', text: 'y'.repeat(50_000) }], structuredContent: { ok: true } }, 5_000);
+    const result = boundResult(
+      { content: [{ type: 'text', text: 'y'.repeat(50_000) }], structuredContent: { ok: true } },
+      5_000,
+    );
     expect(resultBytes(result)).toBeLessThan(5_000 + 300);
     expect(result.structuredContent).toEqual({ ok: true });
     expect(textOf(result)).toMatch(/\[Truncated: showing the first 5\.0 KB of 50\.0 KB \(the reply budget\)/);
@@ -121,7 +144,9 @@ describe('Reply.build with noticeApart', () => {
     const blocks = result.content as Array<{ type: string; text: string }>;
     expect(blocks).toHaveLength(2);
     expect(JSON.parse(blocks[0]!.text)).toEqual([{ name: 'a', truncated: true }]);
-    expect(blocks[1]!.text).toBe('[Truncated: showing 1 entry (the maxDepth of 1). To get more, call tree on that directory.]');
+    expect(blocks[1]!.text).toBe(
+      '[Truncated: showing 1 entry (the maxDepth of 1). To get more, call tree on that directory.]',
+    );
     expect(result.structuredContent).toEqual({ truncated: true });
   });
 
@@ -145,13 +170,18 @@ describe('media in a reply', () => {
 
   it('refuses media past the per-reply allowance, which stays far under the 10 MiB message limit', () => {
     const reply = new Reply({ tool: 'read_media_file', limit: 100_000 });
-    expect(reply.media({ type: 'image', data: 'A'.repeat(MAX_MEDIA_REPLY_BYTES - 10), mimeType: 'image/png' })).toBe(true);
+    expect(reply.media({ type: 'image', data: 'A'.repeat(MAX_MEDIA_REPLY_BYTES - 10), mimeType: 'image/png' })).toBe(
+      true,
+    );
     expect(reply.media({ type: 'audio', data: 'A'.repeat(20), mimeType: 'audio/wav' })).toBe(false);
     expect(MAX_MEDIA_REPLY_BYTES + 100_000).toBeLessThan(10 * 1024 * 1024 * 0.85);
   });
 
   it('has the last guard refuse a hand-made reply whose media exceed the allowance', () => {
-    const result = boundResult({ content: [{ type: 'image', data: 'A'.repeat(MAX_MEDIA_REPLY_BYTES + 1), mimeType: 'image/png' }] }, 100_000);
+    const result = boundResult(
+      { content: [{ type: 'image', data: 'A'.repeat(MAX_MEDIA_REPLY_BYTES + 1), mimeType: 'image/png' }] },
+      100_000,
+    );
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/over the 8\.4 MB one reply may carry/);
   });

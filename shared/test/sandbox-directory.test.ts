@@ -234,7 +234,10 @@ describe('Sandbox.readFileInside (files the server reads for itself)', () => {
     const { dir } = await freshDirectory();
     const fifo = path.join(dir, 'fifo');
     await new Promise<void>((resolve, reject) => {
-      import('node:child_process').then(({ execFile }) => execFile('mkfifo', [fifo], (error) => (error ? reject(error) : resolve())), reject);
+      import('node:child_process').then(
+        ({ execFile }) => execFile('mkfifo', [fifo], (error) => (error ? reject(error) : resolve())),
+        (error: unknown) => reject(error as Error),
+      );
     });
     // Unguarded, a plain open waits until some writer appears: it is still pending after the guarded read returns.
     let plainOpened = false;
@@ -254,14 +257,18 @@ describe('Sandbox.readFileInside (files the server reads for itself)', () => {
   it('refuses a file over the cap without reading it whole', async () => {
     const { dir } = await freshDirectory();
     await fs.writeFile(path.join(dir, 'big'), 'x'.repeat(101));
-    await expect(sandbox.readFileInside(path.join(dir, 'big'), { maxBytes: 100 })).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    await expect(sandbox.readFileInside(path.join(dir, 'big'), { maxBytes: 100 })).rejects.toMatchObject({
+      code: 'TOO_LARGE',
+    });
     expect((await sandbox.readFileInside(path.join(dir, 'big'), { maxBytes: 101 })).length).toBe(101);
   });
 
   it('refuses a directory and a path outside', async () => {
     const { dir } = await freshDirectory();
     await expect(sandbox.readFileInside(dir, { maxBytes: 100 })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(sandbox.readFileInside(path.join(outside, SECRET_NAMES[1]!), { maxBytes: 100 })).rejects.toBeInstanceOf(SandboxError);
+    await expect(
+      sandbox.readFileInside(path.join(outside, SECRET_NAMES[1]!), { maxBytes: 100 }),
+    ).rejects.toBeInstanceOf(SandboxError);
   });
 });
 

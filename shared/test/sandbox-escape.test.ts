@@ -116,17 +116,15 @@ const ATTACKS: readonly AttackCase[] = [
     input: () => '~',
     bitesWithoutGuard: async (fx) => readsSecret(path.join(fx.outside, 'secret.txt')),
   },
-  ...SIBLING_NAMES.map(
-    (name): AttackCase => ({
-      name: `a sibling directory whose name extends the root (${JSON.stringify(name)})`,
-      input: (fx) => path.join(fx.base, name, 'secret.txt'),
-      bitesWithoutGuard: async (fx, input) => {
-        // A plain prefix check on the string would let it through.
-        expect(input.startsWith(fx.root)).toBe(true);
-        await readsSecret(input);
-      },
-    }),
-  ),
+  ...SIBLING_NAMES.map((name): AttackCase => ({
+    name: `a sibling directory whose name extends the root (${JSON.stringify(name)})`,
+    input: (fx) => path.join(fx.base, name, 'secret.txt'),
+    bitesWithoutGuard: async (fx, input) => {
+      // A plain prefix check on the string would let it through.
+      expect(input.startsWith(fx.root)).toBe(true);
+      await readsSecret(input);
+    },
+  })),
   {
     name: 'the sibling directory itself, named without a trailing separator',
     input: (fx) => `${fx.root}-evil`,
@@ -289,17 +287,19 @@ describe('Sandbox escape corpus', () => {
     await expect(fx.sandbox.openInside(given, 'r')).rejects.toBeInstanceOf(SandboxError);
   });
 
-  it.each(['%2e%2e/outside/secret.txt', '%2E%2E/outside/secret.txt', '%2e%2e%2foutside%2fsecret.txt', '..%2foutside%2fsecret.txt'])(
-    'treats percent-encoding in a plain path (%s) literally, so it never resolves outside',
-    async (given) => {
-      const fx = f();
-      // Decoded by a careless layer, the same string reaches the secret.
-      await readsSecret(path.resolve(fx.root, decodeURIComponent(given)));
-      const resolved = await fx.sandbox.resolveInside(given);
-      expect(resolved).toBe(path.join(fx.root, given));
-      expect(fx.sandbox.isInside(resolved)).toBe(true);
-    },
-  );
+  it.each([
+    '%2e%2e/outside/secret.txt',
+    '%2E%2E/outside/secret.txt',
+    '%2e%2e%2foutside%2fsecret.txt',
+    '..%2foutside%2fsecret.txt',
+  ])('treats percent-encoding in a plain path (%s) literally, so it never resolves outside', async (given) => {
+    const fx = f();
+    // Decoded by a careless layer, the same string reaches the secret.
+    await readsSecret(path.resolve(fx.root, decodeURIComponent(given)));
+    const resolved = await fx.sandbox.resolveInside(given);
+    expect(resolved).toBe(path.join(fx.root, given));
+    expect(fx.sandbox.isInside(resolved)).toBe(true);
+  });
 
   it('refuses to create through a dangling symlink that points outside, and nothing appears there', async () => {
     const fx = f();
@@ -323,7 +323,8 @@ describe('Sandbox escape corpus', () => {
   it('gives the same refusal for an outside path whether or not it exists', async () => {
     const fx = f();
     const refusal = async (given: string) =>
-      ((await fx.sandbox.resolveInside(given, { mustExist: true }).catch((reason: unknown) => reason)) as Error).message;
+      ((await fx.sandbox.resolveInside(given, { mustExist: true }).catch((reason: unknown) => reason)) as Error)
+        .message;
     expect(await refusal('../outside/secret.txt')).toBe(
       (await refusal('../outside/nothing.txt')).replace('nothing.txt', 'secret.txt'),
     );

@@ -130,7 +130,8 @@ describe('resolveEntryInside', () => {
   it('keeps a final symbolic link as the entry instead of following it', async () => {
     const { mkdtemp, mkdir, realpath, rm, symlink, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
+    const path = await import('node:path');
+    const join = (...parts: string[]) => path.join(...parts);
     const { Sandbox: SandboxClass } = await import('../src/sandbox/index.js');
     const base = await realpath(await mkdtemp(join(tmpdir(), 'portico-entry-')));
     try {

@@ -52,7 +52,11 @@ describe('Sandbox.openInside', () => {
   });
 
   it('creates a new file inside, with numeric flags as well as flag strings', async () => {
-    const created = await sandbox.openInside('created.txt', constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+    const created = await sandbox.openInside(
+      'created.txt',
+      constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY,
+      0o600,
+    );
     await created.handle.writeFile('made');
     await created.handle.close();
     expect(await fs.readFile(path.join(root, 'created.txt'), 'utf8')).toBe('made');
@@ -98,7 +102,12 @@ describe('Sandbox.openInside', () => {
     const error: unknown = await sandbox.openResolved(realPath, 'w').catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(SandboxError);
     expect((error as Error).message).toContain('replaced by a symbolic link');
-    expect(await fs.lstat(planted).then(() => true, () => false)).toBe(false);
+    expect(
+      await fs.lstat(planted).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
   });
 
   it('refuses an opened file whose parent directory was swapped for a symlink to outside (checked through /proc/self/fd)', async () => {

@@ -167,7 +167,9 @@ describe('Sandbox.resolveInside', () => {
   });
 
   it('resolves a nested create path under missing directories', async () => {
-    expect(await sandbox.resolveInside('new-dir/deeper/file.txt')).toBe(path.join(root, 'new-dir', 'deeper', 'file.txt'));
+    expect(await sandbox.resolveInside('new-dir/deeper/file.txt')).toBe(
+      path.join(root, 'new-dir', 'deeper', 'file.txt'),
+    );
   });
 
   it('resolves a new file under a symlinked directory through the directory’s real path', async () => {
@@ -190,7 +192,9 @@ describe('Sandbox.resolveInside', () => {
   it('throws NotFoundError naming the path as given when mustExist is set and the path is missing', async () => {
     const error = await rejection(sandbox.resolveInside('sub/missing.txt', { mustExist: true }));
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(error.message).toBe('Not found: "sub/missing.txt" does not exist; check the path or list its parent directory.');
+    expect(error.message).toBe(
+      'Not found: "sub/missing.txt" does not exist; check the path or list its parent directory.',
+    );
   });
 
   it('throws NotFoundError for a dangling symlink inside when mustExist is set', async () => {
@@ -214,7 +218,9 @@ describe('Sandbox.resolveInside', () => {
   });
 
   it('refuses a file URI with an encoded slash, which names no single path', async () => {
-    await expect(sandbox.resolveInside(`${pathToFileURL(root).href}/a%2Fb`)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(sandbox.resolveInside(`${pathToFileURL(root).href}/a%2Fb`)).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 
   it('names the allowed directories in a refusal, in one sentence', async () => {

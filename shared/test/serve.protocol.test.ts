@@ -21,11 +21,25 @@ describe.each(ERAS)('the kernel over stdio, %s era', (era) => {
 
   it('lists every tool with title, described fields and truthful annotations', async () => {
     const { tools } = await server.client.listTools();
-    expect(tools.slice(0, 6).map((tool) => tool.name)).toEqual(['echo', 'add_note', 'big_output', 'fail', 'count', 'client_roots']);
+    expect(tools.slice(0, 6).map((tool) => tool.name)).toEqual([
+      'echo',
+      'add_note',
+      'big_output',
+      'fail',
+      'count',
+      'client_roots',
+    ]);
     const echo = tools.find((tool) => tool.name === 'echo')!;
     expect(echo.title).toBe('Echo');
-    expect(echo.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
-    expect((echo.inputSchema.properties as Record<string, { description?: string }>).text!.description).toBe('Text to return.');
+    expect(echo.annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    });
+    expect((echo.inputSchema.properties as Record<string, { description?: string }>).text!.description).toBe(
+      'Text to return.',
+    );
     expect(echo.outputSchema).toBeDefined();
     expect(tools.find((tool) => tool.name === 'add_note')!.annotations?.readOnlyHint).toBe(false);
   });
@@ -58,7 +72,10 @@ describe.each(ERAS)('the kernel over stdio, %s era', (era) => {
   });
 
   it('cuts a reply that ignores the budget, and says so', async () => {
-    const result = await server.client.callTool({ name: 'big_output', arguments: { bytes: 12_000_000, respectBudget: false } });
+    const result = await server.client.callTool({
+      name: 'big_output',
+      arguments: { bytes: 12_000_000, respectBudget: false },
+    });
     const text = resultText(result);
     expect(text.length).toBeLessThan(22_000);
     expect(text).toMatch(/\[Truncated: showing the first 20\.0 KB of 12\.0 MB \(the reply budget\)/);
@@ -72,7 +89,10 @@ describe.each(ERAS)('the kernel over stdio, %s era', (era) => {
 
   it('reports progress when the client sends a progress token', async () => {
     const updates: number[] = [];
-    const result = await server.client.callTool({ name: 'count', arguments: { to: 10, delayMs: 20 } }, { onprogress: (p) => updates.push(p.progress) });
+    const result = await server.client.callTool(
+      { name: 'count', arguments: { to: 10, delayMs: 20 } },
+      { onprogress: (p) => updates.push(p.progress) },
+    );
     expect(resultText(result)).toBe('Counted to 10.');
     expect(updates.length).toBeGreaterThanOrEqual(1);
     expect(updates.every((value) => value >= 1 && value <= 10)).toBe(true);
@@ -80,7 +100,10 @@ describe.each(ERAS)('the kernel over stdio, %s era', (era) => {
 
   it('stops work when the client cancels the request', async () => {
     const controller = new AbortController();
-    const call = server.client.callTool({ name: 'count', arguments: { to: 1000, delayMs: 10 } }, { signal: controller.signal });
+    const call = server.client.callTool(
+      { name: 'count', arguments: { to: 1000, delayMs: 10 } },
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 150);
     await expect(call).rejects.toThrow();
     await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/"msg":"count cancelled","reached":\d+/);
@@ -91,25 +114,39 @@ describe.each(ERAS)('the kernel over stdio, %s era', (era) => {
   it('refuses a request larger than a stdio message may be, and the session survives', async () => {
     const call = server.client.callTool({ name: 'echo', arguments: { text: 'x'.repeat(11 * 1024 * 1024) } });
     await expect(call).rejects.toThrow(/larger than the 10\.0 MiB a stdio message may be/);
-    expect(resultText(await server.client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toBe('still here');
+    expect(resultText(await server.client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toBe(
+      'still here',
+    );
   });
-
 });
 
 describe('stdout', () => {
   it('carries nothing but protocol messages, while logs go to stderr', async () => {
     // A raw process, not the SDK client, so that any stray byte on stdout would be seen rather than skipped.
     const messages = [
-      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } },
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+      },
       { jsonrpc: '2.0', method: 'notifications/initialized' },
       { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'count', arguments: { to: 3, delayMs: 1 } } },
       { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fail', arguments: { expected: false } } },
     ];
-    const result = await runToExit(['--log-level', 'debug'], { stdin: `${messages.map((message) => JSON.stringify(message)).join('\n')}\n`, waitForIds: [1, 2, 3] });
+    const result = await runToExit(['--log-level', 'debug'], {
+      stdin: `${messages.map((message) => JSON.stringify(message)).join('\n')}\n`,
+      waitForIds: [1, 2, 3],
+    });
     const lines = result.stdout.split('\n').filter((line) => line.length > 0);
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
-    expect(lines.map((line) => (JSON.parse(line) as { id?: number }).id).filter((id) => id !== undefined).sort()).toEqual([1, 2, 3]);
+    expect(
+      lines
+        .map((line) => (JSON.parse(line) as { id?: number }).id)
+        .filter((id) => id !== undefined)
+        .sort(),
+    ).toEqual([1, 2, 3]);
     // The log records went to stderr; the client hears of the unexpected failure only as a protocol log
     // notification that names the error's kind, never the internal detail its message carries.
     expect(result.stderr).toMatch(/"msg":"ready"/);
@@ -130,7 +167,9 @@ describe('log notifications', () => {
       await server.client.setLoggingLevel('info');
       await server.client.callTool({ name: 'count', arguments: { to: 1, delayMs: 0 } });
       await expect.poll(() => messages.length).toBeGreaterThan(0);
-      expect(messages).toContainEqual(expect.objectContaining({ level: 'info', data: expect.objectContaining({ message: 'count finished' }) }));
+      expect(messages).toContainEqual(
+        expect.objectContaining({ level: 'info', data: expect.objectContaining({ message: 'count finished' }) }),
+      );
     } finally {
       await server.close();
     }
@@ -143,7 +182,9 @@ describe('client roots', () => {
     try {
       let roots = ['file:///tmp/first'];
       server.client.setRequestHandler('roots/list', () => ({ roots: roots.map((uri) => ({ uri })) }));
-      expect(resultText(await server.client.callTool({ name: 'client_roots', arguments: {} }))).toBe('file:///tmp/first');
+      expect(resultText(await server.client.callTool({ name: 'client_roots', arguments: {} }))).toBe(
+        'file:///tmp/first',
+      );
       roots = ['file:///tmp/second', 'file:///tmp/third'];
       await server.client.sendRootsListChanged();
       await expect
@@ -157,7 +198,9 @@ describe('client roots', () => {
   it.each(ERAS)('are absent when the %s-era client offers none', async (era) => {
     const server = await spawnServer({ entry, era });
     try {
-      expect(resultText(await server.client.callTool({ name: 'client_roots', arguments: {} }))).toBe('The client offers no roots.');
+      expect(resultText(await server.client.callTool({ name: 'client_roots', arguments: {} }))).toBe(
+        'The client offers no roots.',
+      );
     } finally {
       await server.close();
     }
@@ -171,7 +214,9 @@ describe('tool filtering', () => {
       const names = (await server.client.listTools()).tools.map((tool) => tool.name);
       expect(names).toContain('echo');
       expect(names).not.toContain('add_note');
-      const call = await server.client.callTool({ name: 'add_note', arguments: { note: 'x' } }).catch((error: Error) => error);
+      const call = await server.client
+        .callTool({ name: 'add_note', arguments: { note: 'x' } })
+        .catch((error: Error) => error);
       expect(call instanceof Error ? call.message : resultText(call)).toMatch(/add_note/);
     } finally {
       await server.close();
@@ -189,24 +234,32 @@ describe('tool filtering', () => {
 });
 
 /** Runs the fixture to its exit; with `waitForIds`, stdin is held open until the answers to those requests arrive. */
-function runToExit(args: string[], options: { stdin?: string; env?: Record<string, string>; waitForIds?: number[] } = {}) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [entry, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env } });
-    let stdout = '';
-    let stderr = '';
-    const waiting = new Set(options.waitForIds ?? []);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      for (const id of [...waiting]) if (stdout.includes(`"id":${id},`) || stdout.includes(`"id":${id}}`)) waiting.delete(id);
-      if (options.waitForIds && waiting.size === 0) child.stdin.end();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    if (options.stdin !== undefined) {
-      if (options.waitForIds) child.stdin.write(options.stdin);
-      else child.stdin.end(options.stdin);
-    }
-  });
+function runToExit(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; waitForIds?: number[] } = {},
+) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => {
+      const child = spawn(process.execPath, [entry, ...args], {
+        env: { PATH: process.env.PATH ?? '', ...options.env },
+      });
+      let stdout = '';
+      let stderr = '';
+      const waiting = new Set(options.waitForIds ?? []);
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        for (const id of [...waiting])
+          if (stdout.includes(`"id":${id},`) || stdout.includes(`"id":${id}}`)) waiting.delete(id);
+        if (options.waitForIds && waiting.size === 0) child.stdin.end();
+      });
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      if (options.stdin !== undefined) {
+        if (options.waitForIds) child.stdin.write(options.stdin);
+        else child.stdin.end(options.stdin);
+      }
+    },
+  );
 }
 
 describe('process lifecycle', () => {
@@ -249,7 +302,7 @@ describe('process lifecycle', () => {
   it('exits cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await waitFor(() => (stderr.includes('"msg":"ready"') ? true : undefined));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
@@ -275,7 +328,10 @@ describe('Streamable HTTP', () => {
   });
 
   it.each(ERAS)('serves the %s era', async (era) => {
-    const client = new Client({ name: 'http-test', version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+    const client = new Client(
+      { name: 'http-test', version: '0' },
+      { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } },
+    );
     await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
     try {
       expect(client.getNegotiatedProtocolVersion?.()).toBe(era === 'modern' ? '2026-07-28' : '2025-11-25');
@@ -298,7 +354,9 @@ describe('Streamable HTTP', () => {
       });
       await client.setLoggingLevel('info');
       await client.callTool({ name: 'count', arguments: { to: 1, delayMs: 0 } });
-      await expect.poll(() => messages).toContainEqual(expect.objectContaining({ data: expect.objectContaining({ message: 'count finished' }) }));
+      await expect
+        .poll(() => messages)
+        .toContainEqual(expect.objectContaining({ data: expect.objectContaining({ message: 'count finished' }) }));
     } finally {
       await transport.terminateSession();
       await client.close();
@@ -308,7 +366,11 @@ describe('Streamable HTTP', () => {
   it('answers 404 for an unknown session id', async () => {
     const response = await fetch(http.url, {
       method: 'POST',
-      headers: { 'mcp-session-id': 'no-such-session', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        'mcp-session-id': 'no-such-session',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
     });
     expect(response.status).toBe(404);
@@ -318,7 +380,12 @@ describe('Streamable HTTP', () => {
     const response = await fetch(http.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x'.repeat(5 * 1024 * 1024) } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text: 'x'.repeat(5 * 1024 * 1024) } },
+      }),
     });
     expect(response.status).toBe(413);
   });
@@ -329,7 +396,17 @@ describe('Streamable HTTP', () => {
       const target = new URL(http.url);
       const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
       const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json', accept: 'application/json, text/event-stream' } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: {
+            host: 'evil.example',
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode);
@@ -344,7 +421,11 @@ describe('Streamable HTTP', () => {
   it('refuses a foreign Origin header', async () => {
     const response = await fetch(http.url, {
       method: 'POST',
-      headers: { origin: 'https://evil.example', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        origin: 'https://evil.example',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
     });
     expect(response.status).toBe(403);
@@ -377,7 +458,9 @@ describe('Streamable HTTP with a bearer token', () => {
 
   it('refuses a wrong token', async () => {
     const client = new Client({ name: 'http-test', version: '0' });
-    const transport = new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: 'Bearer wrong-token-0123456789' } } });
+    const transport = new StreamableHTTPClientTransport(new URL(http.url), {
+      requestInit: { headers: { authorization: 'Bearer wrong-token-0123456789' } },
+    });
     await expect(client.connect(transport)).rejects.toThrow();
   });
 
@@ -399,8 +482,15 @@ describe('Streamable HTTP with a bearer token', () => {
   });
 
   it.each(ERAS)('serves the %s era with the right token', async (era) => {
-    const client = new Client({ name: 'http-test', version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    const client = new Client(
+      { name: 'http-test', version: '0' },
+      { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(http.url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
     try {
       expect(resultText(await client.callTool({ name: 'echo', arguments: { text: 'ok' } }))).toBe('ok');
     } finally {

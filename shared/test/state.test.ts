@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { StateSigner, callBinding, canonicalJson } from '../src/serve/index.js';
 
 const KEY = 'a-key-of-at-least-thirty-two-characters!';
-const payload = { binding: callBinding('write_file', { path: 'a.txt', content: 'x' }), expires: 2_000_000, answers: { confirm: { confirmed: true } } };
+const payload = {
+  binding: callBinding('write_file', { path: 'a.txt', content: 'x' }),
+  expires: 2_000_000,
+  answers: { confirm: { confirmed: true } },
+};
 
 describe('requestState signing', () => {
   it('opens what it sealed, with the same payload', () => {
@@ -15,13 +19,18 @@ describe('requestState signing', () => {
   });
 
   it('refuses a state sealed with another key', () => {
-    expect(new StateSigner(`${KEY}?`).open(new StateSigner(KEY).seal(payload), 1_000_000)).toEqual({ ok: false, reason: 'signature' });
+    expect(new StateSigner(`${KEY}?`).open(new StateSigner(KEY).seal(payload), 1_000_000)).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
   });
 
   it('refuses a state whose body was changed, even by one character', () => {
     const signer = new StateSigner(KEY);
     const [version, body, mac] = signer.seal(payload).split('.') as [string, string, string];
-    const forged = Buffer.from(JSON.stringify({ b: payload.binding, e: 9_999_999_999_999, a: payload.answers })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ b: payload.binding, e: 9_999_999_999_999, a: payload.answers }),
+    ).toString('base64url');
     expect(signer.open(`${version}.${forged}.${mac}`, 1_000_000)).toEqual({ ok: false, reason: 'signature' });
     const flipped = `${body.slice(0, -1)}${body.endsWith('A') ? 'B' : 'A'}`;
     expect(signer.open(`${version}.${flipped}.${mac}`, 1_000_000)).toEqual({ ok: false, reason: 'signature' });
@@ -39,9 +48,12 @@ describe('requestState signing', () => {
     expect(signer.open(signer.seal(payload), payload.expires)).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it.each(['', 'v1', 'v1.a', 'v2.a.b', 'v1.a.b.c', 42 as unknown as string])('refuses %j as malformed or unsigned', (state) => {
-    expect(new StateSigner(KEY).open(state).ok).toBe(false);
-  });
+  it.each(['', 'v1', 'v1.a', 'v2.a.b', 'v1.a.b.c', 42 as unknown as string])(
+    'refuses %j as malformed or unsigned',
+    (state) => {
+      expect(new StateSigner(KEY).open(state).ok).toBe(false);
+    },
+  );
 
   it('gives random signers keys no other signer shares', () => {
     expect(StateSigner.random().open(StateSigner.random().seal(payload), 1_000_000).ok).toBe(false);
@@ -50,7 +62,9 @@ describe('requestState signing', () => {
 
 describe('call binding', () => {
   it('is the same for equal arguments whatever their key order', () => {
-    expect(callBinding('t', { a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(callBinding('t', { b: { c: [1, { e: 3, d: 2 }] }, a: 1 }));
+    expect(callBinding('t', { a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(
+      callBinding('t', { b: { c: [1, { e: 3, d: 2 }] }, a: 1 }),
+    );
   });
 
   it('differs for another tool or other arguments', () => {

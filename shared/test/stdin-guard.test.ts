@@ -21,12 +21,18 @@ describe('MessageSizeFramer', () => {
 
   it('finds an id written first, as other clients do', () => {
     const framer = new MessageSizeFramer(limit);
-    const { dropped } = framer.push(Buffer.from(`{"jsonrpc":"2.0","id":"req-1","method":"x","params":{"y":"${'z'.repeat(500)}"}}\n`));
+    const { dropped } = framer.push(
+      Buffer.from(`{"jsonrpc":"2.0","id":"req-1","method":"x","params":{"y":"${'z'.repeat(500)}"}}\n`),
+    );
     expect(dropped[0]?.id).toBe('req-1');
   });
 
   it('answers with a JSON-RPC error carrying the id', () => {
-    const line = oversizeErrorLine({ id: 7, method: 'tools/call', bytes: 12 * 1024 * 1024 }, 10 * 1024 * 1024, 'write it in parts');
+    const line = oversizeErrorLine(
+      { id: 7, method: 'tools/call', bytes: 12 * 1024 * 1024 },
+      10 * 1024 * 1024,
+      'write it in parts',
+    );
     const parsed = JSON.parse(line) as { id: number; error: { code: number; message: string } };
     expect(parsed.id).toBe(7);
     expect(parsed.error.code).toBe(-32600);

@@ -23,7 +23,11 @@ const lines = defineTool({
   title: 'Many lines',
   description: 'Lists n numbered lines.',
   inputSchema: z.object({ n: z.number().int().min(1), offset: z.number().int().min(0).default(0) }),
-  outputSchema: z.object({ total: z.number(), truncated: z.boolean(), next: z.record(z.string(), z.number()).optional() }),
+  outputSchema: z.object({
+    total: z.number(),
+    truncated: z.boolean(),
+    next: z.record(z.string(), z.number()).optional(),
+  }),
   annotations: READ_ONLY,
   toolset: 'extras',
   handler: ({ n, offset }, context) => {
@@ -63,7 +67,8 @@ const spec: ServerSpec<Record<string, never>> = {
         mimeType: 'text/plain',
         list: async () => [{ uri: 'test://item/a%20b', name: 'a b' }],
         read: async (_uri, { name }) => {
-          if (name !== 'a b') throw new NotFoundError(`There is no item named "${name}"; list the resources to see the items.`);
+          if (name !== 'a b')
+            throw new NotFoundError(`There is no item named "${name}"; list the resources to see the items.`);
           return `item ${name}`;
         },
       }),
@@ -74,7 +79,9 @@ const spec: ServerSpec<Record<string, never>> = {
         title: 'Greet',
         description: 'Greets someone.',
         argsSchema: z.object({ who: z.string() }),
-        handler: ({ who }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `Hello ${who}. ${'!'.repeat(60_000)}` } }] }),
+        handler: ({ who }) => ({
+          messages: [{ role: 'user', content: { type: 'text', text: `Hello ${who}. ${'!'.repeat(60_000)}` } }],
+        }),
         continueHint: 'ask for less',
       }),
       definePrompt({
@@ -101,7 +108,14 @@ describe('tool lists as the model sees them', () => {
     expect(json).not.toContain('$schema');
     expect(json).not.toContain('9007199254740991');
     expect(size.names).toEqual(['echo_count', 'many_lines']);
-    expect(size.modelBytes).toBe(tools.reduce((sum, tool) => sum + JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }).length, 0));
+    expect(size.modelBytes).toBe(
+      tools.reduce(
+        (sum, tool) =>
+          sum +
+          JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }).length,
+        0,
+      ),
+    );
   });
 
   it('keep zod validation and defaults behind the slimmed schema', async () => {
@@ -128,8 +142,13 @@ describe('the in-process harness', () => {
       expect(structure.total).toBe(1000);
       const text = (result.content as Array<{ text: string }>)[0]!.text;
       expect(text).toContain(`call many_lines again with offset: ${structure.next.offset}.]`);
-      const next = await connection.client.callTool({ name: 'many_lines', arguments: { n: 1000, offset: structure.next.offset } });
-      expect((next.content as Array<{ text: string }>)[0]!.text.startsWith(`line ${structure.next.offset + 1}\n`)).toBe(true);
+      const next = await connection.client.callTool({
+        name: 'many_lines',
+        arguments: { n: 1000, offset: structure.next.offset },
+      });
+      expect((next.content as Array<{ text: string }>)[0]!.text.startsWith(`line ${structure.next.offset + 1}\n`)).toBe(
+        true,
+      );
       await connection.close();
     }
   });
@@ -141,7 +160,9 @@ describe('resources and prompts through the kernel', () => {
     const { contents } = await connection.client.readResource({ uri: 'test://big' });
     const text = (contents[0] as { text: string }).text;
     expect(Buffer.byteLength(text)).toBeLessThan(5_300);
-    expect(text).toMatch(/\[Truncated: showing the first 5\.0 KB of 50\.0 KB \(the reply budget\)\. To get more, use many_lines instead\.\]$/);
+    expect(text).toMatch(
+      /\[Truncated: showing the first 5\.0 KB of 50\.0 KB \(the reply budget\)\. To get more, use many_lines instead\.\]$/,
+    );
     await connection.close();
   });
 
@@ -216,7 +237,8 @@ describe('connection keys', () => {
     const first = await connectInProcess(keyed);
     const second = await connectInProcess(keyed);
     const keyOf = async (connection: typeof first) =>
-      ((await connection.client.callTool({ name: 'who_am_i', arguments: {} })).content as Array<{ text: string }>)[0]!.text;
+      ((await connection.client.callTool({ name: 'who_am_i', arguments: {} })).content as Array<{ text: string }>)[0]!
+        .text;
     const [a, b] = [await keyOf(first), await keyOf(second)];
     expect(a).not.toBe(b);
     expect(await keyOf(first)).toBe(a);

@@ -16,7 +16,15 @@ const RUNS = Number(process.env.PORTICO_BENCH_RUNS ?? 15);
 const RUNS_BROWSER = Number(process.env.PORTICO_BENCH_RUNS_BIG ?? 5);
 const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 // The flags Chromium needs here as root (see the repository's environment notes); both servers get them.
-const ROOT_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ROOT_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function page(title, body) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`;
@@ -27,14 +35,21 @@ function bigForm(count) {
   const fields = [];
   for (let i = 1; i <= count; i++) {
     if (i % 10 === 0) fields.push(`<label>Option ${i} <input type="checkbox" name="c${i}"></label>`);
-    else if (i % 10 === 5) fields.push(`<label for="s${i}">Choice ${i}</label><select id="s${i}" name="s${i}"><option>One</option><option>Two</option></select>`);
+    else if (i % 10 === 5)
+      fields.push(
+        `<label for="s${i}">Choice ${i}</label><select id="s${i}" name="s${i}"><option>One</option><option>Two</option></select>`,
+      );
     else fields.push(`<label for="f${i}">Field ${i}</label><input id="f${i}" name="f${i}">`);
   }
-  return page('Big form', `<h1>Registration</h1><form action="/done">${fields.join('\n')}<button type="submit">Send</button></form>`);
+  return page(
+    'Big form',
+    `<h1>Registration</h1><form action="/done">${fields.join('\n')}<button type="submit">Send</button></form>`,
+  );
 }
 
 function article(size) {
-  const paragraph = '<p>The quick brown fox jumps over the lazy dog while the reporter writes a long paragraph about it, adding detail after detail so that the page grows. </p>';
+  const paragraph =
+    '<p>The quick brown fox jumps over the lazy dog while the reporter writes a long paragraph about it, adding detail after detail so that the page grows. </p>';
   const parts = ['<article><h1>A very long article</h1>'];
   let total = 0;
   let section = 0;
@@ -52,14 +67,24 @@ const PAGES = {
   '/big-form': bigForm(200),
   '/article': article(2_000_000),
   // A click that changes the page without navigating: the common case of a click's latency.
-  '/counter': page('Counter', '<h1>Counter</h1><button id="more" onclick="document.getElementById(\'n\').textContent = String(++window.n)">More</button><p id="n">0</p><script>window.n = 0</script>'),
+  '/counter': page(
+    'Counter',
+    '<h1>Counter</h1><button id="more" onclick="document.getElementById(\'n\').textContent = String(++window.n)">More</button><p id="n">0</p><script>window.n = 0</script>',
+  ),
 };
 
 const replyBytes = (result) => Buffer.byteLength(JSON.stringify(result.content));
 /** Bytes of a tool list: as sent (tools/list JSON) and as the model sees it (name + description + input schema). */
 const listSizes = (tools) => ({
   full: Buffer.byteLength(JSON.stringify(tools)),
-  model: tools.reduce((sum, tool) => sum + Buffer.byteLength(JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })), 0),
+  model: tools.reduce(
+    (sum, tool) =>
+      sum +
+      Buffer.byteLength(
+        JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }),
+      ),
+    0,
+  ),
 });
 
 async function timed(fn) {
@@ -102,7 +127,10 @@ export async function run() {
   const profiles = mkdtempSync(join(tmpdir(), 'portico-bench-browser-'));
   let profileCount = 0;
 
-  const portico = () => connectTimed({ args: [entry, '--allow-hosts', '127.0.0.1', '--executable-path', CHROMIUM, '--toolsets', 'puppeteer'] });
+  const portico = () =>
+    connectTimed({
+      args: [entry, '--allow-hosts', '127.0.0.1', '--executable-path', CHROMIUM, '--toolsets', 'puppeteer'],
+    });
   // The reference reads its launch options from the environment; each run gets a fresh profile.
   const referenceServer = () =>
     connectTimed({
@@ -110,7 +138,11 @@ export async function run() {
       env: {
         PUPPETEER_SKIP_DOWNLOAD: '1',
         ALLOW_DANGEROUS: 'true',
-        PUPPETEER_LAUNCH_OPTIONS: JSON.stringify({ headless: true, executablePath: CHROMIUM, args: [...ROOT_FLAGS, `--user-data-dir=${join(profiles, `ref-${profileCount++}`)}`] }),
+        PUPPETEER_LAUNCH_OPTIONS: JSON.stringify({
+          headless: true,
+          executablePath: CHROMIUM,
+          args: [...ROOT_FLAGS, `--user-data-dir=${join(profiles, `ref-${profileCount++}`)}`],
+        }),
       },
     });
   const call = (server, name, args = {}) => server.client.callTool({ name, arguments: args });
@@ -120,7 +152,10 @@ export async function run() {
     const startup = { portico: [], reference: [] };
     const lists = {};
     for (let i = 0; i < RUNS; i++) {
-      for (const [side, start] of [['portico', portico], ['reference', referenceServer]]) {
+      for (const [side, start] of [
+        ['portico', portico],
+        ['reference', referenceServer],
+      ]) {
         const server = await start();
         startup[side].push(server.initializeMs);
         if (i === 0) lists[side] = listSizes((await server.client.listTools()).tools);
@@ -153,7 +188,8 @@ export async function run() {
         m.articleBytes.portico.push(replyBytes(read.value));
         await call(server, 'browser_navigate', { url: `${base}/counter` });
         await call(server, 'browser_click', { selector: '#more' });
-        for (let c = 0; c < 10; c++) m.click.portico.push((await timed(() => call(server, 'browser_click', { selector: '#more' }))).ms);
+        for (let c = 0; c < 10; c++)
+          m.click.portico.push((await timed(() => call(server, 'browser_click', { selector: '#more' }))).ms);
         m.shutdown.portico.push(await shutdownMs(server));
       }
       // The reference.
@@ -174,7 +210,8 @@ export async function run() {
         m.articleBytes.reference.push(replyBytes(read.value));
         await call(server, 'puppeteer_navigate', { url: `${base}/counter` });
         await call(server, 'puppeteer_click', { selector: '#more' });
-        for (let c = 0; c < 10; c++) m.click.reference.push((await timed(() => call(server, 'puppeteer_click', { selector: '#more' }))).ms);
+        for (let c = 0; c < 10; c++)
+          m.click.reference.push((await timed(() => call(server, 'puppeteer_click', { selector: '#more' }))).ms);
         m.shutdown.reference.push(await shutdownMs(server));
       }
     }
@@ -187,18 +224,63 @@ export async function run() {
       {
         title: `Browser server vs the archived reference (server-puppeteer 2025.5.12), same Chromium; startup median of ${RUNS}, browser work median of ${RUNS_BROWSER} fresh servers`,
         rows: [
-          { measure: 'spawn → initialize', portico: median(startup.portico), format: ms, anchors: [{ name: '`server-puppeteer`', value: median(startup.reference) }] },
+          {
+            measure: 'spawn → initialize',
+            portico: median(startup.portico),
+            format: ms,
+            anchors: [{ name: '`server-puppeteer`', value: median(startup.reference) }],
+          },
           row('first navigate (launches Chromium)', 'launch', ms),
-          row('200-element form: navigate + snapshot, time', 'form', ms, '`server-puppeteer` navigate + screenshot (it has no snapshot)'),
-          row('200-element form: navigate + snapshot, reply bytes', 'formBytes', bytes, '`server-puppeteer` screenshot reply'),
-          row('2 MB article: navigate + browser_read, time', 'article', ms, '`server-puppeteer` navigate + evaluate innerText (it has no reader)'),
-          row('2 MB article: browser_read reply bytes', 'articleBytes', bytes, '`server-puppeteer` evaluate reply (unbounded)'),
+          row(
+            '200-element form: navigate + snapshot, time',
+            'form',
+            ms,
+            '`server-puppeteer` navigate + screenshot (it has no snapshot)',
+          ),
+          row(
+            '200-element form: navigate + snapshot, reply bytes',
+            'formBytes',
+            bytes,
+            '`server-puppeteer` screenshot reply',
+          ),
+          row(
+            '2 MB article: navigate + browser_read, time',
+            'article',
+            ms,
+            '`server-puppeteer` navigate + evaluate innerText (it has no reader)',
+          ),
+          row(
+            '2 MB article: browser_read reply bytes',
+            'articleBytes',
+            bytes,
+            '`server-puppeteer` evaluate reply (unbounded)',
+          ),
           row('click latency (DOM change, no navigation)', 'click', ms),
           row('shutdown: stdin closed → process gone', 'shutdown', ms),
-          { measure: 'tool list as the model sees it, default tools', portico: lists.default.model, format: bytes, anchors: [{ name: '`server-puppeteer` (7 tools)', value: lists.reference.model }] },
-          { measure: 'tool list as the model sees it, `--toolsets puppeteer`', portico: lists.portico.model, format: bytes, anchors: [{ name: '`server-puppeteer` (7 tools)', value: lists.reference.model }] },
-          { measure: 'tools/list JSON bytes, default tools', portico: lists.default.full, format: bytes, anchors: [{ name: '`server-puppeteer` (7 tools)', value: lists.reference.full }] },
-          { measure: 'tools/list JSON bytes, `--toolsets puppeteer`', portico: lists.portico.full, format: bytes, anchors: [{ name: '`server-puppeteer` (7 tools)', value: lists.reference.full }] },
+          {
+            measure: 'tool list as the model sees it, default tools',
+            portico: lists.default.model,
+            format: bytes,
+            anchors: [{ name: '`server-puppeteer` (7 tools)', value: lists.reference.model }],
+          },
+          {
+            measure: 'tool list as the model sees it, `--toolsets puppeteer`',
+            portico: lists.portico.model,
+            format: bytes,
+            anchors: [{ name: '`server-puppeteer` (7 tools)', value: lists.reference.model }],
+          },
+          {
+            measure: 'tools/list JSON bytes, default tools',
+            portico: lists.default.full,
+            format: bytes,
+            anchors: [{ name: '`server-puppeteer` (7 tools)', value: lists.reference.full }],
+          },
+          {
+            measure: 'tools/list JSON bytes, `--toolsets puppeteer`',
+            portico: lists.portico.full,
+            format: bytes,
+            anchors: [{ name: '`server-puppeteer` (7 tools)', value: lists.reference.full }],
+          },
         ],
       },
     ];

@@ -7,7 +7,8 @@ function page(title, body) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`;
 }
 
-const paragraph = '<p>Headless browsers render the page as a person would see it, scripts included, which is why a reader built on one sees text that a plain download misses. </p>';
+const paragraph =
+  '<p>Headless browsers render the page as a person would see it, scripts included, which is why a reader built on one sees text that a plain download misses. </p>';
 
 const PAGES = {
   '/': page(
@@ -19,8 +20,14 @@ const PAGES = {
 <button id="send" type="submit">Create account</button></form>
 <p><a href="/article">Read the article</a></p>`,
   ),
-  '/thanks': page('Welcome', '<h1>Welcome aboard</h1><p>Your account is ready.</p><p><a href="/article">Read the article</a></p>'),
-  '/article': page('Why a real browser', `<article><h1>Why a real browser</h1>${Array.from({ length: 40 }, (_, i) => `${i % 10 === 0 ? `<h2>Part ${i / 10 + 1}</h2>` : ''}${paragraph}`).join('\n')}</article>`),
+  '/thanks': page(
+    'Welcome',
+    '<h1>Welcome aboard</h1><p>Your account is ready.</p><p><a href="/article">Read the article</a></p>',
+  ),
+  '/article': page(
+    'Why a real browser',
+    `<article><h1>Why a real browser</h1>${Array.from({ length: 40 }, (_, i) => `${i % 10 === 0 ? `<h2>Part ${i / 10 + 1}</h2>` : ''}${paragraph}`).join('\n')}</article>`,
+  ),
 };
 
 export const demo = {

@@ -10,20 +10,94 @@ export type Cap = (typeof CAPS)[number];
 
 /** The browser server's own flags (the common ones come from the kernel). Typed kinds are parsed by the kernel. */
 export const BROWSER_FLAGS = {
-  'executable-path': { type: 'string', placeholder: 'path', description: 'Chromium or Chrome to run (default: the usual system locations).', env: 'PUPPETEER_EXECUTABLE_PATH' },
-  headed: { type: 'boolean', description: 'Show the browser window (default headless).', env: 'PORTICO_BROWSER_HEADED' },
-  'user-data-dir': { type: 'string', placeholder: 'dir', description: 'Browser profile to use (default a fresh temporary one; a locked one falls back to temporary).', env: 'PORTICO_BROWSER_USER_DATA_DIR' },
-  'storage-state': { type: 'string', placeholder: 'file', description: 'Load cookies and localStorage from this JSON file (as browser_save_state writes it).', env: 'PORTICO_BROWSER_STORAGE_STATE' },
-  'cdp-endpoint': { type: 'string', placeholder: 'url', description: 'Attach to a running browser (ws:// or http:// DevTools URL) instead of launching one.', env: 'PORTICO_BROWSER_CDP_ENDPOINT' },
-  'cdp-cookies': { type: 'string', placeholder: 'mode', description: "copy (default) or none: whether the attached browser's cookies are copied into the context this server works in.", env: 'PORTICO_BROWSER_CDP_COOKIES' },
-  'allow-hosts': { type: 'list', placeholder: 'hosts', description: 'Hosts, *.domains, IPs or CIDRs the browser may reach even if private or loopback (comma list).', env: 'PORTICO_BROWSER_ALLOW_HOSTS' },
-  'deny-hosts': { type: 'list', placeholder: 'hosts', description: 'Hosts, *.domains, IPs or CIDRs never reached (comma list; wins over --allow-hosts).', env: 'PORTICO_BROWSER_DENY_HOSTS' },
-  'allow-dir': { type: 'list', placeholder: 'dirs', description: 'Directories for uploads, saved state and downloads (comma list, repeatable).', env: 'PORTICO_BROWSER_ALLOW_DIR' },
-  'output-dir': { type: 'string', placeholder: 'dir', description: 'Where downloads and PDFs are saved (default a temporary directory).', env: 'PORTICO_BROWSER_OUTPUT_DIR' },
-  dialogs: { type: 'string', placeholder: 'policy', description: 'accept or dismiss alert/confirm/prompt dialogs (default dismiss).', env: 'PORTICO_BROWSER_DIALOGS' },
-  caps: { type: 'list', placeholder: 'caps', description: `Opt-in capabilities: ${CAPS.join(', ')} (comma list, or all).`, env: 'PORTICO_BROWSER_CAPS' },
-  viewport: { type: 'string', placeholder: 'WxH', description: 'Viewport size of new tabs (default 1280x720).', env: 'PORTICO_BROWSER_VIEWPORT' },
-  'navigation-timeout': { type: 'duration', unit: 's', min: 1_000, max: 600_000, default: 30_000, placeholder: 'time', description: 'Longest wait for a page to load (default 30s).', env: 'PORTICO_BROWSER_NAVIGATION_TIMEOUT' },
+  'executable-path': {
+    type: 'string',
+    placeholder: 'path',
+    description: 'Chromium or Chrome to run (default: the usual system locations).',
+    env: 'PUPPETEER_EXECUTABLE_PATH',
+  },
+  headed: {
+    type: 'boolean',
+    description: 'Show the browser window (default headless).',
+    env: 'PORTICO_BROWSER_HEADED',
+  },
+  'user-data-dir': {
+    type: 'string',
+    placeholder: 'dir',
+    description: 'Browser profile to use (default a fresh temporary one; a locked one falls back to temporary).',
+    env: 'PORTICO_BROWSER_USER_DATA_DIR',
+  },
+  'storage-state': {
+    type: 'string',
+    placeholder: 'file',
+    description: 'Load cookies and localStorage from this JSON file (as browser_save_state writes it).',
+    env: 'PORTICO_BROWSER_STORAGE_STATE',
+  },
+  'cdp-endpoint': {
+    type: 'string',
+    placeholder: 'url',
+    description: 'Attach to a running browser (ws:// or http:// DevTools URL) instead of launching one.',
+    env: 'PORTICO_BROWSER_CDP_ENDPOINT',
+  },
+  'cdp-cookies': {
+    type: 'string',
+    placeholder: 'mode',
+    description:
+      "copy (default) or none: whether the attached browser's cookies are copied into the context this server works in.",
+    env: 'PORTICO_BROWSER_CDP_COOKIES',
+  },
+  'allow-hosts': {
+    type: 'list',
+    placeholder: 'hosts',
+    description: 'Hosts, *.domains, IPs or CIDRs the browser may reach even if private or loopback (comma list).',
+    env: 'PORTICO_BROWSER_ALLOW_HOSTS',
+  },
+  'deny-hosts': {
+    type: 'list',
+    placeholder: 'hosts',
+    description: 'Hosts, *.domains, IPs or CIDRs never reached (comma list; wins over --allow-hosts).',
+    env: 'PORTICO_BROWSER_DENY_HOSTS',
+  },
+  'allow-dir': {
+    type: 'list',
+    placeholder: 'dirs',
+    description: 'Directories for uploads, saved state and downloads (comma list, repeatable).',
+    env: 'PORTICO_BROWSER_ALLOW_DIR',
+  },
+  'output-dir': {
+    type: 'string',
+    placeholder: 'dir',
+    description: 'Where downloads and PDFs are saved (default a temporary directory).',
+    env: 'PORTICO_BROWSER_OUTPUT_DIR',
+  },
+  dialogs: {
+    type: 'string',
+    placeholder: 'policy',
+    description: 'accept or dismiss alert/confirm/prompt dialogs (default dismiss).',
+    env: 'PORTICO_BROWSER_DIALOGS',
+  },
+  caps: {
+    type: 'list',
+    placeholder: 'caps',
+    description: `Opt-in capabilities: ${CAPS.join(', ')} (comma list, or all).`,
+    env: 'PORTICO_BROWSER_CAPS',
+  },
+  viewport: {
+    type: 'string',
+    placeholder: 'WxH',
+    description: 'Viewport size of new tabs (default 1280x720).',
+    env: 'PORTICO_BROWSER_VIEWPORT',
+  },
+  'navigation-timeout': {
+    type: 'duration',
+    unit: 's',
+    min: 1_000,
+    max: 600_000,
+    default: 30_000,
+    placeholder: 'time',
+    description: 'Longest wait for a page to load (default 30s).',
+    env: 'PORTICO_BROWSER_NAVIGATION_TIMEOUT',
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 /** The browser server's typed configuration, parsed once at startup. */
@@ -55,10 +129,17 @@ export interface BrowserConfig {
 }
 
 /** Builds the configuration; throws ConfigError with one sentence on bad input. */
-export function parseBrowserConfig({ values, positionals, env, common }: ConfigInput<typeof BROWSER_FLAGS>): BrowserConfig {
-  if (positionals.length > 0) throw new ConfigError(`Unexpected argument "${positionals[0]}"; this server takes only flags (run with --help).`);
+export function parseBrowserConfig({
+  values,
+  positionals,
+  env,
+  common,
+}: ConfigInput<typeof BROWSER_FLAGS>): BrowserConfig {
+  if (positionals.length > 0)
+    throw new ConfigError(`Unexpected argument "${positionals[0]}"; this server takes only flags (run with --help).`);
   const dialogs = values.dialogs ?? 'dismiss';
-  if (dialogs !== 'accept' && dialogs !== 'dismiss') throw new ConfigError(`--dialogs must be accept or dismiss, not "${dialogs}".`);
+  if (dialogs !== 'accept' && dialogs !== 'dismiss')
+    throw new ConfigError(`--dialogs must be accept or dismiss, not "${dialogs}".`);
   const caps = new Set<Cap>();
   for (const cap of values.caps ?? []) {
     if (cap === 'all') for (const each of CAPS) caps.add(each);
@@ -76,9 +157,11 @@ export function parseBrowserConfig({ values, positionals, env, common }: ConfigI
     allowDirs.push(outputDir);
   }
   const cdp = values['cdp-endpoint'];
-  if (cdp !== undefined && !/^(wss?|https?):\/\//i.test(cdp)) throw new ConfigError('--cdp-endpoint must be a ws://, wss://, http:// or https:// DevTools URL.');
+  if (cdp !== undefined && !/^(wss?|https?):\/\//i.test(cdp))
+    throw new ConfigError('--cdp-endpoint must be a ws://, wss://, http:// or https:// DevTools URL.');
   const cdpCookies = values['cdp-cookies'] ?? 'copy';
-  if (cdpCookies !== 'copy' && cdpCookies !== 'none') throw new ConfigError(`--cdp-cookies must be copy or none, not "${cdpCookies}".`);
+  if (cdpCookies !== 'copy' && cdpCookies !== 'none')
+    throw new ConfigError(`--cdp-cookies must be copy or none, not "${cdpCookies}".`);
   return {
     ...(values['executable-path'] !== undefined ? { executablePath: values['executable-path'] } : {}),
     headless: values.headed !== true,
@@ -97,7 +180,15 @@ export function parseBrowserConfig({ values, positionals, env, common }: ConfigI
     navigationTimeoutMs: values['navigation-timeout'],
     runningAsRoot: typeof process.getuid === 'function' && process.getuid() === 0,
     contextPerConnection: common.transport.kind === 'http',
-    browserEnv: { HOME: env.HOME, DISPLAY: env.DISPLAY, WAYLAND_DISPLAY: env.WAYLAND_DISPLAY, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR, PATH: env.PATH, TMPDIR: env.TMPDIR, LANG: env.LANG },
+    browserEnv: {
+      HOME: env.HOME,
+      DISPLAY: env.DISPLAY,
+      WAYLAND_DISPLAY: env.WAYLAND_DISPLAY,
+      XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR,
+      PATH: env.PATH,
+      TMPDIR: env.TMPDIR,
+      LANG: env.LANG,
+    },
   };
 }
 
@@ -106,7 +197,9 @@ function parseViewport(raw: string): { width: number; height: number } {
   const width = Number(match?.[1]);
   const height = Number(match?.[2]);
   if (!match || width < 200 || height < 200 || width > 4000 || height > 4000) {
-    throw new ConfigError(`--viewport must be WIDTHxHEIGHT between 200 and 4000 pixels, such as 1280x720, not "${raw}".`);
+    throw new ConfigError(
+      `--viewport must be WIDTHxHEIGHT between 200 and 4000 pixels, such as 1280x720, not "${raw}".`,
+    );
   }
   return { width, height };
 }

@@ -18,7 +18,9 @@ export async function createBrowserSurface(config: BrowserConfig, kernel: Kernel
   try {
     sandbox = await Sandbox.create(config.allowDirs, { rootNoun: 'Allowed directory' });
   } catch (error) {
-    throw new ConfigError(isPorticoError(error) ? error.message : 'An --allow-dir directory cannot be used; give existing directories.');
+    throw new ConfigError(
+      isPorticoError(error) ? error.message : 'An --allow-dir directory cannot be used; give existing directories.',
+    );
   }
   // Downloads land in the output directory, so it must be inside the roots like any file the server writes.
   await sandbox.resolveInside(config.outputDir, { mustExist: true }).catch(() => {
@@ -27,7 +29,8 @@ export async function createBrowserSurface(config: BrowserConfig, kernel: Kernel
   const host = new BrowserHost(config, policy, sandbox, kernel.log);
   kernel.onShutdown(async () => {
     await host.stop();
-    if (config.outputDirIsTemporary) await rm(config.outputDir, { recursive: true, force: true }).catch(() => undefined);
+    if (config.outputDirIsTemporary)
+      await rm(config.outputDir, { recursive: true, force: true }).catch(() => undefined);
   });
   kernel.onConnectionClosed((connection) => void host.closeConnection(connection));
   const compat = puppeteerToolset(host, config.caps, kernel);

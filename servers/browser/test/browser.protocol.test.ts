@@ -10,8 +10,22 @@ import type { TestSite } from './site.js';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const DEFAULT_TOOLS = [
-  'browser_navigate', 'browser_snapshot', 'browser_click', 'browser_type', 'browser_select_option', 'browser_hover', 'browser_press_key', 'browser_wait_for',
-  'browser_back', 'browser_screenshot', 'browser_read', 'browser_console_messages', 'browser_tabs', 'browser_close', 'browser_handle_dialog', 'browser_save_state',
+  'browser_navigate',
+  'browser_snapshot',
+  'browser_click',
+  'browser_type',
+  'browser_select_option',
+  'browser_hover',
+  'browser_press_key',
+  'browser_wait_for',
+  'browser_back',
+  'browser_screenshot',
+  'browser_read',
+  'browser_console_messages',
+  'browser_tabs',
+  'browser_close',
+  'browser_handle_dialog',
+  'browser_save_state',
 ];
 
 let site: TestSite;
@@ -30,10 +44,19 @@ async function spawnBrowser(era: Era, args: string[] = []) {
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const client = new Client({ name: 'portico-test', version: '0.0.0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+  const client = new Client(
+    { name: 'portico-test', version: '0.0.0' },
+    { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } },
+  );
   await client.connect(transport);
   const pid = transport.pid!;
-  return { client, pid, stderr: () => stderr, call: async (name: string, args: Record<string, unknown> = {}) => resultText(await client.callTool({ name, arguments: args })) };
+  return {
+    client,
+    pid,
+    stderr: () => stderr,
+    call: async (name: string, args: Record<string, unknown> = {}) =>
+      resultText(await client.callTool({ name, arguments: args })),
+  };
 }
 
 function alive(pid: number): boolean {
@@ -87,7 +110,10 @@ describe('the browser never outlives the server', () => {
 
 describe('over HTTP', () => {
   it('gives each client its own browser context, so clients never share cookies, storage or tabs', async () => {
-    const http = await startHttpServerProcess({ entry, args: ['--allow-hosts', '127.0.0.1,localhost', '--log-level', 'debug'] });
+    const http = await startHttpServerProcess({
+      entry,
+      args: ['--allow-hosts', '127.0.0.1,localhost', '--log-level', 'debug'],
+    });
     const clients: Client[] = [];
     const transports: StreamableHTTPClientTransport[] = [];
     try {
@@ -97,19 +123,26 @@ describe('over HTTP', () => {
         await client.connect(transport);
         clients.push(client);
         transports.push(transport);
-        return async (name: string, args: Record<string, unknown> = {}) => resultText(await client.callTool({ name, arguments: args }));
+        return async (name: string, args: Record<string, unknown> = {}) =>
+          resultText(await client.callTool({ name, arguments: args }));
       };
       const alice = await connect();
       const bob = await connect();
       await alice('browser_navigate', { url: `${site.url}/state` });
       await alice('browser_tabs', { action: 'new', url: `${site.url}/` });
-      expect(await alice('browser_navigate', { url: `${site.url}/state-check` })).toContain('"cookie session=abc123 theme dark"');
+      expect(await alice('browser_navigate', { url: `${site.url}/state-check` })).toContain(
+        '"cookie session=abc123 theme dark"',
+      );
       expect(await bob('browser_navigate', { url: `${site.url}/state-check` })).toContain('"cookie theme null"');
       const bobTabs = await bob('browser_tabs', { action: 'list' });
       expect(bobTabs.split('\n').filter((line) => /^[* ] \d+: /.test(line))).toHaveLength(1);
       // A client that ends its session has its browser context (tabs, cookies) closed with it.
       await transports[0]!.terminateSession();
-      await waitFor(() => (http.stderr().includes('its browser context is closed') ? true : undefined), 10_000, 'the context to close');
+      await waitFor(
+        () => (http.stderr().includes('its browser context is closed') ? true : undefined),
+        10_000,
+        'the context to close',
+      );
       expect(await bob('browser_snapshot')).toContain('"cookie theme null"');
     } finally {
       for (const client of clients) await client.close().catch(() => undefined);

@@ -7,7 +7,11 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
   page = await browser.newPage();
   await page.setViewport({ width: 800, height: 600 });
 });
@@ -29,7 +33,9 @@ describe('clicking an element', () => {
   });
 
   it('clicks the first line of a link that wraps, not the gap between its lines', async () => {
-    await page.setContent(`${logger}<p style="width:120px">Some words then <a id="wrap" href="#x">a link that wraps over lines</a> end</p>`);
+    await page.setContent(
+      `${logger}<p style="width:120px">Some words then <a id="wrap" href="#x">a link that wraps over lines</a> end</p>`,
+    );
     await clickElement((await page.$('#wrap'))!);
     expect(await events()).toBe('click:wrap:0');
   });
@@ -50,7 +56,9 @@ describe('clicking an element', () => {
   });
 
   it('clicks inside an iframe through puppeteer, which knows where the frame sits', async () => {
-    await page.setContent(`<div style="height:200px"></div><iframe srcdoc="${logger.replace(/"/g, '&quot;')}<button id='inner'>In</button>"></iframe>`);
+    await page.setContent(
+      `<div style="height:200px"></div><iframe srcdoc="${logger.replace(/"/g, '&quot;')}<button id='inner'>In</button>"></iframe>`,
+    );
     const frame = await (await page.$('iframe'))!.contentFrame();
     await frame.waitForSelector('#inner');
     await clickElement((await frame.$('#inner'))!);

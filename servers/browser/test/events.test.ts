@@ -15,7 +15,14 @@ let browser: BrowserConnection;
 beforeAll(async () => {
   site = await startSite();
   temp = await makeTempDir('portico-browser-events-');
-  browser = await connectBrowser(['--allow-dir', temp.path, '--output-dir', temp.path, '--caps', 'upload,pdf,evaluate,network']);
+  browser = await connectBrowser([
+    '--allow-dir',
+    temp.path,
+    '--output-dir',
+    temp.path,
+    '--caps',
+    'upload,pdf,evaluate,network',
+  ]);
 });
 
 afterAll(async () => {
@@ -28,13 +35,17 @@ describe('dialogs', () => {
   it('dismisses an alert by the default policy and says so in the click reply', async () => {
     await browser.call('browser_navigate', { url: `${site.url}/dialogs` });
     const result = await browser.call('browser_click', { selector: 'button:nth-of-type(1)' });
-    expect(result.text).toContain('A alert dialog said "Hello there"; it was dismissed by the --dialogs dismiss policy.');
+    expect(result.text).toContain(
+      'A alert dialog said "Hello there"; it was dismissed by the --dialogs dismiss policy.',
+    );
     expect(result.text).toContain('+ "alert done"');
   });
 
   it('dismisses a confirm by default and tells how to accept it instead', async () => {
     const result = await browser.call('browser_click', { selector: 'button:nth-of-type(2)' });
-    expect(result.text).toContain('A confirm dialog said "Delete it?"; it was dismissed by the --dialogs dismiss policy. To accept it instead, call browser_handle_dialog, then repeat the action.');
+    expect(result.text).toContain(
+      'A confirm dialog said "Delete it?"; it was dismissed by the --dialogs dismiss policy. To accept it instead, call browser_handle_dialog, then repeat the action.',
+    );
     expect(result.text).toContain('+ "confirm false"');
   });
 
@@ -178,7 +189,11 @@ describe('reading, console, screenshots and the caps', () => {
         const part = await wide.call('browser_read', offset === 0 ? {} : { offset });
         const body = part.text.split('\n').slice(2).join('\n');
         text += body;
-        const { next, complete, truncated } = part.structuredContent as { next?: { offset: number }; complete: boolean; truncated: boolean };
+        const { next, complete, truncated } = part.structuredContent as {
+          next?: { offset: number };
+          complete: boolean;
+          truncated: boolean;
+        };
         if (!truncated) {
           expect(complete).toBe(true);
           break;
@@ -220,7 +235,10 @@ describe('reading, console, screenshots and the caps', () => {
     await browser.call('browser_navigate', { url: `${site.url}/form` });
     const result = await browser.call('browser_evaluate', { function: '() => document.title' });
     expect(result.text).toContain('"Form"');
-    const withElement = await browser.call('browser_evaluate', { function: '(el) => el.placeholder', selector: '#name' });
+    const withElement = await browser.call('browser_evaluate', {
+      function: '(el) => el.placeholder',
+      selector: '#name',
+    });
     expect(withElement.text).toContain('"Your name"');
   });
 
@@ -241,7 +259,10 @@ describe('storage state', () => {
     await browser.call('browser_navigate', { url: `${site.url}/state` });
     const saved = await browser.call('browser_save_state', { path: join(temp.path, 'state.json') });
     expect(saved.text).toMatch(/Saved \d+ cookies and the localStorage of \d+ origins/);
-    const state = JSON.parse(readFileSync(join(temp.path, 'state.json'), 'utf8')) as { cookies: Array<{ name: string }>; origins: Array<{ origin: string }> };
+    const state = JSON.parse(readFileSync(join(temp.path, 'state.json'), 'utf8')) as {
+      cookies: Array<{ name: string }>;
+      origins: Array<{ origin: string }>;
+    };
     expect(state.cookies.map((cookie) => cookie.name)).toContain('session');
     expect(state.origins.map((origin) => origin.origin)).toContain(site.url);
     const outside = await browser.call('browser_save_state', { path: '/tmp/../etc/state.json' });

@@ -19,7 +19,7 @@ export async function connectBrowser(argv: string[] = [], options: InProcessOpti
   return {
     connection,
     call: async (name, args = {}) => {
-      const result = (await connection.client.callTool({ name, arguments: args })) as CallToolResult;
+      const result = await connection.client.callTool({ name, arguments: args });
       return Object.assign(result, { text: resultText(result) });
     },
     close: () => connection.close(),

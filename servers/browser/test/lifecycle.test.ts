@@ -20,7 +20,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
-  await Promise.all(started.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  await Promise.all(
+    started.map((child) =>
+      child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve(),
+    ),
+  );
   await site?.close();
   await temp?.cleanup();
 });
@@ -38,7 +42,22 @@ async function otherChromium(profile: string, file: string, extra: string[] = []
       }
     });
   });
-  const child = spawn('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...extra, 'about:blank'], { stdio: 'ignore' });
+  const child = spawn(
+    '/usr/bin/chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      ...extra,
+      'about:blank',
+    ],
+    { stdio: 'ignore' },
+  );
   started.push(child);
   await appeared;
   return child;
@@ -52,13 +71,21 @@ describe('profiles', () => {
     // Without the fallback, a second Chromium on the same profile does not start a browser of its own.
     const { default: puppeteer } = await import('puppeteer-core');
     await expect(
-      puppeteer.launch({ executablePath: '/usr/bin/chromium', userDataDir: profile, args: ['--no-sandbox', '--disable-gpu'], timeout: 15_000, pipe: true }),
+      puppeteer.launch({
+        executablePath: '/usr/bin/chromium',
+        userDataDir: profile,
+        args: ['--no-sandbox', '--disable-gpu'],
+        timeout: 15_000,
+        pipe: true,
+      }),
     ).rejects.toThrow();
     const browser = await connectBrowser(['--user-data-dir', profile]);
     try {
       const result = await browser.call('browser_navigate', { url: `${site.url}/` });
       expect(result.isError).toBeFalsy();
-      expect(result.text).toContain('The --user-data-dir profile is in use by another Chromium, so this session uses a fresh temporary profile (no saved logins).');
+      expect(result.text).toContain(
+        'The --user-data-dir profile is in use by another Chromium, so this session uses a fresh temporary profile (no saved logins).',
+      );
       expect(result.text).toContain('h1 Home');
     } finally {
       await browser.close();
@@ -84,7 +111,9 @@ describe('profiles', () => {
     try {
       const result = await browser.call('browser_navigate', { url: `${site.url}/` });
       expect(result.isError).toBe(true);
-      expect(result.text).toBe('No browser at the --executable-path (or PUPPETEER_EXECUTABLE_PATH) given; point it at a Chromium or Chrome binary.');
+      expect(result.text).toBe(
+        'No browser at the --executable-path (or PUPPETEER_EXECUTABLE_PATH) given; point it at a Chromium or Chrome binary.',
+      );
     } finally {
       await browser.close();
     }

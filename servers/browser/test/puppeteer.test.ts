@@ -14,7 +14,11 @@ let site: TestSite;
 let browser: BrowserConnection;
 let scratch: string;
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 beforeAll(async () => {
   site = await startSite();
@@ -34,7 +38,16 @@ describe('the puppeteer toolset', () => {
     expect(plain.names.filter((name) => name.startsWith('puppeteer_'))).toEqual([]);
     const compat = await measureToolList(browserServer, ['--toolsets', 'puppeteer']);
     console.log(`puppeteer toolset: ${compat.modelBytes - plain.modelBytes} B over the default list`);
-    expect(compat.names).toEqual(expect.arrayContaining(['puppeteer_navigate', 'puppeteer_screenshot', 'puppeteer_click', 'puppeteer_fill', 'puppeteer_select', 'puppeteer_hover']));
+    expect(compat.names).toEqual(
+      expect.arrayContaining([
+        'puppeteer_navigate',
+        'puppeteer_screenshot',
+        'puppeteer_click',
+        'puppeteer_fill',
+        'puppeteer_select',
+        'puppeteer_hover',
+      ]),
+    );
     expect(compat.names).not.toContain('puppeteer_evaluate');
     const withEvaluate = await measureToolList(browserServer, ['--toolsets', 'puppeteer', '--caps', 'evaluate']);
     expect(withEvaluate.names).toContain('puppeteer_evaluate');
@@ -42,10 +55,24 @@ describe('the puppeteer toolset', () => {
 
   it('takes the reference server’s argument names and required fields', async () => {
     const { tools } = await browser.connection.client.listTools();
-    const schema = (name: string) => tools.find((tool) => tool.name === name)!.inputSchema as { properties: Record<string, unknown>; required?: string[] };
-    expect(Object.keys(schema('puppeteer_navigate').properties).sort()).toEqual(['allowDangerous', 'launchOptions', 'url']);
+    const schema = (name: string) =>
+      tools.find((tool) => tool.name === name)!.inputSchema as {
+        properties: Record<string, unknown>;
+        required?: string[];
+      };
+    expect(Object.keys(schema('puppeteer_navigate').properties).sort()).toEqual([
+      'allowDangerous',
+      'launchOptions',
+      'url',
+    ]);
     expect(schema('puppeteer_navigate').required).toEqual(['url']);
-    expect(Object.keys(schema('puppeteer_screenshot').properties).sort()).toEqual(['encoded', 'height', 'name', 'selector', 'width']);
+    expect(Object.keys(schema('puppeteer_screenshot').properties).sort()).toEqual([
+      'encoded',
+      'height',
+      'name',
+      'selector',
+      'width',
+    ]);
     expect(schema('puppeteer_screenshot').required).toEqual(['name']);
     expect(schema('puppeteer_fill').required?.sort()).toEqual(['selector', 'value']);
     expect(schema('puppeteer_select').required?.sort()).toEqual(['selector', 'value']);
@@ -64,7 +91,9 @@ describe('the puppeteer toolset', () => {
     expect(fill.isError).toBeFalsy();
     expect(fill.text).toContain('Filled #name with: Ada');
     // Fill replaces what the field held instead of typing after it.
-    expect((await browser.call('puppeteer_fill', { selector: '#name', value: 'Grace' })).text).toContain('Filled #name with: Grace');
+    expect((await browser.call('puppeteer_fill', { selector: '#name', value: 'Grace' })).text).toContain(
+      'Filled #name with: Grace',
+    );
     const select = await browser.call('puppeteer_select', { selector: '#color', value: 'g' });
     expect(select.text).toContain('Selected #color with: g');
     const hover = await browser.call('puppeteer_hover', { selector: '#hover' });
@@ -97,11 +126,14 @@ describe('the puppeteer toolset', () => {
     const result = await browser.call('puppeteer_screenshot', { name: 'form page', width: 800, height: 600 });
     expect(result.isError).toBeFalsy();
     expect(result.text).toContain("Screenshot 'form page' taken at 800x600");
-    const image = result.content.find((block) => block.type === 'image') as { data: string; mimeType: string } | undefined;
+    const image = result.content.find((block) => block.type === 'image') as
+      { data: string; mimeType: string } | undefined;
     expect(image?.mimeType).toBe('image/png');
     expect(Buffer.from(image!.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
     const { resources } = await browser.connection.client.listResources();
-    expect(resources.map((resource) => resource.uri)).toEqual(expect.arrayContaining(['console://logs', 'screenshot://form%20page']));
+    expect(resources.map((resource) => resource.uri)).toEqual(
+      expect.arrayContaining(['console://logs', 'screenshot://form%20page']),
+    );
     const { contents } = await browser.connection.client.readResource({ uri: 'screenshot://form%20page' });
     expect(contents[0]).toMatchObject({ mimeType: 'image/png', blob: image!.data });
   });
@@ -118,7 +150,9 @@ describe('the puppeteer toolset', () => {
   });
 
   it('answers a screenshot name it never took as resource-not-found', async () => {
-    await expect(browser.connection.client.readResource({ uri: 'screenshot://never-taken' })).rejects.toThrow(/No screenshot is named "never-taken"/);
+    await expect(browser.connection.client.readResource({ uri: 'screenshot://never-taken' })).rejects.toThrow(
+      /No screenshot is named "never-taken"/,
+    );
   });
 
   it('serves the page’s console messages as console://logs', async () => {
@@ -133,7 +167,9 @@ describe('the puppeteer toolset', () => {
   });
 
   it('evaluates a script and replies with its JSON result and what it printed to the console', async () => {
-    const result = await browser.call('puppeteer_evaluate', { script: 'console.log("counting"); ({ title: document.title, n: [1, 2].length })' });
+    const result = await browser.call('puppeteer_evaluate', {
+      script: 'console.log("counting"); ({ title: document.title, n: [1, 2].length })',
+    });
     expect(result.isError).toBeFalsy();
     expect(result.text).toContain('Execution result:\n{\n  "title": "Console",\n  "n": 2\n}');
     expect(result.text).toContain('Console output:\n[log] counting');
@@ -155,7 +191,9 @@ describe('the puppeteer toolset within bounds and per client', () => {
       const result = await small.call('puppeteer_screenshot', { name: 'whole', encoded: true });
       expect(result.isError).toBeFalsy();
       expect(result.text).not.toContain('data:image');
-      expect(result.text).toMatch(/The data URI \(\d+ characters\) does not fit the reply budget; call again without encoded, or read screenshot:\/\/whole\./);
+      expect(result.text).toMatch(
+        /The data URI \(\d+ characters\) does not fit the reply budget; call again without encoded, or read screenshot:\/\/whole\./,
+      );
     } finally {
       await small.close();
     }
@@ -168,8 +206,12 @@ describe('the puppeteer toolset within bounds and per client', () => {
       expect((await shared.call('puppeteer_screenshot', { name: 'mine' })).isError).toBeFalsy();
       const { resources } = await shared.connection.client.listResources();
       expect(resources.map((resource) => resource.uri)).not.toContain('screenshot://mine');
-      await expect(shared.connection.client.readResource({ uri: 'screenshot://mine' })).rejects.toThrow(/Over HTTP each client’s browser is its own/);
-      await expect(shared.connection.client.readResource({ uri: 'console://logs' })).rejects.toThrow(/Over HTTP each client’s browser is its own/);
+      await expect(shared.connection.client.readResource({ uri: 'screenshot://mine' })).rejects.toThrow(
+        /Over HTTP each client’s browser is its own/,
+      );
+      await expect(shared.connection.client.readResource({ uri: 'console://logs' })).rejects.toThrow(
+        /Over HTTP each client’s browser is its own/,
+      );
     } finally {
       await shared.close();
     }
@@ -178,7 +220,10 @@ describe('the puppeteer toolset within bounds and per client', () => {
   it('offers its resources only when the toolset is selected', async () => {
     const plain = await connectBrowser();
     try {
-      const listed = await plain.connection.client.listResources().then((answer) => answer.resources, () => []);
+      const listed = await plain.connection.client.listResources().then(
+        (answer) => answer.resources,
+        () => [],
+      );
       expect(listed.map((resource) => resource.uri)).not.toContain('console://logs');
     } finally {
       await plain.close();
@@ -213,7 +258,9 @@ describe('launch options from a tool call (the reference’s hole)', () => {
         allowDangerous: true,
       });
       expect(result.isError).toBeFalsy();
-      expect(result.text.split('\n')[0]).toBe('Note: launchOptions and allowDangerous were ignored; this server never takes browser launch options from a tool call (the operator sets them with flags).');
+      expect(result.text.split('\n')[0]).toBe(
+        'Note: launchOptions and allowDangerous were ignored; this server never takes browser launch options from a tool call (the operator sets them with flags).',
+      );
       expect(result.text).toContain(`Navigated to ${site.url}/`);
       expect(await exists(marker)).toBe(false);
     } finally {

@@ -10,15 +10,21 @@ const nested = (levels: number, inner: string) => `${'<div>'.repeat(levels)}${in
 describe('browser_read on deeply nested pages', () => {
   it('converts a 2,500-level page through the kernel conversion and keeps its text', async () => {
     expect(2_500).toBeGreaterThan(MAX_DEPTH);
-    const markdown = await renderedToMarkdown(`<html><body>${nested(2_500, '<p>deep text</p>')}</body></html>`, new URL('http://127.0.0.1/deep'));
-    markdown.more(10_000);
+    const markdown = await renderedToMarkdown(
+      `<html><body>${nested(2_500, '<p>deep text</p>')}</body></html>`,
+      new URL('http://127.0.0.1/deep'),
+    );
+    await markdown.more(10_000);
     expect(markdown.text).toContain('deep text');
   }, 20_000);
 
   it('converts a long 2,500-level page block by block and keeps its text', async () => {
     const filler = `<p>${'word '.repeat(50_000)}</p>`;
-    const markdown = await renderedToMarkdown(`<html><body>${filler}${nested(2_500, '<p>deep tail text</p>')}</body></html>`, new URL('http://127.0.0.1/long'));
-    markdown.more(1_000_000);
+    const markdown = await renderedToMarkdown(
+      `<html><body>${filler}${nested(2_500, '<p>deep tail text</p>')}</body></html>`,
+      new URL('http://127.0.0.1/long'),
+    );
+    await markdown.more(1_000_000);
     expect(markdown.complete).toBe(true);
     expect(markdown.text).toContain('deep tail text');
   }, 20_000);

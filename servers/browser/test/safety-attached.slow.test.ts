@@ -61,7 +61,7 @@ function startUserBrowser(profile: string): Promise<{ child: ChildProcess; ws: s
   );
   return new Promise((resolve, reject) => {
     let seen = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       const match = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
       if (match) resolve({ child, ws: match[1]! });
@@ -85,7 +85,9 @@ function attach(policy: UrlPolicy, cdpCookies: 'copy' | 'none' = 'copy'): Promis
 
 /** Takes `route` from `page` and settles with the refusal, or 'reached' should the target see a connection. */
 async function take(page: Page, route: string, guard: LaunchedBrowser): Promise<ProxyRefusal | 'reached'> {
-  const refused = refusal(guard, (seen) => (TUNNELLED.has(route) ? seen.target === `${target.host}:${target.port}` : seen.target.endsWith(arrivesOn(route))));
+  const refused = refusal(guard, (seen) =>
+    TUNNELLED.has(route) ? seen.target === `${target.host}:${target.port}` : seen.target.endsWith(arrivesOn(route)),
+  );
   const reached = target.connected().then(() => 'reached' as const);
   await page.goto(`${pageOrigin}/route/${route}`);
   return Promise.race([refused, reached]);
@@ -117,33 +119,39 @@ afterAll(async () => {
 });
 
 describe('every route a page can take to an internal address, in an attached browser', () => {
-  it.each(ROUTES)("reaches the internal target by %s from the user's own context of the attached browser", async (route) => {
-    target.reset();
-    const page = await raw.defaultBrowserContext().newPage();
-    try {
-      const arrived = route === 'https-fetch' ? target.connected() : target.hit(arrivesOn(route));
-      await page.goto(`${pageOrigin}/route/${route}`);
-      await arrived;
-      if (route === 'https-fetch') expect(target.connections).toBeGreaterThan(0);
-      else expect(target.paths).toContain(arrivesOn(route));
-    } finally {
-      await page.close();
-    }
-  });
+  it.each(ROUTES)(
+    "reaches the internal target by %s from the user's own context of the attached browser",
+    async (route) => {
+      target.reset();
+      const page = await raw.defaultBrowserContext().newPage();
+      try {
+        const arrived = route === 'https-fetch' ? target.connected() : target.hit(arrivesOn(route));
+        await page.goto(`${pageOrigin}/route/${route}`);
+        await arrived;
+        if (route === 'https-fetch') expect(target.connections).toBeGreaterThan(0);
+        else expect(target.paths).toContain(arrivesOn(route));
+      } finally {
+        await page.close();
+      }
+    },
+  );
 
-  it.each(ROUTES)('refuses %s to the internal target in the context the server works in, with zero hits', async (route) => {
-    target.reset();
-    const page = await context.newPage();
-    try {
-      const seen = await take(page, route, attached);
-      expect(seen).not.toBe('reached');
-      expect((seen as ProxyRefusal).reason).toContain('127.0.0.2 is a loopback address');
-      expect(target.paths).toEqual([]);
-      expect(target.connections).toBe(0);
-    } finally {
-      await page.close();
-    }
-  });
+  it.each(ROUTES)(
+    'refuses %s to the internal target in the context the server works in, with zero hits',
+    async (route) => {
+      target.reset();
+      const page = await context.newPage();
+      try {
+        const seen = await take(page, route, attached);
+        expect(seen).not.toBe('reached');
+        expect((seen as ProxyRefusal).reason).toContain('127.0.0.2 is a loopback address');
+        expect(target.paths).toEqual([]);
+        expect(target.connections).toBe(0);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 
   it('answers a redirect into the internal address with the proxy refusal in the server context, while the user context follows it', async () => {
     target.reset();
@@ -159,7 +167,9 @@ describe('every route a page can take to an internal address, in an attached bro
     try {
       const response = await page.goto(`${pageOrigin}/redirect`);
       expect(response?.status()).toBe(403);
-      expect(await page.evaluate(() => document.body.innerText)).toContain(`Refused http://127.0.0.2:${target.port}/redirect: 127.0.0.2 is a loopback address`);
+      expect(await page.evaluate(() => document.body.innerText)).toContain(
+        `Refused http://127.0.0.2:${target.port}/redirect: 127.0.0.2 is a loopback address`,
+      );
       expect(target.connections).toBe(0);
     } finally {
       await page.close();
@@ -174,7 +184,9 @@ describe('every route a page can take to an internal address, in an attached bro
       try {
         const refused = refusal(attached, (seen) => seen.target === url);
         await page.goto(`${pageOrigin}/route/none`);
-        void page.evaluate((address) => fetch(address, { mode: 'no-cors' }).catch(() => undefined), url).catch(() => undefined);
+        void page
+          .evaluate((address) => fetch(address, { mode: 'no-cors' }).catch(() => undefined), url)
+          .catch(() => undefined);
         expect((await refused).reason).toMatch(/link-local|loopback/);
       } finally {
         await page.close();
@@ -237,7 +249,12 @@ describe('through the server tools, attached with --cdp-endpoint', () => {
   beforeAll(async () => {
     site = await startSite();
     output = mkdtempSync(join(tmpdir(), 'portico-safety-attached-out-'));
-    server = await connectBrowser(['--cdp-endpoint', devtools.replace(/\/devtools\/.*$/, '').replace(/^ws/, 'http'), '--output-dir', output]);
+    server = await connectBrowser([
+      '--cdp-endpoint',
+      devtools.replace(/\/devtools\/.*$/, '').replace(/^ws/, 'http'),
+      '--output-dir',
+      output,
+    ]);
   }, 60_000);
   afterAll(async () => {
     await server?.close();

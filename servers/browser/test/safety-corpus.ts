@@ -102,7 +102,19 @@ export function routeScript(route: string, T: string): string {
   return scripts[route] ?? '';
 }
 
-export const ROUTES = ['fetch', 'https-fetch', 'xhr', 'img', 'iframe', 'worker', 'meta-refresh', 'send-beacon', 'websocket', 'eventsource', 'form-post'];
+export const ROUTES = [
+  'fetch',
+  'https-fetch',
+  'xhr',
+  'img',
+  'iframe',
+  'worker',
+  'meta-refresh',
+  'send-beacon',
+  'websocket',
+  'eventsource',
+  'form-post',
+];
 
 // Routes that Chromium tunnels with CONNECT: the proxy sees host:port, and an https: request never becomes
 // an HTTP request on the plain target, only a connection carrying a TLS handshake.

@@ -25,7 +25,14 @@ import type { CountingServer } from './safety-corpus.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = process.getuid?.() === 0;
-const PLAIN_FLAGS = ['--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(ROOT ? ['--no-sandbox'] : [])];
+const PLAIN_FLAGS = [
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  ...(ROOT ? ['--no-sandbox'] : []),
+];
 
 let target: CountingServer;
 let pages: http.Server;
@@ -63,7 +70,12 @@ beforeAll(async () => {
   pageOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
   const puppeteer = (await import('puppeteer-core')).default;
   plainProfile = mkdtempSync(join(tmpdir(), 'portico-safety-plain-'));
-  plain = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: PLAIN_FLAGS, userDataDir: plainProfile });
+  plain = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: PLAIN_FLAGS,
+    userDataDir: plainProfile,
+  });
   guarded = await launchGuarded(new UrlPolicy({ allowHosts: ['127.0.0.1'] }));
 }, 60_000);
 
@@ -94,25 +106,30 @@ describe('every route a page can take to an internal address', () => {
     }
   });
 
-  it.each(ROUTES)('refuses %s to the internal target in the browser the server launches, with zero hits', async (route) => {
-    target.reset();
-    const page = await freshPage(guarded.browser);
-    try {
-      const refused = refusal(guarded, (seen) =>
-        TUNNELLED.has(route) ? seen.target === `${target.host}:${target.port}` : seen.target.endsWith(arrivesOn(route)),
-      );
-      // Should the request get through, the target's connection ends the wait at once instead of a timeout.
-      const reached = target.connected().then(() => 'reached' as const);
-      await page.goto(`${pageOrigin}/route/${route}`);
-      const seen = await Promise.race([refused, reached]);
-      expect(seen).not.toBe('reached');
-      expect((seen as ProxyRefusal).reason).toContain('127.0.0.2 is a loopback address');
-      expect(target.paths).toEqual([]);
-      expect(target.connections).toBe(0);
-    } finally {
-      await page.close();
-    }
-  });
+  it.each(ROUTES)(
+    'refuses %s to the internal target in the browser the server launches, with zero hits',
+    async (route) => {
+      target.reset();
+      const page = await freshPage(guarded.browser);
+      try {
+        const refused = refusal(guarded, (seen) =>
+          TUNNELLED.has(route)
+            ? seen.target === `${target.host}:${target.port}`
+            : seen.target.endsWith(arrivesOn(route)),
+        );
+        // Should the request get through, the target's connection ends the wait at once instead of a timeout.
+        const reached = target.connected().then(() => 'reached' as const);
+        await page.goto(`${pageOrigin}/route/${route}`);
+        const seen = await Promise.race([refused, reached]);
+        expect(seen).not.toBe('reached');
+        expect((seen as ProxyRefusal).reason).toContain('127.0.0.2 is a loopback address');
+        expect(target.paths).toEqual([]);
+        expect(target.connections).toBe(0);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });
 
 describe('what the page origin may still do through the proxy', () => {
@@ -121,10 +138,16 @@ describe('what the page origin may still do through the proxy', () => {
   let wsPort = 0;
   const upgraded = new Set<Socket>();
   beforeAll(async () => {
-    ws = http.createServer((_request, response) => response.writeHead(200, { 'access-control-allow-origin': '*' }).end('plain answer'));
+    ws = http.createServer((_request, response) =>
+      response.writeHead(200, { 'access-control-allow-origin': '*' }).end('plain answer'),
+    );
     ws.on('upgrade', (request: http.IncomingMessage, socket: Socket) => {
-      const accept = createHash('sha1').update(`${request.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      const accept = createHash('sha1')
+        .update(`${request.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest('base64');
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
       socket.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('hello')]));
       socket.on('error', () => socket.destroy());
       socket.once('end', () => socket.destroy());
@@ -146,18 +169,15 @@ describe('what the page origin may still do through the proxy', () => {
     const page = await freshPage(guarded.browser);
     try {
       await page.goto(`${pageOrigin}/route/none`);
-      const answers = await page.evaluate(
-        async (port) => {
-          const text = await (await fetch(`http://127.0.0.1:${port}/`)).text().catch((error: Error) => error.message);
-          const message = await new Promise<string>((resolve) => {
-            const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
-            socket.onmessage = (event) => resolve(String(event.data));
-            socket.onerror = () => resolve('error');
-          });
-          return { text, message };
-        },
-        wsPort,
-      );
+      const answers = await page.evaluate(async (port) => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/`)).text().catch((error: Error) => error.message);
+        const message = await new Promise<string>((resolve) => {
+          const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
+          socket.onmessage = (event) => resolve(String(event.data));
+          socket.onerror = () => resolve('error');
+        });
+        return { text, message };
+      }, wsPort);
       expect(answers).toEqual({ text: 'plain answer', message: 'hello' });
     } finally {
       await page.close();
@@ -168,20 +188,25 @@ describe('what the page origin may still do through the proxy', () => {
 describe('addresses Chromium would otherwise connect to directly', () => {
   // Chromium bypasses a proxy for loopback and link-local hosts unless told `<-loopback>`; the metadata
   // address of every cloud is link-local. A refusal in the proxy proves the request went through it.
-  it.each(['http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]/', 'http://[::ffff:a9fe:a9fe]/', 'http://[::1]/', 'http://127.0.0.3/'])(
-    'sends a page request to %s through the proxy, which refuses it',
-    async (url) => {
-      const page = await freshPage(guarded.browser);
-      try {
-        const refused = refusal(guarded, (seen) => seen.target === url);
-        await page.goto(`${pageOrigin}/route/none`);
-        void page.evaluate((address) => fetch(address, { mode: 'no-cors' }).catch(() => undefined), url).catch(() => undefined);
-        expect((await refused).reason).toMatch(/link-local|loopback/);
-      } finally {
-        await page.close();
-      }
-    },
-  );
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fe80::1]/',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://[::1]/',
+    'http://127.0.0.3/',
+  ])('sends a page request to %s through the proxy, which refuses it', async (url) => {
+    const page = await freshPage(guarded.browser);
+    try {
+      const refused = refusal(guarded, (seen) => seen.target === url);
+      await page.goto(`${pageOrigin}/route/none`);
+      void page
+        .evaluate((address) => fetch(address, { mode: 'no-cors' }).catch(() => undefined), url)
+        .catch(() => undefined);
+      expect((await refused).reason).toMatch(/link-local|loopback/);
+    } finally {
+      await page.close();
+    }
+  });
 });
 
 describe('redirects', () => {
@@ -203,7 +228,9 @@ describe('redirects', () => {
     try {
       const response = await page.goto(`${pageOrigin}/redirect`);
       expect(response?.status()).toBe(403);
-      expect(guarded.network!.takeRefusals().map((seen) => seen.target)).toContain(`http://127.0.0.2:${target.port}/redirect`);
+      expect(guarded.network!.takeRefusals().map((seen) => seen.target)).toContain(
+        `http://127.0.0.2:${target.port}/redirect`,
+      );
       expect(await page.evaluate(() => document.body.innerText)).toContain(
         `Refused http://127.0.0.2:${target.port}/redirect: 127.0.0.2 is a loopback address`,
       );
@@ -277,7 +304,12 @@ describe('DNS rebinding', () => {
 
 describe('side doors beside the proxy', () => {
   // A fresh UDP socket per test, so a late datagram of one test is never counted in the next.
-  type Listener = { readonly port: number; readonly count: () => number; readonly first: Promise<void>; close(): Promise<void> };
+  type Listener = {
+    readonly port: number;
+    readonly count: () => number;
+    readonly first: Promise<void>;
+    close(): Promise<void>;
+  };
   async function listenUdp(): Promise<Listener> {
     const udp = dgram.createSocket('udp4');
     let datagrams = 0;
@@ -289,7 +321,7 @@ describe('side doors beside the proxy', () => {
     });
     await new Promise<void>((resolve) => udp.bind(0, '127.0.0.2', resolve));
     return {
-      port: (udp.address() as AddressInfo).port,
+      port: udp.address().port,
       count: () => datagrams,
       first,
       close: () => new Promise<void>((resolve) => udp.close(() => resolve())),
@@ -354,12 +386,19 @@ describe('local schemes', () => {
   });
   afterAll(() => rmSync(secretDir, { recursive: true, force: true }));
 
-  it.each(['file:///etc/passwd', 'chrome://version', 'data:text/html,<p>hi</p>', 'javascript:alert(1)', 'view-source:http://127.0.0.1/', 'about:blank', 'blob:http://127.0.0.1/x'])(
-    'refuses to navigate to %s',
-    (url) => {
-      expect(() => checkNavigationUrl(url, new UrlPolicy({ allowHosts: ['127.0.0.1'] }))).toThrow(/^Refused the [a-z-]+: URL: the browser only navigates to http: and https: URLs\.$/);
-    },
-  );
+  it.each([
+    'file:///etc/passwd',
+    'chrome://version',
+    'data:text/html,<p>hi</p>',
+    'javascript:alert(1)',
+    'view-source:http://127.0.0.1/',
+    'about:blank',
+    'blob:http://127.0.0.1/x',
+  ])('refuses to navigate to %s', (url) => {
+    expect(() => checkNavigationUrl(url, new UrlPolicy({ allowHosts: ['127.0.0.1'] }))).toThrow(
+      /^Refused the [a-z-]+: URL: the browser only navigates to http: and https: URLs\.$/,
+    );
+  });
 
   it('lets a plain Chromium open a local file, a data: URL and chrome: pages when asked to navigate there', async () => {
     const page = await freshPage(plain);
@@ -413,26 +452,39 @@ describe('through the server tools', () => {
   }, 60_000);
   afterAll(() => server?.close());
 
-  it.each(['file:///etc/passwd', 'chrome://version', 'data:text/html,hi', 'javascript:alert(1)', 'view-source:http://127.0.0.1/'])(
-    'answers browser_navigate to %s with one sentence and isError',
-    async (url) => {
-      const result = await server.client.callTool({ name: 'browser_navigate', arguments: { url } });
-      expect(result.isError).toBe(true);
-      expect(resultText(result)).toMatch(/^Refused the [a-z-]+: URL: the browser only navigates to http: and https: URLs\.$/);
-    },
-  );
+  it.each([
+    'file:///etc/passwd',
+    'chrome://version',
+    'data:text/html,hi',
+    'javascript:alert(1)',
+    'view-source:http://127.0.0.1/',
+  ])('answers browser_navigate to %s with one sentence and isError', async (url) => {
+    const result = await server.client.callTool({ name: 'browser_navigate', arguments: { url } });
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).toMatch(
+      /^Refused the [a-z-]+: URL: the browser only navigates to http: and https: URLs\.$/,
+    );
+  });
 
   it('answers browser_navigate to an internal address with the policy sentence and isError', async () => {
     target.reset();
-    const result = await server.client.callTool({ name: 'browser_navigate', arguments: { url: `${internal()}/direct` } });
+    const result = await server.client.callTool({
+      name: 'browser_navigate',
+      arguments: { url: `${internal()}/direct` },
+    });
     expect(result.isError).toBe(true);
-    expect(resultText(result)).toContain('127.0.0.2 is a loopback address; an operator can allow it with --allow-hosts 127.0.0.2.');
+    expect(resultText(result)).toContain(
+      '127.0.0.2 is a loopback address; an operator can allow it with --allow-hosts 127.0.0.2.',
+    );
     expect(target.connections).toBe(0);
   });
 
   it('never reaches the internal address when an allowed page redirects there', async () => {
     target.reset();
-    const result = await server.client.callTool({ name: 'browser_navigate', arguments: { url: `${pageOrigin}/redirect` } });
+    const result = await server.client.callTool({
+      name: 'browser_navigate',
+      arguments: { url: `${pageOrigin}/redirect` },
+    });
     expect(resultText(result)).toContain('Refused http://127.0.0.2');
     expect(target.connections).toBe(0);
   });

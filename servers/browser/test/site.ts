@@ -18,22 +18,30 @@ export interface TestSite {
   close(): Promise<void>;
 }
 
-const page = (title: string, body: string, head = '') => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title>${head}</head><body>${body}</body></html>`;
+const page = (title: string, body: string, head = '') =>
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title>${head}</head><body>${body}</body></html>`;
 
 /** A form of `count` labelled fields (inputs, selects, checkboxes), like the 200-element form of the benchmarks. */
 export function bigForm(count: number): string {
   const fields: string[] = [];
   for (let i = 1; i <= count; i++) {
     if (i % 10 === 0) fields.push(`<label>Option ${i} <input type="checkbox" name="c${i}"></label>`);
-    else if (i % 10 === 5) fields.push(`<label for="s${i}">Choice ${i}</label><select id="s${i}" name="s${i}"><option>One</option><option>Two</option></select>`);
+    else if (i % 10 === 5)
+      fields.push(
+        `<label for="s${i}">Choice ${i}</label><select id="s${i}" name="s${i}"><option>One</option><option>Two</option></select>`,
+      );
     else fields.push(`<label for="f${i}">Field ${i}</label><input id="f${i}" name="f${i}">`);
   }
-  return page('Big form', `<h1>Registration</h1><form action="/done">${fields.join('\n')}<button type="submit">Send</button></form>`);
+  return page(
+    'Big form',
+    `<h1>Registration</h1><form action="/done">${fields.join('\n')}<button type="submit">Send</button></form>`,
+  );
 }
 
 /** A long article of about `bytes` bytes. */
 export function article(bytes: number): string {
-  const paragraph = '<p>The quick brown fox jumps over the lazy dog while the reporter writes a long paragraph about it, adding detail after detail so that the page grows. </p>';
+  const paragraph =
+    '<p>The quick brown fox jumps over the lazy dog while the reporter writes a long paragraph about it, adding detail after detail so that the page grows. </p>';
   const parts = ['<article><h1>A very long article</h1>'];
   let size = 0;
   let section = 0;
@@ -52,7 +60,12 @@ export async function startSite(): Promise<TestSite> {
   const held: ServerResponse[] = [];
   let origin = '';
   let other = '';
-  const send = (res: ServerResponse, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    body: string,
+    type = 'text/html; charset=utf-8',
+    headers: Record<string, string> = {},
+  ) => {
     res.writeHead(200, { 'content-type': type, ...headers });
     res.end(body);
   };
@@ -61,7 +74,13 @@ export async function startSite(): Promise<TestSite> {
     seen.push(url.pathname);
     switch (url.pathname) {
       case '/':
-        return send(res, page('Home', '<h1>Home</h1><p>Welcome to the test site.</p><a href="/form">Form</a> <a href="/popup">Popup</a>'));
+        return send(
+          res,
+          page(
+            'Home',
+            '<h1>Home</h1><p>Welcome to the test site.</p><a href="/form">Form</a> <a href="/popup">Popup</a>',
+          ),
+        );
       case '/form':
         return send(
           res,
@@ -78,13 +97,31 @@ export async function startSite(): Promise<TestSite> {
           ),
         );
       case '/done':
-        return send(res, page('Done', `<h1>Thanks ${escapeHtml(url.searchParams.get('name') ?? '')}</h1><p>Color ${escapeHtml(url.searchParams.get('color') ?? '')}, terms ${url.searchParams.get('terms') ?? 'off'}.</p>`));
+        return send(
+          res,
+          page(
+            'Done',
+            `<h1>Thanks ${escapeHtml(url.searchParams.get('name') ?? '')}</h1><p>Color ${escapeHtml(url.searchParams.get('color') ?? '')}, terms ${url.searchParams.get('terms') ?? 'off'}.</p>`,
+          ),
+        );
       case '/big-form':
         return send(res, bigForm(Number(url.searchParams.get('fields') ?? '200')));
       case '/frames':
-        return send(res, page('Frames', `<h1>Frames</h1><iframe title="Same" src="/inner?who=same"></iframe><iframe title="Other" src="${other}/inner?who=other"></iframe>`));
+        return send(
+          res,
+          page(
+            'Frames',
+            `<h1>Frames</h1><iframe title="Same" src="/inner?who=same"></iframe><iframe title="Other" src="${other}/inner?who=other"></iframe>`,
+          ),
+        );
       case '/inner':
-        return send(res, page('Inner', `<p>Inside the ${escapeHtml(url.searchParams.get('who') ?? '')} frame</p><button onclick="this.textContent = 'Pressed in ${escapeHtml(url.searchParams.get('who') ?? '')}'">Frame button ${escapeHtml(url.searchParams.get('who') ?? '')}</button><button onclick="alert('From the frame'); this.textContent = 'Alerted'">Frame alert</button>`));
+        return send(
+          res,
+          page(
+            'Inner',
+            `<p>Inside the ${escapeHtml(url.searchParams.get('who') ?? '')} frame</p><button onclick="this.textContent = 'Pressed in ${escapeHtml(url.searchParams.get('who') ?? '')}'">Frame button ${escapeHtml(url.searchParams.get('who') ?? '')}</button><button onclick="alert('From the frame'); this.textContent = 'Alerted'">Frame alert</button>`,
+          ),
+        );
       case '/shadow':
         return send(
           res,
@@ -118,7 +155,13 @@ customElements.define('fancy-card', class extends HTMLElement {
       case '/file.csv':
         return send(res, 'a,b\n1,2\n', 'text/csv', { 'content-disposition': 'attachment; filename="report.csv"' });
       case '/upload':
-        return send(res, page('Upload', `<label for="file">Attachment</label><input id="file" type="file" onchange="document.getElementById('out').textContent = 'chose ' + [...this.files].map(f => f.name + ':' + f.size).join(',')"><p id="out">none</p>`));
+        return send(
+          res,
+          page(
+            'Upload',
+            `<label for="file">Attachment</label><input id="file" type="file" onchange="document.getElementById('out').textContent = 'chose ' + [...this.files].map(f => f.name + ':' + f.size).join(',')"><p id="out">none</p>`,
+          ),
+        );
       case '/article':
         return send(res, article(2_000_000));
       case '/slow':
@@ -126,7 +169,13 @@ customElements.define('fancy-card', class extends HTMLElement {
         return;
       case '/forever':
         // The document arrives, but one image never finishes: the page never stops loading.
-        return send(res, page('Forever', '<h1>Loading forever</h1><img src="/hang.png" alt="never"><button onclick="fetch(\'/hang-fetch\')">Start fetch</button>'));
+        return send(
+          res,
+          page(
+            'Forever',
+            '<h1>Loading forever</h1><img src="/hang.png" alt="never"><button onclick="fetch(\'/hang-fetch\')">Start fetch</button>',
+          ),
+        );
       case '/hang.png':
       case '/hang-fetch':
         res.writeHead(200, { 'content-type': 'image/png' });
@@ -134,7 +183,13 @@ customElements.define('fancy-card', class extends HTMLElement {
         held.push(res);
         return;
       case '/later':
-        return send(res, page('Later', `<p id="out">Waiting</p><script>setTimeout(() => { document.getElementById('out').textContent = 'Ready now'; }, 500);</script>`));
+        return send(
+          res,
+          page(
+            'Later',
+            `<p id="out">Waiting</p><script>setTimeout(() => { document.getElementById('out').textContent = 'Ready now'; }, 500);</script>`,
+          ),
+        );
       case '/popup':
         return send(res, page('Popup', '<a href="/" target="_blank">Open home in a new tab</a>'));
       case '/hidden':
@@ -152,11 +207,29 @@ customElements.define('fancy-card', class extends HTMLElement {
           ),
         );
       case '/console':
-        return send(res, page('Console', `<script>console.log('hello from the page'); console.error('something failed'); setTimeout(() => { throw new Error('boom'); }, 0);</script><p>Console</p>`));
+        return send(
+          res,
+          page(
+            'Console',
+            `<script>console.log('hello from the page'); console.error('something failed'); setTimeout(() => { throw new Error('boom'); }, 0);</script><p>Console</p>`,
+          ),
+        );
       case '/state':
-        return send(res, page('State', `<script>document.cookie = 'session=abc123; path=/; max-age=3600'; localStorage.setItem('theme', 'dark');</script><p>State set</p>`));
+        return send(
+          res,
+          page(
+            'State',
+            `<script>document.cookie = 'session=abc123; path=/; max-age=3600'; localStorage.setItem('theme', 'dark');</script><p>State set</p>`,
+          ),
+        );
       case '/state-check':
-        return send(res, page('State check', `<p id="out"></p><script>document.getElementById('out').textContent = 'cookie ' + document.cookie + ' theme ' + localStorage.getItem('theme');</script>`));
+        return send(
+          res,
+          page(
+            'State check',
+            `<p id="out"></p><script>document.getElementById('out').textContent = 'cookie ' + document.cookie + ' theme ' + localStorage.getItem('theme');</script>`,
+          ),
+        );
       case '/tamper':
         // Freezes the change counter an earlier Portico kept in the page's own world at zero, so that a click's
         // change would read as none, and shows whether any Portico global is visible to the page.

@@ -44,7 +44,10 @@ describe('navigation and snapshots', () => {
     const typed = await browser.call('browser_type', { ref: refOf(snapshot, /tx Name\b/), text: 'Ada' });
     expect(typed.text).toContain('Typed 3 characters into');
     expect(typed.text).toMatch(/\+ e\d+ tx Name = Ada/);
-    const selected = await browser.call('browser_select_option', { ref: refOf(snapshot, /sel Color\b/), values: ['Green'] });
+    const selected = await browser.call('browser_select_option', {
+      ref: refOf(snapshot, /sel Color\b/),
+      values: ['Green'],
+    });
     expect(selected.text).toContain('Selected "Green"');
     await browser.call('browser_click', { ref: refOf(snapshot, /chk I agree/) });
     const sent = await browser.call('browser_click', { ref: refOf(snapshot, /button Send/) });
@@ -103,7 +106,9 @@ describe('navigation and snapshots', () => {
     expect(appeared.text).toContain('+ "Ready now"');
     const stays = await browser.call('browser_wait_for', { text_gone: 'Ready now', timeout: 0.3 });
     expect(stays.isError).toBe(true);
-    expect(stays.text).toBe('The text "Ready now" did not disappear within 0.3 s; raise timeout or check browser_snapshot.');
+    expect(stays.text).toBe(
+      'The text "Ready now" did not disappear within 0.3 s; raise timeout or check browser_snapshot.',
+    );
   });
 
   it('refuses a key name that does not exist', async () => {
@@ -125,11 +130,19 @@ describe('navigation and snapshots', () => {
   it('says in one sentence when a ref is unknown', async () => {
     const result = await browser.call('browser_click', { ref: 'e9999' });
     expect(result.isError).toBe(true);
-    expect(result.text).toBe('Ref e9999 is not in any snapshot of this tab; call browser_snapshot and use a ref from it.');
+    expect(result.text).toBe(
+      'Ref e9999 is not in any snapshot of this tab; call browser_snapshot and use a ref from it.',
+    );
   });
 
   it('refuses file:, javascript: and data: URLs and hosts the policy blocks', async () => {
-    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,hi', 'view-source:http://127.0.0.1/', 'chrome://settings']) {
+    for (const url of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'data:text/html,hi',
+      'view-source:http://127.0.0.1/',
+      'chrome://settings',
+    ]) {
       const result = await browser.call('browser_navigate', { url });
       expect(result.isError, url).toBe(true);
       expect(result.text, url).toMatch(/^Refused/);
@@ -158,7 +171,9 @@ describe('snapshot size', () => {
       expect(result.structuredContent).toMatchObject({ truncated: false, refs: fields + 2 });
       sizes[fields] = Buffer.byteLength(result.text);
     }
-    console.log(`snapshot bytes: 100 fields (200 elements with their labels) ${sizes[100]} B, 200 fields ${sizes[200]} B`);
+    console.log(
+      `snapshot bytes: 100 fields (200 elements with their labels) ${sizes[100]} B, 200 fields ${sizes[200]} B`,
+    );
     expect(sizes[100]).toBeLessThanOrEqual(2_100);
     expect(sizes[200]).toBeLessThanOrEqual(4_200);
   });
@@ -206,11 +221,13 @@ describe('hidden text', () => {
     await browser.call('browser_navigate', { url: `${site.url}/hidden` });
     const snapshot = (await browser.call('browser_snapshot')).text;
     expect(snapshot).toContain('"Visible words"');
-    for (const words of ['Display none', 'Zero size', 'Off screen words', 'Invisible', 'Aria hidden']) expect(snapshot).not.toContain(words);
+    for (const words of ['Display none', 'Zero size', 'Off screen words', 'Invisible', 'Aria hidden'])
+      expect(snapshot).not.toContain(words);
     expect(snapshot).toMatch(/e\d+ button Off screen button \[hidden\]/);
     const read = (await browser.call('browser_read')).text;
     expect(read).toContain('Visible words');
-    for (const words of ['Display none', 'Zero size', 'Off screen', 'Invisible', 'Aria hidden']) expect(read).not.toContain(words);
+    for (const words of ['Display none', 'Zero size', 'Off screen', 'Invisible', 'Aria hidden'])
+      expect(read).not.toContain(words);
   });
 });
 
@@ -220,7 +237,9 @@ describe('closing', () => {
     const closed = await browser.call('browser_close');
     expect(closed.text).toBe('Closed the browser session.');
     const tabs = await browser.call('browser_tabs', { action: 'list' });
-    expect((tabs.structuredContent as { tabs: Array<{ url: string }> }).tabs).toEqual([{ index: 0, url: 'about:blank', title: '' }]);
+    expect((tabs.structuredContent as { tabs: Array<{ url: string }> }).tabs).toEqual([
+      { index: 0, url: 'about:blank', title: '' },
+    ]);
     expect((await browser.call('browser_navigate', { url: `${site.url}/` })).text).toContain('h1 Home');
   });
 });

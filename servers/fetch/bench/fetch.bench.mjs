@@ -25,8 +25,13 @@ function rawConvert(html) {
 
 /** Bytes a reply sends, as the kernel counts them: its text plus its structured content (JSON). */
 function replyBytes(result) {
-  const text = (result.content ?? []).map((block) => (block.type === 'text' ? block.text : JSON.stringify(block))).join('');
-  return Buffer.byteLength(text) + (result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent)));
+  const text = (result.content ?? [])
+    .map((block) => (block.type === 'text' ? block.text : JSON.stringify(block)))
+    .join('');
+  return (
+    Buffer.byteLength(text) +
+    (result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent)))
+  );
 }
 
 async function timed(fn) {
@@ -54,14 +59,19 @@ export async function run() {
     // Conversion end to end (cache off: every call downloads and converts), against the raw floor.
     const uncached = await connectTimed({ args: [entry, ...common, '--cache-ttl', '0'] });
     const conversion = {};
-    for (const [path, runs] of [['/article-2mb', RUNS_BIG], ['/page-100kb', RUNS_SMALL]]) {
+    for (const [path, runs] of [
+      ['/article-2mb', RUNS_BIG],
+      ['/page-100kb', RUNS_SMALL],
+    ]) {
       const server = [];
       const raw = [];
       // One unmeasured round each: loads the lazy modules and warms the JIT on both sides.
       await uncached.client.callTool({ name: 'fetch', arguments: { url: `${base}${path}` } });
       rawConvert(pages[path]);
       for (let i = 0; i < runs; i++) {
-        server.push((await timed(() => uncached.client.callTool({ name: 'fetch', arguments: { url: `${base}${path}` } }))).ms);
+        server.push(
+          (await timed(() => uncached.client.callTool({ name: 'fetch', arguments: { url: `${base}${path}` } }))).ms,
+        );
         raw.push((await timed(() => rawConvert(pages[path]))).ms);
       }
       conversion[path] = { server: median(server), raw: median(raw) };
@@ -80,7 +90,10 @@ export async function run() {
       let start = 0;
       calls = 0;
       for (;;) {
-        const result = await server.client.callTool({ name: 'fetch', arguments: { url: `${base}/article-2mb`, start_index: start } });
+        const result = await server.client.callTool({
+          name: 'fetch',
+          arguments: { url: `${base}/article-2mb`, start_index: start },
+        });
         calls++;
         if (calls === 1) firstCall.push(performance.now() - started);
         const next = result.structuredContent?.next?.start_index;
@@ -99,7 +112,10 @@ export async function run() {
     // The reference's reply around the same markdown: its documented format, "Contents of <url>:\n" and the
     // first max_length characters, then its truncation line (mcp-server-fetch is Python and cannot be
     // installed here, so the format is rebuilt from Portico's own markdown of the page).
-    const longer = await replyServer.client.callTool({ name: 'fetch', arguments: { url: pageUrl, max_length: 20_000 } });
+    const longer = await replyServer.client.callTool({
+      name: 'fetch',
+      arguments: { url: pageUrl, max_length: 20_000 },
+    });
     const longerText = longer.content[0].text;
     const markdown = longerText.slice(longerText.indexOf(':\n', longerText.indexOf('Contents of ')) + 2).slice(0, 5000);
     const referenceText = `Contents of ${pageUrl}:\n${markdown}\n\n<error>Content truncated. Call the fetch tool with a start_index of 5000 to get more content.</error>`;
@@ -125,10 +141,21 @@ export async function run() {
     const single = median(firstCall);
     return [
       {
-        title: 'HTML → markdown, end to end through the server (download + convert, cache off) vs the raw in-process pipeline',
+        title:
+          'HTML → markdown, end to end through the server (download + convert, cache off) vs the raw in-process pipeline',
         rows: [
-          { measure: '2 MB article', portico: conversion['/article-2mb'].server, format: ms, anchors: [{ name: 'raw linkedom+Readability+turndown', value: conversion['/article-2mb'].raw }] },
-          { measure: '100 KB page', portico: conversion['/page-100kb'].server, format: ms, anchors: [{ name: 'raw linkedom+Readability+turndown', value: conversion['/page-100kb'].raw }] },
+          {
+            measure: '2 MB article',
+            portico: conversion['/article-2mb'].server,
+            format: ms,
+            anchors: [{ name: 'raw linkedom+Readability+turndown', value: conversion['/article-2mb'].raw }],
+          },
+          {
+            measure: '100 KB page',
+            portico: conversion['/page-100kb'].server,
+            format: ms,
+            anchors: [{ name: 'raw linkedom+Readability+turndown', value: conversion['/page-100kb'].raw }],
+          },
         ],
       },
       {
@@ -140,7 +167,10 @@ export async function run() {
             format: ms,
             anchors: [
               { name: 'one conversion (first call)', value: single },
-              { name: 'refetch + reconvert per call, as the reference does (calls × first call)', value: single * calls },
+              {
+                name: 'refetch + reconvert per call, as the reference does (calls × first call)',
+                value: single * calls,
+              },
             ],
           },
         ],
@@ -152,16 +182,36 @@ export async function run() {
             measure: 'reply bytes: fetch of a 100 KB page, max_length 5000 (text + structure)',
             portico: porticoReply,
             format: bytes,
-            anchors: [{ name: 'reference mcp-server-fetch reply (documented format rebuilt around the same markdown; Python reference not installable here)', value: referenceReply }],
+            anchors: [
+              {
+                name: 'reference mcp-server-fetch reply (documented format rebuilt around the same markdown; Python reference not installable here)',
+                value: referenceReply,
+              },
+            ],
           },
         ],
       },
       {
         title: `Startup: spawn → initialize result, median of ${RUNS_SMALL}`,
         rows: [
-          { measure: '2025 handshake', portico: median(startup), format: ms, anchors: [{ name: 'node -e 0 (spawn→exit)', value: median(bare) }] },
-          { measure: '2026-07-28 (server/discover)', portico: median(startupModern), format: ms, anchors: [{ name: 'node -e 0 (spawn→exit)', value: median(bare) }] },
-          { measure: 'RSS just after initialize', portico: median(rss), format: bytes, anchors: [{ name: 'RSS after converting 2 MB pages (same server kind)', value: peak }] },
+          {
+            measure: '2025 handshake',
+            portico: median(startup),
+            format: ms,
+            anchors: [{ name: 'node -e 0 (spawn→exit)', value: median(bare) }],
+          },
+          {
+            measure: '2026-07-28 (server/discover)',
+            portico: median(startupModern),
+            format: ms,
+            anchors: [{ name: 'node -e 0 (spawn→exit)', value: median(bare) }],
+          },
+          {
+            measure: 'RSS just after initialize',
+            portico: median(rss),
+            format: bytes,
+            anchors: [{ name: 'RSS after converting 2 MB pages (same server kind)', value: peak }],
+          },
         ],
       },
     ];

@@ -8,7 +8,16 @@ export const demo = {
     const pages = {
       '/article': ['text/html; charset=utf-8', articlePage()],
       '/report': ['text/html; charset=utf-8', articleOfSize(60_000)],
-      '/report.pdf': ['application/pdf', minimalPdf([['Annual report', 'Revenue grew 12 percent'], ['Outlook', 'Steady']], 'Annual report')],
+      '/report.pdf': [
+        'application/pdf',
+        minimalPdf(
+          [
+            ['Annual report', 'Revenue grew 12 percent'],
+            ['Outlook', 'Steady'],
+          ],
+          'Annual report',
+        ),
+      ],
       '/robots.txt': ['text/plain', 'User-agent: *\nDisallow: /private\n'],
     };
     const site = http.createServer((req, res) => {

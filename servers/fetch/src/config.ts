@@ -40,7 +40,7 @@ export const FETCH_FLAGS = {
   'user-agent': {
     type: 'string',
     placeholder: 'ua',
-    description: 'User-Agent for every request (default: the reference server\'s ModelContextProtocol/1.0 agents).',
+    description: "User-Agent for every request (default: the reference server's ModelContextProtocol/1.0 agents).",
     env: 'PORTICO_FETCH_USER_AGENT',
   },
   'ignore-robots-txt': {
@@ -73,7 +73,8 @@ export const FETCH_FLAGS = {
     max: 600_000,
     default: 30_000,
     placeholder: 'seconds',
-    description: 'Whole-call time limit (download and conversion) and ceiling of the per-call timeout_seconds (default 30).',
+    description:
+      'Whole-call time limit (download and conversion) and ceiling of the per-call timeout_seconds (default 30).',
     env: 'PORTICO_FETCH_TIMEOUT',
   },
   'connect-timeout': {
@@ -144,7 +145,10 @@ export const FETCH_FLAGS = {
 } as const satisfies Record<string, FlagSpec>;
 
 /** Builds the typed config from the kernel-parsed flags; throws ConfigError with one sentence on bad input. */
-export function parseFetchConfig({ values, positionals }: Pick<ConfigInput<typeof FETCH_FLAGS>, 'values' | 'positionals'>): FetchConfig {
+export function parseFetchConfig({
+  values,
+  positionals,
+}: Pick<ConfigInput<typeof FETCH_FLAGS>, 'values' | 'positionals'>): FetchConfig {
   if (positionals.length > 0) {
     throw new ConfigError(`Unexpected argument "${positionals[0]}"; this server takes only flags (run with --help).`);
   }
@@ -184,7 +188,9 @@ function parseProxyUrl(raw: string): URL {
     throw new ConfigError(`--proxy-url "${raw}" is not a URL; give one such as http://proxy.internal:3128.`);
   }
   if (url.protocol !== 'http:') {
-    throw new ConfigError(`--proxy-url must be an http:// proxy URL (HTTPS targets are tunnelled with CONNECT), not ${url.protocol}.`);
+    throw new ConfigError(
+      `--proxy-url must be an http:// proxy URL (HTTPS targets are tunnelled with CONNECT), not ${url.protocol}.`,
+    );
   }
   return url;
 }

@@ -37,7 +37,8 @@ export interface DocumentResult {
 // most two threads' limits.
 const CONVERSION_THREADS = 2;
 
-const ACCEPT = 'text/html,application/xhtml+xml,application/json;q=0.9,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.5';
+const ACCEPT =
+  'text/html,application/xhtml+xml,application/json;q=0.9,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.5';
 
 /** Fetches pages under the URL policy and robots.txt, converts them, and caches the result for continuation. */
 export class PageFetcher {
@@ -76,13 +77,20 @@ export class PageFetcher {
     const deadline = performance.now() + timeoutMs;
     const limits = (): RequestLimits => ({
       timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
-      connectTimeoutMs: Math.min(request.connectTimeoutMs ?? this.#config.connectTimeoutMs, this.#config.connectTimeoutMs),
+      connectTimeoutMs: Math.min(
+        request.connectTimeoutMs ?? this.#config.connectTimeoutMs,
+        this.#config.connectTimeoutMs,
+      ),
       maxBytes: this.#config.maxDownloadBytes,
       maxRedirects: this.#config.maxRedirects,
     });
     const userAgent = request.mode === 'autonomous' ? this.#config.autonomousUserAgent : this.#config.manualUserAgent;
     const robots = request.mode === 'autonomous' && !this.#config.ignoreRobotsTxt;
-    const check = (): RobotsCheck => ({ userAgent, limits: limits(), ...(request.signal ? { signal: request.signal } : {}) });
+    const check = (): RobotsCheck => ({
+      userAgent,
+      limits: limits(),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
     // robots.txt is consulted on every tool call (its verdict is cached per origin), so a document that the
     // prompt put in the cache is not handed to the model past a Disallow rule: every URL the document was
     // reached through is checked again, redirect targets included.
@@ -102,7 +110,9 @@ export class PageFetcher {
       onProgress: (received, total) => request.progress?.(received, total, 'downloading'),
       // RFC 9309 applies to each URL fetched: a redirect to a disallowed path (or to another origin's) is
       // refused before it is requested.
-      ...(robots ? { beforeRedirect: (next: URL, from: URL) => this.#robots.assertRedirectAllowed(next, from, check()) } : {}),
+      ...(robots
+        ? { beforeRedirect: (next: URL, from: URL) => this.#robots.assertRedirectAllowed(next, from, check()) }
+        : {}),
     });
     if (response.status >= 400) throw httpStatusError(response.url, response.status, response.statusText);
     const started = performance.now();
@@ -152,5 +162,7 @@ function httpStatusError(url: URL, status: number, statusText: string): Upstream
           : status >= 500
             ? 'the site has a problem; try again later'
             : 'check the URL and the request';
-  return new UpstreamError(`Fetching ${displayUrl(url)} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}; ${advice}.`);
+  return new UpstreamError(
+    `Fetching ${displayUrl(url)} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}; ${advice}.`,
+  );
 }

@@ -76,7 +76,10 @@ export class RobotsGuard {
     try {
       await this.assertAllowed(next, check);
     } catch (error) {
-      if (error instanceof PolicyError) throw new PolicyError(`${displayUrl(from)} redirected to a page robots.txt does not let this server fetch. ${error.message}`);
+      if (error instanceof PolicyError)
+        throw new PolicyError(
+          `${displayUrl(from)} redirected to a page robots.txt does not let this server fetch. ${error.message}`,
+        );
       throw error;
     }
   }
@@ -92,7 +95,11 @@ export class RobotsGuard {
       this.#pending.set(origin, pending);
     }
     const verdict = await pending;
-    this.#cache?.set(origin, verdict, verdict.kind === 'unreachable' ? { ttl: Math.min(this.#ttlMs, UNREACHABLE_TTL_MS) } : {});
+    this.#cache?.set(
+      origin,
+      verdict,
+      verdict.kind === 'unreachable' ? { ttl: Math.min(this.#ttlMs, UNREACHABLE_TTL_MS) } : {},
+    );
     return verdict;
   }
 
@@ -103,7 +110,12 @@ export class RobotsGuard {
       response = await this.#client.get(robotsUrl, {
         userAgent: check.userAgent,
         accept: 'text/plain,*/*;q=0.5',
-        limits: { ...check.limits, maxBytes: MAX_ROBOTS_BYTES, maxRedirects: MAX_ROBOTS_REDIRECTS, truncateAtMaxBytes: true },
+        limits: {
+          ...check.limits,
+          maxBytes: MAX_ROBOTS_BYTES,
+          maxRedirects: MAX_ROBOTS_REDIRECTS,
+          truncateAtMaxBytes: true,
+        },
         ...(check.signal ? { signal: check.signal } : {}),
       });
     } catch (error) {

@@ -35,7 +35,9 @@ describe('PDF decompression bombs', () => {
     const pdf = pdfWithContentStreams([{ filters: ['FlateDecode'], data: stream }]);
     const reading = pdfToText(pdf, { maxDecodedBytes: 32 * MB });
     await expect(reading).rejects.toBeInstanceOf(TooLargeError);
-    await expect(reading).rejects.toThrow(/compressed streams expand to more than 32,000,000 bytes when decoded.*--max-decompressed-bytes\.$/);
+    await expect(reading).rejects.toThrow(
+      /compressed streams expand to more than 32,000,000 bytes when decoded.*--max-decompressed-bytes\.$/,
+    );
   });
 
   it('counts a bomb hidden behind another filter (ASCIIHex, then Flate) the same way', async () => {
@@ -50,13 +52,17 @@ describe('PDF decompression bombs', () => {
     const piece = await deflatedSpaces(12 * MB);
     const pdf = pdfWithContentStreams(Array.from({ length: 8 }, () => ({ filters: ['FlateDecode'], data: piece })));
     // Each stream alone fits in the budget; together they are 96 MB.
-    const one = await pdfToText(pdfWithContentStreams([{ filters: ['FlateDecode'], data: piece }]), { maxDecodedBytes: 32 * MB });
+    const one = await pdfToText(pdfWithContentStreams([{ filters: ['FlateDecode'], data: piece }]), {
+      maxDecodedBytes: 32 * MB,
+    });
     expect(one.pages).toBe(1);
     await expect(pdfToText(pdf, { maxDecodedBytes: 32 * MB })).rejects.toThrow(/expand to more than 32,000,000 bytes/);
   });
 
   it('still reads ordinary PDFs, compressed or not, under the default budget', async () => {
-    const content = await deflatedSpaces(0).then(() => Buffer.from('BT /F1 12 Tf 72 720 Td (Compressed page text) Tj ET', 'latin1'));
+    const content = await deflatedSpaces(0).then(() =>
+      Buffer.from('BT /F1 12 Tf 72 720 Td (Compressed page text) Tj ET', 'latin1'),
+    );
     const { deflateSync } = await import('node:zlib');
     const compressed = pdfWithContentStreams([{ filters: ['FlateDecode'], data: deflateSync(content) }]);
     expect((await pdfToText(compressed)).text).toContain('Compressed page text');
@@ -95,7 +101,10 @@ describe('deeply nested HTML', () => {
   });
 
   it('does not put the text of scripts below the depth limit into the page', async () => {
-    const html = nestedHtml(300, '<div>', '</div>').replace('bottom', 'bottom<script>stealCookies()</script><style>.x{}</style>');
+    const html = nestedHtml(300, '<div>', '</div>').replace(
+      'bottom',
+      'bottom<script>stealCookies()</script><style>.x{}</style>',
+    );
     const { markdown } = await htmlToMarkdown(html, PAGE);
     expect(markdown).toContain('bottom');
     expect(markdown).not.toContain('stealCookies');

@@ -25,17 +25,28 @@ function response(body: Buffer | string, contentType?: string): FetchedResponse 
 
 describe('charset detection', () => {
   it('decodes a windows-1252 page declared in Content-Type', async () => {
-    const decoded = await decodeBody(iconv.encode(CP1252_TEXT, 'windows-1252'), 'text/html; charset=windows-1252', true);
+    const decoded = await decodeBody(
+      iconv.encode(CP1252_TEXT, 'windows-1252'),
+      'text/html; charset=windows-1252',
+      true,
+    );
     expect(decoded).toMatchObject({ text: CP1252_TEXT, charset: 'windows-1252', source: 'header' });
   });
 
   it('reads the iso-8859-1 label as windows-1252, as browsers do (curly quotes and the euro sign survive)', async () => {
-    const decoded = await decodeBody(iconv.encode(CP1252_TEXT, 'windows-1252'), 'text/plain; charset=ISO-8859-1', false);
+    const decoded = await decodeBody(
+      iconv.encode(CP1252_TEXT, 'windows-1252'),
+      'text/plain; charset=ISO-8859-1',
+      false,
+    );
     expect(decoded.text).toBe(CP1252_TEXT);
   });
 
   it('finds a Shift_JIS charset declared in a meta tag when the header has none', async () => {
-    const body = iconv.encode(`<html><head><meta charset="Shift_JIS"></head><body>${SJIS_TEXT}</body></html>`, 'shift_jis');
+    const body = iconv.encode(
+      `<html><head><meta charset="Shift_JIS"></head><body>${SJIS_TEXT}</body></html>`,
+      'shift_jis',
+    );
     const decoded = await decodeBody(body, 'text/html', true);
     expect(decoded.source).toBe('meta');
     expect(decoded.text).toContain(SJIS_TEXT);
@@ -139,8 +150,12 @@ describe('document conversion by content type', () => {
   });
 
   it('sniffs HTML and PDF when the server declares no content type', async () => {
-    expect((await convertResponse(response('<!DOCTYPE html><html><body><p>hi</p></body></html>'), { raw: false })).kind).toBe('html');
-    expect((await convertResponse(response(minimalPdf([['sniffed pdf']])), { raw: false })).text).toContain('sniffed pdf');
+    expect(
+      (await convertResponse(response('<!DOCTYPE html><html><body><p>hi</p></body></html>'), { raw: false })).kind,
+    ).toBe('html');
+    expect((await convertResponse(response(minimalPdf([['sniffed pdf']])), { raw: false })).text).toContain(
+      'sniffed pdf',
+    );
   });
 
   it('refuses binary content with a sentence that names its type', async () => {
@@ -157,7 +172,9 @@ describe('document conversion by content type', () => {
   });
 
   it('reports a damaged PDF as unreadable instead of failing obscurely', async () => {
-    await expect(pdfToText(Buffer.from('%PDF-1.4\nthis is not really a pdf'))).rejects.toThrow(/The PDF could not be read/);
+    await expect(pdfToText(Buffer.from('%PDF-1.4\nthis is not really a pdf'))).rejects.toThrow(
+      /The PDF could not be read/,
+    );
   });
 });
 

@@ -75,7 +75,10 @@ describe('failure replies quote nothing the site controls', () => {
   it("names an HTTP error by its standard reason phrase, never the server's own", async () => {
     expect((await rawResponse(`${site.url}/reason`)).statusMessage).toBe(INJECTION);
     const result = await call(server, `${site.url}/reason`);
-    expect(result).toEqual({ isError: true, text: `Fetching ${site.url}/reason failed with HTTP 404 Not Found; check the URL.` });
+    expect(result).toEqual({
+      isError: true,
+      text: `Fetching ${site.url}/reason failed with HTTP 404 Not Found; check the URL.`,
+    });
   });
 
   it('names a refused media type only when it is a plain type/subtype token', async () => {
@@ -100,7 +103,9 @@ describe('failure replies quote nothing the site controls', () => {
     const result = await call(server, garbageUrl);
     expect(result.isError).toBe(true);
     // The site's robots.txt is asked first, and fails the same way.
-    expect(result.text).toContain(`could not be read (${new URL(garbageUrl).host} sent a malformed HTTP response; the page cannot be fetched)`);
+    expect(result.text).toContain(
+      `could not be read (${new URL(garbageUrl).host} sent a malformed HTTP response; the page cannot be fetched)`,
+    );
     expect(result.text).not.toMatch(/Parse Error|NOT-HTTP|SYSTEM/);
   });
 });

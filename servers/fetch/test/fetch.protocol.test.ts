@@ -37,9 +37,16 @@ describe.each(ERAS)('fetch server over stdio (%s era)', (era) => {
     expect(properties.max_length).toMatchObject({ type: 'integer', default: 5000 });
     expect(properties.start_index).toMatchObject({ type: 'integer', default: 0 });
     expect(properties.raw).toMatchObject({ type: 'boolean', default: false });
-    expect(tools[0]!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true });
+    expect(tools[0]!.annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: true,
+    });
     const { prompts } = await server.client.listPrompts();
-    expect(prompts).toEqual([expect.objectContaining({ name: 'fetch', arguments: [expect.objectContaining({ name: 'url', required: true })] })]);
+    expect(prompts).toEqual([
+      expect.objectContaining({ name: 'fetch', arguments: [expect.objectContaining({ name: 'url', required: true })] }),
+    ]);
   });
 
   it('converts an article in the bundled worker, marked as untrusted', async () => {
@@ -47,7 +54,13 @@ describe.each(ERAS)('fetch server over stdio (%s era)', (era) => {
     expect(result.isError).toBe(false);
     expect(result.text.startsWith('[Untrusted web content')).toBe(true);
     expect(result.text).toContain(`Contents of ${site.url}/article:\n# Caching at the Edge\n`);
-    expect(result.structured).toMatchObject({ kind: 'html', extraction: 'article', title: 'Caching at the Edge', truncated: false, status: 200 });
+    expect(result.structured).toMatchObject({
+      kind: 'html',
+      extraction: 'article',
+      title: 'Caching at the Edge',
+      truncated: false,
+      status: 200,
+    });
   });
 
   it('continues a cut document from next.start_index, from the cache', async () => {
@@ -79,7 +92,9 @@ describe.each(ERAS)('fetch server over stdio (%s era)', (era) => {
       expect(update.progress).toBeLessThanOrEqual(bytes);
       expect([undefined, bytes]).toContain(update.total);
     }
-    expect(updates.map((update) => update.progress)).toEqual([...updates.map((update) => update.progress)].sort((a, b) => a - b));
+    expect(updates.map((update) => update.progress)).toEqual(
+      [...updates.map((update) => update.progress)].sort((a, b) => a - b),
+    );
   });
 
   it('answers a failure with an isError result that says why', async () => {
@@ -109,7 +124,9 @@ describe('without --allow-hosts', () => {
     const before = site.hits('/article');
     const result = await call(server, { url: `${site.url}/article` });
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/127\.0\.0\.1 is a loopback address; an operator can allow it with --allow-hosts 127\.0\.0\.1\.$/);
+    expect(result.text).toMatch(
+      /127\.0\.0\.1 is a loopback address; an operator can allow it with --allow-hosts 127\.0\.0\.1\.$/,
+    );
     expect(site.hits('/article')).toBe(before);
   });
 });

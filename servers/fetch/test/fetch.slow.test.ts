@@ -29,11 +29,18 @@ describe.each(ERAS)('the fetch contract (%s era)', (era) => {
     expect(properties.max_length).toMatchObject({ type: 'integer', default: 5000 });
     expect(properties.start_index).toMatchObject({ type: 'integer', default: 0 });
     expect(properties.raw).toMatchObject({ type: 'boolean', default: false });
-    expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true });
+    expect(tool.annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: true,
+    });
     expect(tool.description).not.toMatch(/internet access/i);
     expect(Object.keys(tool.outputSchema?.properties ?? {})).toEqual(expect.arrayContaining(['truncated', 'next']));
     const { prompts } = await server.client.listPrompts();
-    expect(prompts).toEqual([expect.objectContaining({ name: 'fetch', arguments: [expect.objectContaining({ name: 'url', required: true })] })]);
+    expect(prompts).toEqual([
+      expect.objectContaining({ name: 'fetch', arguments: [expect.objectContaining({ name: 'url', required: true })] }),
+    ]);
     await server.close();
   });
 });
@@ -55,7 +62,13 @@ describe('the fetch tool', () => {
     expect(result.text).toContain(`[note 0](${site.url}/notes/0.html)`);
     expect(result.text).toContain('| Region | p50 (ms) | p99 (ms) |');
     expect(result.text).not.toContain('Popular story number');
-    expect(result.structured).toMatchObject({ kind: 'html', extraction: 'article', title: 'Caching at the Edge', truncated: false, status: 200 });
+    expect(result.structured).toMatchObject({
+      kind: 'html',
+      extraction: 'article',
+      title: 'Caching at the Edge',
+      truncated: false,
+      status: 200,
+    });
     expect(result.structured.next).toBeUndefined();
   });
 
@@ -100,7 +113,9 @@ describe('the fetch tool', () => {
       let start = 0;
       for (let calls = 0; calls < 20; calls++) {
         const result = await call(small, { url: `${site.url}${path}`, start_index: start });
-        expect(Buffer.byteLength(result.text) + Buffer.byteLength(JSON.stringify(result.structured))).toBeLessThanOrEqual(2000);
+        expect(
+          Buffer.byteLength(result.text) + Buffer.byteLength(JSON.stringify(result.structured)),
+        ).toBeLessThanOrEqual(2000);
         const chunk = chunkOf(result);
         chunks.push(chunk);
         expect(result.structured.next?.start_index).toBe(result.structured.endIndex);
@@ -127,12 +142,16 @@ describe('the fetch tool', () => {
 
   it('pretty-prints JSON, serves plain text as is and extracts PDF text', async () => {
     const json = await call(server, { url: `${site.url}/json` });
-    expect(chunkOf(json)).toBe('{\n  "name": "portico",\n  "tags": [\n    "fetch",\n    "mcp"\n  ],\n  "nested": {\n    "ok": true\n  }\n}');
+    expect(chunkOf(json)).toBe(
+      '{\n  "name": "portico",\n  "tags": [\n    "fetch",\n    "mcp"\n  ],\n  "nested": {\n    "ok": true\n  }\n}',
+    );
     const text = await call(server, { url: `${site.url}/text` });
     expect(chunkOf(text)).toBe('line one\nline two\n');
     const pdf = await call(server, { url: `${site.url}/pdf` });
     expect(pdf.structured).toMatchObject({ kind: 'pdf', title: 'Report 2026' });
-    expect(chunkOf(pdf)).toBe('# Report 2026\n\n## Page 1\n\nQuarterly report\nRevenue grew by 12 percent\n\n## Page 2\n\nSecond page text\nThe end');
+    expect(chunkOf(pdf)).toBe(
+      '# Report 2026\n\n## Page 1\n\nQuarterly report\nRevenue grew by 12 percent\n\n## Page 2\n\nSecond page text\nThe end',
+    );
   });
 
   it('returns the HTML source with raw: true', async () => {
@@ -172,7 +191,9 @@ describe('the fetch tool', () => {
   it('refuses a start_index past the end of the document', async () => {
     const result = await call(server, { url: `${site.url}/text`, start_index: 500 });
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/No more content available: start_index 500 is at or past the end of the document \(18 characters\)/);
+    expect(result.text).toMatch(
+      /No more content available: start_index 500 is at or past the end of the document \(18 characters\)/,
+    );
   });
 
   it('serves the fetch prompt as a user message with the page as markdown', async () => {
@@ -203,7 +224,10 @@ describe('the fetch tool', () => {
   it('answers a prompt whose page cannot be fetched with the reason as the message, as the reference does', async () => {
     const prompt = await server.client.getPrompt({ name: 'fetch', arguments: { url: `${site.url}/status/404` } });
     expect(prompt.description).toBe(`Failed to fetch ${site.url}/status/404`);
-    expect(prompt.messages[0]!.content).toMatchObject({ type: 'text', text: expect.stringMatching(/failed with HTTP 404 Not Found/) });
+    expect(prompt.messages[0]!.content).toMatchObject({
+      type: 'text',
+      text: expect.stringMatching(/failed with HTTP 404 Not Found/),
+    });
   });
 });
 
@@ -235,12 +259,18 @@ describe('robots.txt at the server level', () => {
   let strict: InProcessServer;
   let ignoring: InProcessServer;
   beforeAll(async () => {
-    const page = (body: string, status = 200) => (_req: unknown, res: import('node:http').ServerResponse) => {
-      res.writeHead(status, { 'content-type': status === 200 && body.startsWith('User') ? 'text/plain' : 'text/html' });
-      res.end(body);
-    };
+    const page =
+      (body: string, status = 200) =>
+      (_req: unknown, res: import('node:http').ServerResponse) => {
+        res.writeHead(status, {
+          'content-type': status === 200 && body.startsWith('User') ? 'text/plain' : 'text/html',
+        });
+        res.end(body);
+      };
     robotsSite = await startTestHttpServer((req, res) =>
-      req.url === '/robots.txt' ? page('User-agent: *\nDisallow: /members\n')(req, res) : page('<p>members area text</p>')(req, res),
+      req.url === '/robots.txt'
+        ? page('User-agent: *\nDisallow: /members\n')(req, res)
+        : page('<p>members area text</p>')(req, res),
     );
     brokenRobotsSite = await startTestHttpServer((req, res) =>
       req.url === '/robots.txt' ? page('oops', 503)(req, res) : page('<p>some page</p>')(req, res),
@@ -255,7 +285,9 @@ describe('robots.txt at the server level', () => {
   it('refuses a disallowed page to the tool, with the rule and how to proceed', async () => {
     const result = await call(strict, { url: `${robotsSite.url}/members/list` });
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/robots\.txt .* does not allow .*"Disallow: \/members".*fetch prompt.*--ignore-robots-txt/);
+    expect(result.text).toMatch(
+      /robots\.txt .* does not allow .*"Disallow: \/members".*fetch prompt.*--ignore-robots-txt/,
+    );
   });
 
   it('refuses every page of a site whose robots.txt answers 5xx (the reference allows them)', async () => {
@@ -265,7 +297,10 @@ describe('robots.txt at the server level', () => {
   });
 
   it('lets the user-driven prompt fetch a disallowed page', async () => {
-    const prompt = await strict.client.getPrompt({ name: 'fetch', arguments: { url: `${robotsSite.url}/members/list` } });
+    const prompt = await strict.client.getPrompt({
+      name: 'fetch',
+      arguments: { url: `${robotsSite.url}/members/list` },
+    });
     expect(prompt.messages[0]?.content).toMatchObject({ text: expect.stringContaining('members area text') });
   });
 
@@ -285,29 +320,46 @@ describe('without --allow-hosts', () => {
     await server.close();
   });
 
-  it.each(['/article', '/huge', '/cp1252', '/sjis-meta', '/json', '/text', '/pdf', '/redirect/3', '/robots.txt', '/slow-body'])(
-    'refuses %s on the loopback test site without contacting it',
-    async (path) => {
-      const before = site.hits(path);
-      const robotsBefore = site.hits('/robots.txt');
-      const result = await call(server, { url: `${site.url}${path}` });
-      expect(result.isError).toBe(true);
-      expect(result.text).toMatch(/^Refused http:\/\/127\.0\.0\.1:\d+\/.*127\.0\.0\.1 is a loopback address; an operator can allow it with --allow-hosts 127\.0\.0\.1\.$/);
-      expect(site.hits(path)).toBe(before);
-      expect(site.hits('/robots.txt')).toBe(robotsBefore);
-    },
-  );
+  it.each([
+    '/article',
+    '/huge',
+    '/cp1252',
+    '/sjis-meta',
+    '/json',
+    '/text',
+    '/pdf',
+    '/redirect/3',
+    '/robots.txt',
+    '/slow-body',
+  ])('refuses %s on the loopback test site without contacting it', async (path) => {
+    const before = site.hits(path);
+    const robotsBefore = site.hits('/robots.txt');
+    const result = await call(server, { url: `${site.url}${path}` });
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(
+      /^Refused http:\/\/127\.0\.0\.1:\d+\/.*127\.0\.0\.1 is a loopback address; an operator can allow it with --allow-hosts 127\.0\.0\.1\.$/,
+    );
+    expect(site.hits(path)).toBe(before);
+    expect(site.hits('/robots.txt')).toBe(robotsBefore);
+  });
 });
 
 describe('flags', () => {
   it('accept host lists split by white space as well as commas', async () => {
-    const server = await fetchConnection(['--allow-hosts', 'example.com 127.0.0.1', '--deny-hosts', 'a.example,b.example']);
+    const server = await fetchConnection([
+      '--allow-hosts',
+      'example.com 127.0.0.1',
+      '--deny-hosts',
+      'a.example,b.example',
+    ]);
     const result = await call(server, { url: `${site.url}/text` });
     expect(result.isError).toBe(false);
     await server.close();
   });
 
   it('refuse a timeout outside its range with a sentence that names it', async () => {
-    await expect(fetchConnection(['--timeout', '601'])).rejects.toThrow('--timeout must be between 100ms and 600s, not "601".');
+    await expect(fetchConnection(['--timeout', '601'])).rejects.toThrow(
+      '--timeout must be between 100ms and 600s, not "601".',
+    );
   });
 });

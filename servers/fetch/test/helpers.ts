@@ -14,7 +14,8 @@ const workerFile = new URL('../dist/conversion-worker.cjs', import.meta.url);
 export const fetchInProcess: ServerSpec<FetchConfig, NonNullable<typeof fetchServer.flags>> = {
   ...fetchServer,
   create: (config, kernel) => {
-    if (!existsSync(workerFile)) throw new Error(`${fileURLToPath(workerFile)} is missing: build the fetch server first.`);
+    if (!existsSync(workerFile))
+      throw new Error(`${fileURLToPath(workerFile)} is missing: build the fetch server first.`);
     return createFetchSurface(config, kernel, { workerFile });
   },
 };
@@ -51,10 +52,17 @@ export interface FetchReply {
 export async function callFetch(
   connection: Pick<InProcessServer, 'client'>,
   args: Record<string, unknown>,
-  options?: { signal?: AbortSignal; onprogress?: (update: { progress: number; total?: number; message?: string }) => void },
+  options?: {
+    signal?: AbortSignal;
+    onprogress?: (update: { progress: number; total?: number; message?: string }) => void;
+  },
 ): Promise<FetchReply> {
   const result = await connection.client.callTool({ name: 'fetch', arguments: args }, options);
-  return { text: resultText(result), isError: result.isError === true, structured: result.structuredContent as unknown as FetchStructure };
+  return {
+    text: resultText(result),
+    isError: result.isError === true,
+    structured: result.structuredContent as FetchStructure,
+  };
 }
 
 /** The chunk inside a reply: after the header line "Contents of …:", exactly endIndex - startIndex characters. */

@@ -33,31 +33,38 @@ describe('HttpClient limits', () => {
   });
 
   it('refuses a declared Content-Length over the cap before reading the body', async () => {
-    await expect(client.get(`${site.url}/huge`, { ...OPTIONS, limits: { ...LIMITS, maxBytes: 10_000 } })).rejects.toThrow(
-      /is \d{3},\d{3} bytes, over the 10,000-byte download limit/,
-    );
+    await expect(
+      client.get(`${site.url}/huge`, { ...OPTIONS, limits: { ...LIMITS, maxBytes: 10_000 } }),
+    ).rejects.toThrow(/is \d{3},\d{3} bytes, over the 10,000-byte download limit/);
   });
 
   it('keeps the first bytes instead of failing when asked to truncate', async () => {
-    const response = await client.get(`${site.url}/stream-big`, { ...OPTIONS, limits: { ...LIMITS, maxBytes: 100_000, truncateAtMaxBytes: true } });
+    const response = await client.get(`${site.url}/stream-big`, {
+      ...OPTIONS,
+      limits: { ...LIMITS, maxBytes: 100_000, truncateAtMaxBytes: true },
+    });
     expect(response).toMatchObject({ truncated: true, status: 200 });
     expect(response.body.length).toBe(100_000);
   });
 
   it('ends a response that trickles past the whole-request time limit', async () => {
-    await expect(client.get(`${site.url}/slow-body`, { ...OPTIONS, limits: { ...LIMITS, timeoutMs: 700 } })).rejects.toThrow(
-      /did not answer in full within 0\.7 s/,
-    );
+    await expect(
+      client.get(`${site.url}/slow-body`, { ...OPTIONS, limits: { ...LIMITS, timeoutMs: 700 } }),
+    ).rejects.toThrow(/did not answer in full within 0\.7 s/);
   });
 
   it('ends a request whose server never answers at the time limit', async () => {
-    await expect(client.get(`${site.url}/hang`, { ...OPTIONS, limits: { ...LIMITS, timeoutMs: 500 } })).rejects.toThrow(/within 0\.5 s/);
+    await expect(client.get(`${site.url}/hang`, { ...OPTIONS, limits: { ...LIMITS, timeoutMs: 500 } })).rejects.toThrow(
+      /within 0\.5 s/,
+    );
   });
 
   it('reports cancellation by the caller as such', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    await expect(client.get(`${site.url}/hang`, { ...OPTIONS, signal: controller.signal })).rejects.toThrow(/cancelled by the client/);
+    await expect(client.get(`${site.url}/hang`, { ...OPTIONS, signal: controller.signal })).rejects.toThrow(
+      /cancelled by the client/,
+    );
   });
 
   it('follows a redirect chain within the limit and reports the final URL', async () => {
@@ -85,7 +92,10 @@ describe('HttpClient connect timeout', () => {
     blocked = spawn(
       process.execPath,
       // It prints its port, then blocks its event loop (so it accepts nothing) right after saying so.
-      ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',1,()=>{process.stdout.write(s.address().port+'\\n');setTimeout(()=>{process.stdout.write('blocked\\n');Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,60000)},0)})"],
+      [
+        '-e',
+        "const s=require('net').createServer();s.listen(0,'127.0.0.1',1,()=>{process.stdout.write(s.address().port+'\\n');setTimeout(()=>{process.stdout.write('blocked\\n');Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,60000)},0)})",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let output = '';
@@ -107,7 +117,10 @@ describe('HttpClient connect timeout', () => {
 
   it('gives up on a connection that is not established within the connect timeout', async () => {
     await expect(
-      client.get(`http://127.0.0.1:${port}/`, { ...OPTIONS, limits: { ...LIMITS, connectTimeoutMs: 400, timeoutMs: 10_000 } }),
+      client.get(`http://127.0.0.1:${port}/`, {
+        ...OPTIONS,
+        limits: { ...LIMITS, connectTimeoutMs: 400, timeoutMs: 10_000 },
+      }),
     ).rejects.toThrow(new RegExp(`Could not connect to 127\\.0\\.0\\.1:${port} within 0\\.4 s`));
   });
 });
@@ -140,7 +153,9 @@ describe('HttpClient through a proxy', () => {
     const proxy = await startTestProxy({ refuseConnect: true });
     try {
       const proxied = new HttpClient(new UrlPolicy({ allowHosts: ['127.0.0.1'] }), new URL(proxy.url));
-      await expect(proxied.get('https://127.0.0.1:9/', OPTIONS)).rejects.toThrow(/proxy refused to open a tunnel to 127\.0\.0\.1:9 \(HTTP 403\)/);
+      await expect(proxied.get('https://127.0.0.1:9/', OPTIONS)).rejects.toThrow(
+        /proxy refused to open a tunnel to 127\.0\.0\.1:9 \(HTTP 403\)/,
+      );
       expect(proxy.requests).toEqual(['CONNECT 127.0.0.1:9']);
     } finally {
       await proxy.close();

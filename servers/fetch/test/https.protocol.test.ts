@@ -24,7 +24,11 @@ type CallResult = { text: string; isError: boolean; structured: Structured };
 
 async function call(server: SpawnedServer, args: Record<string, unknown>): Promise<CallResult> {
   const result = await server.client.callTool({ name: 'fetch', arguments: args });
-  return { text: resultText(result), isError: result.isError === true, structured: result.structuredContent as unknown as Structured };
+  return {
+    text: resultText(result),
+    isError: result.isError === true,
+    structured: result.structuredContent as Structured,
+  };
 }
 
 /** Regex-escapes a URL for use inside an expected message. */
@@ -56,11 +60,16 @@ describe.each(ERAS)('fetch over HTTPS (%s era)', (era) => {
     expect(result.text.startsWith('[Untrusted web content')).toBe(true);
     expect(result.text).toContain(`Contents of ${site.url}/article:\n# Caching at the Edge\n`);
     expect(result.text).toContain('| Region | p50 (ms) | p99 (ms) |');
-    expect(result.structured).toMatchObject({ finalUrl: `${site.url}/article`, status: 200, kind: 'html', title: 'Caching at the Edge' });
+    expect(result.structured).toMatchObject({
+      finalUrl: `${site.url}/article`,
+      status: 200,
+      kind: 'html',
+      title: 'Caching at the Edge',
+    });
     expect(site.hits('/article')).toBe(before + 1);
   });
 
-  it('fetches an https:// page by host name, verified against the certificate\'s DNS name', async () => {
+  it("fetches an https:// page by host name, verified against the certificate's DNS name", async () => {
     const url = `https://localhost:${site.port}/article`;
     const result = await call(byName, { url });
     expect(result.isError).toBe(false);
@@ -106,7 +115,9 @@ describe('HTTPS under the default policy', () => {
     const result = await call(server, { url: `${site.url}/article` });
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(
-      new RegExp(`^Refused ${literal(site.url)}/article: 127\\.0\\.0\\.1 is a loopback address; an operator can allow it with --allow-hosts 127\\.0\\.0\\.1\\.$`),
+      new RegExp(
+        `^Refused ${literal(site.url)}/article: 127\\.0\\.0\\.1 is a loopback address; an operator can allow it with --allow-hosts 127\\.0\\.0\\.1\\.$`,
+      ),
     );
     expect(site.hits('/article')).toBe(before.article);
     expect(site.hits('/robots.txt')).toBe(before.robots);
@@ -121,7 +132,10 @@ describe('HTTPS certificate verification', () => {
     proxy = await startTestProxy();
     // Same flags as above, but the self-signed certificate is not added to the trusted CAs.
     untrusting = await spawnServer({ entry, args: ['--allow-hosts', '127.0.0.1', '--ignore-robots-txt'] });
-    untrustingProxied = await spawnServer({ entry, args: ['--allow-hosts', '127.0.0.1', '--ignore-robots-txt', '--proxy-url', proxy.url] });
+    untrustingProxied = await spawnServer({
+      entry,
+      args: ['--allow-hosts', '127.0.0.1', '--ignore-robots-txt', '--proxy-url', proxy.url],
+    });
   });
   afterAll(async () => {
     await Promise.all([untrusting.close(), untrustingProxied.close()]);
@@ -129,7 +143,9 @@ describe('HTTPS certificate verification', () => {
   });
 
   const untrusted = (): RegExp =>
-    new RegExp(`^The TLS certificate of 127\\.0\\.0\\.1:${site.port} could not be verified \\([A-Z_]*CERT[A-Z_]*\\); the page cannot be fetched securely\\.$`);
+    new RegExp(
+      `^The TLS certificate of 127\\.0\\.0\\.1:${site.port} could not be verified \\([A-Z_]*CERT[A-Z_]*\\); the page cannot be fetched securely\\.$`,
+    );
 
   it('refuses a certificate the server does not trust, and says so', async () => {
     const before = site.hits('/article');
@@ -154,7 +170,12 @@ describe.each(ERAS)('HTTPS through a CONNECT proxy (%s era)', (era) => {
   let server: SpawnedServer;
   beforeAll(async () => {
     proxy = await startTestProxy();
-    server = await spawnServer({ entry, era, args: ['--allow-hosts', '127.0.0.1', '--proxy-url', proxy.url], env: TRUST_CERT });
+    server = await spawnServer({
+      entry,
+      era,
+      args: ['--allow-hosts', '127.0.0.1', '--proxy-url', proxy.url],
+      env: TRUST_CERT,
+    });
   });
   afterAll(async () => {
     await server.close();

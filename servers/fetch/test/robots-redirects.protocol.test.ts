@@ -12,7 +12,10 @@ interface RobotsSite extends Omit<TestHttpServer, 'hits' | 'resetHits'> {
   hits(path: string): number;
 }
 
-async function robotsSite(robots: { status: number; body: string }, routes: Record<string, { status: number; location?: string; body?: string }>): Promise<RobotsSite> {
+async function robotsSite(
+  robots: { status: number; body: string },
+  routes: Record<string, { status: number; location?: string; body?: string }>,
+): Promise<RobotsSite> {
   const counts = new Map<string, number>();
   const server = await startTestHttpServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -22,7 +25,10 @@ async function robotsSite(robots: { status: number; body: string }, routes: Reco
       return void res.end(robots.body);
     }
     const route = routes[path] ?? { status: 200, body: `<p>page ${path}</p>` };
-    res.writeHead(route.status, { 'content-type': 'text/html', ...(route.location ? { location: route.location } : {}) });
+    res.writeHead(route.status, {
+      'content-type': 'text/html',
+      ...(route.location ? { location: route.location } : {}),
+    });
     res.end(route.body ?? '');
   });
   return { ...server, hits: (path) => counts.get(path) ?? 0 };
@@ -40,7 +46,10 @@ describe('robots.txt on every redirect hop', () => {
   let strict: SpawnedServer;
   let ignoring: SpawnedServer;
   beforeAll(async () => {
-    other = await robotsSite({ status: 200, body: 'User-agent: *\nDisallow: /members\n' }, { '/members/list': { status: 200, body: `<p>${SECRET}</p>` } });
+    other = await robotsSite(
+      { status: 200, body: 'User-agent: *\nDisallow: /members\n' },
+      { '/members/list': { status: 200, body: `<p>${SECRET}</p>` } },
+    );
     down = await robotsSite({ status: 503, body: 'down' }, {});
     site = await robotsSite(
       { status: 200, body: 'User-agent: *\nDisallow: /members\n' },
@@ -71,7 +80,9 @@ describe('robots.txt on every redirect hop', () => {
     const result = await call(strict, `${site.url}${path}`);
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(
-      new RegExp(`redirected to a page robots\\.txt does not let this server fetch\\. Refused ${site.url}/members/list: the site's robots\\.txt .*"Disallow: /members"`),
+      new RegExp(
+        `redirected to a page robots\\.txt does not let this server fetch\\. Refused ${site.url}/members/list: the site's robots\\.txt .*"Disallow: /members"`,
+      ),
     );
     expect(result.text).not.toContain(SECRET);
     expect(site.hits('/members/list')).toBe(before);

@@ -16,8 +16,17 @@ describe('the tool list as the model sees it', () => {
     const sizes = [];
     for (const [list, argv] of lists) sizes.push({ list, ...(await measureToolList(fetchServer, argv)) });
     console.log(
-      ['list        tools  model B  full B', ...sizes.map((size) => `${size.list.padEnd(12)}${String(size.tools).padStart(5)}${String(size.modelBytes).padStart(9)}${String(size.fullBytes).padStart(8)}`)].join('\n'),
-      `\nper tool (all): ${sizes.at(-1)!.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}`,
+      [
+        'list        tools  model B  full B',
+        ...sizes.map(
+          (size) =>
+            `${size.list.padEnd(12)}${String(size.tools).padStart(5)}${String(size.modelBytes).padStart(9)}${String(size.fullBytes).padStart(8)}`,
+        ),
+      ].join('\n'),
+      `\nper tool (all): ${sizes
+        .at(-1)!
+        .perTool.map((tool) => `${tool.name} ${tool.bytes}`)
+        .join(', ')}`,
     );
     const defaults = sizes[0]!;
     expect(defaults.names).toEqual(REFERENCE_TOOLS);

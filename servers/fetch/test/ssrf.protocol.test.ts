@@ -50,7 +50,9 @@ beforeAll(async () => {
     res.end('public page');
   });
   proxy = await startTestProxy();
-  machineNameIsLoopback = (await lookup(hostname(), { all: true }).catch(() => [])).some((entry) => entry.address === '127.0.0.1');
+  machineNameIsLoopback = (await lookup(hostname(), { all: true }).catch(() => [])).some(
+    (entry) => entry.address === '127.0.0.1',
+  );
 });
 afterAll(async () => {
   await Promise.all([secret4.close(), secret6.close(), origin.close(), proxy.close()]);
@@ -81,20 +83,63 @@ const CASES: AttackCase[] = [
   { name: 'loopback as one hex number', profile: 'default', url: () => `http://0x7f000001:${p4()}/` },
   { name: 'loopback in shorthand 127.1', profile: 'default', url: () => `http://127.1:${p4()}/` },
   { name: 'IPv4-mapped IPv6 loopback', profile: 'default', url: () => `http://[::ffff:127.0.0.1]:${p4()}/` },
-  { name: 'IPv4-mapped IPv6 loopback, long form', profile: 'default', url: () => `http://[0:0:0:0:0:ffff:7f00:1]:${p4()}/` },
+  {
+    name: 'IPv4-mapped IPv6 loopback, long form',
+    profile: 'default',
+    url: () => `http://[0:0:0:0:0:ffff:7f00:1]:${p4()}/`,
+  },
   { name: 'the unspecified address 0.0.0.0', profile: 'default', url: () => `http://0.0.0.0:${p4()}/` },
   { name: 'localhost by name', profile: 'default', url: () => `http://localhost:${p4()}/` },
   { name: 'IPv6 loopback [::1]', profile: 'default', url: () => `http://[::1]:${p6()}/` },
   { name: 'IPv6 unspecified [::]', profile: 'default', url: () => `http://[::]:${p6()}/` },
-  { name: 'a host name that resolves to loopback (checked on the resolved address)', profile: 'default', url: () => `http://${hostname()}:${p4()}/`, needsMachineName: true },
-  { name: 'redirect from an allowed name to a 127.0.0.1 literal', profile: 'allow-localhost-name', url: () => via(`http://127.0.0.1:${p4()}/`) },
-  { name: 'redirect from an allowed name to [::1]', profile: 'allow-localhost-name', url: () => via(`http://[::1]:${p6()}/`) },
-  { name: 'redirect from an allowed name to decimal loopback', profile: 'allow-localhost-name', url: () => via(`http://2130706433:${p4()}/`) },
-  { name: 'redirect from an allowed name to 0.0.0.0', profile: 'allow-localhost-name', url: () => via(`http://0.0.0.0:${p4()}/`) },
-  { name: 'two redirects ending at loopback', profile: 'allow-localhost-name', url: () => via(via(`http://127.0.0.1:${p4()}/`)) },
-  { name: 'redirect to a name resolving to loopback', profile: 'allow-localhost-name', url: () => via(`http://${hostname()}:${p4()}/`), needsMachineName: true },
-  { name: 'redirect from allowed 127.0.0.1 to IPv6 loopback [::1]', profile: 'allow-127.0.0.1', url: () => `http://127.0.0.1:${origin.port}/to?u=${encodeURIComponent(`http://[::1]:${p6()}/`)}` },
-  { name: 'loopback through the proxy (checked by name before the proxy resolves it)', profile: 'proxy', url: () => `http://127.0.0.1:${p4()}/`, rawVia: 'proxy' },
+  {
+    name: 'a host name that resolves to loopback (checked on the resolved address)',
+    profile: 'default',
+    url: () => `http://${hostname()}:${p4()}/`,
+    needsMachineName: true,
+  },
+  {
+    name: 'redirect from an allowed name to a 127.0.0.1 literal',
+    profile: 'allow-localhost-name',
+    url: () => via(`http://127.0.0.1:${p4()}/`),
+  },
+  {
+    name: 'redirect from an allowed name to [::1]',
+    profile: 'allow-localhost-name',
+    url: () => via(`http://[::1]:${p6()}/`),
+  },
+  {
+    name: 'redirect from an allowed name to decimal loopback',
+    profile: 'allow-localhost-name',
+    url: () => via(`http://2130706433:${p4()}/`),
+  },
+  {
+    name: 'redirect from an allowed name to 0.0.0.0',
+    profile: 'allow-localhost-name',
+    url: () => via(`http://0.0.0.0:${p4()}/`),
+  },
+  {
+    name: 'two redirects ending at loopback',
+    profile: 'allow-localhost-name',
+    url: () => via(via(`http://127.0.0.1:${p4()}/`)),
+  },
+  {
+    name: 'redirect to a name resolving to loopback',
+    profile: 'allow-localhost-name',
+    url: () => via(`http://${hostname()}:${p4()}/`),
+    needsMachineName: true,
+  },
+  {
+    name: 'redirect from allowed 127.0.0.1 to IPv6 loopback [::1]',
+    profile: 'allow-127.0.0.1',
+    url: () => `http://127.0.0.1:${origin.port}/to?u=${encodeURIComponent(`http://[::1]:${p6()}/`)}`,
+  },
+  {
+    name: 'loopback through the proxy (checked by name before the proxy resolves it)',
+    profile: 'proxy',
+    url: () => `http://127.0.0.1:${p4()}/`,
+    rawVia: 'proxy',
+  },
   { name: 'localhost through the proxy', profile: 'proxy', url: () => `http://localhost:${p4()}/`, rawVia: 'proxy' },
 ];
 
@@ -116,7 +161,8 @@ async function rawFetch(url: string, rawVia: AttackCase['rawVia']): Promise<stri
 describe('SSRF corpus', () => {
   const servers = new Map<Profile, SpawnedServer>();
   beforeAll(async () => {
-    for (const profile of Object.keys(PROFILE_ARGS) as Profile[]) servers.set(profile, await spawnServer({ entry, args: PROFILE_ARGS[profile]() }));
+    for (const profile of Object.keys(PROFILE_ARGS) as Profile[])
+      servers.set(profile, await spawnServer({ entry, args: PROFILE_ARGS[profile]() }));
   });
   afterAll(async () => {
     await Promise.all([...servers.values()].map((server) => server.close()));
@@ -139,7 +185,9 @@ describe('SSRF corpus', () => {
   });
 
   it('fetches the allowed origin itself (the allow-list opens exactly what it names)', async () => {
-    const result = await servers.get('allow-localhost-name')!.client.callTool({ name: 'fetch', arguments: { url: `http://localhost:${origin.port}/page` } });
+    const result = await servers
+      .get('allow-localhost-name')!
+      .client.callTool({ name: 'fetch', arguments: { url: `http://localhost:${origin.port}/page` } });
     expect(result.isError).toBeFalsy();
     expect(resultText(result)).toContain('public page');
   });
@@ -149,7 +197,10 @@ describe('SSRF corpus', () => {
     const before = secretHits.count;
     const server = await spawnServer({ entry, args: ['--allow-hosts', 'localhost'] });
     try {
-      const result = await server.client.callTool({ name: 'fetch', arguments: { url: `http://localhost:${origin.port}/page` } });
+      const result = await server.client.callTool({
+        name: 'fetch',
+        arguments: { url: `http://localhost:${origin.port}/page` },
+      });
       expect(result.isError).toBe(true);
       expect(resultText(result)).toMatch(/robots\.txt .* could not be read .*Refused .*loopback/);
       expect(secretHits.count).toBe(before);

@@ -2,13 +2,34 @@
 // 2026.8.31) and the raw floor (what Node itself takes for the same work), all measured in this run:
 // startup, small reads, the reply bytes of everyday calls (the model's context cost), head/tail on a 500 MB file,
 // search and tree on a generated 50,000-file tree, memory.
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bytes, connectTimed, median, medianMs, ms, peakRssOf, rssOf, timeSpawnToExit } from '../../../scripts/bench-lib/measure.mjs';
+import {
+  bytes,
+  connectTimed,
+  median,
+  medianMs,
+  ms,
+  peakRssOf,
+  rssOf,
+  timeSpawnToExit,
+} from '../../../scripts/bench-lib/measure.mjs';
 
 const require = createRequire(import.meta.url);
 const PORTICO = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -23,7 +44,11 @@ const REFERENCE_TIMEOUT_MS = 30_000;
 /** Portico runs the tree benchmarks with the largest reply budget, so it returns every match as the reference does. */
 const FULL_BUDGET = ['--max-output-bytes', String(8 * 1024 * 1024)];
 
-const textOf = (result) => (result.content ?? []).filter((block) => block.type === 'text').map((block) => block.text).join('');
+const textOf = (result) =>
+  (result.content ?? [])
+    .filter((block) => block.type === 'text')
+    .map((block) => block.text)
+    .join('');
 const replyBytes = (result) => Buffer.byteLength(JSON.stringify(result));
 
 /** Times one tool call; a reference call that exceeds the cap is reported as the cap, marked timed out. */
@@ -34,7 +59,12 @@ async function timedCall(server, name, args, timeout = REFERENCE_TIMEOUT_MS) {
     return { ms: performance.now() - started, result, timedOut: false };
   } catch (error) {
     const elapsed = performance.now() - started;
-    return { ms: elapsed >= timeout * 0.95 ? timeout : elapsed, result: undefined, timedOut: elapsed >= timeout * 0.95, error };
+    return {
+      ms: elapsed >= timeout * 0.95 ? timeout : elapsed,
+      result: undefined,
+      timedOut: elapsed >= timeout * 0.95,
+      error,
+    };
   }
 }
 
@@ -52,7 +82,8 @@ async function medianCall(server, name, args, runs = 3) {
 }
 
 function label(name, call) {
-  if (call.timedOut) return `${name} (stopped at the ${REFERENCE_TIMEOUT_MS / 1000} s cap: > ${REFERENCE_TIMEOUT_MS / 1000} s)`;
+  if (call.timedOut)
+    return `${name} (stopped at the ${REFERENCE_TIMEOUT_MS / 1000} s cap: > ${REFERENCE_TIMEOUT_MS / 1000} s)`;
   return call.failed ? `${name} (failed: its session ended)` : name;
 }
 
@@ -72,7 +103,10 @@ function makeTree(root) {
     mkdirSync(dir, { recursive: true });
     for (let f = 0; f < FILES_PER_DIRECTORY; f++) {
       const name = f === 0 ? `index-${d}.ts` : `file-${f}.${['txt', 'md', 'json'][f % 3]}`;
-      writeFileSync(join(dir, name), f === 7 && d % 100 === 0 ? `config value\nneedle-${d}\n` : `config value ${d}-${f}\n`);
+      writeFileSync(
+        join(dir, name),
+        f === 7 && d % 100 === 0 ? `config value\nneedle-${d}\n` : `config value ${d}-${f}\n`,
+      );
     }
   }
 }
@@ -125,7 +159,10 @@ export async function run() {
   try {
     const small = join(work, 'small');
     mkdirSync(small);
-    writeFileSync(join(small, 'one-kb.txt'), 'abcdefghijklmnopqrstuvwxyz012345678901234567890123456789012\n'.repeat(17).slice(0, 1024));
+    writeFileSync(
+      join(small, 'one-kb.txt'),
+      'abcdefghijklmnopqrstuvwxyz012345678901234567890123456789012\n'.repeat(17).slice(0, 1024),
+    );
     writeFileSync(join(small, 'one-line-4mb.json'), `[${'"value",'.repeat(524_288)}"end"]`);
     const fifty = join(small, 'fifty');
     mkdirSync(fifty);
@@ -139,7 +176,11 @@ export async function run() {
     const idle = { portico: [], reference: [] };
     for (let i = 0; i < STARTUP_RUNS; i++) {
       startup.node.push(await timeSpawnToExit(process.execPath, ['-e', '0']));
-      for (const [key, entry, era] of [['portico', PORTICO, 'legacy'], ['porticoModern', PORTICO, 'modern'], ['reference', REFERENCE, 'legacy']]) {
+      for (const [key, entry, era] of [
+        ['portico', PORTICO, 'legacy'],
+        ['porticoModern', PORTICO, 'modern'],
+        ['reference', REFERENCE, 'legacy'],
+      ]) {
         const server = await connectTimed({ args: [entry, small], era });
         startup[key].push(server.initializeMs);
         if (key in idle) {
@@ -153,13 +194,23 @@ export async function run() {
     const portico = await connectTimed({ args: [PORTICO, work, ...FULL_BUDGET] });
     const porticoDefault = await connectTimed({ args: [PORTICO, work] });
     let reference = await connectTimed({ args: [REFERENCE, work] });
-    cleanups.push(() => portico.close(), () => porticoDefault.close(), () => reference.close());
+    cleanups.push(
+      () => portico.close(),
+      () => porticoDefault.close(),
+      () => reference.close(),
+    );
 
     // Small reads.
     const oneKb = join(small, 'one-kb.txt');
     const read1kb = {
-      portico: await medianMs(() => porticoDefault.client.callTool({ name: 'read_text_file', arguments: { path: oneKb } }), { runs: 50, warmup: 5 }),
-      reference: await medianMs(() => reference.client.callTool({ name: 'read_text_file', arguments: { path: oneKb } }), { runs: 50, warmup: 5 }),
+      portico: await medianMs(
+        () => porticoDefault.client.callTool({ name: 'read_text_file', arguments: { path: oneKb } }),
+        { runs: 50, warmup: 5 },
+      ),
+      reference: await medianMs(
+        () => reference.client.callTool({ name: 'read_text_file', arguments: { path: oneKb } }),
+        { runs: 50, warmup: 5 },
+      ),
       raw: await medianMs(() => readFileSync(oneKb, 'utf8'), { runs: 50, warmup: 5 }),
     };
 
@@ -171,8 +222,14 @@ export async function run() {
     ]) {
       const ours = await porticoDefault.client.callTool({ name, arguments: args });
       const theirs = await reference.client.callTool({ name, arguments: args });
-      if (textOf(ours) !== textOf(theirs)) throw new Error(`${name}: Portico's text differs from the reference's on the same input`);
-      everyday.push({ measure: `reply bytes, ${measure}`, portico: replyBytes(ours), format: bytes, anchors: [{ name: 'reference server-filesystem, same call', value: replyBytes(theirs) }] });
+      if (textOf(ours) !== textOf(theirs))
+        throw new Error(`${name}: Portico's text differs from the reference's on the same input`);
+      everyday.push({
+        measure: `reply bytes, ${measure}`,
+        portico: replyBytes(ours),
+        format: bytes,
+        anchors: [{ name: 'reference server-filesystem, same call', value: replyBytes(theirs) }],
+      });
     }
 
     // A single 4 MB line: head: 1 (the reference rescans its growing buffer for every 1 KB read).
@@ -191,8 +248,16 @@ export async function run() {
     // The 500 MB file.
     const bigFile = join(work, 'big.log');
     makeBigFile(bigFile);
-    const head = { portico: await medianCall(porticoDefault, 'read_text_file', { path: bigFile, head: 10 }), reference: await medianCall(reference, 'read_text_file', { path: bigFile, head: 10 }), raw: timeSync(() => rawHead(bigFile)) };
-    const tail = { portico: await medianCall(porticoDefault, 'read_text_file', { path: bigFile, tail: 10 }), reference: await medianCall(reference, 'read_text_file', { path: bigFile, tail: 10 }), raw: timeSync(() => rawTail(bigFile)) };
+    const head = {
+      portico: await medianCall(porticoDefault, 'read_text_file', { path: bigFile, head: 10 }),
+      reference: await medianCall(reference, 'read_text_file', { path: bigFile, head: 10 }),
+      raw: timeSync(() => rawHead(bigFile)),
+    };
+    const tail = {
+      portico: await medianCall(porticoDefault, 'read_text_file', { path: bigFile, tail: 10 }),
+      reference: await medianCall(reference, 'read_text_file', { path: bigFile, tail: 10 }),
+      raw: timeSync(() => rawTail(bigFile)),
+    };
     if (!textOf(tail.portico.result).endsWith('LAST LINE')) throw new Error('Portico tail returned the wrong lines');
     const whole = await medianCall(porticoDefault, 'read_text_file', { path: bigFile });
     rmSync(bigFile);
@@ -205,11 +270,18 @@ export async function run() {
     const searchArgs = { path: tree, pattern: '**/*.ts' };
     const searchFiles = {
       portico: await medianCall(portico, 'search_files', { ...searchArgs, maxResults: 100_000 }),
-      porticoGitignore: await medianCall(portico, 'search_files', { ...searchArgs, maxResults: 100_000, respectGitignore: true }),
+      porticoGitignore: await medianCall(portico, 'search_files', {
+        ...searchArgs,
+        maxResults: 100_000,
+        respectGitignore: true,
+      }),
       reference: await medianCall(reference, 'search_files', searchArgs, 1),
     };
-    const porticoMatches = textOf(searchFiles.portico.result).split('\n').filter((line) => line.endsWith('.ts')).length;
-    if (porticoMatches !== TREE_DIRECTORIES) throw new Error(`Portico search_files found ${porticoMatches} of ${TREE_DIRECTORIES}`);
+    const porticoMatches = textOf(searchFiles.portico.result)
+      .split('\n')
+      .filter((line) => line.endsWith('.ts')).length;
+    if (porticoMatches !== TREE_DIRECTORIES)
+      throw new Error(`Portico search_files found ${porticoMatches} of ${TREE_DIRECTORIES}`);
     const searchContent = {
       portico: await medianCall(portico, 'search_content', { path: tree, pattern: 'needle-\\d+', maxResults: 10_000 }),
       grep: median([grepTime('needle-[0-9]', tree), grepTime('needle-[0-9]', tree), grepTime('needle-[0-9]', tree)]),
@@ -218,8 +290,14 @@ export async function run() {
       portico: await medianCall(porticoDefault, 'directory_tree', { path: tree }),
       reference: await medianCall(reference, 'directory_tree', { path: tree }, 1),
     };
-    const treeBytes = { portico: treeCall.portico.result ? replyBytes(treeCall.portico.result) : 0, reference: treeCall.reference.result ? replyBytes(treeCall.reference.result) : 0 };
-    const peak = { portico: Math.max(peakRssOf(portico.pid), peakRssOf(porticoDefault.pid)), reference: peakRssOf(reference.pid) };
+    const treeBytes = {
+      portico: treeCall.portico.result ? replyBytes(treeCall.portico.result) : 0,
+      reference: treeCall.reference.result ? replyBytes(treeCall.reference.result) : 0,
+    };
+    const peak = {
+      portico: Math.max(peakRssOf(portico.pid), peakRssOf(porticoDefault.pid)),
+      reference: peakRssOf(reference.pid),
+    };
     const s = (value) => `${(value / 1000).toFixed(value >= 10_000 ? 1 : 2)} s`;
     const time = (value) => (value >= 1000 ? s(value) : ms(value));
 
@@ -227,31 +305,119 @@ export async function run() {
       {
         title: `Filesystem server: startup and small reads (median of ${STARTUP_RUNS} spawns; 50 reads)`,
         rows: [
-          { measure: 'spawn → initialize (2025 handshake)', portico: median(startup.portico), format: ms, anchors: [{ name: 'reference server-filesystem', value: median(startup.reference) }, { name: 'node -e 0 (spawn→exit)', value: median(startup.node) }] },
-          { measure: 'spawn → initialize (2026-07-28)', portico: median(startup.porticoModern), format: ms, anchors: [{ name: 'reference server-filesystem (2025)', value: median(startup.reference) }] },
-          { measure: 'read_text_file, 1 KB file', portico: read1kb.portico, format: ms, anchors: [{ name: 'reference server-filesystem', value: read1kb.reference }, { name: 'raw fs.readFile (in process)', value: read1kb.raw }] },
-          { measure: 'idle RSS after initialize', portico: median(idle.portico), format: bytes, anchors: [{ name: 'reference server-filesystem', value: median(idle.reference) }] },
+          {
+            measure: 'spawn → initialize (2025 handshake)',
+            portico: median(startup.portico),
+            format: ms,
+            anchors: [
+              { name: 'reference server-filesystem', value: median(startup.reference) },
+              { name: 'node -e 0 (spawn→exit)', value: median(startup.node) },
+            ],
+          },
+          {
+            measure: 'spawn → initialize (2026-07-28)',
+            portico: median(startup.porticoModern),
+            format: ms,
+            anchors: [{ name: 'reference server-filesystem (2025)', value: median(startup.reference) }],
+          },
+          {
+            measure: 'read_text_file, 1 KB file',
+            portico: read1kb.portico,
+            format: ms,
+            anchors: [
+              { name: 'reference server-filesystem', value: read1kb.reference },
+              { name: 'raw fs.readFile (in process)', value: read1kb.raw },
+            ],
+          },
+          {
+            measure: 'idle RSS after initialize',
+            portico: median(idle.portico),
+            format: bytes,
+            anchors: [{ name: 'reference server-filesystem', value: median(idle.reference) }],
+          },
         ],
       },
-      { title: "Filesystem server: reply bytes of everyday calls (the model's context cost; the whole JSON result)", rows: everyday },
+      {
+        title: "Filesystem server: reply bytes of everyday calls (the model's context cost; the whole JSON result)",
+        rows: everyday,
+      },
       {
         title: 'Filesystem server: large files (500 MB log file; 4 MB single-line file)',
         rows: [
-          { measure: 'head: 10 on 500 MB', portico: head.portico.ms, format: time, anchors: [{ name: label('reference server-filesystem', head.reference), value: head.reference.ms }, { name: 'raw read of the first 64 KB', value: head.raw }] },
-          { measure: 'tail: 10 on 500 MB', portico: tail.portico.ms, format: time, anchors: [{ name: label('reference server-filesystem', tail.reference), value: tail.reference.ms }, { name: 'raw read of the last 64 KB', value: tail.raw }] },
-          { measure: 'whole-file read of 500 MB (Portico: first 100 KB + offset notice)', portico: whole.ms, format: time, anchors: [{ name: 'raw read of the first 64 KB', value: head.raw }] },
-          { measure: 'head: 1 on a 4 MB single-line file', portico: oneLinePortico.ms, format: time, anchors: [{ name: label('reference server-filesystem', oneLineReference), value: oneLineReference.ms }] },
+          {
+            measure: 'head: 10 on 500 MB',
+            portico: head.portico.ms,
+            format: time,
+            anchors: [
+              { name: label('reference server-filesystem', head.reference), value: head.reference.ms },
+              { name: 'raw read of the first 64 KB', value: head.raw },
+            ],
+          },
+          {
+            measure: 'tail: 10 on 500 MB',
+            portico: tail.portico.ms,
+            format: time,
+            anchors: [
+              { name: label('reference server-filesystem', tail.reference), value: tail.reference.ms },
+              { name: 'raw read of the last 64 KB', value: tail.raw },
+            ],
+          },
+          {
+            measure: 'whole-file read of 500 MB (Portico: first 100 KB + offset notice)',
+            portico: whole.ms,
+            format: time,
+            anchors: [{ name: 'raw read of the first 64 KB', value: head.raw }],
+          },
+          {
+            measure: 'head: 1 on a 4 MB single-line file',
+            portico: oneLinePortico.ms,
+            format: time,
+            anchors: [{ name: label('reference server-filesystem', oneLineReference), value: oneLineReference.ms }],
+          },
         ],
       },
       {
         title: `Filesystem server: a tree of ${treeFiles.toLocaleString('en')} files in ${TREE_DIRECTORIES.toLocaleString('en')} directories`,
         rows: [
-          { measure: 'search_files **/*.ts (all 2,000 matches)', portico: searchFiles.portico.ms, format: time, anchors: [{ name: label('reference server-filesystem', searchFiles.reference), value: searchFiles.reference.ms }, { name: 'raw recursive readdir (in process)', value: rawWalkMs }] },
-          { measure: 'search_files **/*.ts, respectGitignore', portico: searchFiles.porticoGitignore.ms, format: time, anchors: [{ name: 'raw recursive readdir (in process)', value: rawWalkMs }] },
-          { measure: 'search_content needle-\\d+ (every file read)', portico: searchContent.portico.ms, format: time, anchors: [{ name: 'grep -rn (spawned)', value: searchContent.grep }] },
-          { measure: 'directory_tree, time', portico: treeCall.portico.ms, format: time, anchors: [{ name: label('reference server-filesystem', treeCall.reference), value: treeCall.reference.ms }] },
-          { measure: 'directory_tree, reply size', portico: treeBytes.portico, format: bytes, anchors: [{ name: 'reference server-filesystem', value: treeBytes.reference }] },
-          { measure: 'peak RSS over the whole run', portico: peak.portico, format: bytes, anchors: [{ name: 'reference server-filesystem', value: peak.reference }] },
+          {
+            measure: 'search_files **/*.ts (all 2,000 matches)',
+            portico: searchFiles.portico.ms,
+            format: time,
+            anchors: [
+              { name: label('reference server-filesystem', searchFiles.reference), value: searchFiles.reference.ms },
+              { name: 'raw recursive readdir (in process)', value: rawWalkMs },
+            ],
+          },
+          {
+            measure: 'search_files **/*.ts, respectGitignore',
+            portico: searchFiles.porticoGitignore.ms,
+            format: time,
+            anchors: [{ name: 'raw recursive readdir (in process)', value: rawWalkMs }],
+          },
+          {
+            measure: 'search_content needle-\\d+ (every file read)',
+            portico: searchContent.portico.ms,
+            format: time,
+            anchors: [{ name: 'grep -rn (spawned)', value: searchContent.grep }],
+          },
+          {
+            measure: 'directory_tree, time',
+            portico: treeCall.portico.ms,
+            format: time,
+            anchors: [{ name: label('reference server-filesystem', treeCall.reference), value: treeCall.reference.ms }],
+          },
+          {
+            measure: 'directory_tree, reply size',
+            portico: treeBytes.portico,
+            format: bytes,
+            anchors: [{ name: 'reference server-filesystem', value: treeBytes.reference }],
+          },
+          {
+            measure: 'peak RSS over the whole run',
+            portico: peak.portico,
+            format: bytes,
+            anchors: [{ name: 'reference server-filesystem', value: peak.reference }],
+          },
         ],
       },
     ];

@@ -16,7 +16,8 @@ export const demo = {
     const log = openSync(join(project, 'server.log'), 'w');
     for (let block = 0; block < 100; block++) {
       const lines = [];
-      for (let line = 1; line <= 1000; line++) lines.push(`2026-01-01T00:00:00Z INFO request ${block * 1000 + line} handled in ${line % 97} ms status=200`);
+      for (let line = 1; line <= 1000; line++)
+        lines.push(`2026-01-01T00:00:00Z INFO request ${block * 1000 + line} handled in ${line % 97} ms status=200`);
       writeSync(log, `${lines.join('\n')}\n`);
     }
     closeSync(log);
@@ -28,8 +29,18 @@ export const demo = {
         { name: 'search_content', arguments: { path: project, pattern: 'TODO', contextLines: 1 } },
         { name: 'read_text_file', arguments: { path: join(project, 'server.log'), tail: 3 } },
         { name: 'read_text_file', arguments: { path: join(project, 'server.log') } },
-        { name: 'edit_file', arguments: { path: join(project, 'src', 'cart.ts'), edits: [{ oldText: '// TODO', newText: '// DONE' }] } },
-        { name: 'edit_file', arguments: { path: join(project, 'src', 'cart.ts'), edits: [{ oldText: '// TODO', newText: '// DONE', replaceAll: true }], dryRun: true } },
+        {
+          name: 'edit_file',
+          arguments: { path: join(project, 'src', 'cart.ts'), edits: [{ oldText: '// TODO', newText: '// DONE' }] },
+        },
+        {
+          name: 'edit_file',
+          arguments: {
+            path: join(project, 'src', 'cart.ts'),
+            edits: [{ oldText: '// TODO', newText: '// DONE', replaceAll: true }],
+            dryRun: true,
+          },
+        },
         { name: 'read_text_file', arguments: { path: `${project}"` } },
       ],
     };

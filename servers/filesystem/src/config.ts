@@ -26,6 +26,8 @@ export interface FilesystemConfig {
 }
 
 /** Builds the configuration from the command line: positionals are the allowed directories, as with the reference. */
-export function parseFilesystemConfig(input: Pick<ConfigInput<typeof FILESYSTEM_FLAGS>, 'values' | 'positionals'>): FilesystemConfig {
+export function parseFilesystemConfig(
+  input: Pick<ConfigInput<typeof FILESYSTEM_FLAGS>, 'values' | 'positionals'>,
+): FilesystemConfig {
   return { allowedDirectories: [...input.positionals], maxMediaBytes: input.values['max-media-bytes'] };
 }

@@ -37,7 +37,10 @@ async function operatorSandbox(directories: readonly string[], kernel: Kernel): 
       usable.push(directory);
     } catch (error) {
       lastError = error;
-      kernel.log.warning('skipping an allowed directory that cannot be used', { directory, reason: (error as Error).message });
+      kernel.log.warning('skipping an allowed directory that cannot be used', {
+        directory,
+        reason: (error as Error).message,
+      });
     }
   }
   // None usable: fail at startup with the kernel's sentence for the last one rather than serve nothing.

@@ -25,7 +25,14 @@ describe('applyEdits', () => {
   });
 
   it('applies edits in order, each seeing the previous result', () => {
-    const result = applyEdits('one\n', [{ oldText: 'one', newText: 'two' }, { oldText: 'two', newText: 'three' }], 'f');
+    const result = applyEdits(
+      'one\n',
+      [
+        { oldText: 'one', newText: 'two' },
+        { oldText: 'two', newText: 'three' },
+      ],
+      'f',
+    );
     expect(result.content).toBe('three\n');
   });
 
@@ -48,7 +55,9 @@ describe('applyEdits', () => {
 
   it('refuses an ambiguous whitespace-tolerant match too', () => {
     const file = '  a();\n  b();\n\n    a();\n    b();\n';
-    expect(() => applyEdits(file, [{ oldText: 'a();\nb();', newText: 'c();' }], 'f')).toThrow(/matches 2 places \(lines 1, 4\)/);
+    expect(() => applyEdits(file, [{ oldText: 'a();\nb();', newText: 'c();' }], 'f')).toThrow(
+      /matches 2 places \(lines 1, 4\)/,
+    );
   });
 
   it('shows the closest region when oldText is not found', () => {

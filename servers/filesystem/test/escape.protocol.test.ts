@@ -55,16 +55,58 @@ afterAll(async () => {
  * reaches a secret without a guard), the secret, and whether the reference server falls for it.
  */
 const READ_CASES: Array<[string, () => string, () => string, string, boolean]> = [
-  ['a relative path climbing out with ..', () => '../outside/secret.txt', () => join(root, '../outside/secret.txt'), SECRET.outside, false],
-  ['an absolute path outside the root', () => join(outside, 'secret.txt'), () => join(outside, 'secret.txt'), SECRET.outside, false],
-  ['a sibling directory whose name extends the root', () => `${root}-evil/secret.txt`, () => `${root}-evil/secret.txt`, SECRET.evil, false],
+  [
+    'a relative path climbing out with ..',
+    () => '../outside/secret.txt',
+    () => join(root, '../outside/secret.txt'),
+    SECRET.outside,
+    false,
+  ],
+  [
+    'an absolute path outside the root',
+    () => join(outside, 'secret.txt'),
+    () => join(outside, 'secret.txt'),
+    SECRET.outside,
+    false,
+  ],
+  [
+    'a sibling directory whose name extends the root',
+    () => `${root}-evil/secret.txt`,
+    () => `${root}-evil/secret.txt`,
+    SECRET.evil,
+    false,
+  ],
   ['a sibling named like the root plus a double quote', () => `${root}"`, () => `${root}"`, SECRET.quote, true],
   ['a sibling named like the root plus a space', () => `${root} `, () => `${root} `, SECRET.space, true],
   ['a sibling named like the root plus a tab', () => `${root}\t`, () => `${root}\t`, SECRET.tab, true],
-  ['a symbolic link inside pointing to a file outside', () => join(root, 'link-out'), () => join(root, 'link-out'), SECRET.outside, false],
-  ['a path through a symbolic link to a directory outside', () => join(root, 'dirlink', 'secret.txt'), () => join(root, 'dirlink', 'secret.txt'), SECRET.outside, false],
-  ['a file: URI of a file outside', () => pathToFileURL(join(outside, 'secret.txt')).href, () => join(outside, 'secret.txt'), SECRET.outside, false],
-  ['a ~ path when the home directory is outside', () => '~/secret.txt', () => join(outside, 'secret.txt'), SECRET.outside, false],
+  [
+    'a symbolic link inside pointing to a file outside',
+    () => join(root, 'link-out'),
+    () => join(root, 'link-out'),
+    SECRET.outside,
+    false,
+  ],
+  [
+    'a path through a symbolic link to a directory outside',
+    () => join(root, 'dirlink', 'secret.txt'),
+    () => join(root, 'dirlink', 'secret.txt'),
+    SECRET.outside,
+    false,
+  ],
+  [
+    'a file: URI of a file outside',
+    () => pathToFileURL(join(outside, 'secret.txt')).href,
+    () => join(outside, 'secret.txt'),
+    SECRET.outside,
+    false,
+  ],
+  [
+    'a ~ path when the home directory is outside',
+    () => '~/secret.txt',
+    () => join(outside, 'secret.txt'),
+    SECRET.outside,
+    false,
+  ],
 ];
 
 describe('the escape corpus, against the reference server', () => {
@@ -74,13 +116,16 @@ describe('the escape corpus, against the reference server', () => {
 
   // The reference's normalizePath trims white space and strips a leading or trailing quote from the path it
   // checks, then opens the path as given: a sibling named like the root plus a quote, space or tab passes.
-  it.each(READ_CASES.filter((row) => row[4]))('the reference server reads %s (reference behaviour: the trimmed-name gap)', async (_name, given, _raw, secret) => {
-    const result = await call(reference, 'read_text_file', { path: given() });
-    expect(result.isError).toBeFalsy();
-    expect(result.text).toBe(secret);
-  });
+  it.each(READ_CASES.filter((row) => row[4]))(
+    'the reference server reads %s (reference behaviour: the trimmed-name gap)',
+    async (_name, given, _raw, secret) => {
+      const result = await call(reference, 'read_text_file', { path: given() });
+      expect(result.isError).toBeFalsy();
+      expect(result.text).toBe(secret);
+    },
+  );
 
-  it("the reference server lists a sibling directory named like the root plus a single quote (reference behaviour: the trimmed-name gap)", async () => {
+  it('the reference server lists a sibling directory named like the root plus a single quote (reference behaviour: the trimmed-name gap)', async () => {
     const result = await call(reference, 'list_directory', { path: `${root}'` });
     expect(result.text).toContain('secret.txt');
   });
@@ -141,9 +186,17 @@ describe.each(ERAS)('the escape corpus, against Portico (%s era)', (era) => {
 
   it.each([
     ['a symbolic link to a file outside', () => join(root, 'link-out'), () => join(outside, 'secret.txt')],
-    ['a dangling symbolic link to a path outside', () => join(root, 'dangling'), () => join(outside, 'created-through-dangling-link.txt')],
+    [
+      'a dangling symbolic link to a path outside',
+      () => join(root, 'dangling'),
+      () => join(outside, 'created-through-dangling-link.txt'),
+    ],
     ['a sibling named like the root plus a space', () => `${root} `, () => `${root} `],
-    ['a path through a linked directory outside', () => join(root, 'dirlink', 'new.txt'), () => join(outside, 'new.txt')],
+    [
+      'a path through a linked directory outside',
+      () => join(root, 'dirlink', 'new.txt'),
+      () => join(outside, 'new.txt'),
+    ],
   ])('write_file refuses to write through %s', async (_name, given, target) => {
     const before = existsSync(target()) ? await readFile(target(), 'utf8') : undefined;
     const result = await call(portico, 'write_file', { path: given(), content: 'PWNED' });
@@ -165,8 +218,14 @@ describe.each(ERAS)('the escape corpus, against Portico (%s era)', (era) => {
   });
 
   it('move_file refuses to move a file out of the root, or one in from outside', async () => {
-    const out = await call(portico, 'move_file', { source: join(root, 'inside.txt'), destination: join(outside, 'exfiltrated.txt') });
-    const into = await call(portico, 'move_file', { source: join(outside, 'secret.txt'), destination: join(root, 'taken.txt') });
+    const out = await call(portico, 'move_file', {
+      source: join(root, 'inside.txt'),
+      destination: join(outside, 'exfiltrated.txt'),
+    });
+    const into = await call(portico, 'move_file', {
+      source: join(outside, 'secret.txt'),
+      destination: join(root, 'taken.txt'),
+    });
     expect(out.isError).toBe(true);
     expect(into.isError).toBe(true);
     expect(existsSync(join(outside, 'exfiltrated.txt'))).toBe(false);
@@ -176,7 +235,10 @@ describe.each(ERAS)('the escape corpus, against Portico (%s era)', (era) => {
 
   it('move_file moves a link that points outside as a link, without touching its target', async () => {
     await symlink(join(outside, 'secret.txt'), join(root, `movable-link-${era}`));
-    const result = await call(portico, 'move_file', { source: `movable-link-${era}`, destination: `moved-link-${era}` });
+    const result = await call(portico, 'move_file', {
+      source: `movable-link-${era}`,
+      destination: `moved-link-${era}`,
+    });
     expect(result.isError).toBeFalsy();
     expect(existsSync(join(root, `moved-link-${era}`))).toBe(true);
     expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe(SECRET.outside);

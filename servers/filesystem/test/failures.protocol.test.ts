@@ -55,9 +55,17 @@ const CASES: Array<[string, string, () => Record<string, unknown>]> = [
   ['search_files', 'an empty exclude glob', () => ({ path: '.', pattern: '**', excludePatterns: [''] })],
   ['directory_tree', 'an empty exclude glob', () => ({ path: '.', excludePatterns: [''] })],
   ['search_content', 'an empty include glob', () => ({ path: '.', pattern: 'x', include: [''] })],
-  ['search_content', 'a glob longer than picomatch accepts', () => ({ path: '.', pattern: 'x', exclude: ['*'.repeat(70_000)] })],
+  [
+    'search_content',
+    'a glob longer than picomatch accepts',
+    () => ({ path: '.', pattern: 'x', exclude: ['*'.repeat(70_000)] }),
+  ],
   ['search_content', 'a socket', () => ({ path: 'sock', pattern: 'x' })],
-  ['move_file', 'a name too long for the file system', () => ({ source: 'file.txt', destination: join('dir', 'y'.repeat(300)) })],
+  [
+    'move_file',
+    'a name too long for the file system',
+    () => ({ source: 'file.txt', destination: join('dir', 'y'.repeat(300)) }),
+  ],
   ['create_directory', 'a path beneath a file', () => ({ path: join('file.txt', 'sub') })],
 ];
 
@@ -68,17 +76,22 @@ describe('filesystem failure replies', () => {
     expect((error as Error).message).toContain(join(root, 'sock'));
   });
 
-  it.each(CASES)("%s refuses %s with one sentence of its own, quoting nothing but the caller's input", async (tool, _case, args) => {
-    const given = args();
-    const result = await call(portico, tool, given);
-    expect(result.isError).toBe(true);
-    expect(result.text.split('\n')).toHaveLength(1);
-    expect(result.text).not.toMatch(/internal error|\bE[A-Z]{3,}\b:|errno|\/proc\/|\n\s+at /);
-    expect(result.text).not.toContain(outside);
-    expect(result.text).not.toContain('SECRET');
-    // The only paths in the sentence are the ones the caller wrote (the allowed directory may be named too).
-    expect(result.text.replaceAll(root, '')).not.toMatch(new RegExp(temp.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-  });
+  it.each(CASES)(
+    "%s refuses %s with one sentence of its own, quoting nothing but the caller's input",
+    async (tool, _case, args) => {
+      const given = args();
+      const result = await call(portico, tool, given);
+      expect(result.isError).toBe(true);
+      expect(result.text.split('\n')).toHaveLength(1);
+      expect(result.text).not.toMatch(/internal error|\bE[A-Z]{3,}\b:|errno|\/proc\/|\n\s+at /);
+      expect(result.text).not.toContain(outside);
+      expect(result.text).not.toContain('SECRET');
+      // The only paths in the sentence are the ones the caller wrote (the allowed directory may be named too).
+      expect(result.text.replaceAll(root, '')).not.toMatch(
+        new RegExp(temp.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+      );
+    },
+  );
 
   it('read_multiple_files reports a socket among its files as a sentence naming the path given', async () => {
     const result = await call(portico, 'read_multiple_files', { paths: ['sock', 'file.txt'] });

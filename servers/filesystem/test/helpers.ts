@@ -14,8 +14,16 @@ export const PORTICO_ENTRY = fileURLToPath(new URL('../dist/index.js', import.me
 export const REFERENCE_ENTRY = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
 
 /** Spawns the built Portico server over stdio with the given allowed directories. */
-export function spawnPortico(args: string[], options: { era?: Era; env?: Record<string, string> } = {}): Promise<SpawnedServer> {
-  return spawnServer({ entry: PORTICO_ENTRY, args, era: options.era ?? 'legacy', ...(options.env ? { env: options.env } : {}) });
+export function spawnPortico(
+  args: string[],
+  options: { era?: Era; env?: Record<string, string> } = {},
+): Promise<SpawnedServer> {
+  return spawnServer({
+    entry: PORTICO_ENTRY,
+    args,
+    era: options.era ?? 'legacy',
+    ...(options.env ? { env: options.env } : {}),
+  });
 }
 
 /** Spawns the reference server (2025 handshake only: it predates 2026-07-28). */
@@ -32,7 +40,11 @@ export async function connectFilesystem(args: string[], options: InProcessOption
 }
 
 /** Calls a tool on a spawned or in-process server and returns the result with its joined text. */
-export async function call(server: { client: Client }, name: string, args: Record<string, unknown>): Promise<CallToolResult & { text: string }> {
-  const result = (await server.client.callTool({ name, arguments: args })) as CallToolResult;
+export async function call(
+  server: { client: Client },
+  name: string,
+  args: Record<string, unknown>,
+): Promise<CallToolResult & { text: string }> {
+  const result = await server.client.callTool({ name, arguments: args });
   return { ...result, text: resultText(result) };
 }

@@ -17,7 +17,10 @@ interface Connected {
 }
 
 async function connectClient(url: string, era: 'legacy' | 'modern', index: number): Promise<Connected> {
-  const client = new Client({ name: `load-${era}-${index}`, version: '0' }, { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } });
+  const client = new Client(
+    { name: `load-${era}-${index}`, version: '0' },
+    { versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' } },
+  );
   const transport = new StreamableHTTPClientTransport(new URL(url));
   await client.connect(transport);
   return { client, transport };
@@ -27,9 +30,11 @@ async function connectClient(url: string, era: 'legacy' | 'modern', index: numbe
 async function work(dir: string, { client }: Connected, index: number): Promise<void> {
   const name = `file-${index % FILES}.txt`;
   const read = await client.callTool({ name: 'read_text_file', arguments: { path: join(dir, name) } });
-  if (read.isError || !resultText(read).includes(`contents of ${name}`)) throw new Error(`read ${name} failed: ${resultText(read)}`);
+  if (read.isError || !resultText(read).includes(`contents of ${name}`))
+    throw new Error(`read ${name} failed: ${resultText(read)}`);
   const listing = await client.callTool({ name: 'list_directory', arguments: { path: dir } });
-  if (listing.isError || !resultText(listing).includes(name)) throw new Error(`list_directory failed: ${resultText(listing)}`);
+  if (listing.isError || !resultText(listing).includes(name))
+    throw new Error(`list_directory failed: ${resultText(listing)}`);
 }
 
 describe(`the filesystem server over --http under load (${SESSIONS} 2025-era sessions, ${MODERN_CLIENTS} 2026-07-28 clients)`, () => {
@@ -51,8 +56,12 @@ describe(`the filesystem server over --http under load (${SESSIONS} 2025-era ses
   });
 
   it('serves every call of 300 concurrent sessions and 50 concurrent stateless clients, with no failure', async () => {
-    const legacy = Promise.all(Array.from({ length: SESSIONS }, (_, index) => connectClient(http.url, 'legacy', index)));
-    const modern = Promise.all(Array.from({ length: MODERN_CLIENTS }, (_, index) => connectClient(http.url, 'modern', index)));
+    const legacy = Promise.all(
+      Array.from({ length: SESSIONS }, (_, index) => connectClient(http.url, 'legacy', index)),
+    );
+    const modern = Promise.all(
+      Array.from({ length: MODERN_CLIENTS }, (_, index) => connectClient(http.url, 'modern', index)),
+    );
     sessions.push(...(await legacy));
     const stateless = await modern;
     try {
@@ -62,7 +71,7 @@ describe(`the filesystem server over --http under load (${SESSIONS} 2025-era ses
         ...stateless.map((connected, index) => work(dir.path, connected, index)),
       ]);
       const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
-      expect(failures.map((failure) => String((failure as PromiseRejectedResult).reason))).toEqual([]);
+      expect(failures.map((failure) => String(failure.reason))).toEqual([]);
       expect(new Set(sessions.map(({ transport }) => transport.sessionId)).size).toBe(SESSIONS);
     } finally {
       await Promise.all(stateless.map(({ client }) => client.close()));
@@ -72,11 +81,18 @@ describe(`the filesystem server over --http under load (${SESSIONS} 2025-era ses
   it('answers a newcomer at the cap with 503 and Retry-After, while every live session keeps working', async () => {
     expect(sessions).toHaveLength(SESSIONS);
     const newcomer = new Client({ name: 'newcomer', version: '0' }, { versionNegotiation: { mode: 'legacy' } });
-    await expect(newcomer.connect(new StreamableHTTPClientTransport(new URL(http.url)))).rejects.toThrow(/503|maximum of 300 sessions/);
+    await expect(newcomer.connect(new StreamableHTTPClientTransport(new URL(http.url)))).rejects.toThrow(
+      /503|maximum of 300 sessions/,
+    );
     const raw = await fetch(http.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+      }),
     });
     expect(raw.status).toBe(503);
     expect(Number(raw.headers.get('retry-after'))).toBeGreaterThan(0);

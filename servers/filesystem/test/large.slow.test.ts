@@ -35,7 +35,9 @@ beforeAll(async () => {
     const path = join(tree, `group-${directory % 10}`, `dir-${directory}`);
     await mkdir(path, { recursive: true });
     await Promise.all(
-      Array.from({ length: FILES_PER_DIRECTORY }, (_, file) => writeFile(join(path, `file-${file}.txt`), `directory ${directory} file ${file}\nneedle ${directory}-${file}\n`)),
+      Array.from({ length: FILES_PER_DIRECTORY }, (_, file) =>
+        writeFile(join(path, `file-${file}.txt`), `directory ${directory} file ${file}\nneedle ${directory}-${file}\n`),
+      ),
     );
   }
   server = await connectFilesystem([temp.path], { era: 'modern' });
@@ -49,7 +51,9 @@ afterAll(async () => {
 describe('a large file (about 27 MB, a million lines)', () => {
   it('head: 1 and tail: 1 return exactly the first and last lines', async () => {
     expect((await call(server, 'read_text_file', { path: bigFile, head: 1 })).text).toBe('log line 1 ----------');
-    expect((await call(server, 'read_text_file', { path: bigFile, tail: 1 })).text).toBe(`log line ${LINES} ----------`);
+    expect((await call(server, 'read_text_file', { path: bigFile, tail: 1 })).text).toBe(
+      `log line ${LINES} ----------`,
+    );
   });
 
   it('a whole-file read stays in the budget and says which offset continues it', async () => {
@@ -64,21 +68,31 @@ describe('a large file (about 27 MB, a million lines)', () => {
   });
 
   it('a range deep in the file is found by line number', async () => {
-    expect((await call(server, 'read_text_file', { path: bigFile, offset: 765_432, limit: 1 })).text).toBe('log line 765432 ----------');
+    expect((await call(server, 'read_text_file', { path: bigFile, offset: 765_432, limit: 1 })).text).toBe(
+      'log line 765432 ----------',
+    );
   });
 
   it('a tail larger than the budget keeps the last lines and names the earlier range', async () => {
     const result = await call(server, 'read_text_file', { path: bigFile, tail: 100_000 });
     expect(Buffer.byteLength(result.text)).toBeLessThanOrEqual(BUDGET + SLACK);
-    const summary = result.structuredContent as { firstLine: number; lastLine: number; next: { offset: number; limit: number } };
+    const summary = result.structuredContent as {
+      firstLine: number;
+      lastLine: number;
+      next: { offset: number; limit: number };
+    };
     expect(summary.lastLine).toBe(LINES);
     expect(result.text.split('\n')[0]).toBe(`log line ${summary.firstLine} ----------`);
     expect(summary.next.offset + summary.next.limit).toBe(summary.firstLine);
-    expect(result.text).toMatch(new RegExp(`call read_text_file again with offset: ${summary.next.offset}, limit: ${summary.next.limit}\\.\\]$`));
+    expect(result.text).toMatch(
+      new RegExp(`call read_text_file again with offset: ${summary.next.offset}, limit: ${summary.next.limit}\\.\\]$`),
+    );
   });
 
   it('read_multiple_files shares the budget between a large and a small file', async () => {
-    const result = await call(server, 'read_multiple_files', { paths: [bigFile, join(tree, 'group-0', 'dir-0', 'file-0.txt')] });
+    const result = await call(server, 'read_multiple_files', {
+      paths: [bigFile, join(tree, 'group-0', 'dir-0', 'file-0.txt')],
+    });
     expect(Buffer.byteLength(result.text)).toBeLessThanOrEqual(BUDGET + SLACK);
     expect(result.text).toContain('needle 0-0');
   });
@@ -108,7 +122,11 @@ describe(`a tree of ${TREE_DIRECTORIES * FILES_PER_DIRECTORY} files in ${TREE_DI
   });
 
   it('search_files prunes an excluded directory', async () => {
-    const result = await call(server, 'search_files', { path: tree, pattern: '**/file-1.txt', excludePatterns: ['group-1', 'group-2'] });
+    const result = await call(server, 'search_files', {
+      path: tree,
+      pattern: '**/file-1.txt',
+      excludePatterns: ['group-1', 'group-2'],
+    });
     expect(result.text.split('\n')).toHaveLength(TREE_DIRECTORIES - 30);
     expect(result.text).not.toContain('group-1/');
   });
@@ -130,7 +148,10 @@ describe(`a tree of ${TREE_DIRECTORIES * FILES_PER_DIRECTORY} files in ${TREE_DI
       { name: 'search_content', arguments: { path: tree, pattern: 'needle 149-19$' } },
       { onprogress: (update) => progress.push(update.progress) },
     );
-    expect(result.structuredContent).toMatchObject({ matches: 1, filesSearched: TREE_DIRECTORIES * FILES_PER_DIRECTORY });
+    expect(result.structuredContent).toMatchObject({
+      matches: 1,
+      filesSearched: TREE_DIRECTORIES * FILES_PER_DIRECTORY,
+    });
     expect(progress.length).toBeGreaterThan(0);
   });
 
@@ -159,7 +180,11 @@ describe('continuing a cut read', () => {
         const result = await call(small, 'read_text_file', { path: file, ...(offset ? { offset } : {}) });
         const summary = result.structuredContent as { truncated: boolean; next?: { offset: number } };
         expect(Buffer.byteLength(result.text)).toBeLessThanOrEqual(2000);
-        collected.push(...(summary.truncated ? result.text.slice(0, result.text.lastIndexOf('\n[Truncated')) : result.text).split('\n'));
+        collected.push(
+          ...(summary.truncated ? result.text.slice(0, result.text.lastIndexOf('\n[Truncated')) : result.text).split(
+            '\n',
+          ),
+        );
         if (!summary.truncated) break;
         offset = summary.next?.offset;
       }

@@ -13,7 +13,10 @@ afterAll(async () => {
   await temp.cleanup();
 });
 
-async function withFile<T>(content: string | Buffer, read: (handle: Awaited<ReturnType<typeof open>>, size: number) => Promise<T>): Promise<T> {
+async function withFile<T>(
+  content: string | Buffer,
+  read: (handle: Awaited<ReturnType<typeof open>>, size: number) => Promise<T>,
+): Promise<T> {
   const file = join(temp.path, `f-${Math.random().toString(36).slice(2)}`);
   await writeFile(file, content);
   const handle = await open(file, 'r');
@@ -130,30 +133,41 @@ describe('scans that start from bytes the caller already read', () => {
     { startLine: 50_000, maxLines: 1, maxBytes: 1_000_000 },
   ];
 
-  it.each(contents.map((content) => [content.slice(0, 12), content]))('reads %j forward the same from a prefetched start', async (_label, content) => {
-    for (const selection of selections) {
-      for (const prefetch of [0, 5, 8192, 100_000]) {
-        await withFile(content, async (handle, size) => {
-          const plain = await readLinesForward(handle, selection);
-          const bytes = Buffer.alloc(Math.min(prefetch, size));
-          await handle.read(bytes, 0, bytes.length, 0);
-          const first = { bytes, atEnd: bytes.length < prefetch };
-          expect(await readLinesForward(handle, { ...selection, first })).toEqual(plain);
-        });
+  it.each(contents.map((content) => [content.slice(0, 12), content]))(
+    'reads %j forward the same from a prefetched start',
+    async (_label, content) => {
+      for (const selection of selections) {
+        for (const prefetch of [0, 5, 8192, 100_000]) {
+          await withFile(content, async (handle, size) => {
+            const plain = await readLinesForward(handle, selection);
+            const bytes = Buffer.alloc(Math.min(prefetch, size));
+            await handle.read(bytes, 0, bytes.length, 0);
+            const first = { bytes, atEnd: bytes.length < prefetch };
+            expect(await readLinesForward(handle, { ...selection, first })).toEqual(plain);
+          });
+        }
       }
-    }
-  });
+    },
+  );
 
-  it.each(contents.map((content) => [content.slice(0, 12), content]))('reads the end of %j the same from a prefetched last chunk', async (_label, content) => {
-    for (const [maxLines, maxBytes] of [[1, 1_000_000], [3, 1_000_000], [10, 25], [100_000, 1_000]] as const) {
-      for (const prefetch of [1, 16 * 1024, 100_000]) {
-        await withFile(content, async (handle, size) => {
-          const plain = await readLinesBackward(handle, size, { maxLines, maxBytes });
-          const last = Buffer.alloc(Math.min(prefetch, size));
-          await handle.read(last, 0, last.length, size - last.length);
-          expect(await readLinesBackward(handle, size, { maxLines, maxBytes, last })).toEqual(plain);
-        });
+  it.each(contents.map((content) => [content.slice(0, 12), content]))(
+    'reads the end of %j the same from a prefetched last chunk',
+    async (_label, content) => {
+      for (const [maxLines, maxBytes] of [
+        [1, 1_000_000],
+        [3, 1_000_000],
+        [10, 25],
+        [100_000, 1_000],
+      ] as const) {
+        for (const prefetch of [1, 16 * 1024, 100_000]) {
+          await withFile(content, async (handle, size) => {
+            const plain = await readLinesBackward(handle, size, { maxLines, maxBytes });
+            const last = Buffer.alloc(Math.min(prefetch, size));
+            await handle.read(last, 0, last.length, size - last.length);
+            expect(await readLinesBackward(handle, size, { maxLines, maxBytes, last })).toEqual(plain);
+          });
+        }
       }
-    }
-  });
+    },
+  );
 });

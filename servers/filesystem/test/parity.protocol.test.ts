@@ -32,8 +32,8 @@ beforeAll(async () => {
   await cp(seed, referenceRoot, { recursive: true });
   await cp(seed, porticoRoot, { recursive: true });
   [reference, portico] = await Promise.all([spawnReference([referenceRoot]), spawnPortico([porticoRoot])]);
-  referenceTools = (await reference.client.listTools()).tools as Tool[];
-  porticoTools = (await portico.client.listTools()).tools as Tool[];
+  referenceTools = (await reference.client.listTools()).tools;
+  porticoTools = (await portico.client.listTools()).tools;
 });
 
 afterAll(async () => {
@@ -71,13 +71,19 @@ describe('tool surface parity with @modelcontextprotocol/server-filesystem', () 
     for (const tool of referenceTools) {
       const ours = porticoTools.find((candidate) => candidate.name === tool.name)!;
       const theirProperties = Object.keys(tool.inputSchema.properties ?? {});
-      expect(Object.keys(ours.inputSchema.properties ?? {}), tool.name).toEqual(expect.arrayContaining(theirProperties));
-      expect([...(ours.inputSchema.required ?? [])].sort(), tool.name).toEqual([...(tool.inputSchema.required ?? [])].sort());
+      expect(Object.keys(ours.inputSchema.properties ?? {}), tool.name).toEqual(
+        expect.arrayContaining(theirProperties),
+      );
+      expect([...(ours.inputSchema.required ?? [])].sort(), tool.name).toEqual(
+        [...(tool.inputSchema.required ?? [])].sort(),
+      );
     }
   });
 
   it('adds search_content, copy_file and append_file', () => {
-    expect(porticoTools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['search_content', 'copy_file', 'append_file']));
+    expect(porticoTools.map((tool) => tool.name)).toEqual(
+      expect.arrayContaining(['search_content', 'copy_file', 'append_file']),
+    );
   });
 });
 
@@ -114,7 +120,9 @@ describe('answer parity on representative calls', () => {
     'directory_tree %j answers the same tree',
     async (args) => {
       const answers = await both('directory_tree', args);
-      expect(sortedTree(JSON.parse(answers.portico.text) as TreeEntry[])).toEqual(sortedTree(JSON.parse(answers.reference.text) as TreeEntry[]));
+      expect(sortedTree(JSON.parse(answers.portico.text) as TreeEntry[])).toEqual(
+        sortedTree(JSON.parse(answers.reference.text) as TreeEntry[]),
+      );
     },
   );
 
@@ -142,7 +150,9 @@ describe('answer parity on representative calls', () => {
       expect(answers.portico.isError, tool).toBeFalsy();
       expect(neutral(answers.portico.text), tool).toBe(neutral(answers.reference.text));
     }
-    expect(await readFile(join(porticoRoot, 'made/nested/moved.txt'), 'utf8')).toBe(await readFile(join(referenceRoot, 'made/nested/moved.txt'), 'utf8'));
+    expect(await readFile(join(porticoRoot, 'made/nested/moved.txt'), 'utf8')).toBe(
+      await readFile(join(referenceRoot, 'made/nested/moved.txt'), 'utf8'),
+    );
   });
 
   it('move_file refuses an existing destination, like the reference', async () => {
@@ -152,9 +162,15 @@ describe('answer parity on representative calls', () => {
   });
 
   it.each([true, false])('edit_file (dryRun %s) answers the same diff and leaves the same file', async (dryRun) => {
-    const answers = await both('edit_file', { path: 'edit-me.ts', edits: [{ oldText: 'return 1;', newText: 'return 2;' }], dryRun });
+    const answers = await both('edit_file', {
+      path: 'edit-me.ts',
+      edits: [{ oldText: 'return 1;', newText: 'return 2;' }],
+      dryRun,
+    });
     expect(neutral(answers.portico.text)).toBe(neutral(answers.reference.text));
-    expect(await readFile(join(porticoRoot, 'edit-me.ts'), 'utf8')).toBe(await readFile(join(referenceRoot, 'edit-me.ts'), 'utf8'));
+    expect(await readFile(join(porticoRoot, 'edit-me.ts'), 'utf8')).toBe(
+      await readFile(join(referenceRoot, 'edit-me.ts'), 'utf8'),
+    );
   });
 });
 
@@ -166,9 +182,9 @@ describe('a write larger than the stdio transport allows', () => {
     const temp = await makeTempDir('portico-fs-big-');
     const server = await spawnPortico([temp.path], { era });
     try {
-      await expect(server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } })).rejects.toThrow(
-        /larger than the 10\.0 MiB a stdio message may be.*append_file/,
-      );
+      await expect(
+        server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } }),
+      ).rejects.toThrow(/larger than the 10\.0 MiB a stdio message may be.*append_file/);
       expect((await call(server, 'list_allowed_directories', {})).text).toContain(temp.path);
     } finally {
       await server.close();
@@ -182,7 +198,9 @@ describe('a write larger than the stdio transport allows', () => {
     const temp = await makeTempDir('portico-fs-big-ref-');
     const server = await spawnReference([temp.path]);
     try {
-      await expect(server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } })).rejects.toThrow(/Connection closed/);
+      await expect(
+        server.client.callTool({ name: 'write_file', arguments: { path: 'big.txt', content } }),
+      ).rejects.toThrow(/Connection closed/);
       await expect(server.client.callTool({ name: 'list_allowed_directories', arguments: {} })).rejects.toThrow();
     } finally {
       await server.close();

@@ -3,7 +3,6 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/client';
 import { makeTempDir, resultText } from '@portico-mcp/shared/testing';
 import type { SpawnedServer, TempDir } from '@portico-mcp/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +42,8 @@ beforeAll(async () => {
     const directory = join(root, 'walk', `d${String(index).padStart(4, '0')}`);
     await mkdir(join(directory, 'inner'), { recursive: true });
     // Several files each, so search_content (which reports progress every 500 files) reports early in the walk.
-    for (const file of ['a.txt', 'b.txt', 'c.txt', 'd.txt']) await writeFile(join(directory, 'inner', file), 'inside\n');
+    for (const file of ['a.txt', 'b.txt', 'c.txt', 'd.txt'])
+      await writeFile(join(directory, 'inner', file), 'inside\n');
   }
   portico = await spawnPortico([root]);
 });
@@ -58,7 +58,11 @@ afterAll(async () => {
  * has listed the top directory and classified every entry), `move_file` parks a directory it has not entered
  * yet and moves a link to outside, already in the root, to that name.
  */
-async function raceWalkAgainstMoves(tool: string, args: Record<string, unknown>, attempt: number): Promise<{ text: string; linkWorked: boolean }> {
+async function raceWalkAgainstMoves(
+  tool: string,
+  args: Record<string, unknown>,
+  attempt: number,
+): Promise<{ text: string; linkWorked: boolean }> {
   const swapped = join(root, 'walk', SWAPPED);
   const parked = join(root, `parked-${tool}-${attempt}`);
   const link = join(root, `link-${tool}-${attempt}`);
@@ -69,7 +73,10 @@ async function raceWalkAgainstMoves(tool: string, args: Record<string, unknown>,
     const linkMove = await call(portico, 'move_file', { source: link, destination: swapped });
     return !parkedMove.isError && !linkMove.isError;
   };
-  const result = (await portico.client.callTool({ name: tool, arguments: args }, { onprogress: () => void (moves ??= swap()) })) as CallToolResult;
+  const result = await portico.client.callTool(
+    { name: tool, arguments: args },
+    { onprogress: () => void (moves ??= swap()) },
+  );
   // The attack is real: once both moves are done, the walked name leads outside.
   const linkWorked = (await moves) === true && readdirSync(swapped).includes(SECRET_NAME);
   await rm(swapped);
@@ -158,27 +165,37 @@ describe('tools racing a local process that swaps a directory or file for a link
     ['directory_tree', { maxEntries: 100_000 }],
     ['search_files', { pattern: '**' }],
     ['search_content', { pattern: 'SECRET', respectGitignore: false }],
-  ])('%s never enters an outside directory that a local process swaps in mid-walk for one it classified', async (tool, extra) => {
-    const top = join(root, `midwalk-${tool}`);
-    const name = join(top, 'sub');
-    const real = join(root, `midwalk-${tool}-real`);
-    const link = join(root, `midwalk-${tool}-link`);
-    await mkdir(top);
-    await mkdir(real);
-    await writeFile(join(real, 'inside.txt'), 'inside');
-    await symlink(outside, link);
-    const flipper = startFlipper(name, real, link);
-    try {
-      // Unguarded: a listing that shows `sub` as a directory, then a read of `sub` by name, reaches outside.
-      expect(unguardedReachesOutside(name, (path) => readdirSync(top, { withFileTypes: true }).some((entry) => entry.name === 'sub' && entry.isDirectory()) && readdirSync(path).includes(SECRET_NAME))).toBe(true);
-      for (let index = 0; index < CALLS; index++) {
-        const result = await call(portico, tool, { path: top, ...extra });
-        expect(result.text).not.toContain('SECRET');
+  ])(
+    '%s never enters an outside directory that a local process swaps in mid-walk for one it classified',
+    async (tool, extra) => {
+      const top = join(root, `midwalk-${tool}`);
+      const name = join(top, 'sub');
+      const real = join(root, `midwalk-${tool}-real`);
+      const link = join(root, `midwalk-${tool}-link`);
+      await mkdir(top);
+      await mkdir(real);
+      await writeFile(join(real, 'inside.txt'), 'inside');
+      await symlink(outside, link);
+      const flipper = startFlipper(name, real, link);
+      try {
+        // Unguarded: a listing that shows `sub` as a directory, then a read of `sub` by name, reaches outside.
+        expect(
+          unguardedReachesOutside(
+            name,
+            (path) =>
+              readdirSync(top, { withFileTypes: true }).some((entry) => entry.name === 'sub' && entry.isDirectory()) &&
+              readdirSync(path).includes(SECRET_NAME),
+          ),
+        ).toBe(true);
+        for (let index = 0; index < CALLS; index++) {
+          const result = await call(portico, tool, { path: top, ...extra });
+          expect(result.text).not.toContain('SECRET');
+        }
+      } finally {
+        await stopFlipper(flipper);
       }
-    } finally {
-      await stopFlipper(flipper);
-    }
-  });
+    },
+  );
 
   it('get_file_info never describes an outside file that a local process swaps in after the check', async () => {
     const name = join(root, 'flip-info');

@@ -27,7 +27,10 @@ describe.each(['stdio', 'http'] as const)('client roots over %s', (transport) =>
     let asked = 0;
     beforeAll(async () => {
       const capabilities = { roots: { listChanged: true } };
-      client = transport === 'stdio' ? (await spawnServer({ entry: PORTICO_ENTRY, args: [temp.path], era, capabilities })).client : await connectHttp(http.url, { era, capabilities });
+      client =
+        transport === 'stdio'
+          ? (await spawnServer({ entry: PORTICO_ENTRY, args: [temp.path], era, capabilities })).client
+          : await connectHttp(http.url, { era, capabilities });
       client.setRequestHandler('roots/list', () => {
         asked += 1;
         return { roots: [{ uri: pathToFileURL(join(temp.path, 'project')).href }] };
@@ -36,7 +39,9 @@ describe.each(['stdio', 'http'] as const)('client roots over %s', (transport) =>
     afterAll(() => client.close());
 
     it('narrows the allowed directory to the root the client shares', async () => {
-      expect((await call({ client }, 'read_text_file', { path: join(temp.path, 'project', 'inside.txt') })).text).toBe('inside the root');
+      expect((await call({ client }, 'read_text_file', { path: join(temp.path, 'project', 'inside.txt') })).text).toBe(
+        'inside the root',
+      );
       const outside = await call({ client }, 'read_text_file', { path: join(temp.path, 'outside.txt') });
       expect(outside.isError).toBe(true);
       expect(outside.text).toMatch(/outside/i);
@@ -51,9 +56,14 @@ describe.each(['stdio', 'http'] as const)('client roots over %s', (transport) =>
   });
 
   it.each(ERAS)('keeps the operator directories for a client that shares no roots (%s era)', async (era) => {
-    const client = transport === 'stdio' ? (await spawnServer({ entry: PORTICO_ENTRY, args: [temp.path], era })).client : await connectHttp(http.url, { era });
+    const client =
+      transport === 'stdio'
+        ? (await spawnServer({ entry: PORTICO_ENTRY, args: [temp.path], era })).client
+        : await connectHttp(http.url, { era });
     try {
-      expect((await call({ client }, 'read_text_file', { path: join(temp.path, 'outside.txt') })).text).toBe('outside the root');
+      expect((await call({ client }, 'read_text_file', { path: join(temp.path, 'outside.txt') })).text).toBe(
+        'outside the root',
+      );
     } finally {
       await client.close();
     }

@@ -31,10 +31,20 @@ describe('the tool list as the model sees it', () => {
         ['all', ['--toolsets', 'all']],
       ];
       const sizes = [];
-      for (const [list, argv] of lists) sizes.push({ list, ...(await measureToolList(filesystemServer, [...argv, temp.path])) });
+      for (const [list, argv] of lists)
+        sizes.push({ list, ...(await measureToolList(filesystemServer, [...argv, temp.path])) });
       console.log(
-        ['list        tools  model B  full B', ...sizes.map((size) => `${size.list.padEnd(12)}${String(size.tools).padStart(5)}${String(size.modelBytes).padStart(9)}${String(size.fullBytes).padStart(8)}`)].join('\n'),
-        `\nper tool (all): ${sizes.at(-1)!.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}`,
+        [
+          'list        tools  model B  full B',
+          ...sizes.map(
+            (size) =>
+              `${size.list.padEnd(12)}${String(size.tools).padStart(5)}${String(size.modelBytes).padStart(9)}${String(size.fullBytes).padStart(8)}`,
+          ),
+        ].join('\n'),
+        `\nper tool (all): ${sizes
+          .at(-1)!
+          .perTool.map((tool) => `${tool.name} ${tool.bytes}`)
+          .join(', ')}`,
       );
       const defaults = sizes[0]!;
       expect(defaults.names).toEqual(expect.arrayContaining([...REFERENCE_TOOLS, 'search_content']));

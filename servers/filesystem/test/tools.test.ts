@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, connectFilesystem } from './helpers.js';
 
 // A 1x1 transparent PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
 
 describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
   let temp: TempDir;
@@ -20,9 +23,18 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
     root = temp.path;
     await mkdir(join(root, 'src', 'lib'), { recursive: true });
     await mkdir(join(root, 'node_modules', 'dep'), { recursive: true });
-    await writeFile(join(root, 'lines.txt'), Array.from({ length: 50 }, (_, index) => `line ${index + 1}`).join('\n') + '\n');
-    await writeFile(join(root, 'src', 'app.ts'), 'import { helper } from "./lib/helper";\n\nexport function main() {\n  return helper(TODO);\n}\n');
-    await writeFile(join(root, 'src', 'lib', 'helper.ts'), 'export function helper(x: number) {\n  // todo: validate\n  return x * 2;\n}\n');
+    await writeFile(
+      join(root, 'lines.txt'),
+      Array.from({ length: 50 }, (_, index) => `line ${index + 1}`).join('\n') + '\n',
+    );
+    await writeFile(
+      join(root, 'src', 'app.ts'),
+      'import { helper } from "./lib/helper";\n\nexport function main() {\n  return helper(TODO);\n}\n',
+    );
+    await writeFile(
+      join(root, 'src', 'lib', 'helper.ts'),
+      'export function helper(x: number) {\n  // todo: validate\n  return x * 2;\n}\n',
+    );
     await writeFile(join(root, 'src', 'notes.md'), 'TODO: write docs\n');
     await writeFile(join(root, 'node_modules', 'dep', 'index.ts'), 'export const TODO = 1;\n');
     await writeFile(join(root, '.gitignore'), 'node_modules/\n*.log\n');
@@ -82,7 +94,12 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
     const result = await server.client.callTool({ name: 'read_media_file', arguments: { path: 'image.png' } });
     const [block] = result.content as Array<{ type: string; data: string; mimeType: string }>;
     expect(block).toMatchObject({ type: 'image', mimeType: 'image/png', data: PNG.toString('base64') });
-    expect(result.structuredContent).toEqual({ path: join(root, 'image.png'), mimeType: 'image/png', size: PNG.length, truncated: false });
+    expect(result.structuredContent).toEqual({
+      path: join(root, 'image.png'),
+      mimeType: 'image/png',
+      size: PNG.length,
+      truncated: false,
+    });
   });
 
   describe('write_file', () => {
@@ -117,7 +134,10 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
       const file = join(root, `crlf-${era}.txt`);
       await writeFile(file, '\ufeffone\r\ntwo\r\nthree\r\n');
       await chmod(file, 0o600);
-      const result = await call(server, 'edit_file', { path: file, edits: [{ oldText: 'two\n', newText: 'TWO\nand a half\n' }] });
+      const result = await call(server, 'edit_file', {
+        path: file,
+        edits: [{ oldText: 'two\n', newText: 'TWO\nand a half\n' }],
+      });
       expect(result.isError).toBeFalsy();
       expect(await readFile(file, 'utf8')).toBe('\ufeffone\r\nTWO\r\nand a half\r\nthree\r\n');
       expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -130,7 +150,10 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
       expect(result.isError).toBe(true);
       expect(result.text).toMatch(/matches 2 places.*replaceAll/);
       expect(await readFile(file, 'utf8')).toBe('x = 1;\nx = 1;\n');
-      const all = await call(server, 'edit_file', { path: file, edits: [{ oldText: 'x = 1;', newText: 'x = 2;', replaceAll: true }] });
+      const all = await call(server, 'edit_file', {
+        path: file,
+        edits: [{ oldText: 'x = 1;', newText: 'x = 2;', replaceAll: true }],
+      });
       expect(all.structuredContent).toMatchObject({ replacements: 2, changed: true });
       expect(await readFile(file, 'utf8')).toBe('x = 2;\nx = 2;\n');
     });
@@ -138,7 +161,11 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
     it('writes nothing on a dry run, but returns the diff', async () => {
       const file = join(root, `dry-${era}.txt`);
       await writeFile(file, 'keep me\n');
-      const result = await call(server, 'edit_file', { path: file, edits: [{ oldText: 'keep', newText: 'change' }], dryRun: true });
+      const result = await call(server, 'edit_file', {
+        path: file,
+        edits: [{ oldText: 'keep', newText: 'change' }],
+        dryRun: true,
+      });
       expect(result.text).toMatch(/-keep me\n\+change me/);
       expect(await readFile(file, 'utf8')).toBe('keep me\n');
     });
@@ -146,7 +173,13 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
     it('applies all edits or none', async () => {
       const file = join(root, `atomic-edit-${era}.txt`);
       await writeFile(file, 'a\nb\n');
-      const result = await call(server, 'edit_file', { path: file, edits: [{ oldText: 'a', newText: 'A' }, { oldText: 'zzz', newText: 'Z' }] });
+      const result = await call(server, 'edit_file', {
+        path: file,
+        edits: [
+          { oldText: 'a', newText: 'A' },
+          { oldText: 'zzz', newText: 'Z' },
+        ],
+      });
       expect(result.isError).toBe(true);
       expect(result.text).toMatch(/^Edit 2 of 2/);
       expect(await readFile(file, 'utf8')).toBe('a\nb\n');
@@ -181,9 +214,13 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
       await writeFile(join(root, `m-b-${era}.txt`), 'b');
       await mkdir(join(root, `m-dir-src-${era}`));
       await mkdir(join(root, `m-dir-dst-${era}`));
-      expect((await call(server, 'move_file', { source: `m-a-${era}.txt`, destination: `m-b-${era}.txt` })).isError).toBe(true);
+      expect(
+        (await call(server, 'move_file', { source: `m-a-${era}.txt`, destination: `m-b-${era}.txt` })).isError,
+      ).toBe(true);
       expect(await readFile(join(root, `m-b-${era}.txt`), 'utf8')).toBe('b');
-      expect((await call(server, 'move_file', { source: `m-dir-src-${era}`, destination: `m-dir-dst-${era}` })).isError).toBe(true);
+      expect(
+        (await call(server, 'move_file', { source: `m-dir-src-${era}`, destination: `m-dir-dst-${era}` })).isError,
+      ).toBe(true);
       expect((await stat(join(root, `m-dir-src-${era}`))).isDirectory()).toBe(true);
     });
   });
@@ -200,23 +237,45 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
     });
 
     it('searches ignored files when asked to, and folds case when asked to', async () => {
-      const result = await call(server, 'search_content', { path: '.', pattern: 'todo', ignoreCase: true, respectGitignore: false, include: ['*.ts', '*.log'] });
+      const result = await call(server, 'search_content', {
+        path: '.',
+        pattern: 'todo',
+        ignoreCase: true,
+        respectGitignore: false,
+        include: ['*.ts', '*.log'],
+      });
       expect(result.structuredContent).toMatchObject({ matches: 4 });
       expect(result.text).toContain('helper.ts:2:');
       expect(result.text).toContain('debug.log:1:');
     });
 
     it('treats a literal pattern as text, and shows context lines', async () => {
-      const result = await call(server, 'search_content', { path: 'src', pattern: 'x * 2', literal: true, contextLines: 1 });
+      const result = await call(server, 'search_content', {
+        path: 'src',
+        pattern: 'x * 2',
+        literal: true,
+        contextLines: 1,
+      });
       const file = join(root, 'src', 'lib', 'helper.ts');
       expect(result.text).toContain(`${file}-2-   // todo: validate\n${file}:3:   return x * 2;\n${file}-4- }`);
     });
 
     it('caps results and continues from an offset', async () => {
-      const first = await call(server, 'search_content', { path: '.', pattern: 'line \\d+', include: ['lines.txt'], maxResults: 20 });
+      const first = await call(server, 'search_content', {
+        path: '.',
+        pattern: 'line \\d+',
+        include: ['lines.txt'],
+        maxResults: 20,
+      });
       expect(first.structuredContent).toMatchObject({ matches: 20, truncated: true, next: { offset: 20 } });
       expect(first.text).toMatch(/call search_content again with offset: 20/);
-      const rest = await call(server, 'search_content', { path: '.', pattern: 'line \\d+', include: ['lines.txt'], maxResults: 100, offset: 20 });
+      const rest = await call(server, 'search_content', {
+        path: '.',
+        pattern: 'line \\d+',
+        include: ['lines.txt'],
+        maxResults: 100,
+        offset: 20,
+      });
       expect(rest.structuredContent).toMatchObject({ matches: 30, truncated: false });
       expect(rest.text).toContain('lines.txt:21: line 21');
     });
@@ -238,7 +297,9 @@ describe.each(ERAS)('Portico filesystem tools (%s era)', (era) => {
 
   it('directory_tree honours maxDepth and marks the directories it did not open', async () => {
     const result = await call(server, 'directory_tree', { path: '.', maxDepth: 1 });
-    const tree = JSON.parse(result.content[0]!.type === 'text' ? (result.content[0] as { text: string }).text : '') as Array<{ name: string; truncated?: boolean; children?: unknown }>;
+    const tree = JSON.parse(
+      result.content[0]!.type === 'text' ? (result.content[0] as { text: string }).text : '',
+    ) as Array<{ name: string; truncated?: boolean; children?: unknown }>;
     const src = tree.find((entry) => entry.name === 'src');
     expect(src).toMatchObject({ type: 'directory', truncated: true });
     expect(src?.children).toBeUndefined();
@@ -284,12 +345,21 @@ describe('MCP roots from the client', () => {
     const server = await connectFilesystem([allowed], { capabilities: { roots: { listChanged: true } } });
     try {
       server.client.setRequestHandler('roots/list', () => ({
-        roots: [{ uri: pathToFileURL(join(allowed, 'project')).href }, { uri: pathToFileURL(join(temp.path, 'elsewhere')).href }],
+        roots: [
+          { uri: pathToFileURL(join(allowed, 'project')).href },
+          { uri: pathToFileURL(join(temp.path, 'elsewhere')).href },
+        ],
       }));
-      expect((await call(server, 'list_allowed_directories', {})).text).toBe(`Allowed directories:\n${join(allowed, 'project')}`);
-      expect((await call(server, 'read_text_file', { path: join(allowed, 'project', 'inner.txt') })).text).toBe('inner');
+      expect((await call(server, 'list_allowed_directories', {})).text).toBe(
+        `Allowed directories:\n${join(allowed, 'project')}`,
+      );
+      expect((await call(server, 'read_text_file', { path: join(allowed, 'project', 'inner.txt') })).text).toBe(
+        'inner',
+      );
       expect((await call(server, 'read_text_file', { path: join(allowed, 'top.txt') })).isError).toBe(true);
-      expect((await call(server, 'read_text_file', { path: join(temp.path, 'elsewhere', 'x.txt') })).isError).toBe(true);
+      expect((await call(server, 'read_text_file', { path: join(temp.path, 'elsewhere', 'x.txt') })).isError).toBe(
+        true,
+      );
     } finally {
       await server.close();
       await temp.cleanup();
@@ -328,7 +398,9 @@ describe('a FIFO inside an allowed directory', () => {
     const server = await connectFilesystem([temp.path]);
     try {
       // Without O_NONBLOCK the open waits for a writer that never comes, and the call never answers.
-      const hung = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the call did not answer within 3 s')), 3000).unref());
+      const hung = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the call did not answer within 3 s')), 3000).unref(),
+      );
       for (const [tool, args] of [
         ['read_text_file', { path: 'pipe' }],
         ['edit_file', { path: 'pipe', edits: [{ oldText: 'a', newText: 'b' }] }],
@@ -357,7 +429,10 @@ describe('replies within a small budget (2,000 bytes)', () => {
     temp = await makeTempDir('portico-fs-budget-');
     await mkdir(join(temp.path, 'many'));
     await Promise.all(names.map((name) => writeFile(join(temp.path, 'many', name), 'x')));
-    await writeFile(join(temp.path, 'long.txt'), Array.from({ length: 400 }, (_, index) => `long line ${index + 1}`).join('\n'));
+    await writeFile(
+      join(temp.path, 'long.txt'),
+      Array.from({ length: 400 }, (_, index) => `long line ${index + 1}`).join('\n'),
+    );
     await writeFile(join(temp.path, 'short.txt'), 'short\n');
     await writeFile(join(temp.path, 'big.png'), Buffer.alloc(4000, 1));
     server = await connectFilesystem([temp.path, '--max-output-bytes', '2000']);
@@ -373,7 +448,12 @@ describe('replies within a small budget (2,000 bytes)', () => {
     let next: Record<string, unknown> = {};
     for (let page = 0; page < 50; page++) {
       const result = await call(server, 'list_directory', { path: 'many', ...next });
-      const structure = result.structuredContent as { total: number; shown: number; truncated: boolean; next?: { offset: number } };
+      const structure = result.structuredContent as {
+        total: number;
+        shown: number;
+        truncated: boolean;
+        next?: { offset: number };
+      };
       // What the kernel charges: the text and the structure.
       expect(Buffer.byteLength(result.text) + Buffer.byteLength(JSON.stringify(structure))).toBeLessThanOrEqual(2000);
       expect(JSON.stringify(structure)).not.toContain('entry-');
@@ -390,7 +470,13 @@ describe('replies within a small budget (2,000 bytes)', () => {
 
   it('list_directory_with_sizes keeps the totals of the whole directory after the notice', async () => {
     const result = await call(server, 'list_directory_with_sizes', { path: 'many' });
-    expect(result.structuredContent).toMatchObject({ total: 200, totalFiles: 200, totalDirectories: 0, combinedSize: 200, truncated: true });
+    expect(result.structuredContent).toMatchObject({
+      total: 200,
+      totalFiles: 200,
+      totalDirectories: 0,
+      combinedSize: 200,
+      truncated: true,
+    });
     expect(result.text.split('\n').slice(-3)).toEqual(['', 'Total: 200 files, 0 directories', 'Combined size: 200 B']);
   });
 
@@ -406,14 +492,19 @@ describe('replies within a small budget (2,000 bytes)', () => {
 
   it('read_multiple_files shares the budget, and its one notice says how to read the rest of a cut file', async () => {
     const result = await call(server, 'read_multiple_files', { paths: ['long.txt', 'short.txt'] });
-    const structure = result.structuredContent as { files: Array<{ path: string; ok: boolean; cut?: boolean; next?: { offset: number } }>; truncated: boolean };
+    const structure = result.structuredContent as {
+      files: Array<{ path: string; ok: boolean; cut?: boolean; next?: { offset: number } }>;
+      truncated: boolean;
+    };
     expect(result.text).toContain('short.txt:\nshort\n');
     expect(structure.truncated).toBe(true);
     expect(structure.files[1]).toEqual({ path: 'short.txt', ok: true });
     expect(structure.files[0]).toMatchObject({ path: 'long.txt', ok: true, cut: true });
     const offset = structure.files[0]!.next!.offset;
     expect(result.text).toContain(`read the rest of "long.txt" from offset ${offset} with read_text_file`);
-    expect((await call(server, 'read_text_file', { path: 'long.txt', offset, limit: 1 })).text).toBe(`long line ${offset}`);
+    expect((await call(server, 'read_text_file', { path: 'long.txt', offset, limit: 1 })).text).toBe(
+      `long line ${offset}`,
+    );
   });
 
   it('directory_tree sends its notice apart, so the tree stays valid JSON', async () => {
@@ -425,10 +516,18 @@ describe('replies within a small budget (2,000 bytes)', () => {
   });
 
   it('edit_file cuts a long diff on a line and says the edit was applied in full', async () => {
-    await writeFile(join(temp.path, 'edit.txt'), Array.from({ length: 100 }, (_, index) => `value ${index}`).join('\n'));
-    const result = await call(server, 'edit_file', { path: 'edit.txt', edits: [{ oldText: 'value', newText: 'VALUE', replaceAll: true }] });
+    await writeFile(
+      join(temp.path, 'edit.txt'),
+      Array.from({ length: 100 }, (_, index) => `value ${index}`).join('\n'),
+    );
+    const result = await call(server, 'edit_file', {
+      path: 'edit.txt',
+      edits: [{ oldText: 'value', newText: 'VALUE', replaceAll: true }],
+    });
     expect(result.structuredContent).toMatchObject({ replacements: 100, changed: true, truncated: true });
-    expect(result.text).toMatch(/\[Truncated: showing the first \d+ of \d+ diff lines \(the reply budget\)\. To get more, read the changed lines with read_text_file \(the edit was applied in full\)\.\]$/);
+    expect(result.text).toMatch(
+      /\[Truncated: showing the first \d+ of \d+ diff lines \(the reply budget\)\. To get more, read the changed lines with read_text_file \(the edit was applied in full\)\.\]$/,
+    );
     expect(await readFile(join(temp.path, 'edit.txt'), 'utf8')).toContain('VALUE 99');
   });
 
@@ -456,6 +555,8 @@ describe('--max-media-bytes', () => {
   });
 
   it('refuses a value that is not a size', async () => {
-    await expect(connectFilesystem(['/tmp', '--max-media-bytes', 'lots'])).rejects.toThrow(/--max-media-bytes must be a size in bytes/);
+    await expect(connectFilesystem(['/tmp', '--max-media-bytes', 'lots'])).rejects.toThrow(
+      /--max-media-bytes must be a size in bytes/,
+    );
   });
 });

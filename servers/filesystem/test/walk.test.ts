@@ -47,7 +47,10 @@ async function freshTree(): Promise<string> {
   return top;
 }
 
-async function walkNames(top: string, options: { gitignoreTop?: string; onVisit?: (entry: WalkEntry) => void } = {}): Promise<string[]> {
+async function walkNames(
+  top: string,
+  options: { gitignoreTop?: string; onVisit?: (entry: WalkEntry) => void } = {},
+): Promise<string[]> {
   const seen: string[] = [];
   await walkTree(
     top,
@@ -105,7 +108,11 @@ describe('walkTree reads .gitignore files only through the sandbox', () => {
     await symlink(join(outside, 'ignore-lines'), join(root, '.gitignore'));
     try {
       // Unguarded, the outside lines become patterns: whether an inside file vanishes reveals each line.
-      expect(ignore().add(readFileSync(join(root, '.gitignore'), 'utf8')).ignores(`tree${counter}/SECRET-line-one`)).toBe(true);
+      expect(
+        ignore()
+          .add(readFileSync(join(root, '.gitignore'), 'utf8'))
+          .ignores(`tree${counter}/SECRET-line-one`),
+      ).toBe(true);
       expect(await walkNames(top)).toContain('SECRET-line-one');
     } finally {
       await rename(join(root, '.gitignore'), join(temp.path, `gitignore-link-${counter}`));

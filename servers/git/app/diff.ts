@@ -17,8 +17,21 @@ interface DiffFile {
 }
 type Layout = 'unified' | 'split';
 
-const TOOL_SOURCES: Record<string, string> = { git_diff: 'diff', git_diff_staged: 'staged', git_diff_unstaged: 'unstaged', git_show: 'show', git_compare: 'compare' };
-const STATUS_WORDS: Record<string, string> = { A: 'added', D: 'deleted', R: 'renamed', C: 'copied', T: 'type changed', M: 'modified' };
+const TOOL_SOURCES: Record<string, string> = {
+  git_diff: 'diff',
+  git_diff_staged: 'staged',
+  git_diff_unstaged: 'unstaged',
+  git_show: 'show',
+  git_compare: 'compare',
+};
+const STATUS_WORDS: Record<string, string> = {
+  A: 'added',
+  D: 'deleted',
+  R: 'renamed',
+  C: 'copied',
+  T: 'type changed',
+  M: 'modified',
+};
 
 const state = {
   args: {} as Record<string, unknown>,
@@ -111,7 +124,13 @@ async function open(index: number): Promise<void> {
   try {
     const files = await view({ file: file.path, ...(file.old_path ? { old_file: file.old_path } : {}) });
     const fetched = files?.find((candidate) => candidate.path === file.path);
-    if (fetched?.patch !== undefined) state.files[index] = { ...file, patch: fetched.patch, collapsed: false, ...(fetched.non_utf8 ? { non_utf8: true } : {}) };
+    if (fetched?.patch !== undefined)
+      state.files[index] = {
+        ...file,
+        patch: fetched.patch,
+        collapsed: false,
+        ...(fetched.non_utf8 ? { non_utf8: true } : {}),
+      };
   } finally {
     state.opening.delete(index);
     render();
@@ -119,7 +138,11 @@ async function open(index: number): Promise<void> {
   }
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...children);
@@ -132,7 +155,11 @@ function render(): void {
   const children: Node[] = [element('h1', {}, 'Changes')];
   const toolbar = element('div', { class: 'toolbar', role: 'group', 'aria-label': 'Layout' });
   for (const layout of ['unified', 'split'] as const) {
-    const button = element('button', { type: 'button', 'data-layout': layout, 'aria-pressed': String(state.layout === layout) }, layout === 'unified' ? 'Unified' : 'Side by side');
+    const button = element(
+      'button',
+      { type: 'button', 'data-layout': layout, 'aria-pressed': String(state.layout === layout) },
+      layout === 'unified' ? 'Unified' : 'Side by side',
+    );
     button.addEventListener('click', () => {
       state.layout = layout;
       render();
@@ -144,7 +171,11 @@ function render(): void {
   const status = element('p', { class: 'status', role: 'status' });
   const added = state.files.reduce((sum, file) => sum + (file.added ?? 0), 0);
   const removed = state.files.reduce((sum, file) => sum + (file.removed ?? 0), 0);
-  status.textContent = state.busy ? 'Reading…' : state.loaded ? `${state.files.length} file${state.files.length === 1 ? '' : 's'} changed, ${added} lines added, ${removed} removed` : '';
+  status.textContent = state.busy
+    ? 'Reading…'
+    : state.loaded
+      ? `${state.files.length} file${state.files.length === 1 ? '' : 's'} changed, ${added} lines added, ${removed} removed`
+      : '';
   children.push(status);
   if (state.error) children.push(element('p', { class: 'error', role: 'alert' }, state.error));
   if (state.files.length > 0) {
@@ -165,7 +196,8 @@ function fileName(file: DiffFile): string {
 
 function labels(file: DiffFile): Node[] {
   const out: Node[] = [];
-  if (file.status !== 'M') out.push(element('span', { class: `label status-${file.status}` }, STATUS_WORDS[file.status] ?? file.status));
+  if (file.status !== 'M')
+    out.push(element('span', { class: `label status-${file.status}` }, STATUS_WORDS[file.status] ?? file.status));
   if (file.binary) out.push(element('span', { class: 'label binary' }, 'binary'));
   if (file.non_utf8) out.push(element('span', { class: 'label encoding' }, 'not UTF-8 (shown as Latin-1)'));
   return out;
@@ -173,16 +205,29 @@ function labels(file: DiffFile): Node[] {
 
 function counts(file: DiffFile): Node {
   if (file.binary) return element('span', { class: 'counts' });
-  return element('span', { class: 'counts', 'aria-label': `${file.added} added, ${file.removed} removed` }, element('span', { class: 'plus' }, `+${file.added}`), ' ', element('span', { class: 'minus' }, `−${file.removed}`));
+  return element(
+    'span',
+    { class: 'counts', 'aria-label': `${file.added} added, ${file.removed} removed` },
+    element('span', { class: 'plus' }, `+${file.added}`),
+    ' ',
+    element('span', { class: 'minus' }, `−${file.removed}`),
+  );
 }
 
 function section(file: DiffFile, index: number): HTMLElement {
   const heading = element('h2', { tabindex: '-1' }, fileName(file), ' ', ...labels(file), counts(file));
   const body: Node[] = [];
   if (file.binary) body.push(element('p', { class: 'note' }, 'Binary file: its content is not shown.'));
-  else if (file.patch !== undefined) body.push(file.patch === '' ? element('p', { class: 'note' }, 'No line changes (mode or rename only).') : hunks(file.patch));
+  else if (file.patch !== undefined)
+    body.push(
+      file.patch === '' ? element('p', { class: 'note' }, 'No line changes (mode or rename only).') : hunks(file.patch),
+    );
   else if (file.collapsed) {
-    const button = element('button', { type: 'button', 'data-open': String(index) }, state.opening.has(index) ? 'Reading…' : `Show this large diff (${changedLines(file)} changed lines)`);
+    const button = element(
+      'button',
+      { type: 'button', 'data-open': String(index) },
+      state.opening.has(index) ? 'Reading…' : `Show this large diff (${changedLines(file)} changed lines)`,
+    );
     button.disabled = state.opening.has(index);
     button.addEventListener('click', () => void open(index));
     body.push(button);
@@ -219,24 +264,55 @@ const MARK = { add: '+', del: '−', ctx: '', hunk: '', note: '' } as const;
 
 function hunks(patch: string): HTMLElement {
   const lines = parse(patch);
-  const head = state.layout === 'unified'
-    ? element('tr', {}, element('th', { scope: 'col' }, 'Old'), element('th', { scope: 'col' }, 'New'), element('th', { scope: 'col' }, 'Line'))
-    : element('tr', {}, element('th', { scope: 'col' }, 'Old'), element('th', { scope: 'col' }, 'Before'), element('th', { scope: 'col' }, 'New'), element('th', { scope: 'col' }, 'After'));
+  const head =
+    state.layout === 'unified'
+      ? element(
+          'tr',
+          {},
+          element('th', { scope: 'col' }, 'Old'),
+          element('th', { scope: 'col' }, 'New'),
+          element('th', { scope: 'col' }, 'Line'),
+        )
+      : element(
+          'tr',
+          {},
+          element('th', { scope: 'col' }, 'Old'),
+          element('th', { scope: 'col' }, 'Before'),
+          element('th', { scope: 'col' }, 'New'),
+          element('th', { scope: 'col' }, 'After'),
+        );
   const body = element('tbody');
   if (state.layout === 'unified') {
     for (const line of lines) {
-      body.append(line.kind === 'hunk' || line.kind === 'note'
-        ? element('tr', { class: line.kind }, element('td', { colspan: '3' }, line.text))
-        : element('tr', { class: line.kind }, element('td', { class: 'no' }, line.old?.toString() ?? ''), element('td', { class: 'no' }, line.new?.toString() ?? ''), code(line)));
+      body.append(
+        line.kind === 'hunk' || line.kind === 'note'
+          ? element('tr', { class: line.kind }, element('td', { colspan: '3' }, line.text))
+          : element(
+              'tr',
+              { class: line.kind },
+              element('td', { class: 'no' }, line.old?.toString() ?? ''),
+              element('td', { class: 'no' }, line.new?.toString() ?? ''),
+              code(line),
+            ),
+      );
     }
   } else {
     // Side by side: a run of removals pairs with the run of additions after it, row by row.
-    for (let index = 0; index < lines.length; ) {
+    for (let index = 0; index < lines.length;) {
       const line = lines[index]!;
       if (line.kind === 'hunk' || line.kind === 'note' || line.kind === 'ctx') {
-        body.append(line.kind === 'ctx'
-          ? element('tr', { class: 'ctx' }, element('td', { class: 'no' }, String(line.old)), code(line), element('td', { class: 'no' }, String(line.new)), code(line))
-          : element('tr', { class: line.kind }, element('td', { colspan: '4' }, line.text)));
+        body.append(
+          line.kind === 'ctx'
+            ? element(
+                'tr',
+                { class: 'ctx' },
+                element('td', { class: 'no' }, String(line.old)),
+                code(line),
+                element('td', { class: 'no' }, String(line.new)),
+                code(line),
+              )
+            : element('tr', { class: line.kind }, element('td', { colspan: '4' }, line.text)),
+        );
         index++;
         continue;
       }
@@ -247,18 +323,36 @@ function hunks(patch: string): HTMLElement {
       for (let row = 0; row < Math.max(removed.length, added.length); row++) {
         const left = removed[row];
         const right = added[row];
-        body.append(element('tr', { class: 'pair' },
-          element('td', { class: 'no' }, left?.old?.toString() ?? ''), left ? code(left) : element('td', { class: 'blank' }),
-          element('td', { class: 'no' }, right?.new?.toString() ?? ''), right ? code(right) : element('td', { class: 'blank' })));
+        body.append(
+          element(
+            'tr',
+            { class: 'pair' },
+            element('td', { class: 'no' }, left?.old?.toString() ?? ''),
+            left ? code(left) : element('td', { class: 'blank' }),
+            element('td', { class: 'no' }, right?.new?.toString() ?? ''),
+            right ? code(right) : element('td', { class: 'blank' }),
+          ),
+        );
       }
     }
   }
-  return element('div', { class: 'scroll' }, element('table', { class: `diff ${state.layout}` }, element('thead', { class: 'visually-hidden' }, head), body));
+  return element(
+    'div',
+    { class: 'scroll' },
+    element('table', { class: `diff ${state.layout}` }, element('thead', { class: 'visually-hidden' }, head), body),
+  );
 }
 
 function code(line: Line): HTMLElement {
   const mark = MARK[line.kind];
-  return element('td', { class: `code ${line.kind}` }, ...(mark ? [element('span', { class: 'mark', 'aria-label': line.kind === 'add' ? 'added' : 'removed' }, mark)] : []), line.text);
+  return element(
+    'td',
+    { class: `code ${line.kind}` },
+    ...(mark
+      ? [element('span', { class: 'mark', 'aria-label': line.kind === 'add' ? 'added' : 'removed' }, mark)]
+      : []),
+    line.text,
+  );
 }
 
 render();

@@ -7,19 +7,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { bytes, connectTimed, median, medianMs, ms, peakRssOf, rssOf, timeSpawnToExit } from '../../../scripts/bench-lib/measure.mjs';
+import {
+  bytes,
+  connectTimed,
+  median,
+  ms,
+  peakRssOf,
+  rssOf,
+  timeSpawnToExit,
+} from '../../../scripts/bench-lib/measure.mjs';
 
 const run$ = promisify(execFile);
 const RUNS = Number(process.env.PORTICO_BENCH_RUNS ?? 30);
 const COMMITS = 20_000;
 const FILES = 10_000;
-const IDENTITY = { GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@portico.invalid', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@portico.invalid' };
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@portico.invalid',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@portico.invalid',
+};
 
 /** A fast-import stream: one commit adding every file, then commits that each change one file. */
 function* fastImportStream() {
   const when = 1_700_000_000;
   let files = '';
-  for (let f = 0; f < FILES; f++) files += `M 100644 inline src/dir${f % 100}/file${f}.txt\ndata <<EOF\nfile ${f}\nEOF\n`;
+  for (let f = 0; f < FILES; f++)
+    files += `M 100644 inline src/dir${f % 100}/file${f}.txt\ndata <<EOF\nfile ${f}\nEOF\n`;
   yield `commit refs/heads/main\nmark :1\ncommitter Bench <bench@portico.invalid> ${when} +0000\ndata <<EOF\ninitial\nEOF\n${files}\n`;
   for (let c = 2; c <= COMMITS; c++) {
     const f = (c * 7919) % FILES;
@@ -34,7 +48,8 @@ async function buildRepository(dir) {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`fast-import exited ${code}`))));
     (async () => {
-      for (const chunk of fastImportStream()) if (!child.stdin.write(chunk)) await new Promise((r) => child.stdin.once('drain', r));
+      for (const chunk of fastImportStream())
+        if (!child.stdin.write(chunk)) await new Promise((r) => child.stdin.once('drain', r));
       child.stdin.end();
     })();
   });
@@ -45,8 +60,13 @@ async function buildRepository(dir) {
 
 /** Bytes a reply sends, as the kernel counts them: its text plus its structured content (JSON). */
 function replyBytes(result) {
-  const text = (result.content ?? []).map((block) => (block.type === 'text' ? block.text : JSON.stringify(block))).join('');
-  return Buffer.byteLength(text) + (result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent)));
+  const text = (result.content ?? [])
+    .map((block) => (block.type === 'text' ? block.text : JSON.stringify(block)))
+    .join('');
+  return (
+    Buffer.byteLength(text) +
+    (result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent)))
+  );
 }
 
 /** Python's repr() of a str, as the reference's f"{value!r}" prints it. */
@@ -131,7 +151,9 @@ export async function run() {
       // Reply bytes of the everyday calls, beside the reference's reply on the same input. The reference is
       // Python (GitPython) and cannot be installed here, so its documented output is rebuilt from raw git.
       const log10 = replyBytes(await call('git_log', { max_count: 10 }));
-      const referenceLog10 = Buffer.byteLength(referenceLogReply((await raw('log', '-10', '--format=%H%x00%an%x00%ae%x00%aI%x00%B%x01')).stdout));
+      const referenceLog10 = Buffer.byteLength(
+        referenceLogReply((await raw('log', '-10', '--format=%H%x00%an%x00%ae%x00%aI%x00%B%x01')).stdout),
+      );
       // A working tree in everyday shape: some files modified, some staged, some new.
       for (let f = 0; f < 5; f++) await writeFile(join(repo, `src/dir${f}/file${f}.txt`), `edited ${f}\n`);
       for (let f = 100; f < 103; f++) await writeFile(join(repo, `src/dir${f % 100}/file${f}.txt`), `staged ${f}\n`);
@@ -139,31 +161,73 @@ export async function run() {
       for (let f = 0; f < 4; f++) await writeFile(join(repo, `new-${f}.txt`), 'new\n');
       const status = replyBytes(await call('git_status', {}));
       // The reference answers "Repository status:\n" + repo.git.status() (GitPython strips the final newline).
-      const referenceStatus = Buffer.byteLength(`Repository status:\n${(await raw('status')).stdout.replace(/\n$/, '')}`);
+      const referenceStatus = Buffer.byteLength(
+        `Repository status:\n${(await raw('status')).stdout.replace(/\n$/, '')}`,
+      );
       const rss = rssOf(server.pid);
       const peak = peakRssOf(server.pid);
       return [
         {
           title: `Git on ${COMMITS.toLocaleString('en')} commits / ${FILES.toLocaleString('en')} files, median of ${RUNS}`,
           rows: [
-            { measure: 'git_log, 50 commits', portico: median(samples.log), format: ms, anchors: [{ name: 'raw `git log -50` (spawned)', value: median(samples.rawLog) }] },
-            { measure: 'git_status', portico: median(samples.status), format: ms, anchors: [{ name: 'raw `git status` (spawned)', value: median(samples.rawStatus) }] },
-            { measure: 'git_log reply text, 50 commits', portico: logBytes, format: bytes, anchors: [{ name: 'raw `git log -50` output', value: rawLogBytes }] },
+            {
+              measure: 'git_log, 50 commits',
+              portico: median(samples.log),
+              format: ms,
+              anchors: [{ name: 'raw `git log -50` (spawned)', value: median(samples.rawLog) }],
+            },
+            {
+              measure: 'git_status',
+              portico: median(samples.status),
+              format: ms,
+              anchors: [{ name: 'raw `git status` (spawned)', value: median(samples.rawStatus) }],
+            },
+            {
+              measure: 'git_log reply text, 50 commits',
+              portico: logBytes,
+              format: bytes,
+              anchors: [{ name: 'raw `git log -50` output', value: rawLogBytes }],
+            },
             {
               measure: 'reply bytes: git_log max_count 10 (text + structure)',
               portico: log10,
               format: bytes,
-              anchors: [{ name: 'reference mcp-server-git reply (format rebuilt from raw git log; Python reference not installable here)', value: referenceLog10 }],
+              anchors: [
+                {
+                  name: 'reference mcp-server-git reply (format rebuilt from raw git log; Python reference not installable here)',
+                  value: referenceLog10,
+                },
+              ],
             },
             {
               measure: 'reply bytes: git_status, 5 modified / 3 staged / 4 new (text + structure)',
               portico: status,
               format: bytes,
-              anchors: [{ name: 'reference mcp-server-git reply (format rebuilt from raw git status; Python reference not installable here)', value: referenceStatus }],
+              anchors: [
+                {
+                  name: 'reference mcp-server-git reply (format rebuilt from raw git status; Python reference not installable here)',
+                  value: referenceStatus,
+                },
+              ],
             },
-            { measure: 'spawn → initialize', portico: median(startup), format: ms, anchors: [{ name: 'node -e 0 (spawn→exit)', value: median(bare) }] },
-            { measure: 'RSS after the calls (peak)', portico: peak, format: bytes, anchors: [{ name: '80 MB target', value: 80_000_000 }] },
-            { measure: 'RSS after the calls (current)', portico: rss, format: bytes, anchors: [{ name: '80 MB target', value: 80_000_000 }] },
+            {
+              measure: 'spawn → initialize',
+              portico: median(startup),
+              format: ms,
+              anchors: [{ name: 'node -e 0 (spawn→exit)', value: median(bare) }],
+            },
+            {
+              measure: 'RSS after the calls (peak)',
+              portico: peak,
+              format: bytes,
+              anchors: [{ name: '80 MB target', value: 80_000_000 }],
+            },
+            {
+              measure: 'RSS after the calls (current)',
+              portico: rss,
+              format: bytes,
+              anchors: [{ name: '80 MB target', value: 80_000_000 }],
+            },
           ],
         },
       ];

@@ -3,7 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const IDENTITY = { GIT_AUTHOR_NAME: 'Demo', GIT_AUTHOR_EMAIL: 'demo@portico.invalid', GIT_COMMITTER_NAME: 'Demo', GIT_COMMITTER_EMAIL: 'demo@portico.invalid' };
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Demo',
+  GIT_AUTHOR_EMAIL: 'demo@portico.invalid',
+  GIT_COMMITTER_NAME: 'Demo',
+  GIT_COMMITTER_EMAIL: 'demo@portico.invalid',
+};
 
 export const demo = {
   async setup(tmpDir) {
@@ -12,16 +17,25 @@ export const demo = {
     const git = (...args) => execFileSync('git', args, { cwd: repo, env, stdio: 'ignore' });
     mkdirSync(join(repo, 'src'), { recursive: true });
     git('init', '--quiet', '--initial-branch=main');
-    writeFileSync(join(repo, 'src/cart.js'), 'export function total(items) {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n');
+    writeFileSync(
+      join(repo, 'src/cart.js'),
+      'export function total(items) {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n',
+    );
     git('add', '--all');
     git('commit', '--quiet', '--message', 'Add cart total');
     git('switch', '--quiet', '--create', 'feature/discounts');
-    writeFileSync(join(repo, 'src/cart.js'), 'export function total(items, discount = 0) {\n  const sum = items.reduce((acc, item) => acc + item.price * item.quantity, 0);\n  return sum * (1 - discount);\n}\n');
+    writeFileSync(
+      join(repo, 'src/cart.js'),
+      'export function total(items, discount = 0) {\n  const sum = items.reduce((acc, item) => acc + item.price * item.quantity, 0);\n  return sum * (1 - discount);\n}\n',
+    );
     git('commit', '--quiet', '--all', '--message', 'Support quantities and a discount');
     writeFileSync(join(repo, 'NOTES.latin1.txt'), Buffer.from('Caf\xe9 cr\xe8me\n', 'latin1'));
     git('add', 'NOTES.latin1.txt');
     git('commit', '--quiet', '--message', 'Add notes (Latin-1)');
-    writeFileSync(join(repo, 'src/cart.js'), 'export function total(items, discount = 0) {\n  const sum = items.reduce((acc, item) => acc + item.price * item.quantity, 0);\n  return Math.round(sum * (1 - discount) * 100) / 100;\n}\n');
+    writeFileSync(
+      join(repo, 'src/cart.js'),
+      'export function total(items, discount = 0) {\n  const sum = items.reduce((acc, item) => acc + item.price * item.quantity, 0);\n  return Math.round(sum * (1 - discount) * 100) / 100;\n}\n',
+    );
     return {
       args: ['--repository', repo, '--toolsets', 'compare'],
       env: IDENTITY,

@@ -32,10 +32,14 @@ const PASSED_ON = /^GIT_((AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)|SSL_CAINFO|SSL_CAP
 const WITHHELD = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/i;
 
 /** Builds the configuration from flags, positionals and the environment. */
-export function parseGitConfig(input: Pick<ConfigInput<typeof GIT_FLAGS>, 'values' | 'positionals' | 'env'>): GitServerConfig {
+export function parseGitConfig(
+  input: Pick<ConfigInput<typeof GIT_FLAGS>, 'values' | 'positionals' | 'env'>,
+): GitServerConfig {
   const repositories = [...(input.values.repository ?? []), ...input.positionals];
   if (repositories.length === 0) {
-    throw new ConfigError('No repository was given; pass --repository <path> (repeatable) with the git repositories the tools may use.');
+    throw new ConfigError(
+      'No repository was given; pass --repository <path> (repeatable) with the git repositories the tools may use.',
+    );
   }
   const baseEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.env)) {

@@ -20,7 +20,6 @@ import { tagTools } from './tools/tags.js';
 import { Workspace } from './workspace.js';
 import packageJson from '../package.json' with { type: 'json' };
 
-
 const INSTRUCTIONS =
   'Git tools confined to the repositories this server was started with; every tool takes repo_path. ' +
   'A reply that was cut says so and names the arguments that continue it (next in structure). ' +
@@ -61,7 +60,8 @@ export const gitServer: ServerSpec<GitServerConfig, typeof GIT_FLAGS> = {
   name: 'git',
   title: 'Portico git',
   version: packageJson.version,
-  description: 'Git tools for MCP: the reference tools plus blame, compare, stash, tags and remotes, confined to allowed repositories.',
+  description:
+    'Git tools for MCP: the reference tools plus blame, compare, stash, tags and remotes, confined to allowed repositories.',
   usage: 'mcp-server-git --repository <path> [--repository <path>...] [--allow-remote] [options]',
   details: [
     'Examples:',
@@ -80,6 +80,10 @@ export const gitServer: ServerSpec<GitServerConfig, typeof GIT_FLAGS> = {
   create: async (config, kernel) => {
     const surface = await createGitSurface(config);
     kernel.log.debug('repositories', { roots: surface.workspace.sandbox.roots, allowRemote: config.allowRemote });
-    return { tools: surface.tools, ...(surface.instructions ? { instructions: surface.instructions } : {}), ...(surface.apps ? { apps: surface.apps } : {}) };
+    return {
+      tools: surface.tools,
+      ...(surface.instructions ? { instructions: surface.instructions } : {}),
+      ...(surface.apps ? { apps: surface.apps } : {}),
+    };
   },
 };

@@ -19,7 +19,8 @@ export class Workspace {
 
   /** Opens the repository at `repoPath` for this call: inside the operator's repositories and the client's roots. */
   async open(repoPath: string, context: Pick<ToolContext, 'clientRoots' | 'signal'>): Promise<RepositoryGit> {
-    if (repoPath.length === 0) throw new InvalidArgumentError('repo_path is empty; pass the path of a repository the server was started with.');
+    if (repoPath.length === 0)
+      throw new InvalidArgumentError('repo_path is empty; pass the path of a repository the server was started with.');
     const sandbox = await this.#sandboxFor(await context.clientRoots());
     return this.#resolver.resolve(repoPath, sandbox, context.signal);
   }

@@ -26,19 +26,38 @@ afterAll(async () => {
 
 describe.each(ERAS)('MCP Apps (%s era)', (era) => {
   it('declares the diff view on the five diff tools, hides git_diff_view from the model, and serves the view', async () => {
-    const server = await spawnServer({ entry, era, args: ['--repository', repo, '--toolsets', 'compare'], env: IDENTITY });
+    const server = await spawnServer({
+      entry,
+      era,
+      args: ['--repository', repo, '--toolsets', 'compare'],
+      env: IDENTITY,
+    });
     try {
       const tools = (await server.client.listTools()).tools;
-      for (const name of DIFF_TOOLS) expect(tools.find((tool) => tool.name === name)?._meta, name).toEqual({ ui: { resourceUri: VIEW }, 'ui/resourceUri': VIEW });
-      expect(tools.find((tool) => tool.name === 'git_diff_view')?._meta).toEqual({ ui: { resourceUri: VIEW, visibility: ['app'] }, 'ui/resourceUri': VIEW });
+      for (const name of DIFF_TOOLS)
+        expect(tools.find((tool) => tool.name === name)?._meta, name).toEqual({
+          ui: { resourceUri: VIEW },
+          'ui/resourceUri': VIEW,
+        });
+      expect(tools.find((tool) => tool.name === 'git_diff_view')?._meta).toEqual({
+        ui: { resourceUri: VIEW, visibility: ['app'] },
+        'ui/resourceUri': VIEW,
+      });
       const read = await server.client.readResource({ uri: VIEW });
       expect(read.contents[0]).toMatchObject({ uri: VIEW, mimeType: 'text/html;profile=mcp-app' });
       expect((read.contents[0] as { text: string }).text).toMatch(/^<!doctype html>/);
 
       const diff = await server.client.callTool({ name: 'git_diff_unstaged', arguments: { repo_path: repo } });
       expect(resultText(diff)).toContain('-one\n+two');
-      const data = await server.client.callTool({ name: 'git_diff_view', arguments: { repo_path: repo, source: 'unstaged' } });
-      expect(data.structuredContent).toMatchObject({ files: [{ path: 'a.txt', status: 'M', added: 1, removed: 1, binary: false, patch: '@@ -1 +1 @@\n-one\n+two\n' }] });
+      const data = await server.client.callTool({
+        name: 'git_diff_view',
+        arguments: { repo_path: repo, source: 'unstaged' },
+      });
+      expect(data.structuredContent).toMatchObject({
+        files: [
+          { path: 'a.txt', status: 'M', added: 1, removed: 1, binary: false, patch: '@@ -1 +1 @@\n-one\n+two\n' },
+        ],
+      });
     } finally {
       await server.close();
     }

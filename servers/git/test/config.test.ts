@@ -4,7 +4,12 @@ import { toCommonConfig, parseCommandLine } from '@portico-mcp/shared/serve';
 
 const input = (env: Record<string, string>) => {
   const parsed = parseCommandLine([], env, {});
-  return { values: { repository: ['/srv/repo'], 'allow-remote': false } as never, positionals: [], env, common: toCommonConfig(parsed) };
+  return {
+    values: { repository: ['/srv/repo'], 'allow-remote': false } as never,
+    positionals: [],
+    env,
+    common: toCommonConfig(parsed),
+  };
 };
 
 describe('the environment git children start from', () => {
@@ -20,6 +25,10 @@ describe('the environment git children start from', () => {
         EDITOR: 'vim',
       }),
     );
-    expect(baseEnv).toEqual({ PATH: '/usr/bin', GIT_AUTHOR_NAME: 'Ada', GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt' });
+    expect(baseEnv).toEqual({
+      PATH: '/usr/bin',
+      GIT_AUTHOR_NAME: 'Ada',
+      GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt',
+    });
   });
 });

@@ -42,14 +42,24 @@ afterAll(async () => {
   await temp?.cleanup();
 });
 
-const texts = (host: AppHost, selector: string) => host.frame.evaluate<string[]>(`[...document.querySelectorAll(${JSON.stringify(selector)})].map((e) => e.textContent.trim())`);
+const texts = (host: AppHost, selector: string) =>
+  host.frame.evaluate<string[]>(
+    `[...document.querySelectorAll(${JSON.stringify(selector)})].map((e) => e.textContent.trim())`,
+  );
 
 describe('the git diff view', () => {
   it('lists a real commit’s files with counts, labels the rename, the binary file and the Latin-1 file, and shows the hunks', async () => {
-    const host = await openAppHost({ client: server.client, tool: 'git_show', arguments: { repo_path: repo, revision: 'HEAD' } });
+    const host = await openAppHost({
+      client: server.client,
+      tool: 'git_show',
+      arguments: { repo_path: repo, revision: 'HEAD' },
+    });
     try {
       await host.frame.waitForSelector('ul.files li');
-      expect(host.calls[0]).toEqual({ name: 'git_diff_view', arguments: { repo_path: repo, source: 'show', revision: 'HEAD' } });
+      expect(host.calls[0]).toEqual({
+        name: 'git_diff_view',
+        arguments: { repo_path: repo, source: 'show', revision: 'HEAD' },
+      });
       const items = await texts(host, 'ul.files li');
       expect(items).toHaveLength(5);
       expect(items).toContain('docs/old-name.md → docs/new-name.md renamed+1 −1');
@@ -57,7 +67,9 @@ describe('the git diff view', () => {
       expect(items).toContain('latin.txt not UTF-8 (shown as Latin-1)+1 −0');
       expect(items).toContain('README.md +1 −1');
       expect(items).toContain('big.txt +600 −600');
-      expect(await texts(host, 'section.file td.code.add')).toEqual(expect.arrayContaining(['+line 15 of the new guide', '+naïve crème', '+second']));
+      expect(await texts(host, 'section.file td.code.add')).toEqual(
+        expect.arrayContaining(['+line 15 of the new guide', '+naïve crème', '+second']),
+      );
       expect(await texts(host, 'section.file p.note')).toEqual(['Binary file: its content is not shown.']);
       expect(host.requests).toEqual([]);
     } finally {
@@ -66,20 +78,32 @@ describe('the git diff view', () => {
   });
 
   it('fetches a large file only when it is opened, through the app-only tool', async () => {
-    const host = await openAppHost({ client: server.client, tool: 'git_show', arguments: { repo_path: repo, revision: 'HEAD' } });
+    const host = await openAppHost({
+      client: server.client,
+      tool: 'git_show',
+      arguments: { repo_path: repo, revision: 'HEAD' },
+    });
     try {
       await host.frame.waitForSelector('button[data-open]');
       expect(await texts(host, 'button[data-open]')).toEqual(['Show this large diff (1200 changed lines)']);
       await host.frame.click('button[data-open]');
       await host.frame.waitForFunction('document.querySelectorAll("td.code.add").length > 600');
-      expect(host.calls.at(-1)).toEqual({ name: 'git_diff_view', arguments: { repo_path: repo, source: 'show', revision: 'HEAD', file: 'big.txt' } });
+      expect(host.calls.at(-1)).toEqual({
+        name: 'git_diff_view',
+        arguments: { repo_path: repo, source: 'show', revision: 'HEAD', file: 'big.txt' },
+      });
     } finally {
       await host.close();
     }
   });
 
   it('shows a file side by side, removals beside the additions that replace them', async () => {
-    const host = await openAppHost({ client: server.client, tool: 'git_diff', arguments: { repo_path: repo, target: 'HEAD~1..HEAD', paths: ['README.md'] }, theme: 'dark' });
+    const host = await openAppHost({
+      client: server.client,
+      tool: 'git_diff',
+      arguments: { repo_path: repo, target: 'HEAD~1..HEAD', paths: ['README.md'] },
+      theme: 'dark',
+    });
     try {
       await host.frame.waitForSelector('table.diff.unified');
       await host.frame.click('button[data-layout="split"]');
@@ -95,7 +119,10 @@ describe('the git diff view', () => {
     git(repo, 'add', 'README.md');
     write(repo, 'README.md', '# demo\nunstaged\n');
     try {
-      for (const [tool, line] of [['git_diff_staged', '+staged'], ['git_diff_unstaged', '+unstaged']] as const) {
+      for (const [tool, line] of [
+        ['git_diff_staged', '+staged'],
+        ['git_diff_unstaged', '+unstaged'],
+      ] as const) {
         const host = await openAppHost({ client: server.client, tool, arguments: { repo_path: repo } });
         try {
           await host.frame.waitForSelector('td.code.add');

@@ -46,7 +46,11 @@ export function write(root: string, relative: string, content: string | Buffer):
 }
 
 /** Makes a repository at `dir` with one commit per entry of `commits` (each a map of files). */
-export function makeRepo(dir: string, commits: Array<Record<string, string | Buffer>> = [{ 'README.md': '# demo\n' }], branch = 'main'): string {
+export function makeRepo(
+  dir: string,
+  commits: Array<Record<string, string | Buffer>> = [{ 'README.md': '# demo\n' }],
+  branch = 'main',
+): string {
   mkdirSync(dir, { recursive: true });
   git(dir, 'init', '--quiet', `--initial-branch=${branch}`);
   commits.forEach((files, index) => {
@@ -61,7 +65,10 @@ export function makeRepo(dir: string, commits: Array<Record<string, string | Buf
  * Makes a repository with `commits` commits (each adds one line to big.txt, whose first commit also has
  * `lines` lines), `branches` branches and `tags` lightweight tags, all in one `git fast-import` run.
  */
-export function makeHistory(dir: string, options: { commits: number; lines?: number; branches?: number; tags?: number }): string {
+export function makeHistory(
+  dir: string,
+  options: { commits: number; lines?: number; branches?: number; tags?: number },
+): string {
   mkdirSync(dir, { recursive: true });
   git(dir, 'init', '--quiet', '--initial-branch=main');
   let content = Array.from({ length: options.lines ?? 0 }, (_, i) => `line ${i + 1}`).join('\n');
@@ -73,9 +80,16 @@ export function makeHistory(dir: string, options: { commits: number; lines?: num
     if (c > 1) stream += `from :${c - 1}\n`;
     stream += `M 100644 inline big.txt\ndata ${Buffer.byteLength(data)}\n${data}\n`;
   }
-  for (let b = 1; b <= (options.branches ?? 0); b++) stream += `reset refs/heads/branch-${String(b).padStart(3, '0')}\nfrom :${options.commits}\n\n`;
-  for (let t = 1; t <= (options.tags ?? 0); t++) stream += `reset refs/tags/v${t}\nfrom :${Math.min(t, options.commits)}\n\n`;
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: gitEnv(), input: stream, stdio: ['pipe', 'ignore', 'pipe'] });
+  for (let b = 1; b <= (options.branches ?? 0); b++)
+    stream += `reset refs/heads/branch-${String(b).padStart(3, '0')}\nfrom :${options.commits}\n\n`;
+  for (let t = 1; t <= (options.tags ?? 0); t++)
+    stream += `reset refs/tags/v${t}\nfrom :${Math.min(t, options.commits)}\n\n`;
+  execFileSync('git', ['fast-import', '--quiet'], {
+    cwd: dir,
+    env: gitEnv(),
+    input: stream,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   git(dir, 'checkout', '--quiet', '--force', 'main');
   return dir;
 }
@@ -88,7 +102,11 @@ export interface InProcessServer {
    * Calls a tool as a client would. `budget` starts the server with that --max-output-bytes; `roots` makes the
    * client offer those MCP roots (each distinct setting is its own connection, so roots never leak between calls).
    */
-  call(name: string, args: Record<string, unknown>, options?: { budget?: number; roots?: string[] }): Promise<CallToolResult>;
+  call(
+    name: string,
+    args: Record<string, unknown>,
+    options?: { budget?: number; roots?: string[] },
+  ): Promise<CallToolResult>;
   close(): Promise<void>;
 }
 
@@ -106,18 +124,32 @@ const UNEXPECTED = /^The tool failed unexpectedly/;
  * toolset on (plus `argv`), and returns a caller. A call that fails unexpectedly (an internal error rather than
  * an expected failure) throws with the server log, so such a bug never passes as "an error was returned".
  */
-export async function inProcessServer(repositories: string[], options: { allowRemote?: boolean; argv?: string[]; env?: Record<string, string> } = {}): Promise<InProcessServer> {
-  const base = [...repositories.flatMap((repository) => ['--repository', repository]), ...(options.allowRemote ? ['--allow-remote'] : []), '--toolsets', 'all', ...(options.argv ?? [])];
+export async function inProcessServer(
+  repositories: string[],
+  options: { allowRemote?: boolean; argv?: string[]; env?: Record<string, string> } = {},
+): Promise<InProcessServer> {
+  const base = [
+    ...repositories.flatMap((repository) => ['--repository', repository]),
+    ...(options.allowRemote ? ['--allow-remote'] : []),
+    '--toolsets',
+    'all',
+    ...(options.argv ?? []),
+  ];
   const connections = new Map<string, Promise<InProcessConnection>>();
   const connection = (budget: number | undefined, roots: string[] | undefined): Promise<InProcessConnection> => {
     const key = JSON.stringify([budget, roots]);
     let open = connections.get(key);
     if (open === undefined) {
-      open = connectInProcess(gitServer, [...base, ...(budget !== undefined ? ['--max-output-bytes', String(budget)] : [])], {
-        env: { ...serverEnv(), ...options.env },
-        ...(roots !== undefined ? { capabilities: { roots: { listChanged: true } } } : {}),
-      }).then((opened) => {
-        if (roots !== undefined) opened.client.setRequestHandler('roots/list', () => ({ roots: roots.map((uri) => ({ uri })) }));
+      open = connectInProcess(
+        gitServer,
+        [...base, ...(budget !== undefined ? ['--max-output-bytes', String(budget)] : [])],
+        {
+          env: { ...serverEnv(), ...options.env },
+          ...(roots !== undefined ? { capabilities: { roots: { listChanged: true } } } : {}),
+        },
+      ).then((opened) => {
+        if (roots !== undefined)
+          opened.client.setRequestHandler('roots/list', () => ({ roots: roots.map((uri) => ({ uri })) }));
         return opened;
       });
       connections.set(key, open);
@@ -130,8 +162,9 @@ export async function inProcessServer(repositories: string[], options: { allowRe
     tools: new Map(tools.map((tool) => [tool.name, tool])),
     async call(name, args, callOptions = {}) {
       const opened = await connection(callOptions.budget, callOptions.roots);
-      const result = (await opened.client.callTool({ name, arguments: args })) as CallToolResult;
-      if (result.isError && UNEXPECTED.test(text(result))) throw new Error(`${name} failed unexpectedly; the server logged:\n${opened.logs()}`);
+      const result = await opened.client.callTool({ name, arguments: args });
+      if (result.isError && UNEXPECTED.test(text(result)))
+        throw new Error(`${name} failed unexpectedly; the server logged:\n${opened.logs()}`);
       return result;
     },
     async close() {

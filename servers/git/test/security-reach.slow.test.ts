@@ -50,7 +50,8 @@ interface LeakAttack {
   args: Record<string, unknown>;
 }
 
-const outsideConfig = () => write(temp.path, 'outside/leak.gitconfig', '[remote "leak"]\n\turl = https://OUTSIDE-CONFIG-VALUE.invalid/x\n');
+const outsideConfig = () =>
+  write(temp.path, 'outside/leak.gitconfig', '[remote "leak"]\n\turl = https://OUTSIDE-CONFIG-VALUE.invalid/x\n');
 
 const LEAK_ATTACKS: LeakAttack[] = [
   {
@@ -81,7 +82,11 @@ const LEAK_ATTACKS: LeakAttack[] = [
     name: 'a .git/config that is a symbolic link to an outside file is read as the repository config',
     arrange: (repo) => {
       const config = path.join(repo, '.git', 'config');
-      write(temp.path, `outside/config-${counter}`, '[core]\n\trepositoryformatversion = 0\n\tbare = false\n[remote "leak"]\n\turl = https://OUTSIDE-CONFIG-VALUE.invalid/x\n');
+      write(
+        temp.path,
+        `outside/config-${counter}`,
+        '[core]\n\trepositoryformatversion = 0\n\tbare = false\n[remote "leak"]\n\turl = https://OUTSIDE-CONFIG-VALUE.invalid/x\n',
+      );
       rmSync(config);
       symlinkSync(path.join(temp.path, `outside/config-${counter}`), config);
     },
@@ -111,7 +116,10 @@ const LEAK_ATTACKS: LeakAttack[] = [
     name: "a ref that is a symbolic link to another repository's branch, with alternates to its objects, shows its history",
     arrange: (repo) => {
       write(repo, '.git/objects/info/alternates', `${path.join(otherRepo, '.git', 'objects')}\n`);
-      symlinkSync(path.join(otherRepo, '.git', 'refs', 'heads', 'main'), path.join(repo, '.git', 'refs', 'heads', 'leak'));
+      symlinkSync(
+        path.join(otherRepo, '.git', 'refs', 'heads', 'main'),
+        path.join(repo, '.git', 'refs', 'heads', 'leak'),
+      );
     },
     naive: ['log', '--format=%s', 'leak'],
     leaked: 'OTHER-REPO-COMMIT',
@@ -132,7 +140,11 @@ const LEAK_ATTACKS: LeakAttack[] = [
   {
     name: "a relative alternates path that climbs to another repository's objects shows its files",
     arrange: (repo) => {
-      write(repo, '.git/objects/info/alternates', `${path.relative(path.join(repo, '.git', 'objects'), path.join(otherRepo, '.git', 'objects'))}\n`);
+      write(
+        repo,
+        '.git/objects/info/alternates',
+        `${path.relative(path.join(repo, '.git', 'objects'), path.join(otherRepo, '.git', 'objects'))}\n`,
+      );
       write(repo, '.git/refs/heads/leak', `${git(otherRepo, 'rev-parse', 'HEAD').trim()}\n`);
     },
     naive: ['show', 'leak:secret.txt'],
@@ -333,7 +345,10 @@ describe('pins hold on every call, with no window after a change to the reposito
   const stale = (repo: string) => utimesSync(path.join(repo, 'a.txt'), new Date('2001-01-02'), new Date('2001-01-02'));
 
   const WRITES = [
-    { name: 'a filter added to .git/config right after a call', place: (repo: string) => git(repo, 'config', 'filter.evil.clean', script) },
+    {
+      name: 'a filter added to .git/config right after a call',
+      place: (repo: string) => git(repo, 'config', 'filter.evil.clean', script),
+    },
     {
       name: 'a filter added to config.worktree right after a call',
       place: (repo: string) => {

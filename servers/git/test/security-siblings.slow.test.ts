@@ -61,13 +61,18 @@ function bareRepo(name: string): string {
 /** Whether the object is in the repository (asked without letting a partial clone fetch it). */
 const hasObject = (repo: string, oid: string) => {
   try {
-    execFileSync('git', ['cat-file', '-e', `${oid}^{commit}`], { cwd: repo, env: gitEnv({ GIT_NO_LAZY_FETCH: '1' }), stdio: 'ignore' });
+    execFileSync('git', ['cat-file', '-e', `${oid}^{commit}`], {
+      cwd: repo,
+      env: gitEnv({ GIT_NO_LAZY_FETCH: '1' }),
+      stdio: 'ignore',
+    });
     return true;
   } catch {
     return false;
   }
 };
-const hasBranch = (repo: string, branch: string) => tryGit(repo, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`).ok;
+const hasBranch = (repo: string, branch: string) =>
+  tryGit(repo, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`).ok;
 
 interface RemoteAttack {
   name: string;
@@ -83,7 +88,10 @@ interface RemoteAttack {
 }
 
 const fetched = (repo: string) => hasObject(repo, otherHead);
-const plain = (...args: string[]) => (repo: string) => void tryGit(repo, ...args);
+const plain =
+  (...args: string[]) =>
+  (repo: string) =>
+    void tryGit(repo, ...args);
 
 const REMOTE_ATTACKS: RemoteAttack[] = [
   {
@@ -257,7 +265,11 @@ const REMOTE_ATTACKS: RemoteAttack[] = [
     // The helper is found on PATH, as one installed by anything else would be.
     naive: (repo) => {
       try {
-        execFileSync('git', ['fetch', 'origin'], { cwd: repo, env: gitEnv({ PATH: `${path.join(temp.path, 'helper-bin')}:${process.env.PATH}` }), stdio: 'ignore' });
+        execFileSync('git', ['fetch', 'origin'], {
+          cwd: repo,
+          env: gitEnv({ PATH: `${path.join(temp.path, 'helper-bin')}:${process.env.PATH}` }),
+          stdio: 'ignore',
+        });
       } catch {
         // The helper speaks no protocol; it has run by then.
       }
@@ -286,10 +298,18 @@ describe('under --allow-remote, a remote cannot be a local repository outside th
   });
 
   it('remote URLs over network transports are left to git (that is what --allow-remote allows)', async () => {
-    for (const url of ['https://example.com/r.git', 'http://127.0.0.1:9/r', 'ssh://git@example.com/r.git', 'git@example.com:r.git', 'git://example.com/r', 'persistent-https::https://example.com/r']) {
+    for (const url of [
+      'https://example.com/r.git',
+      'http://127.0.0.1:9/r',
+      'ssh://git@example.com/r.git',
+      'git@example.com:r.git',
+      'git://example.com/r',
+      'persistent-https::https://example.com/r',
+    ]) {
       expect(urlReach(url), url).toEqual({ kind: 'network' });
     }
-    for (const url of ['/srv/r', 'r', './r:x', 'file:///srv/r', 'file://host/srv/r', 'hg::/srv/r']) expect(urlReach(url).kind, url).toBe('local');
+    for (const url of ['/srv/r', 'r', './r:x', 'file:///srv/r', 'file://host/srv/r', 'hg::/srv/r'])
+      expect(urlReach(url).kind, url).toBe('local');
     for (const url of ['ext::sh -c x', 'fd::3', '::x', 'ext://x']) expect(urlReach(url).kind, url).toBe('command');
 
     const repo = victim();
@@ -373,7 +393,9 @@ describe('the work tree is what discovery found, on every call', () => {
     const result = await server.call('git_status', { repo_path: bare });
     expect(result.isError).toBe(true);
     expect(text(result)).not.toContain('outside-secret.txt');
-    expect(text(result)).toMatch(/^The repository at [^\n]* has core\.worktree pointing outside the allowed repositories; [^\n]*\.$/);
+    expect(text(result)).toMatch(
+      /^The repository at [^\n]* has core\.worktree pointing outside the allowed repositories; [^\n]*\.$/,
+    );
     await server.close();
   });
 
@@ -425,7 +447,11 @@ interface FileKeyAttack {
 /** Plain git fetch with curl's trace; asynchronous, so that the TLS peer in this process can answer. */
 const curlVerbose = async (repo: string) => {
   try {
-    await promisify(execFile)('git', ['fetch', 'origin'], { cwd: repo, env: gitEnv({ GIT_CURL_VERBOSE: '1' }), encoding: 'utf8' });
+    await promisify(execFile)('git', ['fetch', 'origin'], {
+      cwd: repo,
+      env: gitEnv({ GIT_CURL_VERBOSE: '1' }),
+      encoding: 'utf8',
+    });
     return '';
   } catch (error) {
     return String((error as { stderr?: string }).stderr ?? '');
@@ -433,10 +459,14 @@ const curlVerbose = async (repo: string) => {
 };
 const caFile = () => {
   const bundle = readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8');
-  const first = bundle.slice(bundle.indexOf('-----BEGIN CERTIFICATE-----'), bundle.indexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----'.length);
+  const first = bundle.slice(
+    bundle.indexOf('-----BEGIN CERTIFICATE-----'),
+    bundle.indexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----'.length,
+  );
   return write(temp.path, 'outside/ca-dir/ca.pem', `${first}\n`);
 };
-const TLS_REFUSAL = /^This repository sets http\.[^\n]* in its git config, which names a TLS file that fetch and push would read; [^\n]*\.$/;
+const TLS_REFUSAL =
+  /^This repository sets http\.[^\n]* in its git config, which names a TLS file that fetch and push would read; [^\n]*\.$/;
 
 const FILE_KEY_ATTACKS: FileKeyAttack[] = [
   {
@@ -501,7 +531,8 @@ const FILE_KEY_ATTACKS: FileKeyAttack[] = [
     read: SECRET,
     tool: 'git_fetch',
     args: {},
-    refusal: /^This repository sets fetch\.fsck\.skiplist in its git config, which names a file that fetch would read; [^\n]*\.$/,
+    refusal:
+      /^This repository sets fetch\.fsck\.skiplist in its git config, which names a file that fetch would read; [^\n]*\.$/,
   },
 ];
 
@@ -530,7 +561,10 @@ describe('file-valued keys of fetch cannot be set by the repository', () => {
     const repo = victim();
     git(repo, 'remote', 'add', 'origin', tlsUrl);
     git(repo, 'config', 'http.sslCAInfo', secretFile);
-    const server = await inProcessServer([repo], { allowRemote: true, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') } });
+    const server = await inProcessServer([repo], {
+      allowRemote: true,
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') },
+    });
     const result = await server.call('git_fetch', { repo_path: repo });
     // Git ran (and could not complete TLS with a peer that hangs up), instead of being refused.
     expect(text(result)).toMatch(/^git fetch failed: /);
@@ -615,7 +649,9 @@ describe('signing and editors named by the repository do not read files or run p
 describe('merge drivers named by repository config do not run', () => {
   /** A repository with a stash whose pop needs a real three-way merge of f.txt, which names the driver "evil". */
   function stashVictim(): string {
-    const repo = makeRepo(path.join(temp.path, `merge-${counter++}`), [{ 'f.txt': '1\n2\n3\n4\n5\n', '.gitattributes': 'f.txt merge=evil\n' }]);
+    const repo = makeRepo(path.join(temp.path, `merge-${counter++}`), [
+      { 'f.txt': '1\n2\n3\n4\n5\n', '.gitattributes': 'f.txt merge=evil\n' },
+    ]);
     write(repo, 'f.txt', '1\nSTASHED\n3\n4\n5\n');
     git(repo, 'stash', '--quiet');
     write(repo, 'f.txt', '1\n2\n3\n4\nCOMMITTED\n');

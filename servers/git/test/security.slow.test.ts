@@ -160,7 +160,9 @@ const CONFIG_ATTACKS: ConfigAttack[] = [
 
 describe('repository configuration cannot make a read tool run a program', () => {
   it.each(CONFIG_ATTACKS)('$name', async (attack) => {
-    const repo = makeRepo(path.join(temp.path, `config-${CONFIG_ATTACKS.indexOf(attack)}`), [{ 'a.txt': 'first version\n' }]);
+    const repo = makeRepo(path.join(temp.path, `config-${CONFIG_ATTACKS.indexOf(attack)}`), [
+      { 'a.txt': 'first version\n' },
+    ]);
     attack.arrange(repo);
 
     // Without the guard: plain git, as a naive server runs it, starts the program.
@@ -169,7 +171,8 @@ describe('repository configuration cannot make a read tool run a program', () =>
     rmSync(marker, { force: true });
     // The naive run may have refreshed the index: make it stale again for the guarded run.
     for (const file of ['a.txt', 'sub/f.txt']) {
-      if (existsSync(path.join(repo, file))) utimesSync(path.join(repo, file), new Date('2001-01-02'), new Date('2001-01-02'));
+      if (existsSync(path.join(repo, file)))
+        utimesSync(path.join(repo, file), new Date('2001-01-02'), new Date('2001-01-02'));
     }
 
     const server = await inProcessServer([repo]);
@@ -262,7 +265,12 @@ const ARGUMENT_ATTACKS: ArgumentAttack[] = [
     tool: 'git_push',
     remote: true,
     args: ({ outside }) => ({ remote: `--receive-pack=touch ${path.join(outside, 'written')};git-receive-pack` }),
-    naive: ({ outside }) => ['push', `--receive-pack=touch ${path.join(outside, 'written')};git-receive-pack`, 'origin', 'main'],
+    naive: ({ outside }) => [
+      'push',
+      `--receive-pack=touch ${path.join(outside, 'written')};git-receive-pack`,
+      'origin',
+      'main',
+    ],
     bitten: written,
   },
   {
@@ -324,12 +332,32 @@ describe('repo_path and file paths cannot leave the allowed repositories', () =>
   });
 
   const REPO_PATH_ATTACKS = [
-    { name: 'a nested .git file pointing at another repository', repoPath: () => path.join(allowed, 'gitfile'), roots: () => [allowed] },
-    { name: 'a symbolic link to a repository outside', repoPath: () => path.join(allowed, 'link'), roots: () => [allowed] },
-    { name: 'a path that climbs out with ..', repoPath: () => path.join(allowed, 'repo', '..', '..', 'secret-repo'), roots: () => [allowed] },
+    {
+      name: 'a nested .git file pointing at another repository',
+      repoPath: () => path.join(allowed, 'gitfile'),
+      roots: () => [allowed],
+    },
+    {
+      name: 'a symbolic link to a repository outside',
+      repoPath: () => path.join(allowed, 'link'),
+      roots: () => [allowed],
+    },
+    {
+      name: 'a path that climbs out with ..',
+      repoPath: () => path.join(allowed, 'repo', '..', '..', 'secret-repo'),
+      roots: () => [allowed],
+    },
     { name: 'a relative path that climbs out', repoPath: () => '../secret-repo', roots: () => [allowed] },
-    { name: 'an allowed directory whose repository is outside', repoPath: () => path.join(outsideRepo, 'sub'), roots: () => [path.join(outsideRepo, 'sub')] },
-    { name: 'a linked worktree whose git dir is outside', repoPath: () => path.join(allowed, 'worktree'), roots: () => [allowed] },
+    {
+      name: 'an allowed directory whose repository is outside',
+      repoPath: () => path.join(outsideRepo, 'sub'),
+      roots: () => [path.join(outsideRepo, 'sub')],
+    },
+    {
+      name: 'a linked worktree whose git dir is outside',
+      repoPath: () => path.join(allowed, 'worktree'),
+      roots: () => [allowed],
+    },
   ];
 
   it.each(REPO_PATH_ATTACKS)('refuses $name', async (attack) => {
@@ -374,9 +402,17 @@ describe('repo_path and file paths cannot leave the allowed repositories', () =>
 
   it('client roots narrow the allowed repositories but never widen them', async () => {
     const server = await inProcessServer([path.join(allowed, 'repo')]);
-    const inside = await server.call('git_log', { repo_path: path.join(allowed, 'repo') }, { roots: [`file://${path.join(allowed, 'repo')}`] });
+    const inside = await server.call(
+      'git_log',
+      { repo_path: path.join(allowed, 'repo') },
+      { roots: [`file://${path.join(allowed, 'repo')}`] },
+    );
     expect(inside.isError).toBeFalsy();
-    const elsewhere = await server.call('git_log', { repo_path: path.join(allowed, 'repo') }, { roots: [`file://${outsideRepo}`] });
+    const elsewhere = await server.call(
+      'git_log',
+      { repo_path: path.join(allowed, 'repo') },
+      { roots: [`file://${outsideRepo}`] },
+    );
     expect(elsewhere.isError).toBe(true);
     const widened = await server.call('git_log', { repo_path: outsideRepo }, { roots: [`file://${outsideRepo}`] });
     expect(widened.isError).toBe(true);

@@ -7,7 +7,20 @@ import { makeRepo } from './helpers.js';
 
 /** What the default tool list may cost the model in every conversation (DESIGN.md, "Context cost"). */
 const DEFAULT_BUDGET_BYTES = 6_500;
-const REFERENCE_TOOLS = ['git_status', 'git_diff_unstaged', 'git_diff_staged', 'git_diff', 'git_commit', 'git_add', 'git_reset', 'git_log', 'git_create_branch', 'git_checkout', 'git_show', 'git_branch'];
+const REFERENCE_TOOLS = [
+  'git_status',
+  'git_diff_unstaged',
+  'git_diff_staged',
+  'git_diff',
+  'git_commit',
+  'git_add',
+  'git_reset',
+  'git_log',
+  'git_create_branch',
+  'git_checkout',
+  'git_show',
+  'git_branch',
+];
 const TOOLSETS: Record<string, string[]> = {
   compare: ['git_compare'],
   tags: ['git_tags', 'git_create_tag'],
@@ -27,9 +40,16 @@ beforeAll(async () => {
     ['--toolsets all', ['--toolsets', 'all']],
     ['--toolsets all --allow-remote', ['--toolsets', 'all', '--allow-remote']],
   ];
-  for (const [label, argv] of lists) sizes.set(label, await measureToolList(gitServer, ['--repository', repo, ...argv]));
+  for (const [label, argv] of lists)
+    sizes.set(label, await measureToolList(gitServer, ['--repository', repo, ...argv]));
   console.log(
-    ['tool list                      tools  model bytes  full bytes', ...[...sizes].map(([label, size]) => `${label.padEnd(30)} ${String(size.tools).padStart(5)}  ${String(size.modelBytes).padStart(11)}  ${String(size.fullBytes).padStart(10)}`)].join('\n'),
+    [
+      'tool list                      tools  model bytes  full bytes',
+      ...[...sizes].map(
+        ([label, size]) =>
+          `${label.padEnd(30)} ${String(size.tools).padStart(5)}  ${String(size.modelBytes).padStart(11)}  ${String(size.fullBytes).padStart(10)}`,
+      ),
+    ].join('\n'),
   );
 });
 afterAll(() => temp.cleanup());
@@ -37,12 +57,16 @@ afterAll(() => temp.cleanup());
 describe('the tool list as the model pays for it', () => {
   it(`keeps the default list within ${DEFAULT_BUDGET_BYTES} bytes`, () => {
     const size = sizes.get('default')!;
-    expect(size.modelBytes, size.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join('\n')).toBeLessThanOrEqual(DEFAULT_BUDGET_BYTES);
+    expect(size.modelBytes, size.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join('\n')).toBeLessThanOrEqual(
+      DEFAULT_BUDGET_BYTES,
+    );
   });
 
   it('keeps the diff view’s app-only git_diff_view out of what the model sees, listed apart for the view', () => {
     const size = sizes.get('default')!;
-    console.log(`app-only: ${size.appOnly.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}; full list ${size.fullBytes} B`);
+    console.log(
+      `app-only: ${size.appOnly.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}; full list ${size.fullBytes} B`,
+    );
     expect(size.names).not.toContain('git_diff_view');
     expect(size.appOnly.map((tool) => tool.name)).toEqual(['git_diff_view']);
   });
@@ -59,8 +83,12 @@ describe('the tool list as the model pays for it', () => {
   });
 
   it('lists every tool with --toolsets all, and the remote tools only with --allow-remote', () => {
-    expect(sizes.get('--toolsets all')!.names.sort()).toEqual([...sizes.get('default')!.names, ...Object.values(TOOLSETS).flat()].sort());
+    expect(sizes.get('--toolsets all')!.names.sort()).toEqual(
+      [...sizes.get('default')!.names, ...Object.values(TOOLSETS).flat()].sort(),
+    );
     expect(sizes.get('--toolsets all')!.names).not.toContain('git_push');
-    expect(sizes.get('--toolsets all --allow-remote')!.names).toEqual(expect.arrayContaining(['git_fetch', 'git_pull', 'git_push']));
+    expect(sizes.get('--toolsets all --allow-remote')!.names).toEqual(
+      expect.arrayContaining(['git_fetch', 'git_pull', 'git_push']),
+    );
   });
 });

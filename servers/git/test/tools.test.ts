@@ -30,7 +30,8 @@ afterAll(async () => {
   await temp.cleanup();
 });
 
-const call = (name: string, args: Record<string, unknown> = {}, options?: { budget?: number }) => server.call(name, { repo_path: repo, ...args }, options);
+const call = (name: string, args: Record<string, unknown> = {}, options?: { budget?: number }) =>
+  server.call(name, { repo_path: repo, ...args }, options);
 
 /** The subjects of git_log's commit lines (`<hash> <date> <author>: <subject>`), in order. */
 const subjectsOf = (result: Awaited<ReturnType<typeof call>>) =>
@@ -50,7 +51,13 @@ describe('reference tools, same names and arguments', () => {
     expect(text(result)).toMatch(/Changes to be committed:\n\tmodified: +b\.txt/);
     expect(text(result)).toMatch(/Changes not staged for commit:\n\tmodified: +a\.txt/);
     expect(text(result)).toMatch(/Untracked files:\n\tnew\.txt/);
-    expect(result.structuredContent).toMatchObject({ branch: 'main', clean: false, staged: 1, unstaged: 1, untracked: 1 });
+    expect(result.structuredContent).toMatchObject({
+      branch: 'main',
+      clean: false,
+      staged: 1,
+      unstaged: 1,
+      untracked: 1,
+    });
   });
 
   it('git_diff_unstaged and git_diff_staged honour context_lines', async () => {
@@ -84,7 +91,9 @@ describe('reference tools, same names and arguments', () => {
     expect(added.structuredContent).toMatchObject({ count: 2 });
     const committed = await call('git_commit', { message: 'update a and b' });
     expect(text(committed)).toMatch(/^Changes committed successfully with hash [0-9a-f]{40}$/);
-    expect(git(repo, 'log', '-1', '--format=%s%n%H').trim()).toBe(`update a and b\n${(committed.structuredContent as { hash: string }).hash}`);
+    expect(git(repo, 'log', '-1', '--format=%s%n%H').trim()).toBe(
+      `update a and b\n${(committed.structuredContent as { hash: string }).hash}`,
+    );
   });
 
   it('git_commit with files stages and commits in one call, and refuses an empty commit', async () => {
@@ -112,7 +121,9 @@ describe('reference tools, same names and arguments', () => {
     expect(subjectsOf(result)[0]).toBe('hooked');
     expect(structure).toEqual({ count: 2, truncated: true, next: { offset: 2 } });
     expect(text(result).split('\n')[1]).toMatch(/^[0-9a-f]{12} \d{4}-\d\d-\d\d Portico Test: hooked$/);
-    expect(text(result)).toContain('[Truncated: showing commits 1–2 (max_count). To get more, call git_log again with offset: 2.]');
+    expect(text(result)).toContain(
+      '[Truncated: showing commits 1–2 (max_count). To get more, call git_log again with offset: 2.]',
+    );
     // The commits are told once, in text: the structure does not repeat them.
     expect(JSON.stringify(structure)).not.toContain('hooked');
     const next = await call('git_log', { max_count: 2, offset: structure.next.offset });
@@ -120,7 +131,8 @@ describe('reference tools, same names and arguments', () => {
   });
 
   it('git_log filters by timestamps, path, author, grep, range and offset', async () => {
-    const subjects = async (args: Record<string, unknown>) => subjectsOf(await call('git_log', { max_count: 50, ...args }));
+    const subjects = async (args: Record<string, unknown>) =>
+      subjectsOf(await call('git_log', { max_count: 50, ...args }));
     expect(await subjects({ start_timestamp: '2099-01-01' })).toEqual([]);
     expect(await subjects({ end_timestamp: '1990-01-01' })).toEqual([]);
     expect((await subjects({ start_timestamp: '1 year ago' })).length).toBeGreaterThan(3);
@@ -133,7 +145,9 @@ describe('reference tools, same names and arguments', () => {
   });
 
   it('git_create_branch creates from a base, git_checkout switches, git_branch lists by type', async () => {
-    expect(text(await call('git_create_branch', { branch_name: 'topic', base_branch: 'feature' }))).toBe("Created branch 'topic' from 'feature'");
+    expect(text(await call('git_create_branch', { branch_name: 'topic', base_branch: 'feature' }))).toBe(
+      "Created branch 'topic' from 'feature'",
+    );
     expect(git(repo, 'rev-parse', 'topic')).toBe(git(repo, 'rev-parse', 'feature'));
     const again = await call('git_create_branch', { branch_name: 'topic' });
     expect(again.isError).toBe(true);
@@ -142,15 +156,27 @@ describe('reference tools, same names and arguments', () => {
     const local = await call('git_branch', { branch_type: 'local' });
     expect(text(local)).toContain('* topic');
     const withB = await call('git_branch', { branch_type: 'local', contains: 'feature' });
-    expect(text(withB).split('\n').map((l) => l.trim()).sort()).toEqual(['* topic', 'feature', 'main']);
+    expect(
+      text(withB)
+        .split('\n')
+        .map((l) => l.trim())
+        .sort(),
+    ).toEqual(['* topic', 'feature', 'main']);
     const without = await call('git_branch', { branch_type: 'local', not_contains: 'main' });
-    expect(text(without).split('\n').map((l) => l.trim()).sort()).toEqual(['* topic', 'feature']);
+    expect(
+      text(without)
+        .split('\n')
+        .map((l) => l.trim())
+        .sort(),
+    ).toEqual(['* topic', 'feature']);
     await call('git_checkout', { branch_name: 'main' });
   });
 
   it('git_show shows the commit header, message and diff against the first parent', async () => {
     const result = await call('git_show', { revision: 'feature' });
-    expect(text(result)).toMatch(/^Commit: [0-9a-f]{40}\nParents: [0-9a-f]{40}\nAuthor: Portico Test <test@portico.invalid>\nDate: /);
+    expect(text(result)).toMatch(
+      /^Commit: [0-9a-f]{40}\nParents: [0-9a-f]{40}\nAuthor: Portico Test <test@portico.invalid>\nDate: /,
+    );
     expect(text(result)).toContain('-two\n+2');
     expect(result.structuredContent).toMatchObject({ author: 'Portico Test <test@portico.invalid>', truncated: false });
     const missing = await call('git_show', { revision: 'no-such-branch' });
@@ -176,7 +202,9 @@ describe('beyond the reference', () => {
     expect(page.truncated).toBe(true);
     expect(text(first)).toContain(`call git_show_file again with offset: ${page.next.offset}.]`);
     const second = await call('git_show_file', { path: 'long.txt', offset: page.next.offset }, { budget: 5_000 });
-    const firstLines = text(first).split('\n').filter((l) => l.startsWith('line '));
+    const firstLines = text(first)
+      .split('\n')
+      .filter((l) => l.startsWith('line '));
     expect(text(second).startsWith(`line ${firstLines.length}\n`)).toBe(true);
   });
 
@@ -184,7 +212,11 @@ describe('beyond the reference', () => {
     const stat = await call('git_compare', { base: 'feature', head: 'main', mode: 'stat' });
     const ahead = Number(git(repo, 'rev-list', '--count', 'feature..main').trim());
     expect(ahead).toBeGreaterThan(3);
-    expect(stat.structuredContent).toMatchObject({ ahead, behind: 0, merge_base: git(repo, 'rev-parse', 'feature').trim() });
+    expect(stat.structuredContent).toMatchObject({
+      ahead,
+      behind: 0,
+      merge_base: git(repo, 'rev-parse', 'feature').trim(),
+    });
     expect(text(stat)).toMatch(/b\.txt +\| +1 \+/);
     expect(text(stat)).not.toContain('diff --git');
     const names = await call('git_compare', { base: 'feature', head: 'main', mode: 'name_only' });
@@ -215,7 +247,10 @@ describe('beyond the reference', () => {
     for (;;) {
       const result = await call('git_diff_staged', { offset }, { budget: 20_000 });
       const page = result.structuredContent as { next?: { offset: number } };
-      all += text(result).replace(/^Staged changes:\n/, '').replace(/\n?\[Truncated:[^\]]*\]$/, '\n').replace(/\n\n$/, '\n');
+      all += text(result)
+        .replace(/^Staged changes:\n/, '')
+        .replace(/\n?\[Truncated:[^\]]*\]$/, '\n')
+        .replace(/\n\n$/, '\n');
       pages++;
       if (page.next === undefined) break;
       offset = page.next.offset;
@@ -237,7 +272,10 @@ describe('beyond the reference', () => {
 
   it('stashes changes, lists them and pops them back', async () => {
     write(repo, 'a.txt', 'stashed change\n');
-    expect((await call('git_stash_push', { message: 'wip' })).structuredContent).toEqual({ created: true, truncated: false });
+    expect((await call('git_stash_push', { message: 'wip' })).structuredContent).toEqual({
+      created: true,
+      truncated: false,
+    });
     expect(readFileSync(path.join(repo, 'a.txt'), 'utf8')).not.toBe('stashed change\n');
     const list = await call('git_stash_list');
     expect(text(list)).toMatch(/^stash@\{0\}: On main: wip$/);
@@ -288,7 +326,19 @@ describe('registration', () => {
     const names = [...readOnly.tools.keys()];
     await readOnly.close();
     expect(names).toContain('git_log');
-    for (const write of ['git_commit', 'git_add', 'git_reset', 'git_checkout', 'git_create_branch', 'git_create_tag', 'git_stash_push', 'git_stash_pop', 'git_fetch', 'git_pull', 'git_push']) {
+    for (const write of [
+      'git_commit',
+      'git_add',
+      'git_reset',
+      'git_checkout',
+      'git_create_branch',
+      'git_create_tag',
+      'git_stash_push',
+      'git_stash_pop',
+      'git_fetch',
+      'git_pull',
+      'git_push',
+    ]) {
       expect(names).not.toContain(write);
     }
   });
@@ -306,8 +356,26 @@ describe('registration', () => {
   });
 
   it('marks exactly the read tools read-only', () => {
-    const readOnly = [...server.tools.values()].filter((tool) => tool.annotations?.readOnlyHint).map((tool) => tool.name).sort();
-    expect(readOnly).toEqual(['git_blame', 'git_branch', 'git_compare', 'git_diff', 'git_diff_staged', 'git_diff_unstaged', 'git_diff_view', 'git_log', 'git_remotes', 'git_show', 'git_show_file', 'git_stash_list', 'git_status', 'git_tags']);
+    const readOnly = [...server.tools.values()]
+      .filter((tool) => tool.annotations?.readOnlyHint)
+      .map((tool) => tool.name)
+      .sort();
+    expect(readOnly).toEqual([
+      'git_blame',
+      'git_branch',
+      'git_compare',
+      'git_diff',
+      'git_diff_staged',
+      'git_diff_unstaged',
+      'git_diff_view',
+      'git_log',
+      'git_remotes',
+      'git_show',
+      'git_show_file',
+      'git_stash_list',
+      'git_status',
+      'git_tags',
+    ]);
   });
 });
 
@@ -323,9 +391,11 @@ describe('replies within the reply budget, cut with truncated and next', () => {
   });
   afterAll(() => small.close());
 
-  const callSmall = (name: string, args: Record<string, unknown> = {}) => small.call(name, { repo_path: history, ...args });
+  const callSmall = (name: string, args: Record<string, unknown> = {}) =>
+    small.call(name, { repo_path: history, ...args });
   /** Everything a reply sends, text and structure, as the kernel counts it. */
-  const within = (result: Awaited<ReturnType<typeof callSmall>>) => expect(resultBytes(result)).toBeLessThanOrEqual(BUDGET);
+  const within = (result: Awaited<ReturnType<typeof callSmall>>) =>
+    expect(resultBytes(result)).toBeLessThanOrEqual(BUDGET);
 
   it('git_log stops at the budget before max_count and continues from next.offset', async () => {
     const seen: string[] = [];
@@ -333,7 +403,9 @@ describe('replies within the reply budget, cut with truncated and next', () => {
     for (let calls = 0; calls < 40; calls++) {
       const result = await callSmall('git_log', { max_count: 1000, offset });
       within(result);
-      const lines = text(result).split('\n').filter((line) => /^[0-9a-f]{12} /.test(line));
+      const lines = text(result)
+        .split('\n')
+        .filter((line) => /^[0-9a-f]{12} /.test(line));
       seen.push(...lines.map((line) => line.replace(/^.*: /, '')));
       const structure = result.structuredContent as { count: number; truncated: boolean; next?: { offset: number } };
       expect(structure.count).toBe(lines.length);
@@ -349,39 +421,72 @@ describe('replies within the reply budget, cut with truncated and next', () => {
     within(result);
     expect(result.structuredContent).toMatchObject({ untracked: 80, clean: false, truncated: true });
     expect((result.structuredContent as { next?: unknown }).next).toBeUndefined();
-    expect(text(result)).toMatch(/\[Truncated: showing \d+ of 80 entries \(the reply budget\)\. To get more, use git_diff_staged/);
+    expect(text(result)).toMatch(
+      /\[Truncated: showing \d+ of 80 entries \(the reply budget\)\. To get more, use git_diff_staged/,
+    );
   });
 
   it('git_branch says how many branches it showed of how many', async () => {
     const result = await callSmall('git_branch');
     within(result);
-    const shown = text(result).split('\n').filter((line) => / branch-\d{3}$| main$/.test(line)).length;
+    const shown = text(result)
+      .split('\n')
+      .filter((line) => / branch-\d{3}$| main$/.test(line)).length;
     expect(result.structuredContent).toMatchObject({ count: shown, current: 'main', truncated: true });
-    expect(text(result)).toContain(`[Truncated: showing ${shown} of 81 branches (the reply budget). To get more, narrow with contains / not_contains or branch_type.]`);
+    expect(text(result)).toContain(
+      `[Truncated: showing ${shown} of 81 branches (the reply budget). To get more, narrow with contains / not_contains or branch_type.]`,
+    );
   });
 
   it('git_blame continues from next.start_line with the owners of the shown lines in structure', async () => {
     const first = await callSmall('git_blame', { path: 'big.txt' });
     within(first);
-    const structure = first.structuredContent as { lines: number; truncated: boolean; next: { start_line: number }; commits: Array<{ summary: string }> };
+    const structure = first.structuredContent as {
+      lines: number;
+      truncated: boolean;
+      next: { start_line: number };
+      commits: Array<{ summary: string }>;
+    };
     expect(structure.truncated).toBe(true);
     expect(structure.next.start_line).toBe(structure.lines + 1);
     expect(structure.commits.map((commit) => commit.summary)).toEqual(['commit 1']);
     const second = await callSmall('git_blame', { path: 'big.txt', start_line: structure.next.start_line });
-    expect(text(second).split('\n')[0]).toMatch(new RegExp(`^[0-9a-f]{8} \\(Portico Test +\\d{4}-\\d\\d-\\d\\d +${structure.next.start_line}\\) line ${structure.next.start_line}$`));
+    expect(text(second).split('\n')[0]).toMatch(
+      new RegExp(
+        `^[0-9a-f]{8} \\(Portico Test +\\d{4}-\\d\\d-\\d\\d +${structure.next.start_line}\\) line ${structure.next.start_line}$`,
+      ),
+    );
   });
 
   it('git_show and git_diff pages stay within the budget, structure and notice included, and continue exactly', async () => {
     const show = await callSmall('git_show', { revision: 'HEAD~39' });
     within(show);
-    const page = show.structuredContent as { hash: string; parents: string[]; author: string; truncated: boolean; next: { offset: number } };
-    expect(page).toMatchObject({ hash: git(history, 'rev-parse', 'HEAD~39').trim(), parents: [], author: 'Portico Test <test@portico.invalid>', truncated: true });
-    expect(text(show)).toContain(`To get more, call git_show again with offset: ${page.next.offset}, or pass paths to see fewer files.]`);
+    const page = show.structuredContent as {
+      hash: string;
+      parents: string[];
+      author: string;
+      truncated: boolean;
+      next: { offset: number };
+    };
+    expect(page).toMatchObject({
+      hash: git(history, 'rev-parse', 'HEAD~39').trim(),
+      parents: [],
+      author: 'Portico Test <test@portico.invalid>',
+      truncated: true,
+    });
+    expect(text(show)).toContain(
+      `To get more, call git_show again with offset: ${page.next.offset}, or pass paths to see fewer files.]`,
+    );
     const rest = await callSmall('git_show', { revision: 'HEAD~39', offset: page.next.offset });
     within(rest);
     const raw = git(history, 'show', '--format=', 'HEAD~39');
-    const lastShown = text(show).split('\n').filter((line) => /^\+line \d+$/.test(line)).at(-1)!;
-    const firstNext = text(rest).split('\n').find((line) => /^\+line \d+$/.test(line))!;
+    const lastShown = text(show)
+      .split('\n')
+      .filter((line) => /^\+line \d+$/.test(line))
+      .at(-1)!;
+    const firstNext = text(rest)
+      .split('\n')
+      .find((line) => /^\+line \d+$/.test(line))!;
     expect(Number(firstNext.slice(6))).toBe(Number(lastShown.slice(6)) + 1);
     expect(raw).toContain(`${lastShown}\n${firstNext}\n`);
   });
@@ -389,8 +494,14 @@ describe('replies within the reply budget, cut with truncated and next', () => {
   it('git_tags pages with max_count and offset', async () => {
     const first = await callSmall('git_tags', { max_count: 5 });
     expect(first.structuredContent).toEqual({ count: 5, truncated: true, next: { offset: 5 } });
-    expect(text(first)).toContain('[Truncated: showing tags 1–5 (max_count). To get more, call git_tags again with offset: 5.]');
-    const names = async (offset: number) => text(await callSmall('git_tags', { max_count: 5, offset })).split('\n').filter((line) => /^v\d+ /.test(line)).map((line) => line.split(' ')[0]);
+    expect(text(first)).toContain(
+      '[Truncated: showing tags 1–5 (max_count). To get more, call git_tags again with offset: 5.]',
+    );
+    const names = async (offset: number) =>
+      text(await callSmall('git_tags', { max_count: 5, offset }))
+        .split('\n')
+        .filter((line) => /^v\d+ /.test(line))
+        .map((line) => line.split(' ')[0]);
     const firstNames = await names(0);
     const secondNames = await names(5);
     expect(secondNames).toHaveLength(5);

@@ -10,7 +10,9 @@ import { loadFakeGitHub } from '../test/fake-api/load.mjs';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const require = createRequire(import.meta.url);
-const referenceEntry = require.resolve('@modelcontextprotocol/server-github/package.json').replace(/package\.json$/, 'dist/index.js');
+const referenceEntry = require
+  .resolve('@modelcontextprotocol/server-github/package.json')
+  .replace(/package\.json$/, 'dist/index.js');
 const preload = fileURLToPath(new URL('../test/fake-api/redirect-dotcom.mjs', import.meta.url));
 const RUNS = Number(process.env.PORTICO_BENCH_RUNS ?? 15);
 const CALL_RUNS = Number(process.env.PORTICO_BENCH_CALL_RUNS ?? 30);
@@ -19,8 +21,13 @@ const REPO = { owner: 'octocat', repo: 'Hello-World' };
 
 /** Bytes a reply sends, as the kernel counts them: its text plus its structured content (JSON). */
 function replyBytes(result) {
-  const text = (result.content ?? []).map((block) => (block.type === 'text' ? block.text : JSON.stringify(block))).join('');
-  return Buffer.byteLength(text) + (result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent)));
+  const text = (result.content ?? [])
+    .map((block) => (block.type === 'text' ? block.text : JSON.stringify(block)))
+    .join('');
+  return (
+    Buffer.byteLength(text) +
+    (result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent)))
+  );
 }
 
 /** Lists every tool, following pages. */
@@ -48,11 +55,21 @@ export async function run() {
   // 90 issues: three full pages of 30, so page 1 and page 2 both have a next page.
   // Plain issues: the example's pull_request link would make every item a PR.
   const { pull_request: _pr, ...issue } = github.example('issues/list-for-repo')[0];
-  const issues = Array.from({ length: 90 }, (_, index) => ({ ...issue, id: issue.id + index, number: index + 1, title: `Issue ${index + 1}: ${issue.title}` }));
+  const issues = Array.from({ length: 90 }, (_, index) => ({
+    ...issue,
+    id: issue.id + index,
+    number: index + 1,
+    title: `Issue ${index + 1}: ${issue.title}`,
+  }));
   github.override('issues/list-for-repo', paginate(issues));
 
-  const portico = (args = []) => connectTimed({ args: [entry, ...args], env: { GITHUB_API_URL: github.url, GITHUB_PERSONAL_ACCESS_TOKEN: TOKEN } });
-  const reference = () => connectTimed({ args: ['--import', preload, referenceEntry], env: { FAKE_GITHUB_URL: github.url, GITHUB_PERSONAL_ACCESS_TOKEN: TOKEN } });
+  const portico = (args = []) =>
+    connectTimed({ args: [entry, ...args], env: { GITHUB_API_URL: github.url, GITHUB_PERSONAL_ACCESS_TOKEN: TOKEN } });
+  const reference = () =>
+    connectTimed({
+      args: ['--import', preload, referenceEntry],
+      env: { FAKE_GITHUB_URL: github.url, GITHUB_PERSONAL_ACCESS_TOKEN: TOKEN },
+    });
   try {
     // Startup: spawn → initialize result, alternating so both see the same machine noise.
     const startPortico = [];
@@ -89,7 +106,10 @@ export async function run() {
     // The floor: the same request straight to the local API, no MCP server in between.
     const rawList = await medianMs(
       async () => {
-        const response = await fetch(`${github.url}/repos/${REPO.owner}/${REPO.repo}/issues?state=open&page=2&per_page=30`, { headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/vnd.github+json' } });
+        const response = await fetch(
+          `${github.url}/repos/${REPO.owner}/${REPO.repo}/issues?state=open&page=2&per_page=30`,
+          { headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/vnd.github+json' } },
+        );
         await response.json();
       },
       { runs: CALL_RUNS, warmup: 3 },
@@ -99,8 +119,14 @@ export async function run() {
     const prArgs = { ...REPO, pull_number: 1347 };
     const listArgs = { ...REPO, state: 'open', per_page: 30 };
     const replies = {
-      pull: { portico: replyBytes(await callOk(ours.client, 'get_pull_request', prArgs)), reference: replyBytes(await callOk(theirs.client, 'get_pull_request', prArgs)) },
-      list: { portico: replyBytes(await callOk(ours.client, 'list_issues', listArgs)), reference: replyBytes(await callOk(theirs.client, 'list_issues', listArgs)) },
+      pull: {
+        portico: replyBytes(await callOk(ours.client, 'get_pull_request', prArgs)),
+        reference: replyBytes(await callOk(theirs.client, 'get_pull_request', prArgs)),
+      },
+      list: {
+        portico: replyBytes(await callOk(ours.client, 'list_issues', listArgs)),
+        reference: replyBytes(await callOk(theirs.client, 'list_issues', listArgs)),
+      },
     };
     await ours.close();
     await theirs.close();
@@ -124,16 +150,41 @@ export async function run() {
       {
         title: `Tool list cost (Portico default: ${sizeDefault.tools} tools, --toolsets all: ${sizeAll.tools}; reference: ${sizeReference.tools})`,
         rows: [
-          { measure: 'model bytes (name + description + inputSchema), default', portico: sizeDefault.modelBytes, format: bytes, anchors: [{ name: ref, value: sizeReference.modelBytes }] },
-          { measure: 'full tools/list JSON, default', portico: sizeDefault.fullBytes, format: bytes, anchors: [{ name: ref, value: sizeReference.fullBytes }] },
-          { measure: 'model bytes, --toolsets all', portico: sizeAll.modelBytes, format: bytes, anchors: [{ name: ref, value: sizeReference.modelBytes }] },
-          { measure: 'full tools/list JSON, --toolsets all', portico: sizeAll.fullBytes, format: bytes, anchors: [{ name: ref, value: sizeReference.fullBytes }] },
+          {
+            measure: 'model bytes (name + description + inputSchema), default',
+            portico: sizeDefault.modelBytes,
+            format: bytes,
+            anchors: [{ name: ref, value: sizeReference.modelBytes }],
+          },
+          {
+            measure: 'full tools/list JSON, default',
+            portico: sizeDefault.fullBytes,
+            format: bytes,
+            anchors: [{ name: ref, value: sizeReference.fullBytes }],
+          },
+          {
+            measure: 'model bytes, --toolsets all',
+            portico: sizeAll.modelBytes,
+            format: bytes,
+            anchors: [{ name: ref, value: sizeReference.modelBytes }],
+          },
+          {
+            measure: 'full tools/list JSON, --toolsets all',
+            portico: sizeAll.fullBytes,
+            format: bytes,
+            anchors: [{ name: ref, value: sizeReference.fullBytes }],
+          },
         ],
       },
       {
         title: `list_issues latency through the server (30 a page, local API), median of ${CALL_RUNS}`,
         rows: [
-          { measure: 'list_issues page 1', portico: latency[1].portico, format: ms, anchors: [{ name: ref, value: latency[1].reference }] },
+          {
+            measure: 'list_issues page 1',
+            portico: latency[1].portico,
+            format: ms,
+            anchors: [{ name: ref, value: latency[1].reference }],
+          },
           {
             measure: 'list_issues page 2',
             portico: latency[2].portico,
@@ -148,8 +199,18 @@ export async function run() {
       {
         title: 'Reply bytes of everyday reads (what the model reads: text + structured content)',
         rows: [
-          { measure: 'get_pull_request', portico: replies.pull.portico, format: bytes, anchors: [{ name: ref, value: replies.pull.reference }] },
-          { measure: 'list_issues, 30 items', portico: replies.list.portico, format: bytes, anchors: [{ name: ref, value: replies.list.reference }] },
+          {
+            measure: 'get_pull_request',
+            portico: replies.pull.portico,
+            format: bytes,
+            anchors: [{ name: ref, value: replies.pull.reference }],
+          },
+          {
+            measure: 'list_issues, 30 items',
+            portico: replies.list.portico,
+            format: bytes,
+            anchors: [{ name: ref, value: replies.list.reference }],
+          },
         ],
       },
     ];

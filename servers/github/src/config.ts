@@ -55,7 +55,8 @@ export function checkedApiUrl(raw: string, name: string): string {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL such as https://github.example.com/api/v3.`);
   }
-  if (url.username !== '' || url.password !== '') throw new ConfigError(`${name} must not carry credentials; set GITHUB_PERSONAL_ACCESS_TOKEN instead.`);
+  if (url.username !== '' || url.password !== '')
+    throw new ConfigError(`${name} must not carry credentials; set GITHUB_PERSONAL_ACCESS_TOKEN instead.`);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new ConfigError(`${name} must use https (plain http is allowed only on a loopback address).`);
   }
@@ -65,7 +66,8 @@ export function checkedApiUrl(raw: string, name: string): string {
 
 /** Builds the configuration; throws ConfigError with one sentence on bad input. */
 export function parseGithubConfig({ values, positionals, env }: ConfigInput<typeof GITHUB_FLAGS>): GithubConfig {
-  if (positionals.length > 0) throw new ConfigError(`Unexpected argument "${positionals[0]}"; this server takes only flags (run with --help).`);
+  if (positionals.length > 0)
+    throw new ConfigError(`Unexpected argument "${positionals[0]}"; this server takes only flags (run with --help).`);
   const token = (env.GITHUB_PERSONAL_ACCESS_TOKEN ?? '').trim() || (env.GITHUB_TOKEN ?? '').trim() || undefined;
   let apiUrl = DEFAULT_API_URL;
   let apiUrlSource: GithubConfig['apiUrlSource'] = 'default';

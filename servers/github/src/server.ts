@@ -23,8 +23,16 @@ const INSTRUCTIONS =
 
 /** Builds the tool surface once at startup; the API client (and octokit, loaded on first use) lives here. */
 export function createGithubSurface(config: GithubConfig, kernel: Kernel): ServerSurface {
-  if (config.token === undefined) kernel.log.warning('No GitHub token: set GITHUB_PERSONAL_ACCESS_TOKEN (or GITHUB_TOKEN); without one only public data is readable, at 60 requests an hour.');
-  kernel.log.debug('github api', { apiUrl: config.apiUrl, from: config.apiUrlSource, token: config.token === undefined ? 'none' : 'set', repos: config.scope.active ? config.scope.describe() : 'all' });
+  if (config.token === undefined)
+    kernel.log.warning(
+      'No GitHub token: set GITHUB_PERSONAL_ACCESS_TOKEN (or GITHUB_TOKEN); without one only public data is readable, at 60 requests an hour.',
+    );
+  kernel.log.debug('github api', {
+    apiUrl: config.apiUrl,
+    from: config.apiUrlSource,
+    token: config.token === undefined ? 'none' : 'set',
+    repos: config.scope.active ? config.scope.describe() : 'all',
+  });
   const tools: GitHubTools = { api: new GitHubApi(config, kernel.log), scope: config.scope };
   return {
     instructions: INSTRUCTIONS,
@@ -50,7 +58,8 @@ export const githubServer: ServerSpec<GithubConfig, typeof GITHUB_FLAGS> = {
   name: 'github',
   title: 'Portico GitHub',
   version: packageJson.version,
-  description: 'GitHub tools for MCP: the reference tools with visible pagination, classified errors and an optional repository scope.',
+  description:
+    'GitHub tools for MCP: the reference tools with visible pagination, classified errors and an optional repository scope.',
   usage: 'mcp-server-github [--repos owner/name,owner/*] [options]',
   details: [
     'Environment:',

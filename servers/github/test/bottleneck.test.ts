@@ -24,12 +24,19 @@ describe("octokit's limiters", () => {
     };
     // Unpatched, in a process of its own: tests in this worker may already have patched the shared module.
     const light = createRequire(import.meta.url).resolve('bottleneck/light.js');
-    const unpatched = execFileSync(process.execPath, ['-e', `
+    const unpatched = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const Bottleneck = require(${JSON.stringify(light)});
       const original = setTimeout; let armed = 0;
       globalThis.setTimeout = (...args) => { armed += 1; return original(...args); };
       new Bottleneck().schedule(async () => 'done').then(() => { globalThis.setTimeout = original; console.log(armed); });
-    `], { encoding: 'utf8' });
+    `,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(Number(unpatched)).toBeGreaterThan(3);
     yieldWithoutTimerClamp();
     // Bottleneck starts each job with setTimeout(run, wait): that one stays, the store's yields are gone.

@@ -2,8 +2,14 @@
 export const CALLS: Array<[string, Record<string, unknown>]> = [
   ['search_repositories', { query: 'tetris' }],
   ['get_file_contents', { owner: 'octocat', repo: 'Hello-World', path: 'README.md' }],
-  ['create_or_update_file', { owner: 'octocat', repo: 'Hello-World', path: 'a.md', content: 'x', message: 'm', branch: 'main' }],
-  ['push_files', { owner: 'octocat', repo: 'Hello-World', branch: 'main', message: 'm', files: [{ path: 'a.txt', content: 'A' }] }],
+  [
+    'create_or_update_file',
+    { owner: 'octocat', repo: 'Hello-World', path: 'a.md', content: 'x', message: 'm', branch: 'main' },
+  ],
+  [
+    'push_files',
+    { owner: 'octocat', repo: 'Hello-World', branch: 'main', message: 'm', files: [{ path: 'a.txt', content: 'A' }] },
+  ],
   ['create_repository', { name: 'new-repo', autoInit: true }],
   ['fork_repository', { owner: 'octocat', repo: 'Hello-World' }],
   ['create_branch', { owner: 'octocat', repo: 'Hello-World', branch: 'feature' }],
@@ -19,7 +25,10 @@ export const CALLS: Array<[string, Record<string, unknown>]> = [
   ['create_pull_request', { owner: 'octocat', repo: 'Hello-World', title: 'T', head: 'feature', base: 'main' }],
   ['get_pull_request', { owner: 'octocat', repo: 'Hello-World', pull_number: 1 }],
   ['list_pull_requests', { owner: 'octocat', repo: 'Hello-World' }],
-  ['create_pull_request_review', { owner: 'octocat', repo: 'Hello-World', pull_number: 1, body: 'ok', event: 'APPROVE' }],
+  [
+    'create_pull_request_review',
+    { owner: 'octocat', repo: 'Hello-World', pull_number: 1, body: 'ok', event: 'APPROVE' },
+  ],
   ['merge_pull_request', { owner: 'octocat', repo: 'Hello-World', pull_number: 1 }],
   ['get_pull_request_files', { owner: 'octocat', repo: 'Hello-World', pull_number: 1 }],
   ['get_pull_request_status', { owner: 'octocat', repo: 'Hello-World', pull_number: 1 }],

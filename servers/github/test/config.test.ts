@@ -35,13 +35,17 @@ describe('the API base URL', () => {
   });
 
   it('requires https except on a loopback address', () => {
-    expect(() => checkedApiUrl('http://github.example.com/api/v3', 'GITHUB_API_URL')).toThrow('GITHUB_API_URL must use https (plain http is allowed only on a loopback address).');
+    expect(() => checkedApiUrl('http://github.example.com/api/v3', 'GITHUB_API_URL')).toThrow(
+      'GITHUB_API_URL must use https (plain http is allowed only on a loopback address).',
+    );
     expect(() => apiUrlForHost('http://github.example.com')).toThrow(/must use https/);
     expect(checkedApiUrl('http://127.0.0.1:8080/api/v3/', 'GITHUB_API_URL')).toBe('http://127.0.0.1:8080/api/v3');
   });
 
   it('refuses credentials in the URL', () => {
-    expect(() => checkedApiUrl('https://user:secret@github.example.com', 'GITHUB_API_URL')).toThrow('GITHUB_API_URL must not carry credentials; set GITHUB_PERSONAL_ACCESS_TOKEN instead.');
+    expect(() => checkedApiUrl('https://user:secret@github.example.com', 'GITHUB_API_URL')).toThrow(
+      'GITHUB_API_URL must not carry credentials; set GITHUB_PERSONAL_ACCESS_TOKEN instead.',
+    );
   });
 });
 
@@ -52,19 +56,28 @@ describe('startup', () => {
   });
 
   it('does not warn when GITHUB_TOKEN is set, and never logs the token', async () => {
-    const { logs } = await configFor({ GITHUB_TOKEN: 'ghp_onlyInEnv123456', PORTICO_LOG_LEVEL: 'debug' }, ['--log-level', 'debug']);
+    const { logs } = await configFor({ GITHUB_TOKEN: 'ghp_onlyInEnv123456', PORTICO_LOG_LEVEL: 'debug' }, [
+      '--log-level',
+      'debug',
+    ]);
     expect(logs).not.toMatch(/No GitHub token/);
     expect(logs).not.toContain('ghp_onlyInEnv123456');
   });
 
   it('refuses a malformed --repos entry with one sentence', async () => {
-    await expect(configFor({}, ['--repos', 'octocat'])).rejects.toThrow('--repos takes owner/name or owner/* items; "octocat" is neither.');
+    await expect(configFor({}, ['--repos', 'octocat'])).rejects.toThrow(
+      '--repos takes owner/name or owner/* items; "octocat" is neither.',
+    );
   });
 });
 
 describe('pagination', () => {
   it('reads the next page from a Link header', () => {
-    expect(nextPageFromLink('<https://api.github.com/repositories/1/issues?page=3&per_page=2>; rel="next", <https://api.github.com/repositories/1/issues?page=9>; rel="last"')).toBe(3);
+    expect(
+      nextPageFromLink(
+        '<https://api.github.com/repositories/1/issues?page=3&per_page=2>; rel="next", <https://api.github.com/repositories/1/issues?page=9>; rel="last"',
+      ),
+    ).toBe(3);
     expect(nextPageFromLink('<https://api.github.com/x?page=1>; rel="prev"')).toBeUndefined();
     expect(nextPageFromLink(undefined)).toBeUndefined();
   });
@@ -73,7 +86,11 @@ describe('pagination', () => {
     expect(continuation(60, 30, 'per_page')).toEqual({ page: 3, per_page: 30 });
     expect(continuation(45, 30, 'per_page')).toEqual({ page: 4, per_page: 15 });
     expect(continuation(37, 30, 'perPage')).toEqual({ page: 38, perPage: 1 });
-    for (const [end, size] of [[45, 30], [64, 30], [7, 100]] as const) {
+    for (const [end, size] of [
+      [45, 30],
+      [64, 30],
+      [7, 100],
+    ] as const) {
       const next = continuation(end, size, 'per_page');
       expect(((next.page as number) - 1) * (next.per_page as number)).toBe(end);
     }
@@ -83,6 +100,8 @@ describe('pagination', () => {
 describe('untrusted text', () => {
   it('removes bidirectional, zero-width and tag characters and nothing else', () => {
     expect(clean('a\u202Eb\u2066c\u200Bd\u{E0041}e\uFEFF')).toBe('abcde');
-    expect(clean('<workspace_id> Promise<string> <script>x</script> ❤️ émoji')).toBe('<workspace_id> Promise<string> <script>x</script> ❤️ émoji');
+    expect(clean('<workspace_id> Promise<string> <script>x</script> ❤️ émoji')).toBe(
+      '<workspace_id> Promise<string> <script>x</script> ❤️ émoji',
+    );
   });
 });

@@ -81,7 +81,11 @@ describe('the fake GitHub API (dotcom flavour)', () => {
       body: JSON.stringify({ body: 'no title', labels: 'bug' }),
     });
     expect(response.status).toBe(422);
-    const body = (await response.json()) as { message: string; errors: { field: string; code: string }[]; documentation_url: string };
+    const body = (await response.json()) as {
+      message: string;
+      errors: { field: string; code: string }[];
+      documentation_url: string;
+    };
     expect(body.message).toBe('Validation Failed');
     expect(body.documentation_url).toContain('docs.github.com/rest/issues');
     expect(body.errors).toEqual(
@@ -122,10 +126,14 @@ describe('the fake GitHub API (dotcom flavour)', () => {
     ]);
   });
 
-  it('answers an unknown operation with 404 in GitHub\'s shape and fails assertNoViolations loudly', async () => {
+  it("answers an unknown operation with 404 in GitHub's shape and fails assertNoViolations loudly", async () => {
     const response = await fetch(`${github.url}/repos/o/r/wikis`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+    expect(await response.json()).toEqual({
+      message: 'Not Found',
+      documentation_url: 'https://docs.github.com/rest',
+      status: '404',
+    });
     const wrongMethod = await fetch(`${github.url}/repos/o/r/pulls/1`, { method: 'DELETE' });
     expect(wrongMethod.status).toBe(404);
     expect(() => github.assertNoViolations()).toThrow(/unknown-operation: GET \/repos\/o\/r\/wikis[\s\S]*DELETE/);
@@ -200,7 +208,12 @@ describe('the fake GitHub API (dotcom flavour)', () => {
   });
 
   it('answers 422 with the field errors a test gives', async () => {
-    github.override('pulls/create', validationFailed([{ resource: 'PullRequest', code: 'custom', message: 'A pull request already exists for o:feature.' }]));
+    github.override(
+      'pulls/create',
+      validationFailed([
+        { resource: 'PullRequest', code: 'custom', message: 'A pull request already exists for o:feature.' },
+      ]),
+    );
     const response = await fetch(`${github.url}/repos/o/r/pulls`, {
       method: 'POST',
       headers: json,
@@ -211,7 +224,10 @@ describe('the fake GitHub API (dotcom flavour)', () => {
   });
 
   it('pages a list with real Link headers: next and last, then prev and first', async () => {
-    const issues = Array.from({ length: 7 }, (_, i) => ({ ...github.example('issues/list-for-repo')[0], number: i + 1 }));
+    const issues = Array.from({ length: 7 }, (_, i) => ({
+      ...github.example('issues/list-for-repo')[0],
+      number: i + 1,
+    }));
     github.override('issues/list-for-repo', paginate(issues));
     const first = await fetch(`${github.url}/repos/o/r/issues?per_page=3`);
     expect(first.headers.get('link')).toBe(
@@ -224,15 +240,21 @@ describe('the fake GitHub API (dotcom flavour)', () => {
     );
   });
 
-  it('is followed to the last page by octokit\'s own paginate, search results included', async () => {
+  it("is followed to the last page by octokit's own paginate, search results included", async () => {
     // The throttling plugin spaces search requests two seconds apart; that pacing is not what is tested here.
     const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests', throttle: { enabled: false } });
-    const issues = Array.from({ length: 65 }, (_, i) => ({ ...github.example('issues/list-for-repo')[0], number: i + 1 }));
+    const issues = Array.from({ length: 65 }, (_, i) => ({
+      ...github.example('issues/list-for-repo')[0],
+      number: i + 1,
+    }));
     github.override('issues/list-for-repo', paginate(issues));
     const all = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: 'o', repo: 'r', per_page: 30 });
     expect(all.map((issue) => issue.number)).toEqual(issues.map((issue) => issue.number));
     const repos = Array.from({ length: 4 }, (_, i) => ({ ...github.example('search/repos').items[0], id: i }));
-    github.override('search/repos', paginate(repos, { wrap: (items, total) => ({ total_count: total, incomplete_results: false, items }) }));
+    github.override(
+      'search/repos',
+      paginate(repos, { wrap: (items, total) => ({ total_count: total, incomplete_results: false, items }) }),
+    );
     const found = await octokit.paginate(octokit.rest.search.repos, { q: 'tetris', per_page: 3 });
     expect(found.map((repo) => repo.id)).toEqual([0, 1, 2, 3]);
     expect(github.requests.filter((r) => r.operationId === 'issues/list-for-repo')).toHaveLength(3);
@@ -246,14 +268,23 @@ describe('the fake GitHub API (dotcom flavour)', () => {
     expect(await (await fetch(location)).text()).toBe(SAMPLE_JOB_LOG);
     const run = await fetch(`${github.url}/repos/o/r/actions/runs/42/logs`);
     expect(run.headers.get('content-type')).toBe('application/zip');
-    expect(Buffer.from(await run.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await run.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
   });
 
   it('answers contents with a valid file at the requested path, and its bytes when asked for raw', async () => {
-    const file = (await (await fetch(`${github.url}/repos/o/r/contents/docs/notes.md`)).json()) as { path: string; content: string };
+    const file = (await (await fetch(`${github.url}/repos/o/r/contents/docs/notes.md`)).json()) as {
+      path: string;
+      content: string;
+    };
     expect(file.path).toBe('docs/notes.md');
     expect(Buffer.from(file.content, 'base64').toString('utf8')).toBe(SAMPLE_README);
-    const raw = await fetch(`${github.url}/repos/o/r/contents/docs/notes.md`, { headers: { accept: 'application/vnd.github.v3.raw' } });
+    const raw = await fetch(`${github.url}/repos/o/r/contents/docs/notes.md`, {
+      headers: { accept: 'application/vnd.github.v3.raw' },
+    });
     expect(raw.headers.get('content-type')).toContain('application/vnd.github.raw');
     expect(await raw.text()).toBe(SAMPLE_README);
   });
@@ -271,42 +302,87 @@ describe('the fake GitHub API (dotcom flavour)', () => {
   });
 
   it('serves the file a test gives through contentFile, with its git blob sha', async () => {
-    github.override('repos/get-content', (request, { example }) => ({ body: contentFile(example(), request.params.path ?? '', 'hello\n') }));
+    github.override('repos/get-content', (request, { example }) => ({
+      body: contentFile(example(), request.params.path ?? '', 'hello\n'),
+    }));
     const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
     const { data } = await octokit.rest.repos.getContent({ owner: 'o', repo: 'r', path: 'greeting.txt' });
     expect(data).toMatchObject({ path: 'greeting.txt', size: 6, sha: 'ce013625030ba8dba906f756967f9e9ca394464a' });
-    const raw = await octokit.rest.repos.getContent({ owner: 'o', repo: 'r', path: 'greeting.txt', mediaType: { format: 'raw' } });
+    const raw = await octokit.rest.repos.getContent({
+      owner: 'o',
+      repo: 'r',
+      path: 'greeting.txt',
+      mediaType: { format: 'raw' },
+    });
     expect(raw.data).toBe('hello\n');
   });
 
   it('answers a pull request as a unified diff when asked for one', async () => {
     const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
-    const { data } = await octokit.rest.pulls.get({ owner: 'o', repo: 'r', pull_number: 1, mediaType: { format: 'diff' } });
+    const { data } = await octokit.rest.pulls.get({
+      owner: 'o',
+      repo: 'r',
+      pull_number: 1,
+      mediaType: { format: 'diff' },
+    });
     expect(data).toBe(SAMPLE_DIFF);
   });
 
   it('answers GraphQL only through an override, and flags a query nobody answered', async () => {
-    const unanswered = await fetch(`${github.url}/graphql`, { method: 'POST', headers: json, body: '{"query":"{ viewer { login } }"}' });
+    const unanswered = await fetch(`${github.url}/graphql`, {
+      method: 'POST',
+      headers: json,
+      body: '{"query":"{ viewer { login } }"}',
+    });
     expect(((await unanswered.json()) as { errors: unknown[] }).errors).toHaveLength(1);
     expect(github.takeViolations().map((v) => v.kind)).toEqual(['unhandled-graphql']);
-    github.override('POST /graphql', (request) => ({ body: { data: { echo: (request.body as { query: string }).query } } }));
+    github.override('POST /graphql', (request) => ({
+      body: { data: { echo: (request.body as { query: string }).query } },
+    }));
     const answered = await fetch(`${github.url}/graphql`, { method: 'POST', headers: json, body: '{"query":"q"}' });
     expect(await answered.json()).toEqual({ data: { echo: 'q' } });
   });
 
   it('accepts the requests GitHub itself answered in @octokit/fixtures for the operations it knows', async () => {
-    const scenarios = ['get-content', 'create-file', 'search-issues', 'paginate-issues', 'get-repository', 'git-refs', 'create-status', 'labels', 'add-labels-to-issue', 'mark-notifications-as-read', 'release-assets'];
+    const scenarios = [
+      'get-content',
+      'create-file',
+      'search-issues',
+      'paginate-issues',
+      'get-repository',
+      'git-refs',
+      'create-status',
+      'labels',
+      'add-labels-to-issue',
+      'mark-notifications-as-read',
+      'release-assets',
+    ];
     const require = createRequire(import.meta.url);
     const { routes } = loadOperations();
     let checked = 0;
     for (const scenario of scenarios) {
-      const recorded = require(`@octokit/fixtures/scenarios/api.github.com/${scenario}/normalized-fixture.json`) as { method: string; path: string; body: unknown; status: number }[];
+      const recorded = require(`@octokit/fixtures/scenarios/api.github.com/${scenario}/normalized-fixture.json`) as {
+        method: string;
+        path: string;
+        body: unknown;
+        status: number;
+      }[];
       for (const exchange of recorded) {
         const method = exchange.method.toUpperCase();
         const pathname = new URL(exchange.path, 'https://api.github.com').pathname;
-        if (exchange.status >= 400 || !routes.some((r) => r.operation.method === method && r.pattern.test(pathname))) continue;
-        const body = exchange.body === '' ? undefined : typeof exchange.body === 'string' ? exchange.body : JSON.stringify(exchange.body);
-        const response = await fetch(`${github.url}${exchange.path}`, { method, headers: json, ...(body ? { body } : {}) });
+        if (exchange.status >= 400 || !routes.some((r) => r.operation.method === method && r.pattern.test(pathname)))
+          continue;
+        const body =
+          exchange.body === ''
+            ? undefined
+            : typeof exchange.body === 'string'
+              ? exchange.body
+              : JSON.stringify(exchange.body);
+        const response = await fetch(`${github.url}${exchange.path}`, {
+          method,
+          headers: json,
+          ...(body ? { body } : {}),
+        });
         expect(response.status, `${scenario}: ${method} ${exchange.path}`).toBeLessThan(400);
         checked += 1;
       }
@@ -317,7 +393,11 @@ describe('the fake GitHub API (dotcom flavour)', () => {
   it('replays @octokit/fixtures recorded traffic, Link headers pointed at the fake', async () => {
     github.replay('paginate-issues');
     const octokit = new Octokit({ baseUrl: github.url, auth: 'token-for-tests' });
-    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: 'octokit-fixture-org', repo: 'paginate-issues', per_page: 3 });
+    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+      owner: 'octokit-fixture-org',
+      repo: 'paginate-issues',
+      per_page: 3,
+    });
     expect(issues).toHaveLength(13);
     expect(github.requests.map((r) => r.operationId)).toEqual(Array(5).fill('_recorded'));
   });
@@ -356,7 +436,11 @@ describe('the fake GitHub API (ghes flavour)', () => {
     expect(github.url).toBe(`${github.origin}/api/v3`);
     const inside = await fetch(`${github.url}/repos/o/r`);
     expect(inside.status).toBe(200);
-    expect(github.requests[0]).toMatchObject({ path: '/repos/o/r', rawPath: '/api/v3/repos/o/r', operationId: 'repos/get' });
+    expect(github.requests[0]).toMatchObject({
+      path: '/repos/o/r',
+      rawPath: '/api/v3/repos/o/r',
+      operationId: 'repos/get',
+    });
     const outside = await fetch(`${github.origin}/repos/o/r`);
     expect(outside.status).toBe(404);
     expect(github.takeViolations().map((v) => v.message)).toEqual(['outside the GHES API prefix /api/v3']);
@@ -390,7 +474,17 @@ describe('the archived reference server on the fake', () => {
   const o = { owner: 'octocat', repo: 'Hello-World' };
   // One call per reference tool, with the arguments its 2025.4.8 schemas take.
   const calls: [string, Record<string, unknown>][] = [
-    ['create_or_update_file', { ...o, path: 'docs/a.md', content: 'hi', message: 'm', branch: 'main', sha: '95b966ae1c166bd92f8ae7d1c313e738c731dfc3' }],
+    [
+      'create_or_update_file',
+      {
+        ...o,
+        path: 'docs/a.md',
+        content: 'hi',
+        message: 'm',
+        branch: 'main',
+        sha: '95b966ae1c166bd92f8ae7d1c313e738c731dfc3',
+      },
+    ],
     ['search_repositories', { query: 'tetris', page: 2, perPage: 5 }],
     ['create_repository', { name: 'demo', description: 'd', private: true, autoInit: true }],
     ['get_file_contents', { ...o, path: 'README.md', branch: 'main' }],
@@ -400,7 +494,19 @@ describe('the archived reference server on the fake', () => {
     ['fork_repository', { ...o, organization: 'octo-org' }],
     ['create_branch', { ...o, branch: 'feature', from_branch: 'main' }],
     ['list_commits', { ...o, sha: 'main', page: 1, perPage: 5 }],
-    ['list_issues', { ...o, state: 'open', labels: ['bug'], sort: 'created', direction: 'desc', since: '2024-01-01T00:00:00Z', page: 1, per_page: 5 }],
+    [
+      'list_issues',
+      {
+        ...o,
+        state: 'open',
+        labels: ['bug'],
+        sort: 'created',
+        direction: 'desc',
+        since: '2024-01-01T00:00:00Z',
+        page: 1,
+        per_page: 5,
+      },
+    ],
     ['update_issue', { ...o, issue_number: 1, title: 't', state: 'closed', labels: ['x'] }],
     ['add_issue_comment', { ...o, issue_number: 1, body: 'b' }],
     ['search_code', { q: 'addClass in:file', per_page: 5, page: 1 }],
@@ -408,8 +514,30 @@ describe('the archived reference server on the fake', () => {
     ['search_users', { q: 'tom', sort: 'followers', order: 'asc', per_page: 5, page: 1 }],
     ['get_issue', { ...o, issue_number: 1 }],
     ['get_pull_request', { ...o, pull_number: 1 }],
-    ['list_pull_requests', { ...o, state: 'open', head: 'octocat:f', base: 'main', sort: 'created', direction: 'desc', per_page: 5, page: 1 }],
-    ['create_pull_request_review', { ...o, pull_number: 1, commit_id: 'abc', body: 'b', event: 'COMMENT', comments: [{ path: 'a', line: 1, body: 'x' }] }],
+    [
+      'list_pull_requests',
+      {
+        ...o,
+        state: 'open',
+        head: 'octocat:f',
+        base: 'main',
+        sort: 'created',
+        direction: 'desc',
+        per_page: 5,
+        page: 1,
+      },
+    ],
+    [
+      'create_pull_request_review',
+      {
+        ...o,
+        pull_number: 1,
+        commit_id: 'abc',
+        body: 'b',
+        event: 'COMMENT',
+        comments: [{ path: 'a', line: 1, body: 'x' }],
+      },
+    ],
     ['merge_pull_request', { ...o, pull_number: 1, commit_title: 't', commit_message: 'm', merge_method: 'squash' }],
     ['get_pull_request_files', { ...o, pull_number: 1 }],
     ['get_pull_request_status', { ...o, pull_number: 1 }],
@@ -421,12 +549,18 @@ describe('the archived reference server on the fake', () => {
   it('serves every request its 26 tools make, reporting only its own bugs (reference behaviour)', async () => {
     const github = await startFakeGitHub({ quiet: true });
     const require = createRequire(import.meta.url);
-    const entry = require.resolve('@modelcontextprotocol/server-github/package.json').replace(/package\.json$/, 'dist/index.js');
+    const entry = require
+      .resolve('@modelcontextprotocol/server-github/package.json')
+      .replace(/package\.json$/, 'dist/index.js');
     const preload = fileURLToPath(new URL('./fake-api/redirect-dotcom.mjs', import.meta.url));
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: ['--import', preload, entry],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FAKE_GITHUB_URL: github.url, GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_fake' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        FAKE_GITHUB_URL: github.url,
+        GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_fake',
+      },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'fake-api-test', version: '0.0.0' }, { versionNegotiation: { mode: 'legacy' } });
@@ -442,13 +576,35 @@ describe('the archived reference server on the fake', () => {
       expect(failed).toEqual([]);
       expect(github.requests.every((r) => r.headers.authorization === 'Bearer ghp_fake')).toBe(true);
       expect([...new Set(github.requests.map((r) => r.operationId))].sort()).toEqual([
-        'git/create-commit', 'git/create-ref', 'git/create-tree', 'git/get-ref (undocumented plural path)', 'git/update-ref',
-        'issues/create', 'issues/create-comment', 'issues/get', 'issues/list-for-repo', 'issues/update',
-        'pulls/create', 'pulls/create-review', 'pulls/get', 'pulls/list', 'pulls/list-files', 'pulls/list-review-comments',
-        'pulls/list-reviews', 'pulls/merge', 'pulls/update-branch',
-        'repos/create-for-authenticated-user', 'repos/create-fork', 'repos/create-or-update-file-contents',
-        'repos/get-combined-status-for-ref', 'repos/get-content', 'repos/list-commits',
-        'search/code', 'search/issues-and-pull-requests', 'search/repos', 'search/users',
+        'git/create-commit',
+        'git/create-ref',
+        'git/create-tree',
+        'git/get-ref (undocumented plural path)',
+        'git/update-ref',
+        'issues/create',
+        'issues/create-comment',
+        'issues/get',
+        'issues/list-for-repo',
+        'issues/update',
+        'pulls/create',
+        'pulls/create-review',
+        'pulls/get',
+        'pulls/list',
+        'pulls/list-files',
+        'pulls/list-review-comments',
+        'pulls/list-reviews',
+        'pulls/merge',
+        'pulls/update-branch',
+        'repos/create-for-authenticated-user',
+        'repos/create-fork',
+        'repos/create-or-update-file-contents',
+        'repos/get-combined-status-for-ref',
+        'repos/get-content',
+        'repos/list-commits',
+        'search/code',
+        'search/issues-and-pull-requests',
+        'search/repos',
+        'search/users',
       ]);
       expect(github.violations.map((v) => v.message)).toEqual([
         'repos/create-for-authenticated-user does not document body field autoInit',
@@ -473,11 +629,14 @@ describe('operations.json', () => {
     expect(withoutAnswer.map((op) => op.operationId)).toEqual([]);
   });
 
-  it('holds examples as payloads with every $ref resolved, issues/get\'s shared issue example included', () => {
+  it("holds examples as payloads with every $ref resolved, issues/get's shared issue example included", () => {
     const { operations } = loadOperations();
     const withRef = operations.filter((op) => JSON.stringify(op.response.examples).includes('"$ref"'));
     expect(withRef.map((op) => op.operationId)).toEqual([]);
-    const issue = operations.find((op) => op.operationId === 'issues/get')!.response.examples.default as { number?: number; title?: string };
+    const issue = operations.find((op) => op.operationId === 'issues/get')!.response.examples.default as {
+      number?: number;
+      title?: string;
+    };
     expect(issue.number).toBe(1347);
     expect(typeof issue.title).toBe('string');
   });

@@ -10,7 +10,10 @@ import { READ_TOOLS, REFERENCE_TOOLS } from './reference-tools.js';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-const RUNS: Array<[string, (typeof ERAS)[number], Flavour]> = [...ERAS.map((era): [string, (typeof ERAS)[number], Flavour] => [`${era} era, github.com`, era, 'dotcom']), ['legacy era, GitHub Enterprise Server', 'legacy', 'ghes']];
+const RUNS: Array<[string, (typeof ERAS)[number], Flavour]> = [
+  ...ERAS.map((era): [string, (typeof ERAS)[number], Flavour] => [`${era} era, github.com`, era, 'dotcom']),
+  ['legacy era, GitHub Enterprise Server', 'legacy', 'ghes'],
+];
 
 describe.each(RUNS)('the built server over stdio (%s)', (_label, era, flavour) => {
   let fake: FakeGitHub;
@@ -19,7 +22,8 @@ describe.each(RUNS)('the built server over stdio (%s)', (_label, era, flavour) =
   beforeAll(async () => {
     fake = await startFakeGitHub({ flavour, quiet: true });
     // GHES is reached the way an operator sets it up: GITHUB_HOST naming the host, the server adding /api/v3.
-    const where: Record<string, string> = flavour === 'ghes' ? { GITHUB_HOST: fake.origin } : { GITHUB_API_URL: fake.url };
+    const where: Record<string, string> =
+      flavour === 'ghes' ? { GITHUB_HOST: fake.origin } : { GITHUB_API_URL: fake.url };
     server = await spawnServer({ entry, era, env: { ...where, GITHUB_PERSONAL_ACCESS_TOKEN: TEST_TOKEN } });
   });
   afterEach(() => {
@@ -46,7 +50,10 @@ describe.each(RUNS)('the built server over stdio (%s)', (_label, era, flavour) =
 
   it('answers an API failure with a tool error, never a JSON-RPC error', async () => {
     fake.override('issues/get', { status: 404, body: { message: 'Not Found', documentation_url: 'x', status: '404' } });
-    const result = await server.client.callTool({ name: 'get_issue', arguments: { owner: 'octocat', repo: 'Hello-World', issue_number: 404 } });
+    const result = await server.client.callTool({
+      name: 'get_issue',
+      arguments: { owner: 'octocat', repo: 'Hello-World', issue_number: 404 },
+    });
     expect(result.isError).toBe(true);
     expect(resultText(result)).toMatch(/^GitHub found no issue #404 in octocat\/Hello-World \(404\)/);
   });

@@ -8,12 +8,19 @@ export const TEST_TOKEN = 'ghp_PorticoTestToken0123456789abcdefABCDEF';
 
 export interface Connected {
   server: InProcessServer;
-  call(name: string, args: Record<string, unknown>): Promise<{ text: string; isError: boolean; structured: Record<string, unknown> | undefined; raw: unknown }>;
+  call(
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<{ text: string; isError: boolean; structured: Record<string, unknown> | undefined; raw: unknown }>;
   close(): Promise<void>;
 }
 
 /** The github server in process, pointed at the fake API through its own GITHUB_API_URL setting. */
-export async function connect(fake: FakeGitHub, argv: string[] = [], options: { era?: Era; env?: Record<string, string> } = {}): Promise<Connected> {
+export async function connect(
+  fake: FakeGitHub,
+  argv: string[] = [],
+  options: { era?: Era; env?: Record<string, string> } = {},
+): Promise<Connected> {
   const server = await connectInProcess(githubServer, argv, {
     era: options.era ?? 'legacy',
     env: { GITHUB_API_URL: fake.url, GITHUB_PERSONAL_ACCESS_TOKEN: TEST_TOKEN, ...options.env },
@@ -22,7 +29,12 @@ export async function connect(fake: FakeGitHub, argv: string[] = [], options: { 
     server,
     call: async (name, args) => {
       const result = await server.client.callTool({ name, arguments: args });
-      return { text: resultText(result), isError: result.isError === true, structured: result.structuredContent as Record<string, unknown> | undefined, raw: result };
+      return {
+        text: resultText(result),
+        isError: result.isError === true,
+        structured: result.structuredContent as Record<string, unknown> | undefined,
+        raw: result,
+      };
     },
     close: () => server.close(),
   };

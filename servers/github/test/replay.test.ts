@@ -32,7 +32,14 @@ describe('recorded GitHub traffic', () => {
 
   it('create_or_update_file reads a recorded file creation', async () => {
     fake.replay('create-file');
-    const result = await github.call('create_or_update_file', { owner: ORG, repo: 'create-file', path: 'test.txt', content: 'Test content', message: 'create test.txt', branch: 'main' });
+    const result = await github.call('create_or_update_file', {
+      owner: ORG,
+      repo: 'create-file',
+      path: 'test.txt',
+      content: 'Test content',
+      message: 'create test.txt',
+      branch: 'main',
+    });
     expect(result.isError, result.text).toBe(false);
     expect(result.text).toMatch(/the file's sha is now 3f3f005b29247e51a4f4d6b8ce07b67646cd6074\.$/);
   });
@@ -41,6 +48,8 @@ describe('recorded GitHub traffic', () => {
     fake.replay('errors');
     const result = await github.call('create_label', { owner: ORG, repo: 'errors', name: 'foo', color: 'invalid' });
     expect(result.isError).toBe(true);
-    expect(result.text).toBe('GitHub rejected the request as invalid (422: Validation Failed; Label color invalid); fix those fields and try again.');
+    expect(result.text).toBe(
+      'GitHub rejected the request as invalid (422: Validation Failed; Label color invalid); fix those fields and try again.',
+    );
   });
 });

@@ -8,13 +8,33 @@ import type { Connected } from './helpers.js';
 // scope's doing, not a call that never worked), then with the scope, where it must not reach the API at all.
 const OUTSIDE: Array<[string, string, Record<string, unknown>]> = [
   ['get_issue on another repository', 'get_issue', { owner: 'victim', repo: 'private-stuff', issue_number: 1 }],
-  ['get_file_contents on another owner', 'get_file_contents', { owner: 'victim', repo: 'Hello-World', path: 'README.md' }],
-  ['a repository whose name only starts like an allowed one', 'list_issues', { owner: 'octocat', repo: 'Hello-World-private' }],
-  ['create_or_update_file outside', 'create_or_update_file', { owner: 'victim', repo: 'x', path: 'a', content: 'b', message: 'c', branch: 'main' }],
-  ['push_files outside', 'push_files', { owner: 'victim', repo: 'x', branch: 'main', message: 'm', files: [{ path: 'a', content: 'b' }] }],
+  [
+    'get_file_contents on another owner',
+    'get_file_contents',
+    { owner: 'victim', repo: 'Hello-World', path: 'README.md' },
+  ],
+  [
+    'a repository whose name only starts like an allowed one',
+    'list_issues',
+    { owner: 'octocat', repo: 'Hello-World-private' },
+  ],
+  [
+    'create_or_update_file outside',
+    'create_or_update_file',
+    { owner: 'victim', repo: 'x', path: 'a', content: 'b', message: 'c', branch: 'main' },
+  ],
+  [
+    'push_files outside',
+    'push_files',
+    { owner: 'victim', repo: 'x', branch: 'main', message: 'm', files: [{ path: 'a', content: 'b' }] },
+  ],
   ['create_issue outside', 'create_issue', { owner: 'victim', repo: 'x', title: 't' }],
   ['merge_pull_request outside', 'merge_pull_request', { owner: 'victim', repo: 'x', pull_number: 1 }],
-  ['a fork into an organization outside', 'fork_repository', { owner: 'octocat', repo: 'Hello-World', organization: 'elsewhere' }],
+  [
+    'a fork into an organization outside',
+    'fork_repository',
+    { owner: 'octocat', repo: 'Hello-World', organization: 'elsewhere' },
+  ],
   ['a search that names a repository outside', 'search_issues', { q: 'token repo:victim/private-stuff' }],
   ['a search that names an organization outside', 'search_code', { q: 'secret org:victim' }],
   ['a search that names a user outside', 'search_repositories', { query: 'user:victim' }],
@@ -46,7 +66,9 @@ describe('the --repos scope', () => {
     fake.reset();
     const result = await scoped.call(tool, args);
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/outside the repositories this server is confined to \(--repos octocat\/hello-world,octo-org\/\*\)/);
+    expect(result.text).toMatch(
+      /outside the repositories this server is confined to \(--repos octocat\/hello-world,octo-org\/\*\)/,
+    );
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -94,7 +116,17 @@ describe('the --repos scope on the opt-in toolsets', () => {
   it('leaves out notifications from repositories outside it', async () => {
     fake.override('activity/list-notifications-for-authenticated-user', (_request, { example }) => {
       const [thread] = example();
-      return { body: [thread, { ...thread, id: '2', repository: { ...thread.repository, name: 'private-stuff', full_name: 'octocat/private-stuff' }, subject: { ...thread.subject, title: 'Secret plan' } }] };
+      return {
+        body: [
+          thread,
+          {
+            ...thread,
+            id: '2',
+            repository: { ...thread.repository, name: 'private-stuff', full_name: 'octocat/private-stuff' },
+            subject: { ...thread.subject, title: 'Secret plan' },
+          },
+        ],
+      };
     });
     const result = await all.call('list_notifications', {});
     expect(result.text).toContain('octocat/Hello-World');
@@ -109,11 +141,19 @@ describe('the --repos scope on the opt-in toolsets', () => {
   });
 
   it('refuses to resolve a thread whose pull request is in another repository', async () => {
-    fake.override('POST /graphql', { body: { data: { node: { pullRequest: { repository: { name: 'private-stuff', owner: { login: 'victim' } } } } } } });
-    const result = await all.call('resolve_review_thread', { owner: 'octocat', repo: 'Hello-World', thread_id: 'PRRT_other' });
+    fake.override('POST /graphql', {
+      body: { data: { node: { pullRequest: { repository: { name: 'private-stuff', owner: { login: 'victim' } } } } } },
+    });
+    const result = await all.call('resolve_review_thread', {
+      owner: 'octocat',
+      repo: 'Hello-World',
+      thread_id: 'PRRT_other',
+    });
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(/victim\/private-stuff is outside the repositories/);
-    expect(fake.requests.filter((request) => JSON.stringify(request.body).includes('resolveReviewThread'))).toHaveLength(0);
+    expect(
+      fake.requests.filter((request) => JSON.stringify(request.body).includes('resolveReviewThread')),
+    ).toHaveLength(0);
   });
 
   it('refuses the actions and releases tools outside it', async () => {

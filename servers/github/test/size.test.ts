@@ -31,14 +31,22 @@ beforeAll(async () => {
   ];
   for (const [label, argv] of lists) sizes.set(label, await measureToolList(githubServer, argv));
   console.log(
-    ['tool list                      tools  model bytes  full bytes', ...[...sizes].map(([label, size]) => `${label.padEnd(30)} ${String(size.tools).padStart(5)}  ${String(size.modelBytes).padStart(11)}  ${String(size.fullBytes).padStart(10)}`)].join('\n'),
+    [
+      'tool list                      tools  model bytes  full bytes',
+      ...[...sizes].map(
+        ([label, size]) =>
+          `${label.padEnd(30)} ${String(size.tools).padStart(5)}  ${String(size.modelBytes).padStart(11)}  ${String(size.fullBytes).padStart(10)}`,
+      ),
+    ].join('\n'),
   );
 });
 
 describe('the tool list as the model pays for it', () => {
   it(`keeps the default list within ${MODEL_BUDGET_BYTES} bytes as the model sees it`, () => {
     const size = sizes.get('default')!;
-    expect(size.modelBytes, size.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join('\n')).toBeLessThanOrEqual(MODEL_BUDGET_BYTES);
+    expect(size.modelBytes, size.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join('\n')).toBeLessThanOrEqual(
+      MODEL_BUDGET_BYTES,
+    );
   });
 
   it(`keeps the whole tools/list JSON of the default list within ${FULL_BUDGET_BYTES} bytes`, () => {
@@ -55,9 +63,25 @@ describe('the tool list as the model pays for it', () => {
   });
 
   it('lists every tool with --toolsets all, and no write tool with --read-only', () => {
-    expect(sizes.get('--toolsets all')!.names.sort()).toEqual([...REFERENCE_TOOLS, ...Object.values(TOOLSETS).flat()].sort());
+    expect(sizes.get('--toolsets all')!.names.sort()).toEqual(
+      [...REFERENCE_TOOLS, ...Object.values(TOOLSETS).flat()].sort(),
+    );
     const readOnly = sizes.get('--toolsets all --read-only')!.names;
-    for (const write of ['create_label', 'add_issue_labels', 'remove_issue_label', 'create_gist', 'update_gist', 'rerun_workflow_run', 'reply_to_review_comment', 'resolve_review_thread', 'mark_notifications_read', 'push_files']) expect(readOnly).not.toContain(write);
-    expect(readOnly).toEqual(expect.arrayContaining(['get_job_logs', 'list_review_threads', 'get_me', 'get_pull_request_diff']));
+    for (const write of [
+      'create_label',
+      'add_issue_labels',
+      'remove_issue_label',
+      'create_gist',
+      'update_gist',
+      'rerun_workflow_run',
+      'reply_to_review_comment',
+      'resolve_review_thread',
+      'mark_notifications_read',
+      'push_files',
+    ])
+      expect(readOnly).not.toContain(write);
+    expect(readOnly).toEqual(
+      expect.arrayContaining(['get_job_logs', 'list_review_threads', 'get_me', 'get_pull_request_diff']),
+    );
   });
 });

@@ -24,24 +24,51 @@ const REPO = { owner: 'octocat', repo: 'Hello-World' };
 
 describe('files', () => {
   it('get_file_contents decodes a file and shows it as untrusted text with its sha', async () => {
-    fake.override('repos/get-content', (_request, { example }) => ({ body: contentFile(example('response-if-content-is-a-file') ?? example(), 'README.md', SAMPLE_README) }));
+    fake.override('repos/get-content', (_request, { example }) => ({
+      body: contentFile(example('response-if-content-is-a-file') ?? example(), 'README.md', SAMPLE_README),
+    }));
     const result = await github.call('get_file_contents', { ...REPO, path: 'README.md', branch: 'main' });
     expect(result.isError).toBe(false);
     expect(result.text).toContain('Keep <workspace_id> and Promise<string> as written.');
     expect(result.text).toContain('untrusted');
     expect(result.structured).toMatchObject({ type: 'file', path: 'README.md' });
-    expect(requestsOf(fake, 'repos/get-content')[0]).toMatchObject({ path: '/repos/octocat/Hello-World/contents/README.md', query: { ref: 'main' } });
+    expect(requestsOf(fake, 'repos/get-content')[0]).toMatchObject({
+      path: '/repos/octocat/Hello-World/contents/README.md',
+      query: { ref: 'main' },
+    });
   });
 
   it('get_file_contents lists a directory, directories first', async () => {
     fake.override('repos/get-content', {
       body: [
-        { type: 'file', name: 'b.txt', path: 'src/b.txt', size: 3, sha: '1'.repeat(40), url: 'x', html_url: 'x', git_url: 'x', download_url: 'x', _links: { self: 'x', git: 'x', html: 'x' } },
-        { type: 'dir', name: 'lib', path: 'src/lib', size: 0, sha: '2'.repeat(40), url: 'x', html_url: 'x', git_url: 'x', download_url: null, _links: { self: 'x', git: 'x', html: 'x' } },
+        {
+          type: 'file',
+          name: 'b.txt',
+          path: 'src/b.txt',
+          size: 3,
+          sha: '1'.repeat(40),
+          url: 'x',
+          html_url: 'x',
+          git_url: 'x',
+          download_url: 'x',
+          _links: { self: 'x', git: 'x', html: 'x' },
+        },
+        {
+          type: 'dir',
+          name: 'lib',
+          path: 'src/lib',
+          size: 0,
+          sha: '2'.repeat(40),
+          url: 'x',
+          html_url: 'x',
+          git_url: 'x',
+          download_url: null,
+          _links: { self: 'x', git: 'x', html: 'x' },
+        },
       ],
     });
     const result = await github.call('get_file_contents', { ...REPO, path: 'src' });
-    expect(result.text).toMatch(/dir  lib\nfile b\.txt \(3 B\)/);
+    expect(result.text).toMatch(/dir {2}lib\nfile b\.txt \(3 B\)/);
     expect(requestsOf(fake, 'repos/get-content')[0]?.path).toBe('/repos/octocat/Hello-World/contents/src');
   });
 
@@ -53,36 +80,82 @@ describe('files', () => {
   });
 
   it('create_or_update_file sends the content base64-encoded with the sha it was given', async () => {
-    const result = await github.call('create_or_update_file', { ...REPO, path: 'docs/a.md', content: 'hello <workspace_id>\n', message: 'Add a', branch: 'main', sha: 'abc123' });
+    const result = await github.call('create_or_update_file', {
+      ...REPO,
+      path: 'docs/a.md',
+      content: 'hello <workspace_id>\n',
+      message: 'Add a',
+      branch: 'main',
+      sha: 'abc123',
+    });
     expect(result.isError).toBe(false);
     const [put] = requestsOf(fake, 'repos/create-or-update-file-contents');
     expect(put?.path).toBe('/repos/octocat/Hello-World/contents/docs/a.md');
-    expect(put?.body).toMatchObject({ message: 'Add a', branch: 'main', sha: 'abc123', content: Buffer.from('hello <workspace_id>\n').toString('base64') });
+    expect(put?.body).toMatchObject({
+      message: 'Add a',
+      branch: 'main',
+      sha: 'abc123',
+      content: Buffer.from('hello <workspace_id>\n').toString('base64'),
+    });
     expect(result.text).toMatch(/^Updated docs\/a\.md on main in commit /);
   });
 
   it('create_or_update_file with a stale sha is a conflict that says to read the file again', async () => {
     fake.override('repos/create-or-update-file-contents', conflict('docs/a.md does not match abc123'));
-    const result = await github.call('create_or_update_file', { ...REPO, path: 'docs/a.md', content: 'x', message: 'm', branch: 'main', sha: 'abc123' });
+    const result = await github.call('create_or_update_file', {
+      ...REPO,
+      path: 'docs/a.md',
+      content: 'x',
+      message: 'm',
+      branch: 'main',
+      sha: 'abc123',
+    });
     expect(result.isError).toBe(true);
-    expect(result.text).toBe('docs/a.md on main is no longer at sha abc123: someone changed it; read it again with get_file_contents and pass its current sha.');
+    expect(result.text).toBe(
+      'docs/a.md on main is no longer at sha abc123: someone changed it; read it again with get_file_contents and pass its current sha.',
+    );
   });
 
   it('create_or_update_file without a sha over an existing file asks for its sha instead of overwriting it', async () => {
-    fake.override('repos/create-or-update-file-contents', { status: 422, body: { message: 'Invalid request.\n\n"sha" wasn\'t supplied.', documentation_url: 'x', status: '422' } });
-    const result = await github.call('create_or_update_file', { ...REPO, path: 'README.md', content: 'x', message: 'm', branch: 'main' });
+    fake.override('repos/create-or-update-file-contents', {
+      status: 422,
+      body: { message: 'Invalid request.\n\n"sha" wasn\'t supplied.', documentation_url: 'x', status: '422' },
+    });
+    const result = await github.call('create_or_update_file', {
+      ...REPO,
+      path: 'README.md',
+      content: 'x',
+      message: 'm',
+      branch: 'main',
+    });
     expect(result.isError).toBe(true);
-    expect(result.text).toBe('README.md already exists on main; pass its current sha (from get_file_contents) to replace it.');
+    expect(result.text).toBe(
+      'README.md already exists on main; pass its current sha (from get_file_contents) to replace it.',
+    );
     expect(requestsOf(fake, 'repos/get-content')).toHaveLength(0);
   });
 
   it('push_files builds one commit on the branch head and moves the branch without force', async () => {
-    const result = await github.call('push_files', { ...REPO, branch: 'main', message: 'Two files', files: [{ path: 'a.txt', content: 'A' }, { path: 'dir/b.txt', content: 'B' }] });
+    const result = await github.call('push_files', {
+      ...REPO,
+      branch: 'main',
+      message: 'Two files',
+      files: [
+        { path: 'a.txt', content: 'A' },
+        { path: 'dir/b.txt', content: 'B' },
+      ],
+    });
     expect(result.isError).toBe(false);
     const ref = requestsOf(fake, 'git/get-ref')[0];
     expect(ref?.path).toBe('/repos/octocat/Hello-World/git/ref/heads/main');
-    const tree = requestsOf(fake, 'git/create-tree')[0]?.body as { tree: Array<{ path: string; content: string }>; base_tree: string };
-    expect(tree.tree.map((entry) => [entry.path, entry.content])).toEqual([['a.txt', 'A'], ['dir/b.txt', 'B']]);
+    const tree = requestsOf(fake, 'git/create-tree')[0]?.body as {
+      tree: Array<{ path: string; content: string }>;
+      base_tree: string;
+    };
+    expect(tree.tree.map((entry) => [entry.path, entry.content])).toEqual([
+      ['a.txt', 'A'],
+      ['dir/b.txt', 'B'],
+    ]);
     expect(requestsOf(fake, 'git/create-commit')[0]?.body).toMatchObject({ message: 'Two files' });
     expect(requestsOf(fake, 'git/update-ref')[0]?.body).toMatchObject({ force: false });
     expect(result.text).toMatch(/^Pushed 2 files to main in commit /);
@@ -90,10 +163,20 @@ describe('files', () => {
 
   it('push_files answers a branch that moved meanwhile with a retry sentence, not a forced update', async () => {
     fake.override('git/update-ref', validationFailed([]));
-    fake.override('git/update-ref', { status: 422, body: { message: 'Update is not a fast forward', documentation_url: 'x', status: '422' } });
-    const result = await github.call('push_files', { ...REPO, branch: 'main', message: 'm', files: [{ path: 'a.txt', content: 'A' }] });
+    fake.override('git/update-ref', {
+      status: 422,
+      body: { message: 'Update is not a fast forward', documentation_url: 'x', status: '422' },
+    });
+    const result = await github.call('push_files', {
+      ...REPO,
+      branch: 'main',
+      message: 'm',
+      files: [{ path: 'a.txt', content: 'A' }],
+    });
     expect(result.isError).toBe(true);
-    expect(result.text).toBe('main moved while pushing (someone else pushed); nothing was overwritten, call push_files again.');
+    expect(result.text).toBe(
+      'main moved while pushing (someone else pushed); nothing was overwritten, call push_files again.',
+    );
   });
 });
 
@@ -101,7 +184,10 @@ describe('repositories', () => {
   it('search_repositories pages with perPage and says how to get the next page', async () => {
     const item = fake.example('search/repos').items[0];
     const items = Array.from({ length: 7 }, (_, index) => ({ ...item, full_name: `octo/repo-${index + 1}` }));
-    fake.override('search/repos', paginate(items, { wrap: (page, total) => ({ total_count: total, incomplete_results: false, items: page }) }));
+    fake.override(
+      'search/repos',
+      paginate(items, { wrap: (page, total) => ({ total_count: total, incomplete_results: false, items: page }) }),
+    );
     const first = await github.call('search_repositories', { query: 'tetris', perPage: 3 });
     expect(first.text).toContain('octo/repo-1');
     expect(first.text).toContain('octo/repo-3');
@@ -114,9 +200,19 @@ describe('repositories', () => {
   });
 
   it('create_repository sends autoInit to the API as auto_init', async () => {
-    const result = await github.call('create_repository', { name: 'new-repo', description: 'A repo', private: true, autoInit: true });
+    const result = await github.call('create_repository', {
+      name: 'new-repo',
+      description: 'A repo',
+      private: true,
+      autoInit: true,
+    });
     expect(result.isError).toBe(false);
-    expect(requestsOf(fake, 'repos/create-for-authenticated-user')[0]?.body).toEqual({ name: 'new-repo', description: 'A repo', private: true, auto_init: true });
+    expect(requestsOf(fake, 'repos/create-for-authenticated-user')[0]?.body).toEqual({
+      name: 'new-repo',
+      description: 'A repo',
+      private: true,
+      auto_init: true,
+    });
   });
 
   it('fork_repository asks for the fork in the organization given', async () => {
@@ -125,7 +221,7 @@ describe('repositories', () => {
     expect(requestsOf(fake, 'repos/create-fork')[0]?.body).toEqual({ organization: 'octo-org' });
   });
 
-  it("create_branch starts from the default branch read from the API, not a guess at main", async () => {
+  it('create_branch starts from the default branch read from the API, not a guess at main', async () => {
     fake.override('repos/get', (_request, { example }) => ({ body: { ...example(), default_branch: 'trunk' } }));
     const result = await github.call('create_branch', { ...REPO, branch: 'feature' });
     expect(result.isError).toBe(false);
@@ -143,7 +239,16 @@ describe('repositories', () => {
 
   it('list_commits pages through a branch with page and perPage', async () => {
     const commit = fake.example('repos/list-commits')[0];
-    fake.override('repos/list-commits', paginate(Array.from({ length: 5 }, (_, index) => ({ ...commit, sha: `${index}`.repeat(40), commit: { ...commit.commit, message: `Commit ${index}\n\nbody` } }))));
+    fake.override(
+      'repos/list-commits',
+      paginate(
+        Array.from({ length: 5 }, (_, index) => ({
+          ...commit,
+          sha: `${index}`.repeat(40),
+          commit: { ...commit.commit, message: `Commit ${index}\n\nbody` },
+        })),
+      ),
+    );
     const result = await github.call('list_commits', { ...REPO, sha: 'main', page: 1, perPage: 2 });
     expect(result.text).toContain('Commit 0');
     expect(result.text).toContain('Commit 1');
@@ -155,26 +260,49 @@ describe('repositories', () => {
 
 describe('issues', () => {
   it('create_issue sends title, body, labels and assignees', async () => {
-    const result = await github.call('create_issue', { ...REPO, title: 'Bug', body: 'It breaks', labels: ['bug'], assignees: ['octocat'] });
+    const result = await github.call('create_issue', {
+      ...REPO,
+      title: 'Bug',
+      body: 'It breaks',
+      labels: ['bug'],
+      assignees: ['octocat'],
+    });
     expect(result.isError).toBe(false);
-    expect(requestsOf(fake, 'issues/create')[0]?.body).toEqual({ title: 'Bug', body: 'It breaks', labels: ['bug'], assignees: ['octocat'] });
+    expect(requestsOf(fake, 'issues/create')[0]?.body).toEqual({
+      title: 'Bug',
+      body: 'It breaks',
+      labels: ['bug'],
+      assignees: ['octocat'],
+    });
     expect(result.text).toMatch(/^Created issue #\d+/);
   });
 
   it('list_issues joins labels, passes filters and pages with per_page', async () => {
     const issue = fake.example('issues/list-for-repo')[0];
-    fake.override('issues/list-for-repo', paginate(Array.from({ length: 4 }, (_, index) => ({ ...issue, number: index + 1, title: `Issue ${index + 1}` }))));
+    fake.override(
+      'issues/list-for-repo',
+      paginate(Array.from({ length: 4 }, (_, index) => ({ ...issue, number: index + 1, title: `Issue ${index + 1}` }))),
+    );
     const result = await github.call('list_issues', { ...REPO, labels: ['bug', 'ui'], state: 'all', per_page: 3 });
     expect(result.text).toContain('#1 [open] Issue 1');
     expect(result.structured).toMatchObject({ truncated: true, next: { page: 2, per_page: 3 } });
-    expect(requestsOf(fake, 'issues/list-for-repo')[0]?.query).toMatchObject({ labels: 'bug,ui', state: 'all', per_page: '3' });
+    expect(requestsOf(fake, 'issues/list-for-repo')[0]?.query).toMatchObject({
+      labels: 'bug,ui',
+      state: 'all',
+      per_page: '3',
+    });
   });
 
   it('list_issues shows the columns chosen with fields, in that order, and names fields when they are not given', async () => {
     const issue = fake.example('issues/list-for-repo')[0];
-    fake.override('issues/list-for-repo', paginate([{ ...issue, number: 7, title: 'Chosen', html_url: 'https://github.com/octocat/Hello-World/issues/7' }]));
+    fake.override(
+      'issues/list-for-repo',
+      paginate([{ ...issue, number: 7, title: 'Chosen', html_url: 'https://github.com/octocat/Hello-World/issues/7' }]),
+    );
     const compact = await github.call('list_issues', REPO);
-    expect(compact.text).toContain('Columns: fields (repo,number,state,title,author,comments,labels,assignees,milestone,created,updated,closed,url).');
+    expect(compact.text).toContain(
+      'Columns: fields (repo,number,state,title,author,comments,labels,assignees,milestone,created,updated,closed,url).',
+    );
     const chosen = await github.call('list_issues', { ...REPO, fields: ['url', 'number', 'title'] });
     expect(chosen.text).toMatch(/^https:\/\/github\.com\/octocat\/Hello-World\/issues\/7 \| (PR )?#7 \| Chosen$/m);
     expect(chosen.text).not.toContain('Columns: fields');
@@ -185,7 +313,9 @@ describe('issues', () => {
   it('list_issues refuses an unknown column before asking GitHub, naming the ones there are', async () => {
     const result = await github.call('list_issues', { ...REPO, fields: ['number', 'body'] });
     expect(result.isError).toBe(true);
-    expect(result.text).toBe('fields takes column names from: repo, number, state, title, author, comments, labels, assignees, milestone, created, updated, closed, url (not "body").');
+    expect(result.text).toBe(
+      'fields takes column names from: repo, number, state, title, author, comments, labels, assignees, milestone, created, updated, closed, url (not "body").',
+    );
     expect(requestsOf(fake, 'issues/list-for-repo')).toHaveLength(0);
   });
 
@@ -226,9 +356,22 @@ describe('issues', () => {
 
 describe('pull requests', () => {
   it('create_pull_request sends head, base and draft', async () => {
-    const result = await github.call('create_pull_request', { ...REPO, title: 'Feature', head: 'feature', base: 'main', draft: true, body: 'Please' });
+    const result = await github.call('create_pull_request', {
+      ...REPO,
+      title: 'Feature',
+      head: 'feature',
+      base: 'main',
+      draft: true,
+      body: 'Please',
+    });
     expect(result.isError).toBe(false);
-    expect(requestsOf(fake, 'pulls/create')[0]?.body).toEqual({ title: 'Feature', head: 'feature', base: 'main', draft: true, body: 'Please' });
+    expect(requestsOf(fake, 'pulls/create')[0]?.body).toEqual({
+      title: 'Feature',
+      head: 'feature',
+      base: 'main',
+      draft: true,
+      body: 'Please',
+    });
   });
 
   it('get_pull_request shows the branches, counts and body', async () => {
@@ -248,9 +391,19 @@ describe('pull requests', () => {
   });
 
   it('create_pull_request_review posts the event and line comments', async () => {
-    const result = await github.call('create_pull_request_review', { ...REPO, pull_number: 12, body: 'Nice', event: 'COMMENT', comments: [{ path: 'a.ts', line: 3, body: 'nit' }] });
+    const result = await github.call('create_pull_request_review', {
+      ...REPO,
+      pull_number: 12,
+      body: 'Nice',
+      event: 'COMMENT',
+      comments: [{ path: 'a.ts', line: 3, body: 'nit' }],
+    });
     expect(result.isError).toBe(false);
-    expect(requestsOf(fake, 'pulls/create-review')[0]?.body).toEqual({ body: 'Nice', event: 'COMMENT', comments: [{ path: 'a.ts', line: 3, body: 'nit' }] });
+    expect(requestsOf(fake, 'pulls/create-review')[0]?.body).toEqual({
+      body: 'Nice',
+      event: 'COMMENT',
+      comments: [{ path: 'a.ts', line: 3, body: 'nit' }],
+    });
   });
 
   it('merge_pull_request sends the merge method', async () => {
@@ -262,7 +415,10 @@ describe('pull requests', () => {
 
   it('get_pull_request_files shows each file with its patch and pages past 30', async () => {
     const file = fake.example('pulls/list-files')[0];
-    fake.override('pulls/list-files', paginate(Array.from({ length: 35 }, (_, index) => ({ ...file, filename: `file-${index + 1}.txt` }))));
+    fake.override(
+      'pulls/list-files',
+      paginate(Array.from({ length: 35 }, (_, index) => ({ ...file, filename: `file-${index + 1}.txt` }))),
+    );
     const first = await github.call('get_pull_request_files', { ...REPO, pull_number: 12 });
     expect(first.text).toContain('file-30.txt');
     expect(first.text).not.toContain('file-31.txt');
@@ -277,21 +433,32 @@ describe('pull requests', () => {
     const result = await github.call('get_pull_request_status', { ...REPO, pull_number: 1347 });
     expect(result.isError).toBe(false);
     const sha = fake.example('pulls/get').head.sha;
-    expect(requestsOf(fake, 'checks/list-for-ref')[0]?.path).toBe(`/repos/octocat/Hello-World/commits/${sha}/check-runs`);
-    expect(requestsOf(fake, 'repos/get-combined-status-for-ref')[0]?.path).toBe(`/repos/octocat/Hello-World/commits/${sha}/status`);
+    expect(requestsOf(fake, 'checks/list-for-ref')[0]?.path).toBe(
+      `/repos/octocat/Hello-World/commits/${sha}/check-runs`,
+    );
+    expect(requestsOf(fake, 'repos/get-combined-status-for-ref')[0]?.path).toBe(
+      `/repos/octocat/Hello-World/commits/${sha}/status`,
+    );
     expect(result.text).toMatch(/^check /m);
     expect(result.text).toMatch(/^status /m);
   });
 
   it('update_pull_request_branch passes the expected head sha', async () => {
-    const result = await github.call('update_pull_request_branch', { ...REPO, pull_number: 12, expected_head_sha: 'abc' });
+    const result = await github.call('update_pull_request_branch', {
+      ...REPO,
+      pull_number: 12,
+      expected_head_sha: 'abc',
+    });
     expect(result.isError).toBe(false);
     expect(requestsOf(fake, 'pulls/update-branch')[0]?.body).toEqual({ expected_head_sha: 'abc' });
   });
 
   it('get_pull_request_comments shows ids, paths and bodies, paged', async () => {
     const comment = fake.example('pulls/list-review-comments')[0];
-    fake.override('pulls/list-review-comments', paginate(Array.from({ length: 3 }, (_, index) => ({ ...comment, id: index + 1, body: `Comment ${index + 1}` }))));
+    fake.override(
+      'pulls/list-review-comments',
+      paginate(Array.from({ length: 3 }, (_, index) => ({ ...comment, id: index + 1, body: `Comment ${index + 1}` }))),
+    );
     const result = await github.call('get_pull_request_comments', { ...REPO, pull_number: 12, per_page: 2 });
     expect(result.text).toMatch(/^\[1( reply to \d+)?\] /m);
     expect(result.text).toContain('Comment 2');
@@ -300,7 +467,10 @@ describe('pull requests', () => {
 
   it('get_pull_request_reviews shows each review state, paged', async () => {
     const review = fake.example('pulls/list-reviews')[0];
-    fake.override('pulls/list-reviews', paginate(Array.from({ length: 3 }, (_, index) => ({ ...review, id: index + 1 }))));
+    fake.override(
+      'pulls/list-reviews',
+      paginate(Array.from({ length: 3 }, (_, index) => ({ ...review, id: index + 1 }))),
+    );
     const result = await github.call('get_pull_request_reviews', { ...REPO, pull_number: 12, per_page: 2 });
     expect(result.text).toContain(`[1] ${review.state}`);
     expect(result.structured).toMatchObject({ truncated: true, next: { page: 2, per_page: 2 } });
@@ -314,7 +484,12 @@ describe('search', () => {
     ['search_users', 'search/users'],
   ])('%s sends q, sort and order and pages with per_page', async (tool, operation) => {
     const item = fake.example(operation).items[0];
-    fake.override(operation, paginate([item, item, item], { wrap: (page, total) => ({ total_count: total, incomplete_results: false, items: page }) }));
+    fake.override(
+      operation,
+      paginate([item, item, item], {
+        wrap: (page, total) => ({ total_count: total, incomplete_results: false, items: page }),
+      }),
+    );
     const result = await github.call(tool, { q: 'needle', order: 'desc', per_page: 2 });
     expect(result.isError).toBe(false);
     expect(result.structured).toMatchObject({ total_count: 3, truncated: true, next: { page: 2, per_page: 2 } });
@@ -325,7 +500,12 @@ describe('search', () => {
 describe('a page cut short by the reply budget', () => {
   it('continues exactly at the first issue not shown', async () => {
     const issue = fake.example('issues/list-for-repo')[0];
-    const issues = Array.from({ length: 30 }, (_, index) => ({ ...issue, pull_request: undefined, number: index + 1, title: `Issue ${index + 1} ${'x'.repeat(150)}` }));
+    const issues = Array.from({ length: 30 }, (_, index) => ({
+      ...issue,
+      pull_request: undefined,
+      number: index + 1,
+      title: `Issue ${index + 1} ${'x'.repeat(150)}`,
+    }));
     fake.override('issues/list-for-repo', paginate(issues));
     const small = await connect(fake, ['--max-output-bytes', '4096']);
     try {

@@ -25,11 +25,17 @@ const REPO = { owner: 'octocat', repo: 'Hello-World' };
 describe('actions', () => {
   it('list_workflow_runs filters by branch and status and pages', async () => {
     const run = fake.example('actions/list-workflow-runs-for-repo').workflow_runs[0];
-    fake.override('actions/list-workflow-runs-for-repo', paginate([run, run, run], { wrap: (page, total) => ({ total_count: total, workflow_runs: page }) }));
+    fake.override(
+      'actions/list-workflow-runs-for-repo',
+      paginate([run, run, run], { wrap: (page, total) => ({ total_count: total, workflow_runs: page }) }),
+    );
     const result = await github.call('list_workflow_runs', { ...REPO, branch: 'main', status: 'failure', per_page: 2 });
     expect(result.text).toContain(`[${run.id}]`);
     expect(result.structured).toMatchObject({ truncated: true, next: { page: 2, per_page: 2 }, total_count: 3 });
-    expect(requestsOf(fake, 'actions/list-workflow-runs-for-repo')[0]?.query).toMatchObject({ branch: 'main', status: 'failure' });
+    expect(requestsOf(fake, 'actions/list-workflow-runs-for-repo')[0]?.query).toMatchObject({
+      branch: 'main',
+      status: 'failure',
+    });
   });
 
   it('list_workflow_jobs names the failed steps of each job', async () => {
@@ -53,7 +59,15 @@ describe('actions', () => {
   });
 
   it('get_job_logs with failed_steps shows only the failed step and the error line', async () => {
-    fake.override('actions/get-job-for-workflow-run', (_request, { example }) => ({ body: { ...example(), steps: [{ name: 'Run actions/checkout@v4', status: 'completed', conclusion: 'success', number: 1 }, { name: 'Run npm test', status: 'completed', conclusion: 'failure', number: 2 }] } }));
+    fake.override('actions/get-job-for-workflow-run', (_request, { example }) => ({
+      body: {
+        ...example(),
+        steps: [
+          { name: 'Run actions/checkout@v4', status: 'completed', conclusion: 'success', number: 1 },
+          { name: 'Run npm test', status: 'completed', conclusion: 'failure', number: 2 },
+        ],
+      },
+    }));
     const result = await github.call('get_job_logs', { ...REPO, job_id: 399444496, failed_steps: true });
     expect(result.text).toContain('FAIL test/farewell.test.js');
     expect(result.text).toContain('##[error]Process completed with exit code 1.');
@@ -87,7 +101,9 @@ describe('releases', () => {
     expect((await github.call('get_release', REPO)).text).toMatch(/Release v1\.0\.0/);
     await github.call('get_release', { ...REPO, tag: 'v1.0.0' });
     expect(requestsOf(fake, 'repos/get-latest-release')).toHaveLength(1);
-    expect(requestsOf(fake, 'repos/get-release-by-tag')[0]?.path).toBe('/repos/octocat/Hello-World/releases/tags/v1.0.0');
+    expect(requestsOf(fake, 'repos/get-release-by-tag')[0]?.path).toBe(
+      '/repos/octocat/Hello-World/releases/tags/v1.0.0',
+    );
   });
 
   it('list_tags shows each tag with its commit', async () => {
@@ -99,7 +115,11 @@ describe('releases', () => {
 describe('reviews', () => {
   it('list_review_threads shows thread ids, state and comments, and continues with the cursor', async () => {
     fake.override('POST /graphql', (request) => {
-      expect((request.body as { variables: Record<string, unknown> }).variables).toMatchObject({ owner: 'octocat', repo: 'Hello-World', number: 12 });
+      expect((request.body as { variables: Record<string, unknown> }).variables).toMatchObject({
+        owner: 'octocat',
+        repo: 'Hello-World',
+        number: 12,
+      });
       return {
         body: {
           data: {
@@ -107,7 +127,28 @@ describe('reviews', () => {
               pullRequest: {
                 reviewThreads: {
                   pageInfo: { hasNextPage: true },
-                  edges: [{ cursor: 'Y3Vyc29yOjE=', node: { id: 'PRRT_1', isResolved: false, isOutdated: false, path: 'src/a.ts', line: 4, comments: { nodes: [{ databaseId: 101, author: { login: 'octocat' }, body: 'Rename <T>?', createdAt: '2025-01-02T00:00:00Z' }] } } }],
+                  edges: [
+                    {
+                      cursor: 'Y3Vyc29yOjE=',
+                      node: {
+                        id: 'PRRT_1',
+                        isResolved: false,
+                        isOutdated: false,
+                        path: 'src/a.ts',
+                        line: 4,
+                        comments: {
+                          nodes: [
+                            {
+                              databaseId: 101,
+                              author: { login: 'octocat' },
+                              body: 'Rename <T>?',
+                              createdAt: '2025-01-02T00:00:00Z',
+                            },
+                          ],
+                        },
+                      },
+                    },
+                  ],
                 },
               },
             },
@@ -122,7 +163,12 @@ describe('reviews', () => {
   });
 
   it('reply_to_review_comment posts in the thread', async () => {
-    const result = await github.call('reply_to_review_comment', { ...REPO, pull_number: 12, comment_id: 101, body: 'Done' });
+    const result = await github.call('reply_to_review_comment', {
+      ...REPO,
+      pull_number: 12,
+      comment_id: 101,
+      body: 'Done',
+    });
     expect(result.isError).toBe(false);
     expect(requestsOf(fake, 'pulls/create-reply-for-review-comment')[0]?.body).toEqual({ body: 'Done' });
   });
@@ -148,7 +194,9 @@ describe('notifications', () => {
   it('list_notifications shows thread ids and pages', async () => {
     const result = await github.call('list_notifications', { all: true });
     expect(result.text).toMatch(/^\[\d+\] (unread|read) octocat\/Hello-World/m);
-    expect(requestsOf(fake, 'activity/list-notifications-for-authenticated-user')[0]?.query).toMatchObject({ all: 'true' });
+    expect(requestsOf(fake, 'activity/list-notifications-for-authenticated-user')[0]?.query).toMatchObject({
+      all: 'true',
+    });
   });
 
   it('mark_notifications_read marks one thread, one repository, or all', async () => {
@@ -184,7 +232,11 @@ describe('gists', () => {
     expect((await github.call('get_gist', { gist_id: 'aa5a315d61ae9438b18d' })).text).toMatch(/--- file /);
     await github.call('create_gist', { description: 'd', files: { 'a.txt': { content: 'A' } } });
     await github.call('update_gist', { gist_id: 'aa5a315d61ae9438b18d', files: { 'a.txt': { content: 'B' } } });
-    expect(requestsOf(fake, 'gists/create')[0]?.body).toEqual({ description: 'd', public: false, files: { 'a.txt': { content: 'A' } } });
+    expect(requestsOf(fake, 'gists/create')[0]?.body).toEqual({
+      description: 'd',
+      public: false,
+      files: { 'a.txt': { content: 'A' } },
+    });
     expect(requestsOf(fake, 'gists/update')[0]?.body).toEqual({ files: { 'a.txt': { content: 'B' } } });
   });
 
@@ -236,8 +288,14 @@ const LISTS: Record<string, Record<string, unknown>> = {
 describe('paging arguments', () => {
   it('cover every list tool of every toolset', async () => {
     const { tools } = await github.server.client.listTools();
-    const lists = tools.map((tool) => tool.name).filter((name) => /^(list|search)_/.test(name) && name !== 'list_review_threads');
-    expect(Object.keys(LISTS).filter((name) => !name.startsWith('get_')).sort()).toEqual(lists.sort());
+    const lists = tools
+      .map((tool) => tool.name)
+      .filter((name) => /^(list|search)_/.test(name) && name !== 'list_review_threads');
+    expect(
+      Object.keys(LISTS)
+        .filter((name) => !name.startsWith('get_'))
+        .sort(),
+    ).toEqual(lists.sort());
   });
 
   for (const [tool, args] of Object.entries(LISTS)) {

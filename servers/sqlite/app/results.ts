@@ -41,7 +41,8 @@ app.ontoolinput = ({ arguments: args }) => {
   if (typeof input.table_name === 'string') {
     // describe_table: the table's columns, as a result of the same kind (types, NULL defaults) as any query.
     state.title = `Columns of ${input.table_name}`;
-    state.query = 'SELECT cid, name, type, "notnull" AS not_null, dflt_value AS default_value, pk AS primary_key FROM pragma_table_xinfo(?) ORDER BY cid';
+    state.query =
+      'SELECT cid, name, type, "notnull" AS not_null, dflt_value AS default_value, pk AS primary_key FROM pragma_table_xinfo(?) ORDER BY cid';
     state.params = [input.table_name];
   } else if (typeof input.query === 'string') {
     state.query = input.query;
@@ -79,7 +80,9 @@ function theme(context: McpUiHostContext | undefined): void {
 
 function textOf(content: unknown): string | undefined {
   if (!Array.isArray(content)) return undefined;
-  const block = content.find((item) => item && typeof item === 'object' && (item as { type?: string }).type === 'text') as { text?: string } | undefined;
+  const block = content.find(
+    (item) => item && typeof item === 'object' && (item as { type?: string }).type === 'text',
+  ) as { text?: string } | undefined;
   return block?.text;
 }
 
@@ -101,10 +104,21 @@ async function load(cursor: string | undefined, offset: number): Promise<void> {
   try {
     const result = await app.callServerTool({
       name: PAGE_TOOL,
-      arguments: { query: state.query, ...(state.params !== undefined ? { params: state.params } : {}), ...(cursor ? { cursor } : {}), ...(state.maxRows ? { max_rows: state.maxRows } : {}) },
+      arguments: {
+        query: state.query,
+        ...(state.params !== undefined ? { params: state.params } : {}),
+        ...(cursor ? { cursor } : {}),
+        ...(state.maxRows ? { max_rows: state.maxRows } : {}),
+      },
     });
     if (result.isError) return fail(textOf(result.content) ?? 'The page could not be read.');
-    const page = result.structuredContent as { columns: string[]; types: Array<string | null>; rows: Cell[][]; offset: number; next?: { cursor?: string } };
+    const page = result.structuredContent as {
+      columns: string[];
+      types: Array<string | null>;
+      rows: Cell[][];
+      offset: number;
+      next?: { cursor?: string };
+    };
     state.columns = page.columns;
     state.types = page.types;
     keep({ offset: page.offset, rows: page.rows, ...(page.next?.cursor ? { next: page.next.cursor } : {}) });
@@ -159,7 +173,11 @@ function chartShape(rows: Cell[][]): { label: number; series: number[] } | undef
 
 // --- rendering ---
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...children);
@@ -184,13 +202,21 @@ function render(): void {
   });
   const status = element('p', { class: 'status', role: 'status' });
   if (state.busy) status.textContent = 'Reading…';
-  else if (page) status.textContent = page.rows.length === 0 ? 'No rows.' : `Rows ${count(page.offset + 1)}–${count(page.offset + page.rows.length)}${page.next ? ', more to read' : ', the end of the result'}`;
+  else if (page)
+    status.textContent =
+      page.rows.length === 0
+        ? 'No rows.'
+        : `Rows ${count(page.offset + 1)}–${count(page.offset + page.rows.length)}${page.next ? ', more to read' : ', the end of the result'}`;
   toolbar.append(back, forward);
   const shape = page ? chartShape(page.rows) : undefined;
   if (shape) {
     const modes = element('div', { class: 'modes', role: 'group', 'aria-label': 'Show as' });
     for (const mode of ['table', 'bar', 'line'] as const) {
-      const button = element('button', { type: 'button', 'data-mode': mode, 'aria-pressed': String(state.mode === mode) }, mode === 'table' ? 'Table' : mode === 'bar' ? 'Bar chart' : 'Line chart');
+      const button = element(
+        'button',
+        { type: 'button', 'data-mode': mode, 'aria-pressed': String(state.mode === mode) },
+        mode === 'table' ? 'Table' : mode === 'bar' ? 'Bar chart' : 'Line chart',
+      );
       button.addEventListener('click', () => {
         state.mode = mode;
         render();
@@ -227,31 +253,58 @@ function table(page: Page): HTMLElement {
   const head = element('tr', {}, element('th', { scope: 'col', class: 'position' }, '#'));
   state.columns.forEach((name, column) => {
     const sorted = state.sort?.column === column ? (state.sort.descending ? 'descending' : 'ascending') : 'none';
-    const button = element('button', { type: 'button', 'data-column': String(column) }, name, element('span', { class: 'type' }, columnType(column, page.rows)));
+    const button = element(
+      'button',
+      { type: 'button', 'data-column': String(column) },
+      name,
+      element('span', { class: 'type' }, columnType(column, page.rows)),
+    );
     button.addEventListener('click', () => {
-      state.sort = state.sort?.column === column && !state.sort.descending ? { column, descending: true } : { column, descending: false };
+      state.sort =
+        state.sort?.column === column && !state.sort.descending
+          ? { column, descending: true }
+          : { column, descending: false };
       render();
       (root.querySelector(`[data-column="${column}"]`) as HTMLElement | null)?.focus();
     });
-    head.append(element('th', { scope: 'col', 'aria-sort': sorted, class: isNumeric(column, page.rows) ? 'number' : '' }, button));
+    head.append(
+      element('th', { scope: 'col', 'aria-sort': sorted, class: isNumeric(column, page.rows) ? 'number' : '' }, button),
+    );
   });
   const body = element('tbody');
   for (const { row, position } of sortedRows(page)) {
     const line = element('tr', {}, element('th', { scope: 'row', class: 'position' }, count(position)));
-    row.forEach((value) => line.append(element('td', typeof value === 'number' ? { class: 'number' } : {}, cell(value))));
+    row.forEach((value) =>
+      line.append(element('td', typeof value === 'number' ? { class: 'number' } : {}, cell(value))),
+    );
     body.append(line);
   }
-  const caption = element('caption', {}, `${state.title}: rows ${count(page.offset + 1)} to ${count(page.offset + page.rows.length)}${state.sort ? ', this page sorted by a column' : ''}. Column headers sort the page.`);
+  const caption = element(
+    'caption',
+    {},
+    `${state.title}: rows ${count(page.offset + 1)} to ${count(page.offset + page.rows.length)}${state.sort ? ', this page sorted by a column' : ''}. Column headers sort the page.`,
+  );
   return element('div', { class: 'scroll' }, element('table', {}, caption, element('thead', {}, head), body));
 }
 
 function cell(value: Cell): Node {
   if (value === null) return element('span', { class: 'null' }, 'NULL');
-  if (value === '') return element('span', { class: 'empty', title: 'empty string' }, element('span', { class: 'visually-hidden' }, 'empty string'), '""');
+  if (value === '')
+    return element(
+      'span',
+      { class: 'empty', title: 'empty string' },
+      element('span', { class: 'visually-hidden' }, 'empty string'),
+      '""',
+    );
   const text = String(value);
   if (text.length <= FOLD_CHARS) return document.createTextNode(text);
   // Long values fold to their start; the whole value is one keypress away.
-  return element('details', {}, element('summary', {}, `${text.slice(0, FOLD_CHARS)}…`), element('div', { class: 'full' }, text));
+  return element(
+    'details',
+    {},
+    element('summary', {}, `${text.slice(0, FOLD_CHARS)}…`),
+    element('div', { class: 'full' }, text),
+  );
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -267,18 +320,27 @@ function chart(rows: Cell[][], shape: { label: number; series: number[] }, mode:
   const width = 640;
   const height = 260;
   const pad = { left: 48, right: 12, top: 12, bottom: 48 };
-  const values = points.flatMap((row) => shape.series.map((column) => (typeof row[column] === 'number' ? (row[column] as number) : 0)));
+  const values = points.flatMap((row) =>
+    shape.series.map((column) => (typeof row[column] === 'number' ? (row[column] as number) : 0)),
+  );
   const max = Math.max(0, ...values);
   const min = Math.min(0, ...values);
   const span = max - min || 1;
   const y = (value: number) => pad.top + ((max - value) / span) * (height - pad.top - pad.bottom);
   const slot = (width - pad.left - pad.right) / points.length;
   const names = shape.series.map((column) => state.columns[column]!).join(', ');
-  const picture = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', class: `chart ${mode}` },
-    svg('title', {}, `${mode === 'bar' ? 'Bar' : 'Line'} chart of ${names} by ${state.columns[shape.label]}, ${points.length} rows`),
+  const picture = svg(
+    'svg',
+    { viewBox: `0 0 ${width} ${height}`, role: 'img', class: `chart ${mode}` },
+    svg(
+      'title',
+      {},
+      `${mode === 'bar' ? 'Bar' : 'Line'} chart of ${names} by ${state.columns[shape.label]}, ${points.length} rows`,
+    ),
     svg('line', { x1: pad.left, x2: width - pad.right, y1: y(0), y2: y(0), class: 'axis' }),
     svg('text', { x: pad.left - 6, y: y(max) + 4, 'text-anchor': 'end', class: 'tick' }, count(max)),
-    svg('text', { x: pad.left - 6, y: y(min) + 4, 'text-anchor': 'end', class: 'tick' }, count(min)));
+    svg('text', { x: pad.left - 6, y: y(min) + 4, 'text-anchor': 'end', class: 'tick' }, count(min)),
+  );
   shape.series.forEach((column, index) => {
     const color = `series-${index}`;
     if (mode === 'bar') {
@@ -286,21 +348,67 @@ function chart(rows: Cell[][], shape: { label: number; series: number[] }, mode:
       points.forEach((row, at) => {
         const value = typeof row[column] === 'number' ? (row[column] as number) : 0;
         const top = Math.min(y(value), y(0));
-        picture.append(svg('rect', { x: pad.left + at * slot + slot * 0.1 + index * barWidth, y: top, width: Math.max(1, barWidth), height: Math.abs(y(value) - y(0)), class: color },
-          svg('title', {}, `${String(row[shape.label])}: ${state.columns[column]} ${value}`)));
+        picture.append(
+          svg(
+            'rect',
+            {
+              x: pad.left + at * slot + slot * 0.1 + index * barWidth,
+              y: top,
+              width: Math.max(1, barWidth),
+              height: Math.abs(y(value) - y(0)),
+              class: color,
+            },
+            svg('title', {}, `${String(row[shape.label])}: ${state.columns[column]} ${value}`),
+          ),
+        );
       });
     } else {
-      const path = points.map((row, at) => `${pad.left + at * slot + slot / 2},${y(typeof row[column] === 'number' ? (row[column] as number) : 0)}`).join(' ');
+      const path = points
+        .map(
+          (row, at) =>
+            `${pad.left + at * slot + slot / 2},${y(typeof row[column] === 'number' ? (row[column] as number) : 0)}`,
+        )
+        .join(' ');
       picture.append(svg('polyline', { points: path, class: `${color} stroke`, fill: 'none' }));
     }
   });
   points.forEach((row, at) => {
     if (points.length > 20 && at % Math.ceil(points.length / 20) !== 0) return;
     const x = pad.left + at * slot + slot / 2;
-    picture.append(svg('text', { x, y: height - pad.bottom + 14, 'text-anchor': 'end', transform: `rotate(-35 ${x} ${height - pad.bottom + 14})`, class: 'tick' }, String(row[shape.label] ?? 'NULL').slice(0, 16)));
+    picture.append(
+      svg(
+        'text',
+        {
+          x,
+          y: height - pad.bottom + 14,
+          'text-anchor': 'end',
+          transform: `rotate(-35 ${x} ${height - pad.bottom + 14})`,
+          class: 'tick',
+        },
+        String(row[shape.label] ?? 'NULL').slice(0, 16),
+      ),
+    );
   });
-  const legend = element('ul', { class: 'legend' }, ...shape.series.map((column, index) => element('li', {}, element('span', { class: `swatch series-${index}` }), state.columns[column]!)));
-  return element('figure', {}, picture, legend, element('figcaption', {}, rows.length > CHART_POINTS ? `The first ${CHART_POINTS} rows of this page.` : `All ${rows.length} rows of this page.`));
+  const legend = element(
+    'ul',
+    { class: 'legend' },
+    ...shape.series.map((column, index) =>
+      element('li', {}, element('span', { class: `swatch series-${index}` }), state.columns[column]!),
+    ),
+  );
+  return element(
+    'figure',
+    {},
+    picture,
+    legend,
+    element(
+      'figcaption',
+      {},
+      rows.length > CHART_POINTS
+        ? `The first ${CHART_POINTS} rows of this page.`
+        : `All ${rows.length} rows of this page.`,
+    ),
+  );
 }
 
 render();

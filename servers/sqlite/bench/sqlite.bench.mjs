@@ -22,7 +22,8 @@ function makeMillionRows(path) {
   db.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, user_id INTEGER NOT NULL, payload TEXT)');
   const insert = db.prepare('INSERT INTO events (kind, user_id, payload) VALUES (?, ?, ?)');
   db.transaction(() => {
-    for (let i = 0; i < 1_000_000; i++) insert.run(i % 7 === 0 ? 'purchase' : 'view', i % 9_973, `event payload ${i} ${'x'.repeat(i % 40)}`);
+    for (let i = 0; i < 1_000_000; i++)
+      insert.run(i % 7 === 0 ? 'purchase' : 'view', i % 9_973, `event payload ${i} ${'x'.repeat(i % 40)}`);
   })();
   db.close();
 }
@@ -31,8 +32,11 @@ function makeMillionRows(path) {
 function peakRssWithChildren(pid) {
   let total = peakRssOf(pid);
   try {
-    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += peakRssOf(Number(child));
-  } catch {}
+    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean))
+      total += peakRssOf(Number(child));
+  } catch {
+    // No /proc children list (not Linux, or the process is gone): the server's own figure stands.
+  }
   return total;
 }
 
@@ -54,8 +58,18 @@ function makeShop(path) {
     CREATE INDEX products_category ON products(category);`);
   const insert = db.prepare('INSERT INTO products (name, category, price, stock, created_at) VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => {
-    for (let i = 1; i <= 200; i++) insert.run(`Product ${i}`, ['tools', 'garden', 'kitchen', 'toys'][i % 4], ((i * 137) % 10_000) / 100, (i * 7) % 120, `2026-0${(i % 9) + 1}-1${i % 10}`);
-    for (let t = 1; t <= 19; t++) db.exec(`CREATE TABLE table_${String(t).padStart(2, '0')} (id INTEGER PRIMARY KEY, value TEXT); INSERT INTO table_${String(t).padStart(2, '0')} (value) VALUES ('a'), ('b');`);
+    for (let i = 1; i <= 200; i++)
+      insert.run(
+        `Product ${i}`,
+        ['tools', 'garden', 'kitchen', 'toys'][i % 4],
+        ((i * 137) % 10_000) / 100,
+        (i * 7) % 120,
+        `2026-0${(i % 9) + 1}-1${i % 10}`,
+      );
+    for (let t = 1; t <= 19; t++)
+      db.exec(
+        `CREATE TABLE table_${String(t).padStart(2, '0')} (id INTEGER PRIMARY KEY, value TEXT); INSERT INTO table_${String(t).padStart(2, '0')} (value) VALUES ('a'), ('b');`,
+      );
   })();
   db.close();
 }
@@ -77,9 +91,14 @@ const PYTHON_STR_OF_ROWS = [
 
 function referenceReplyBytes(dbPath, [sql, params]) {
   const python = spawnSync('python3', ['-c', PYTHON_STR_OF_ROWS, dbPath, sql, JSON.stringify(params)]);
-  if (python.status !== 0) throw new Error(`python3 is needed to reproduce the reference's reply: ${python.stderr?.toString() ?? python.error}`);
+  if (python.status !== 0)
+    throw new Error(
+      `python3 is needed to reproduce the reference's reply: ${python.stderr?.toString() ?? python.error}`,
+    );
   // The reference's CallToolResult as it travels: one text block, isError false.
-  return Buffer.byteLength(JSON.stringify({ content: [{ type: 'text', text: python.stdout.toString() }], isError: false }));
+  return Buffer.byteLength(
+    JSON.stringify({ content: [{ type: 'text', text: python.stdout.toString() }], isError: false }),
+  );
 }
 
 async function everydayReplyBytes(dir) {
@@ -87,9 +106,19 @@ async function everydayReplyBytes(dir) {
   makeShop(shopPath);
   const server = await connectTimed({ args: [entry, '--db-path', shopPath, '--read-only'] });
   const calls = [
-    ['read_query: a 20-row SELECT (6 columns)', 'read_query', { query: 'SELECT * FROM products ORDER BY id LIMIT 20' }, REFERENCE_CALLS.read_query('SELECT * FROM products ORDER BY id LIMIT 20')],
+    [
+      'read_query: a 20-row SELECT (6 columns)',
+      'read_query',
+      { query: 'SELECT * FROM products ORDER BY id LIMIT 20' },
+      REFERENCE_CALLS.read_query('SELECT * FROM products ORDER BY id LIMIT 20'),
+    ],
     ['list_tables on a 20-table database', 'list_tables', {}, REFERENCE_CALLS.list_tables()],
-    ['describe_table (6 columns, 1 index)', 'describe_table', { table_name: 'products' }, REFERENCE_CALLS.describe_table('products')],
+    [
+      'describe_table (6 columns, 1 index)',
+      'describe_table',
+      { table_name: 'products' },
+      REFERENCE_CALLS.describe_table('products'),
+    ],
   ];
   const rows = [];
   try {
@@ -99,7 +128,12 @@ async function everydayReplyBytes(dir) {
         measure: `reply bytes, ${measure}`,
         portico: Buffer.byteLength(JSON.stringify(result)),
         format: bytes,
-        anchors: [{ name: 'reference mcp-server-sqlite reply (Python; its str(rows) reproduced with python3 sqlite3)', value: referenceReplyBytes(shopPath, reference) }],
+        anchors: [
+          {
+            name: 'reference mcp-server-sqlite reply (Python; its str(rows) reproduced with python3 sqlite3)',
+            value: referenceReplyBytes(shopPath, reference),
+          },
+        ],
       });
     }
   } finally {
@@ -118,7 +152,10 @@ export async function run() {
     const startup = { node: [], sqlite: [], fixture: [] };
     for (let i = 0; i < STARTUP_RUNS; i++) {
       startup.node.push(await timeSpawnToExit(process.execPath, ['-e', '0']));
-      for (const [key, args] of [['sqlite', [entry, '--db-path', dbPath, '--read-only']], ['fixture', [fixture]]]) {
+      for (const [key, args] of [
+        ['sqlite', [entry, '--db-path', dbPath, '--read-only']],
+        ['fixture', [fixture]],
+      ]) {
         const server = await connectTimed({ args });
         startup[key].push(server.initializeMs);
         await server.close();
@@ -127,7 +164,10 @@ export async function run() {
 
     // 1,000 sequential point lookups through the server, and the floor on the same kernel.
     const sqlite = await connectTimed({ args: [entry, '--db-path', dbPath, '--read-only'] });
-    const lookup = await sequentialMedian(sqlite.client, (i) => ({ name: 'read_query', arguments: { query: 'SELECT * FROM events WHERE id = ?', params: [(i * 7919) % 1_000_000 + 1] } }));
+    const lookup = await sequentialMedian(sqlite.client, (i) => ({
+      name: 'read_query',
+      arguments: { query: 'SELECT * FROM events WHERE id = ?', params: [((i * 7919) % 1_000_000) + 1] },
+    }));
     const floorServer = await connectTimed({ args: [fixture] });
     const floor = await sequentialMedian(floorServer.client, () => ({ name: 'echo', arguments: { text: 'x' } }));
     await floorServer.close();
@@ -138,7 +178,7 @@ export async function run() {
     const rawSamples = [];
     for (let i = 0; i < CALLS; i++) {
       const started = performance.now();
-      statement.get((i * 7919) % 1_000_000 + 1);
+      statement.get(((i * 7919) % 1_000_000) + 1);
       rawSamples.push(performance.now() - started);
     }
 
@@ -163,13 +203,16 @@ export async function run() {
     }
     raw.close();
     // Peak RSS of a bare Node process that reads the 100,000 rows with better-sqlite3 (what a naive server holds).
-    const probe = spawnSync(process.execPath, ['-e', `
+    const probe = spawnSync(process.execPath, [
+      '-e',
+      `
       const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
       const db = new Database(${JSON.stringify(dbPath)}, { readonly: true });
       const rows = db.prepare(${JSON.stringify(BIG_QUERY)}).all();
       JSON.stringify(rows);
       const hwm = /VmHWM:\\s+(\\d+) kB/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1];
-      process.stdout.write(hwm);`]);
+      process.stdout.write(hwm);`,
+    ]);
     const rawPeak = Number(probe.stdout.toString()) * 1024;
     const everyday = await everydayReplyBytes(dir);
 
@@ -177,19 +220,50 @@ export async function run() {
       {
         title: 'SQLite server: startup and point lookups (1,000,000-row table, read-only)',
         rows: [
-          { measure: `spawn → initialize, median of ${STARTUP_RUNS}`, portico: median(startup.sqlite), format: ms, anchors: [{ name: 'kernel fixture (do-nothing server)', value: median(startup.fixture) }, { name: 'node -e 0 (spawn→exit)', value: median(startup.node) }] },
-          { measure: `SELECT … WHERE id = ? round trip, median of ${CALLS}`, portico: lookup, format: ms, anchors: [{ name: 'floor: echo tool on the same kernel', value: floor }, { name: 'raw better-sqlite3 in-process', value: median(rawSamples) }] },
+          {
+            measure: `spawn → initialize, median of ${STARTUP_RUNS}`,
+            portico: median(startup.sqlite),
+            format: ms,
+            anchors: [
+              { name: 'kernel fixture (do-nothing server)', value: median(startup.fixture) },
+              { name: 'node -e 0 (spawn→exit)', value: median(startup.node) },
+            ],
+          },
+          {
+            measure: `SELECT … WHERE id = ? round trip, median of ${CALLS}`,
+            portico: lookup,
+            format: ms,
+            anchors: [
+              { name: 'floor: echo tool on the same kernel', value: floor },
+              { name: 'raw better-sqlite3 in-process', value: median(rawSamples) },
+            ],
+          },
         ],
       },
       {
         title: 'SQLite server: SELECT returning 100,000 rows of a 1,000,000-row table',
         rows: [
-          { measure: 'time to answer (first page), median of 5', portico: median(bigSamples), format: ms, anchors: [{ name: 'raw better-sqlite3 .all() of every row', value: median(rawBig) }] },
-          { measure: 'reply bytes', portico: replyBytes, format: bytes, anchors: [{ name: 'every row as JSON (what kills a default client)', value: rawBytes }] },
-          { measure: 'peak RSS (server + engine process)', portico: serverPeak, format: bytes, anchors: [{ name: 'bare node reading all rows with better-sqlite3', value: rawPeak }] },
+          {
+            measure: 'time to answer (first page), median of 5',
+            portico: median(bigSamples),
+            format: ms,
+            anchors: [{ name: 'raw better-sqlite3 .all() of every row', value: median(rawBig) }],
+          },
+          {
+            measure: 'reply bytes',
+            portico: replyBytes,
+            format: bytes,
+            anchors: [{ name: 'every row as JSON (what kills a default client)', value: rawBytes }],
+          },
+          {
+            measure: 'peak RSS (server + engine process)',
+            portico: serverPeak,
+            format: bytes,
+            anchors: [{ name: 'bare node reading all rows with better-sqlite3', value: rawPeak }],
+          },
         ],
       },
-      { title: 'SQLite server: reply bytes of everyday calls (the model\'s context cost)', rows: everyday },
+      { title: "SQLite server: reply bytes of everyday calls (the model's context cost)", rows: everyday },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,8 @@ export const demo = {
     const addOrder = db.prepare('INSERT INTO orders (customer_id, total, placed_at) VALUES (?, ?, ?)');
     db.transaction(() => {
       for (let i = 1; i <= 200; i++) addCustomer.run(`Customer ${i}`, cities[i % cities.length]);
-      for (let i = 1; i <= 50_000; i++) addOrder.run((i % 200) + 1, Math.round(((i * 37) % 500) + 5), `2026-0${(i % 9) + 1}-1${i % 10}`);
+      for (let i = 1; i <= 50_000; i++)
+        addOrder.run((i % 200) + 1, Math.round(((i * 37) % 500) + 5), `2026-0${(i % 9) + 1}-1${i % 10}`);
     })();
     db.close();
     return {
@@ -27,20 +28,35 @@ export const demo = {
         {
           name: 'read_query',
           arguments: {
-            query: 'WITH spend AS (SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id) SELECT c.city, round(sum(s.total), 2) AS revenue FROM spend s JOIN customers c ON c.id = s.customer_id WHERE c.city <> :skip GROUP BY c.city ORDER BY revenue DESC',
+            query:
+              'WITH spend AS (SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id) SELECT c.city, round(sum(s.total), 2) AS revenue FROM spend s JOIN customers c ON c.id = s.customer_id WHERE c.city <> :skip GROUP BY c.city ORDER BY revenue DESC',
             params: { skip: 'Graz' },
           },
         },
         { name: 'read_query', arguments: { query: 'SELECT * FROM orders' } },
         { name: 'read_query', arguments: { query: "ATTACH '/tmp/elsewhere.db' AS other" } },
         { name: 'explain_query', arguments: { query: 'SELECT * FROM orders WHERE customer_id = ?', params: [7] } },
-        { name: 'append_insight', arguments: { insight: 'Outside Graz, Lyon customers bring the most revenue, just ahead of Turku.' } },
+        {
+          name: 'append_insight',
+          arguments: { insight: 'Outside Graz, Lyon customers bring the most revenue, just ahead of Turku.' },
+        },
       ],
       views: [
-        { tool: 'read_query', arguments: { query: 'SELECT o.id, c.name, c.city, o.total, o.placed_at FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.id' }, ready: 'tbody tr', screenshot: 'servers/sqlite/docs/results-view.png' },
         {
           tool: 'read_query',
-          arguments: { query: 'SELECT substr(placed_at, 1, 7) AS month, round(sum(total)) AS revenue, count(*) AS orders FROM orders GROUP BY month ORDER BY month' },
+          arguments: {
+            query:
+              'SELECT o.id, c.name, c.city, o.total, o.placed_at FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.id',
+          },
+          ready: 'tbody tr',
+          screenshot: 'servers/sqlite/docs/results-view.png',
+        },
+        {
+          tool: 'read_query',
+          arguments: {
+            query:
+              'SELECT substr(placed_at, 1, 7) AS month, round(sum(total)) AS revenue, count(*) AS orders FROM orders GROUP BY month ORDER BY month',
+          },
           ready: 'button[data-mode="bar"]',
           clicks: ['button[data-mode="bar"]'],
           after: 'svg.chart',

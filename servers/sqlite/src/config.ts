@@ -24,7 +24,8 @@ export const SQLITE_FLAGS = {
   'db-path': {
     type: 'string',
     placeholder: 'file',
-    description: 'The SQLite database file (created when missing). Without it, a scratch database that lives for this session only.',
+    description:
+      'The SQLite database file (created when missing). Without it, a scratch database that lives for this session only.',
     env: 'PORTICO_SQLITE_DB_PATH',
   },
   'query-timeout': {
@@ -57,7 +58,8 @@ export function parseSqliteConfig(
   const { values, positionals, common } = input;
   if (positionals.length > 1) throw new ConfigError('Give one database file (with --db-path), not several.');
   const flagPath = values['db-path'];
-  if (flagPath !== undefined && positionals.length === 1) throw new ConfigError('Give the database file once: either --db-path or a positional path.');
+  if (flagPath !== undefined && positionals.length === 1)
+    throw new ConfigError('Give the database file once: either --db-path or a positional path.');
   const given = flagPath ?? positionals[0];
   const readOnly = common.readOnly;
   let dbPath: string | undefined;
@@ -67,8 +69,10 @@ export function parseSqliteConfig(
     }
     dbPath = resolve(cwd, given);
     const stat = statSync(dbPath, { throwIfNoEntry: false });
-    if (stat?.isDirectory()) throw new ConfigError(`--db-path ${given} is a directory; give the database file inside it.`);
-    if (!stat && readOnly) throw new ConfigError(`--db-path ${given} does not exist, and --read-only will not create it.`);
+    if (stat?.isDirectory())
+      throw new ConfigError(`--db-path ${given} is a directory; give the database file inside it.`);
+    if (!stat && readOnly)
+      throw new ConfigError(`--db-path ${given} does not exist, and --read-only will not create it.`);
     if (!stat && !statSync(dirname(dbPath), { throwIfNoEntry: false })?.isDirectory()) {
       throw new ConfigError(`The directory of --db-path ${given} does not exist; create it first.`);
     }

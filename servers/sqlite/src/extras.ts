@@ -14,8 +14,18 @@ const LISTED_TABLES = 1_000;
 export async function renderMemo(engine: EngineRunner, signal?: AbortSignal): Promise<string> {
   const { insights, total } = await engine.run('listInsights', { limit: MEMO_LIMIT }, signal);
   if (total === 0) return 'No business insights have been discovered yet. Record one with the append_insight tool.';
-  const lines = ['📊 Business Intelligence Memo 📊', '', 'Key Insights Discovered:', '', ...insights.map((entry) => `- ${entry.insight}`)];
-  if (total > insights.length) lines.push('', `[Showing the latest ${insights.length} of ${total} insights; read the rest with read_query on ${INSIGHTS_TABLE}.]`);
+  const lines = [
+    '📊 Business Intelligence Memo 📊',
+    '',
+    'Key Insights Discovered:',
+    '',
+    ...insights.map((entry) => `- ${entry.insight}`),
+  ];
+  if (total > insights.length)
+    lines.push(
+      '',
+      `[Showing the latest ${insights.length} of ${total} insights; read the rest with read_query on ${INSIGHTS_TABLE}.]`,
+    );
   lines.push('', `Summary:\nAnalysis has revealed ${total} key business ${total === 1 ? 'insight' : 'insights'}.`);
   return lines.join('\n');
 }
@@ -33,7 +43,7 @@ export function demoPrompt(topic: string): string {
     '5. After each finding, record it with append_insight; the memo resource memo://insights collects them.',
     '6. Finish with a short summary of the insights and a suggestion for what to analyse next.',
     '',
-    'Large results come a page at a time: pass the reply\'s next cursor only when you need more rows.',
+    "Large results come a page at a time: pass the reply's next cursor only when you need more rows.",
   ].join('\n');
 }
 
@@ -60,7 +70,9 @@ export function sqliteResources(engine: EngineRunner): ResourceDefinition[] {
         const parts: string[] = [];
         for (const table of tables) {
           const description = await engine.run('describeTable', { name: table.name }, signal);
-          parts.push(`-- ${table.type} ${table.name}${table.approxRows === null ? '' : ` (${rowsLabel(table.approxRows)})`}\n${description.sql ?? ''};`);
+          parts.push(
+            `-- ${table.type} ${table.name}${table.approxRows === null ? '' : ` (${rowsLabel(table.approxRows)})`}\n${description.sql ?? ''};`,
+          );
         }
         return parts.length === 0 ? '-- The database has no tables yet.' : parts.join('\n\n');
       },
@@ -81,7 +93,8 @@ export function sqliteResources(engine: EngineRunner): ResourceDefinition[] {
           mimeType: 'text/plain',
         }));
       },
-      read: async (_uri, { name = '' }, { signal }) => renderDescription(await engine.run('describeTable', { name }, signal)),
+      read: async (_uri, { name = '' }, { signal }) =>
+        renderDescription(await engine.run('describeTable', { name }, signal)),
       continueHint: 'use describe_table',
     }),
   ];
@@ -94,8 +107,13 @@ export function sqlitePrompts(): AnyPromptDefinition[] {
       name: 'mcp-demo',
       title: 'SQLite demo',
       description: 'A guided demo: build a small database on a topic, query it and record insights in the memo.',
-      argsSchema: z.object({ topic: z.string().describe('The business topic to seed the database with, e.g. "a bakery chain".') }),
-      handler: ({ topic }) => ({ description: `Demo template for ${topic}`, messages: [{ role: 'user', content: { type: 'text', text: demoPrompt(topic) } }] }),
+      argsSchema: z.object({
+        topic: z.string().describe('The business topic to seed the database with, e.g. "a bakery chain".'),
+      }),
+      handler: ({ topic }) => ({
+        description: `Demo template for ${topic}`,
+        messages: [{ role: 'user', content: { type: 'text', text: demoPrompt(topic) } }],
+      }),
     }),
   ];
 }

@@ -48,19 +48,33 @@ export async function engineOptions(config: SqliteConfig, kernel: Kernel): Promi
     const dir = await mkdtemp(join(tmpdir(), 'portico-sqlite-'));
     dbPath = join(dir, 'scratch.db');
     kernel.onShutdown(() => rm(dir, { recursive: true, force: true }));
-    kernel.log.info('no --db-path given: serving a scratch in-memory-style database for this session only; nothing persists after exit', { path: dbPath });
+    kernel.log.info(
+      'no --db-path given: serving a scratch in-memory-style database for this session only; nothing persists after exit',
+      { path: dbPath },
+    );
   } else {
     kernel.log.info('serving database', { path: dbPath, readOnly: config.readOnly });
   }
-  return { dbPath, readOnly: config.readOnly, busyTimeoutMs: config.busyTimeoutMs, scratch: config.dbPath === undefined };
+  return {
+    dbPath,
+    readOnly: config.readOnly,
+    busyTimeoutMs: config.busyTimeoutMs,
+    scratch: config.dbPath === undefined,
+  };
 }
 
 async function create(config: SqliteConfig, kernel: Kernel): Promise<ServerSurface> {
-  const engine = new EngineProcess({ engine: await engineOptions(config, kernel), queryTimeoutMs: config.queryTimeoutMs, log: kernel.log });
+  const engine = new EngineProcess({
+    engine: await engineOptions(config, kernel),
+    queryTimeoutMs: config.queryTimeoutMs,
+    log: kernel.log,
+  });
   kernel.onShutdown(() => engine.close());
   // Open the database in the background: the handshake does not wait for it, and a file that is not a
   // database is reported in the log at once rather than on the first call.
-  engine.start().catch((error: unknown) => kernel.log.error('cannot open the database', { error: (error as Error).message }));
+  engine
+    .start()
+    .catch((error: unknown) => kernel.log.error('cannot open the database', { error: (error as Error).message }));
   return createSqliteSurface(engine);
 }
 
@@ -69,7 +83,8 @@ export const sqliteServer: ServerSpec<SqliteConfig, typeof SQLITE_FLAGS> = {
   name: 'sqlite',
   title: 'Portico SQLite',
   version: packageJson.version,
-  description: 'Query and change a SQLite database over MCP: read-only enforced by SQLite itself, bound parameters, paged results.',
+  description:
+    'Query and change a SQLite database over MCP: read-only enforced by SQLite itself, bound parameters, paged results.',
   usage: 'mcp-server-sqlite [options] --db-path <file>',
   details: [
     'Without --db-path the server serves a scratch database that lives for this session only.',

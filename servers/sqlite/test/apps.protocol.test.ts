@@ -31,13 +31,16 @@ describe.each(ERAS)('MCP Apps (%s era)', (era) => {
       const meta = (name: string) => tools.find((tool) => tool.name === name)?._meta;
       expect(meta('read_query')).toEqual({ ui: { resourceUri: VIEW }, 'ui/resourceUri': VIEW });
       expect(meta('describe_table')).toEqual({ ui: { resourceUri: VIEW }, 'ui/resourceUri': VIEW });
-      expect(meta('read_query_page')).toEqual({ ui: { resourceUri: VIEW, visibility: ['app'] }, 'ui/resourceUri': VIEW });
+      expect(meta('read_query_page')).toEqual({
+        ui: { resourceUri: VIEW, visibility: ['app'] },
+        'ui/resourceUri': VIEW,
+      });
       expect(meta('write_query')).toBeUndefined();
 
       const listed = (await server.client.listResources()).resources.find((resource) => resource.uri === VIEW);
       expect(listed).toMatchObject({ name: 'results_view', mimeType: 'text/html;profile=mcp-app' });
       const read = await server.client.readResource({ uri: VIEW });
-      const html = (read.contents[0] as { text: string; mimeType: string });
+      const html = read.contents[0] as { text: string; mimeType: string };
       expect(html.mimeType).toBe('text/html;profile=mcp-app');
       expect(html.text).toMatch(/^<!doctype html>/);
       // Self-contained: no script, style or image is loaded from anywhere.
@@ -50,10 +53,23 @@ describe.each(ERAS)('MCP Apps (%s era)', (era) => {
   it('gives a client without the extension the same text and structure as before', async () => {
     const server = await spawnServer({ entry, args: ['--db-path', dbPath], era });
     try {
-      const read = await server.client.callTool({ name: 'read_query', arguments: { query: 'SELECT name, price FROM items ORDER BY id' } });
+      const read = await server.client.callTool({
+        name: 'read_query',
+        arguments: { query: 'SELECT name, price FROM items ORDER BY id' },
+      });
       expect(resultText(read)).toBe('name | price\n--- | ---\napple | 1.5\npear | 2.25\nplum | NULL\n(3 rows)');
-      expect(read.structuredContent).toEqual({ columns: ['name', 'price'], rows: [['apple', 1.5], ['pear', 2.25], ['plum', null]], rowCount: 3, offset: 0, truncated: false });
-      expect((read._meta as Record<string, unknown> | undefined)?.ui).toBeUndefined();
+      expect(read.structuredContent).toEqual({
+        columns: ['name', 'price'],
+        rows: [
+          ['apple', 1.5],
+          ['pear', 2.25],
+          ['plum', null],
+        ],
+        rowCount: 3,
+        offset: 0,
+        truncated: false,
+      });
+      expect(read._meta?.ui).toBeUndefined();
     } finally {
       await server.close();
     }
@@ -66,7 +82,13 @@ describe.each(ERAS)('MCP Apps (%s era)', (era) => {
       const first = await server.client.callTool({ name: 'read_query', arguments: { query, max_rows: 1 } });
       const cursor = (first.structuredContent as { next: { cursor: string } }).next.cursor;
       const page = await server.client.callTool({ name: 'read_query_page', arguments: { query, cursor, max_rows: 1 } });
-      expect(page.structuredContent).toMatchObject({ columns: ['id', 'name', 'price'], types: ['INTEGER', 'TEXT', 'REAL'], rows: [[2, 'pear', 2.25]], offset: 1, truncated: true });
+      expect(page.structuredContent).toMatchObject({
+        columns: ['id', 'name', 'price'],
+        types: ['INTEGER', 'TEXT', 'REAL'],
+        rows: [[2, 'pear', 2.25]],
+        offset: 1,
+        truncated: true,
+      });
       const next = (page.structuredContent as { next: { cursor: string } }).next.cursor;
       // The pager's cursor is read_query's: the model could continue from it too.
       const rest = await server.client.callTool({ name: 'read_query', arguments: { query, cursor: next } });

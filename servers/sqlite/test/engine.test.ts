@@ -47,16 +47,36 @@ describe('paging', () => {
   });
 
   it('stops at the row cap and knows exactly whether more rows follow', async () => {
-    const capped = await engine.run('query', { sql: 'SELECT n FROM numbers', offset: 0, maxRows: 5_000, maxBytes: 1_000_000 });
+    const capped = await engine.run('query', {
+      sql: 'SELECT n FROM numbers',
+      offset: 0,
+      maxRows: 5_000,
+      maxBytes: 1_000_000,
+    });
     expect(capped).toMatchObject({ rowCount: 5_000, more: false });
-    const less = await engine.run('query', { sql: 'SELECT n FROM numbers', offset: 0, maxRows: 4_999, maxBytes: 1_000_000 });
+    const less = await engine.run('query', {
+      sql: 'SELECT n FROM numbers',
+      offset: 0,
+      maxRows: 4_999,
+      maxBytes: 1_000_000,
+    });
     expect(less).toMatchObject({ rowCount: 4_999, more: true, stoppedBy: 'row cap' });
   });
 
   it('keeps rows in structure only while the page is small', async () => {
-    const small = await engine.run('query', { sql: 'SELECT n FROM numbers LIMIT 3', offset: 0, maxRows: 100, maxBytes: 100_000 });
+    const small = await engine.run('query', {
+      sql: 'SELECT n FROM numbers LIMIT 3',
+      offset: 0,
+      maxRows: 100,
+      maxBytes: 100_000,
+    });
     expect(small.rows).toEqual([[1], [2], [3]]);
-    const large = await engine.run('query', { sql: 'SELECT n, label FROM numbers', offset: 0, maxRows: 5_000, maxBytes: 100_000 });
+    const large = await engine.run('query', {
+      sql: 'SELECT n, label FROM numbers',
+      offset: 0,
+      maxRows: 5_000,
+      maxBytes: 100_000,
+    });
     expect(large.rows).toBeUndefined();
     expect(large.rowCount).toBeGreaterThan(1_000);
   });
@@ -79,9 +99,16 @@ describe('paging', () => {
 
 describe('writes', () => {
   it('reports changes and the rows of a RETURNING clause', async () => {
-    const outcome = await engine.run('write', { sql: "INSERT INTO items (name) VALUES ('fig'), ('kiwi') RETURNING id, name", maxRows: 10, maxBytes: 10_000 });
+    const outcome = await engine.run('write', {
+      sql: "INSERT INTO items (name) VALUES ('fig'), ('kiwi') RETURNING id, name",
+      maxRows: 10,
+      maxBytes: 10_000,
+    });
     expect(outcome.changes).toBe(2);
-    expect(outcome.returning?.rows).toEqual([[4, 'fig'], [5, 'kiwi']]);
+    expect(outcome.returning?.rows).toEqual([
+      [4, 'fig'],
+      [5, 'kiwi'],
+    ]);
   });
 
   it('refuses a pure read in write_query and points to read_query', async () => {
@@ -92,26 +119,48 @@ describe('writes', () => {
     await expect(engine.run('createTable', { sql: 'DELETE FROM items' })).rejects.toBeInstanceOf(RefusedStatementError);
     await expect(engine.run('createTable', { sql: 'DROP TABLE items' })).rejects.toMatchObject({ code: 'REFUSED' });
     await expect(engine.run('createTable', { sql: 'PRAGMA user_version=7' })).resolves.toEqual({ created: [] });
-    expect((await engine.run('query', { sql: 'PRAGMA user_version', offset: 0, maxRows: 1, maxBytes: 1_000 })).rows).toEqual([[0]]);
-    await expect(engine.run('createTable', { sql: 'CREATE TABLE copy AS SELECT * FROM items' })).resolves.toEqual({ created: ['copy'] });
-    expect((await engine.run('query', { sql: 'SELECT count(*) FROM items', offset: 0, maxRows: 1, maxBytes: 1_000 })).rows).toEqual([[3]]);
-    await expect(engine.run('createTable', { sql: 'CREATE TABLE fresh (id INTEGER PRIMARY KEY, code TEXT UNIQUE)' })).resolves.toEqual({ created: ['fresh'] });
-    await expect(engine.run('createTable', { sql: 'CREATE TABLE IF NOT EXISTS fresh (id INT)' })).resolves.toEqual({ created: [] });
-    await expect(engine.run('createTable', { sql: 'CREATE TABLE fresh (id INT)' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(
+      (await engine.run('query', { sql: 'PRAGMA user_version', offset: 0, maxRows: 1, maxBytes: 1_000 })).rows,
+    ).toEqual([[0]]);
+    await expect(engine.run('createTable', { sql: 'CREATE TABLE copy AS SELECT * FROM items' })).resolves.toEqual({
+      created: ['copy'],
+    });
+    expect(
+      (await engine.run('query', { sql: 'SELECT count(*) FROM items', offset: 0, maxRows: 1, maxBytes: 1_000 })).rows,
+    ).toEqual([[3]]);
+    await expect(
+      engine.run('createTable', { sql: 'CREATE TABLE fresh (id INTEGER PRIMARY KEY, code TEXT UNIQUE)' }),
+    ).resolves.toEqual({ created: ['fresh'] });
+    await expect(engine.run('createTable', { sql: 'CREATE TABLE IF NOT EXISTS fresh (id INT)' })).resolves.toEqual({
+      created: [],
+    });
+    await expect(engine.run('createTable', { sql: 'CREATE TABLE fresh (id INT)' })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
   });
 });
 
 describe('schema', () => {
   it('lists tables with approximate row counts and describes indexes and foreign keys', async () => {
     const db = new Database(dbPath);
-    db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, item_id INTEGER REFERENCES items(id) ON DELETE CASCADE); CREATE INDEX orders_item ON orders(item_id)');
+    db.exec(
+      'CREATE TABLE orders (id INTEGER PRIMARY KEY, item_id INTEGER REFERENCES items(id) ON DELETE CASCADE); CREATE INDEX orders_item ON orders(item_id)',
+    );
     db.close();
     const tables = await engine.run('listTables', {});
     expect(tables).toContainEqual({ name: 'numbers', type: 'table', approxRows: 5_000 });
     const orders = await engine.run('describeTable', { name: 'ORDERS' });
     expect(orders.name).toBe('orders');
-    expect(orders.indexes).toContainEqual({ name: 'orders_item', unique: false, origin: 'c', partial: false, columns: ['item_id'] });
-    expect(orders.foreignKeys).toEqual([{ from: ['item_id'], table: 'items', to: ['id'], onUpdate: 'NO ACTION', onDelete: 'CASCADE' }]);
+    expect(orders.indexes).toContainEqual({
+      name: 'orders_item',
+      unique: false,
+      origin: 'c',
+      partial: false,
+      columns: ['item_id'],
+    });
+    expect(orders.foreignKeys).toEqual([
+      { from: ['item_id'], table: 'items', to: ['id'], onUpdate: 'NO ACTION', onDelete: 'CASCADE' },
+    ]);
   });
 
   it('finds columns and indexes by part of their name', async () => {
@@ -122,7 +171,9 @@ describe('schema', () => {
   it('explains a plan without running the statement', async () => {
     const steps = await engine.run('explain', { sql: 'DELETE FROM numbers WHERE n = ?', params: [1] });
     expect(renderPlan(steps)).toMatch(/^QUERY PLAN\n`--SEARCH numbers USING INTEGER PRIMARY KEY/);
-    expect((await engine.run('query', { sql: 'SELECT count(*) FROM numbers', offset: 0, maxRows: 1, maxBytes: 1_000 })).rows).toEqual([[5_000]]);
+    expect(
+      (await engine.run('query', { sql: 'SELECT count(*) FROM numbers', offset: 0, maxRows: 1, maxBytes: 1_000 })).rows,
+    ).toEqual([[5_000]]);
   });
 });
 
@@ -140,10 +191,13 @@ describe('insights', () => {
 describe('configuration', () => {
   const config = (argv: string[], cwd?: string) => {
     const parsed = parseCommandLine(argv, {}, SQLITE_FLAGS);
-    return parseSqliteConfig({ values: parsed.values as never, positionals: parsed.positionals, common: toCommonConfig(parsed) }, cwd);
+    return parseSqliteConfig(
+      { values: parsed.values as never, positionals: parsed.positionals, common: toCommonConfig(parsed) },
+      cwd,
+    );
   };
 
-  it('resolves --db-path against the working directory and accepts the npx port\'s positional form', () => {
+  it("resolves --db-path against the working directory and accepts the npx port's positional form", () => {
     expect(config(['--db-path', 'main.db'], temp.path).dbPath).toBe(dbPath);
     expect(config(['main.db'], temp.path).dbPath).toBe(dbPath);
   });
@@ -162,6 +216,9 @@ describe('configuration', () => {
 
   it('reads time limits as durations, in milliseconds when no unit is given', () => {
     expect(config([])).toMatchObject({ queryTimeoutMs: 30_000, busyTimeoutMs: 5_000 });
-    expect(config(['--query-timeout', '5s', '--busy-timeout', '250'])).toMatchObject({ queryTimeoutMs: 5_000, busyTimeoutMs: 250 });
+    expect(config(['--query-timeout', '5s', '--busy-timeout', '250'])).toMatchObject({
+      queryTimeoutMs: 5_000,
+      busyTimeoutMs: 250,
+    });
   });
 });

@@ -53,7 +53,12 @@ function makeOtherDatabase(): string {
 
 describe('read_query refuses everything SQLite does not compile as a read-only, row-returning statement', () => {
   // Each case: the statement, what it does on a plain connection (proved first), and the check that it did nothing here.
-  const cases: Array<{ name: string; sql: (dir: string) => string; bites: (dir: string) => void; unharmed: (dir: string) => void }> = [
+  const cases: Array<{
+    name: string;
+    sql: (dir: string) => string;
+    bites: (dir: string) => void;
+    unharmed: (dir: string) => void;
+  }> = [
     {
       name: 'PRAGMA user_version=7 (a setter the first-word check of a popular server lets through)',
       sql: () => 'PRAGMA user_version=7',
@@ -171,7 +176,9 @@ describe('read_query refuses everything SQLite does not compile as a read-only, 
 
   function makeDatabaseAgain(): void {
     const db = new Database(dbPath);
-    db.exec("DELETE FROM items; INSERT INTO items (id, name, price) VALUES (1, 'apple', 1.5), (2, 'pear', 2.25), (3, 'plum', NULL)");
+    db.exec(
+      "DELETE FROM items; INSERT INTO items (id, name, price) VALUES (1, 'apple', 1.5), (2, 'pear', 2.25), (3, 'plum', NULL)",
+    );
     db.close();
   }
 
@@ -186,9 +193,18 @@ describe('read_query refuses everything SQLite does not compile as a read-only, 
 
 describe('write_query never creates or writes a file other than the database', () => {
   const cases: Array<{ name: string; steps: (target: string) => string[] }> = [
-    { name: "ATTACH '/any/path' then CREATE a table in it", steps: (target) => [`ATTACH '${target}' AS evil`, 'CREATE TABLE evil.t (x)'] },
-    { name: 'ATTACH DATABASE with odd spacing and a comment', steps: (target) => [`attach  /* hi */ database\n'${target}' as "evil"`] },
-    { name: 'ATTACH with the file name as an expression', steps: (target) => [`ATTACH '${target.slice(0, 5)}' || '${target.slice(5)}' AS evil`] },
+    {
+      name: "ATTACH '/any/path' then CREATE a table in it",
+      steps: (target) => [`ATTACH '${target}' AS evil`, 'CREATE TABLE evil.t (x)'],
+    },
+    {
+      name: 'ATTACH DATABASE with odd spacing and a comment',
+      steps: (target) => [`attach  /* hi */ database\n'${target}' as "evil"`],
+    },
+    {
+      name: 'ATTACH with the file name as an expression',
+      steps: (target) => [`ATTACH '${target.slice(0, 5)}' || '${target.slice(5)}' AS evil`],
+    },
     { name: "VACUUM INTO '/any/path'", steps: (target) => [`VACUUM INTO '${target}'`] },
     { name: 'VACUUM main INTO an expression', steps: (target) => [`VACUUM main INTO trim('  ${target}  ')`] },
   ];
@@ -207,37 +223,48 @@ describe('write_query never creates or writes a file other than the database', (
     expect(existsSync(target)).toBe(false);
   });
 
-  it.each(['temp_store_directory', 'data_store_directory'])('refuses PRAGMA %s, which redirects SQLite files process-wide', async (pragma) => {
-    const elsewhere = join(temp.path, `${pragma}-elsewhere`);
-    mkdirSync(elsewhere, { recursive: true });
-    if (pragma === 'temp_store_directory') {
-      // Without the guard: a plain connection accepts it and SQLite now keeps its temporary files there.
-      const raw = new Database(dbPath);
-      raw.exec(`PRAGMA temp_store_directory = '${elsewhere}'`);
-      expect(raw.pragma('temp_store_directory', { simple: true })).toBe(elsewhere);
-      raw.exec("PRAGMA temp_store_directory = ''");
-      raw.close();
-    }
-    const refused = { code: 'REFUSED', message: expect.stringMatching(new RegExp(`PRAGMA ${pragma} is refused`)) };
-    const sql = `PRAGMA ${pragma} = '${elsewhere}'`;
-    await expect(engine.run('write', { sql, maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject(refused);
-    await expect(engine.run('query', { sql, offset: 0, maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject(refused);
-  });
+  it.each(['temp_store_directory', 'data_store_directory'])(
+    'refuses PRAGMA %s, which redirects SQLite files process-wide',
+    async (pragma) => {
+      const elsewhere = join(temp.path, `${pragma}-elsewhere`);
+      mkdirSync(elsewhere, { recursive: true });
+      if (pragma === 'temp_store_directory') {
+        // Without the guard: a plain connection accepts it and SQLite now keeps its temporary files there.
+        const raw = new Database(dbPath);
+        raw.exec(`PRAGMA temp_store_directory = '${elsewhere}'`);
+        expect(raw.pragma('temp_store_directory', { simple: true })).toBe(elsewhere);
+        raw.exec("PRAGMA temp_store_directory = ''");
+        raw.close();
+      }
+      const refused = { code: 'REFUSED', message: expect.stringMatching(new RegExp(`PRAGMA ${pragma} is refused`)) };
+      const sql = `PRAGMA ${pragma} = '${elsewhere}'`;
+      await expect(engine.run('write', { sql, maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject(refused);
+      await expect(engine.run('query', { sql, offset: 0, maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject(
+        refused,
+      );
+    },
+  );
 
   it('refuses transaction control, which would leave a transaction open between calls', async () => {
-    await expect(engine.run('write', { sql: 'BEGIN', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({ code: 'REFUSED' });
-    await expect(engine.run('write', { sql: 'SAVEPOINT s', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({ code: 'REFUSED' });
+    await expect(engine.run('write', { sql: 'BEGIN', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({
+      code: 'REFUSED',
+    });
+    await expect(engine.run('write', { sql: 'SAVEPOINT s', maxRows: 10, maxBytes: 10_000 })).rejects.toMatchObject({
+      code: 'REFUSED',
+    });
   });
 
   it('allows plain VACUUM and PRAGMA settings, which touch only the database', async () => {
-    await expect(engine.run('write', { sql: 'VACUUM', maxRows: 10, maxBytes: 10_000 })).resolves.toMatchObject({ changes: 0 });
+    await expect(engine.run('write', { sql: 'VACUUM', maxRows: 10, maxBytes: 10_000 })).resolves.toMatchObject({
+      changes: 0,
+    });
     await engine.run('write', { sql: 'PRAGMA user_version=7', maxRows: 10, maxBytes: 10_000 });
     expect(userVersion()).toBe(7);
   });
 });
 
 describe('describe_table never splices the table name into SQL', () => {
-  const name = "items); DROP TABLE items; --";
+  const name = 'items); DROP TABLE items; --';
 
   it('the reference splicing drops the table on a plain connection', () => {
     const db = new Database(dbPath);
@@ -265,7 +292,11 @@ describe('read_query accepts what SQLite compiles as read-only', () => {
     ['a CTE', 'WITH cheap AS (SELECT * FROM items WHERE price < 2) SELECT name FROM cheap', [['apple']]],
     ['EXPLAIN QUERY PLAN', 'EXPLAIN QUERY PLAN SELECT * FROM items WHERE id = 1', undefined],
     ['a read-only PRAGMA', 'PRAGMA user_version', [[0]]],
-    ['a table-valued PRAGMA function', "SELECT name FROM pragma_table_info('items') ORDER BY cid", [['id'], ['name'], ['price']]],
+    [
+      'a table-valued PRAGMA function',
+      "SELECT name FROM pragma_table_info('items') ORDER BY cid",
+      [['id'], ['name'], ['price']],
+    ],
   ])('runs %s', async (_label, sql, rows) => {
     const result = await engine.run('query', { sql, ...page });
     if (rows) expect(result.rows).toEqual(rows);
@@ -274,13 +305,21 @@ describe('read_query accepts what SQLite compiles as read-only', () => {
 
   it('binds positional and named parameters instead of splicing values', async () => {
     const hostile = "' OR 1=1 --";
-    expect((await engine.run('query', { sql: 'SELECT id FROM items WHERE name = ?', params: [hostile], ...page })).rowCount).toBe(0);
-    const named = await engine.run('query', { sql: 'SELECT name FROM items WHERE price > :min AND price < @max', params: { min: 1, max: 2 }, ...page });
+    expect(
+      (await engine.run('query', { sql: 'SELECT id FROM items WHERE name = ?', params: [hostile], ...page })).rowCount,
+    ).toBe(0);
+    const named = await engine.run('query', {
+      sql: 'SELECT name FROM items WHERE price > :min AND price < @max',
+      params: { min: 1, max: 2 },
+      ...page,
+    });
     expect(named.rows).toEqual([['apple']]);
   });
 
   it('reports a missing parameter as a fixable argument error', async () => {
-    await expect(engine.run('query', { sql: 'SELECT * FROM items WHERE id = ?', ...page })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(engine.run('query', { sql: 'SELECT * FROM items WHERE id = ?', ...page })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });
 
@@ -288,7 +327,9 @@ describe('--read-only', () => {
   it('opens the file read-only: even a write that reached the engine would fail', async () => {
     const readOnly = await openEngine(dbPath, true);
     try {
-      await expect(readOnly.run('write', { sql: "INSERT INTO items (name) VALUES ('x')", maxRows: 1, maxBytes: 1000 })).rejects.toMatchObject({ code: 'REFUSED' });
+      await expect(
+        readOnly.run('write', { sql: "INSERT INTO items (name) VALUES ('x')", maxRows: 1, maxBytes: 1000 }),
+      ).rejects.toMatchObject({ code: 'REFUSED' });
       await expect(readOnly.run('appendInsight', { insight: 'x' })).rejects.toMatchObject({ code: 'REFUSED' });
       expect(itemCount()).toBe(3);
     } finally {
@@ -317,30 +358,33 @@ describe('reads never change connection settings that outlast the call', () => {
     ["/* tuning */ PRAGMA 'locking_mode'('EXCLUSIVE')", 'query'],
     ['EXPLAIN PRAGMA locking_mode=EXCLUSIVE', 'query'],
     ['PRAGMA locking_mode=EXCLUSIVE', 'explain'],
-  ] as const)('a read-only server that ran %s (%s) and another read leaves other programs able to write', async (sql, op) => {
-    // Without the guard: a read-only handle accepts the pragma as a row-returning read, the next read keeps
-    // its shared lock for good, and every other program's write fails.
-    const raw = new Database(dbPath, { readonly: true, timeout: 200 });
-    expect(raw.prepare('PRAGMA locking_mode=EXCLUSIVE').get()).toEqual({ locking_mode: 'exclusive' });
-    raw.prepare('SELECT count(*) FROM items').get();
-    expect(otherProgramWrites()).toBe('database is locked');
-    raw.close();
-    expect(otherProgramWrites()).toBe('written');
-
-    const readOnly = await openEngine(dbPath, true);
-    try {
-      const args = op === 'query' ? { sql, ...page } : { sql };
-      await expect(readOnly.run(op, args)).rejects.toMatchObject({
-        code: 'REFUSED',
-        message: expect.stringMatching(/^PRAGMA locking_mode with a value is refused on reads: /),
-      });
-      expect((await readOnly.run('query', { sql: 'SELECT count(*) FROM items', ...page })).rows).toEqual([[4]]);
-      expect((await readOnly.run('query', { sql: 'PRAGMA locking_mode', ...page })).rows).toEqual([['normal']]);
+  ] as const)(
+    'a read-only server that ran %s (%s) and another read leaves other programs able to write',
+    async (sql, op) => {
+      // Without the guard: a read-only handle accepts the pragma as a row-returning read, the next read keeps
+      // its shared lock for good, and every other program's write fails.
+      const raw = new Database(dbPath, { readonly: true, timeout: 200 });
+      expect(raw.prepare('PRAGMA locking_mode=EXCLUSIVE').get()).toEqual({ locking_mode: 'exclusive' });
+      raw.prepare('SELECT count(*) FROM items').get();
+      expect(otherProgramWrites()).toBe('database is locked');
+      raw.close();
       expect(otherProgramWrites()).toBe('written');
-    } finally {
-      await readOnly.close();
-    }
-  });
+
+      const readOnly = await openEngine(dbPath, true);
+      try {
+        const args = op === 'query' ? { sql, ...page } : { sql };
+        await expect(readOnly.run(op, args)).rejects.toMatchObject({
+          code: 'REFUSED',
+          message: expect.stringMatching(/^PRAGMA locking_mode with a value is refused on reads: /),
+        });
+        expect((await readOnly.run('query', { sql: 'SELECT count(*) FROM items', ...page })).rows).toEqual([[4]]);
+        expect((await readOnly.run('query', { sql: 'PRAGMA locking_mode', ...page })).rows).toEqual([['normal']]);
+        expect(otherProgramWrites()).toBe('written');
+      } finally {
+        await readOnly.close();
+      }
+    },
+  );
 
   // Each of these takes effect on a read-only handle when the statement is merely compiled (proved per case).
   it.each([
@@ -371,29 +415,34 @@ describe('reads never change connection settings that outlast the call', () => {
     ['threads', '3'],
     ['soft_heap_limit', '123456789'],
     ['hard_heap_limit', '987654321'],
-  ])('refuses PRAGMA %s=%s on reads, which a read-only handle applies while merely compiling it', async (name, value) => {
-    const raw = new Database(dbPath, { readonly: true, timeout: 1_000 });
-    const before = raw.pragma(name, { simple: true });
-    raw.prepare(`PRAGMA ${name}=${value}`);
-    const after = raw.pragma(name, { simple: true });
-    expect(after).not.toEqual(before);
-    // Process-wide limits would otherwise stay set for every later test in this process.
-    if (name.endsWith('heap_limit')) raw.pragma(`${name}=${before as number}`);
-    raw.close();
+  ])(
+    'refuses PRAGMA %s=%s on reads, which a read-only handle applies while merely compiling it',
+    async (name, value) => {
+      const raw = new Database(dbPath, { readonly: true, timeout: 1_000 });
+      const before = raw.pragma(name, { simple: true });
+      raw.prepare(`PRAGMA ${name}=${value}`);
+      const after = raw.pragma(name, { simple: true });
+      expect(after).not.toEqual(before);
+      // Process-wide limits would otherwise stay set for every later test in this process.
+      if (name.endsWith('heap_limit')) raw.pragma(`${name}=${before as number}`);
+      raw.close();
 
-    const readOnly = await openEngine(dbPath, true);
-    try {
-      const shown = (await readOnly.run('query', { sql: `PRAGMA ${name}`, ...page })).rows;
-      await expect(readOnly.run('query', { sql: `PRAGMA ${name}=${value}`, ...page })).rejects.toMatchObject({
-        code: 'REFUSED',
-        message: `PRAGMA ${name} with a value is refused on reads: it would change a setting of the read connection that outlasts this call (and can lock other programs out of the database); query it without a value.`,
-      });
-      await expect(readOnly.run('explain', { sql: `PRAGMA ${name}=${value}` })).rejects.toMatchObject({ code: 'REFUSED' });
-      expect((await readOnly.run('query', { sql: `PRAGMA ${name}`, ...page })).rows).toEqual(shown);
-    } finally {
-      await readOnly.close();
-    }
-  });
+      const readOnly = await openEngine(dbPath, true);
+      try {
+        const shown = (await readOnly.run('query', { sql: `PRAGMA ${name}`, ...page })).rows;
+        await expect(readOnly.run('query', { sql: `PRAGMA ${name}=${value}`, ...page })).rejects.toMatchObject({
+          code: 'REFUSED',
+          message: `PRAGMA ${name} with a value is refused on reads: it would change a setting of the read connection that outlasts this call (and can lock other programs out of the database); query it without a value.`,
+        });
+        await expect(readOnly.run('explain', { sql: `PRAGMA ${name}=${value}` })).rejects.toMatchObject({
+          code: 'REFUSED',
+        });
+        expect((await readOnly.run('query', { sql: `PRAGMA ${name}`, ...page })).rows).toEqual(shown);
+      } finally {
+        await readOnly.close();
+      }
+    },
+  );
 
   it.each([
     ['PRAGMA optimize', 'optimize'],
@@ -426,11 +475,17 @@ describe('reads never change connection settings that outlast the call', () => {
     expect((await engine.run('query', { sql: 'PRAGMA main.cache_size', ...page })).rows).toEqual([[-16000]]);
     expect((await engine.run('query', { sql: "PRAGMA table_info('items')", ...page })).rowCount).toBe(3);
     expect((await engine.run('query', { sql: 'PRAGMA integrity_check(1)', ...page })).rows).toEqual([['ok']]);
-    expect((await engine.run('query', { sql: "SELECT name FROM pragma_index_list('items')", ...page })).rowCount).toBe(0);
-    expect((await engine.run('query', { sql: "SELECT 'pragma locking_mode = exclusive' AS text", ...page })).rowCount).toBe(1);
+    expect((await engine.run('query', { sql: "SELECT name FROM pragma_index_list('items')", ...page })).rowCount).toBe(
+      0,
+    );
+    expect(
+      (await engine.run('query', { sql: "SELECT 'pragma locking_mode = exclusive' AS text", ...page })).rowCount,
+    ).toBe(1);
   });
 
   it('lets write_query change settings of the write connection on a writable server', async () => {
-    await expect(engine.run('write', { sql: 'PRAGMA cache_size=7', maxRows: 10, maxBytes: 10_000 })).resolves.toMatchObject({ changes: 0 });
+    await expect(
+      engine.run('write', { sql: 'PRAGMA cache_size=7', maxRows: 10, maxBytes: 10_000 }),
+    ).resolves.toMatchObject({ changes: 0 });
   });
 });

@@ -15,7 +15,12 @@ const require = createRequire(import.meta.url);
 export const Database = require('better-sqlite3') as typeof BetterSqlite3;
 
 /** The loadable SQLite extension better-sqlite3 builds for its own tests (defines testExtensionFunction). */
-export const TEST_EXTENSION = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'test_extension.node');
+export const TEST_EXTENSION = join(
+  dirname(require.resolve('better-sqlite3/package.json')),
+  'build',
+  'Release',
+  'test_extension.node',
+);
 
 /** A database file with a small `items` table, made with better-sqlite3 directly. */
 export function makeDatabase(path: string): void {

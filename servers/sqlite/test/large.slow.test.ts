@@ -38,7 +38,9 @@ describe('a million-row table', () => {
     expect(text).toContain('[Truncated: showing rows 1–');
     const second = await call({ query, cursor: structured.next.cursor });
     const next = structured.rowCount + 1;
-    expect(textOf(second).split('\n')[2]).toBe(`${next} | ${(next - 1) % 7 === 0 ? 'click' : 'view'} | payload number ${next - 1}`);
+    expect(textOf(second).split('\n')[2]).toBe(
+      `${next} | ${(next - 1) % 7 === 0 ? 'click' : 'view'} | payload number ${next - 1}`,
+    );
     const misused = await call({ query: 'SELECT 1', cursor: structured.next.cursor });
     expect(textOf(misused)).toMatch(/different query/);
   });

@@ -32,7 +32,10 @@ afterAll(async () => {
   await temp?.cleanup();
 });
 
-const text = (host: AppHost, selector: string) => host.frame.evaluate<string[]>(`[...document.querySelectorAll(${JSON.stringify(selector)})].map((e) => e.textContent.trim())`);
+const text = (host: AppHost, selector: string) =>
+  host.frame.evaluate<string[]>(
+    `[...document.querySelectorAll(${JSON.stringify(selector)})].map((e) => e.textContent.trim())`,
+  );
 
 describe('the read_query results view', () => {
   it('renders the first page of a real query as a table with headers, column types, NULL apart from the empty string, and long cells folded', async () => {
@@ -43,10 +46,20 @@ describe('the read_query results view', () => {
       expect(await text(host, 'thead th[scope="col"] .type')).toEqual(['INTEGER', 'TEXT', 'TEXT']);
       expect(await host.frame.evaluate<number>('document.querySelectorAll("tbody tr").length')).toBe(1000);
       expect(await text(host, 'tbody tr:nth-child(1) td')).toEqual(['1', 'row 1', 'NULL']);
-      expect(await host.frame.evaluate<number>('document.querySelectorAll("tbody tr:nth-child(1) td .null").length')).toBe(1);
-      expect(await host.frame.evaluate<string>('document.querySelector("tbody tr:nth-child(2) td:nth-child(4) .empty")?.getAttribute("title")')).toBe('empty string');
-      expect(await host.frame.evaluate<number>('document.querySelectorAll("tbody tr:nth-child(2) td .null").length')).toBe(0);
-      const folded = await host.frame.evaluate<{ summary: number; full: number }>('({ summary: document.querySelector("tbody tr:nth-child(3) details summary").textContent.length, full: document.querySelector("tbody tr:nth-child(3) details .full").textContent.length })');
+      expect(
+        await host.frame.evaluate<number>('document.querySelectorAll("tbody tr:nth-child(1) td .null").length'),
+      ).toBe(1);
+      expect(
+        await host.frame.evaluate<string>(
+          'document.querySelector("tbody tr:nth-child(2) td:nth-child(4) .empty")?.getAttribute("title")',
+        ),
+      ).toBe('empty string');
+      expect(
+        await host.frame.evaluate<number>('document.querySelectorAll("tbody tr:nth-child(2) td .null").length'),
+      ).toBe(0);
+      const folded = await host.frame.evaluate<{ summary: number; full: number }>(
+        '({ summary: document.querySelector("tbody tr:nth-child(3) details summary").textContent.length, full: document.querySelector("tbody tr:nth-child(3) details .full").textContent.length })',
+      );
       expect(folded).toEqual({ summary: 121, full: 500 });
       expect(host.requests).toEqual([]);
     } finally {
@@ -55,7 +68,11 @@ describe('the read_query results view', () => {
   });
 
   it('sorts the page by a column header, descending on the second press, and says so to screen readers', async () => {
-    const host = await openAppHost({ client: server.client, tool: 'read_query', arguments: { query: 'SELECT id, label FROM big WHERE id <= 50' } });
+    const host = await openAppHost({
+      client: server.client,
+      tool: 'read_query',
+      arguments: { query: 'SELECT id, label FROM big WHERE id <= 50' },
+    });
     try {
       await host.frame.waitForSelector('table tbody tr');
       // A page this small comes whole in read_query's own result: the view asks the server for nothing.
@@ -97,13 +114,20 @@ describe('the read_query results view', () => {
   });
 
   it('offers a bar and a line chart for one label column and numeric columns, and none otherwise', async () => {
-    const host = await openAppHost({ client: server.client, tool: 'read_query', arguments: { query: 'SELECT region, revenue, units FROM sales' }, theme: 'dark' });
+    const host = await openAppHost({
+      client: server.client,
+      tool: 'read_query',
+      arguments: { query: 'SELECT region, revenue, units FROM sales' },
+      theme: 'dark',
+    });
     try {
       await host.frame.waitForSelector('button[data-mode="bar"]');
       await host.frame.click('button[data-mode="bar"]');
       await host.frame.waitForSelector('svg.chart.bar');
       expect(await host.frame.evaluate<number>('document.querySelectorAll("svg.chart rect").length')).toBe(12);
-      expect(await host.frame.evaluate<string>('document.querySelector("svg.chart title").textContent')).toBe('Bar chart of revenue, units by region, 6 rows');
+      expect(await host.frame.evaluate<string>('document.querySelector("svg.chart title").textContent')).toBe(
+        'Bar chart of revenue, units by region, 6 rows',
+      );
       await host.frame.click('button[data-mode="line"]');
       await host.frame.waitForSelector('svg.chart.line');
       expect(await host.frame.evaluate<number>('document.querySelectorAll("svg.chart polyline").length')).toBe(2);
@@ -112,7 +136,11 @@ describe('the read_query results view', () => {
     } finally {
       await host.close();
     }
-    const plain = await openAppHost({ client: server.client, tool: 'read_query', arguments: { query: 'SELECT label, note FROM big LIMIT 5' } });
+    const plain = await openAppHost({
+      client: server.client,
+      tool: 'read_query',
+      arguments: { query: 'SELECT label, note FROM big LIMIT 5' },
+    });
     try {
       await plain.frame.waitForSelector('table tbody tr');
       expect(await plain.frame.evaluate<number>('document.querySelectorAll("button[data-mode]").length')).toBe(0);

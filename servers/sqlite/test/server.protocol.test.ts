@@ -9,7 +9,14 @@ import { makeDatabase } from './helpers.js';
 // The parity suite: what needs the built server in its own process (stdio framing in both eras, the engine
 // process and its time limit, cancellation, shutdown). Tool logic is tested in process in tools.test.ts.
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const REFERENCE_TOOLS = ['append_insight', 'create_table', 'describe_table', 'list_tables', 'read_query', 'write_query'];
+const REFERENCE_TOOLS = [
+  'append_insight',
+  'create_table',
+  'describe_table',
+  'list_tables',
+  'read_query',
+  'write_query',
+];
 const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
 
 let temp: TempDir;
@@ -31,16 +38,37 @@ describe.each(ERAS)('over stdio (%s era)', (era) => {
       expect(names).toEqual(expect.arrayContaining([...REFERENCE_TOOLS, 'explain_query', 'search_schema']));
       const call = (name: string, args: Record<string, unknown>) => server.client.callTool({ name, arguments: args });
 
-      expect(resultText(await call('create_table', { query: 'CREATE TABLE sales (id INTEGER PRIMARY KEY, region TEXT, amount REAL)' }))).toContain('Created table "sales"');
-      const insert = await call('write_query', { query: 'INSERT INTO sales (region, amount) VALUES (?, ?), (?, ?)', params: ['north', 10, 'south', 32.5] });
+      expect(
+        resultText(
+          await call('create_table', {
+            query: 'CREATE TABLE sales (id INTEGER PRIMARY KEY, region TEXT, amount REAL)',
+          }),
+        ),
+      ).toContain('Created table "sales"');
+      const insert = await call('write_query', {
+        query: 'INSERT INTO sales (region, amount) VALUES (?, ?), (?, ?)',
+        params: ['north', 10, 'south', 32.5],
+      });
       expect(insert.structuredContent).toMatchObject({ affectedRows: 2 });
-      const read = await call('read_query', { query: 'SELECT region, amount FROM sales WHERE amount > :min ORDER BY amount', params: { min: 5 } });
+      const read = await call('read_query', {
+        query: 'SELECT region, amount FROM sales WHERE amount > :min ORDER BY amount',
+        params: { min: 5 },
+      });
       expect(resultText(read)).toBe('region | amount\n--- | ---\nnorth | 10\nsouth | 32.5\n(2 rows)');
-      expect(read.structuredContent).toMatchObject({ columns: ['region', 'amount'], rows: [['north', 10], ['south', 32.5]], truncated: false });
+      expect(read.structuredContent).toMatchObject({
+        columns: ['region', 'amount'],
+        rows: [
+          ['north', 10],
+          ['south', 32.5],
+        ],
+        truncated: false,
+      });
       expect(resultText(await call('list_tables', {}))).toContain('sales (≈2 rows)');
       expect(resultText(await call('describe_table', { table_name: 'sales' }))).toContain('amount | REAL');
       expect((await call('read_query', { query: 'DELETE FROM sales' })).isError).toBe(true);
-      expect(resultText(await call('append_insight', { insight: 'The south sells three times more.' }))).toContain('1 in total');
+      expect(resultText(await call('append_insight', { insight: 'The south sells three times more.' }))).toContain(
+        '1 in total',
+      );
 
       const prompt = await server.client.getPrompt({ name: 'mcp-demo', arguments: { topic: 'bakeries' } });
       expect(JSON.stringify(prompt.messages)).toContain('bakeries');
@@ -64,7 +92,10 @@ describe.each(ERAS)('over stdio (%s era)', (era) => {
       const runaway = await server.client.callTool({ name: 'read_query', arguments: { query: RUNAWAY } });
       expect(runaway.isError).toBe(true);
       expect(resultText(runaway)).toMatch(/query time limit and was stopped/);
-      const after = await server.client.callTool({ name: 'read_query', arguments: { query: 'SELECT count(*) FROM items' } });
+      const after = await server.client.callTool({
+        name: 'read_query',
+        arguments: { query: 'SELECT count(*) FROM items' },
+      });
       expect(after.structuredContent).toMatchObject({ rows: [[3]] });
     } finally {
       await server.close();
@@ -81,13 +112,19 @@ describe.each(ERAS)('over stdio (%s era)', (era) => {
       await server.client.callTool({ name: 'read_query', arguments: { query: 'SELECT 1' } });
       const before = sent();
       const controller = new AbortController();
-      const pending = server.client.callTool({ name: 'read_query', arguments: { query: RUNAWAY } }, { signal: controller.signal });
+      const pending = server.client.callTool(
+        { name: 'read_query', arguments: { query: RUNAWAY } },
+        { signal: controller.signal },
+      );
       // Cancel once the statement has reached the engine (the server logs each request it sends there).
       await expect.poll(sent, { timeout: 5_000, interval: 10 }).toBeGreaterThan(before);
       controller.abort();
       await expect(pending).rejects.toThrow();
       await expect.poll(() => server.stderr(), { timeout: 5_000 }).toContain('"reason":"cancelled"');
-      const after = await server.client.callTool({ name: 'read_query', arguments: { query: 'SELECT count(*) FROM items' } });
+      const after = await server.client.callTool({
+        name: 'read_query',
+        arguments: { query: 'SELECT count(*) FROM items' },
+      });
       expect(after.structuredContent).toMatchObject({ rows: [[3]] });
     } finally {
       await server.close();
@@ -99,7 +136,10 @@ describe.each(ERAS)('over stdio (%s era)', (era) => {
     let scratch: string | undefined;
     try {
       await server.client.callTool({ name: 'create_table', arguments: { query: 'CREATE TABLE notes (body TEXT)' } });
-      const read = await server.client.callTool({ name: 'read_query', arguments: { query: 'SELECT count(*) FROM notes' } });
+      const read = await server.client.callTool({
+        name: 'read_query',
+        arguments: { query: 'SELECT count(*) FROM notes' },
+      });
       expect(read.structuredContent).toMatchObject({ rows: [[0]] });
       expect(server.stderr()).toContain('no --db-path given: serving a scratch');
       scratch = /"path":"([^"]+scratch\.db)"/.exec(server.stderr())?.[1];

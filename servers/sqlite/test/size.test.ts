@@ -4,7 +4,14 @@ import { sqliteInProcess } from './helpers.js';
 
 /** What the default tool list may cost the model in every conversation (name + description + input schema). */
 const DEFAULT_BUDGET_BYTES = 4_000;
-const REFERENCE_TOOLS = ['append_insight', 'create_table', 'describe_table', 'list_tables', 'read_query', 'write_query'];
+const REFERENCE_TOOLS = [
+  'append_insight',
+  'create_table',
+  'describe_table',
+  'list_tables',
+  'read_query',
+  'write_query',
+];
 
 describe('the tool list as the model sees it', () => {
   it(`keeps the default list within ${DEFAULT_BUDGET_BYTES} bytes with every reference tool, and records each toolset`, async () => {
@@ -16,11 +23,22 @@ describe('the tool list as the model sees it', () => {
     const sizes = [];
     for (const [list, argv] of lists) sizes.push({ list, ...(await measureToolList(sqliteInProcess, argv)) });
     console.log(
-      ['list        tools  model B  full B', ...sizes.map((size) => `${size.list.padEnd(12)}${String(size.tools).padStart(5)}${String(size.modelBytes).padStart(9)}${String(size.fullBytes).padStart(8)}`)].join('\n'),
-      `\nper tool (all): ${sizes.at(-1)!.perTool.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}`,
+      [
+        'list        tools  model B  full B',
+        ...sizes.map(
+          (size) =>
+            `${size.list.padEnd(12)}${String(size.tools).padStart(5)}${String(size.modelBytes).padStart(9)}${String(size.fullBytes).padStart(8)}`,
+        ),
+      ].join('\n'),
+      `\nper tool (all): ${sizes
+        .at(-1)!
+        .perTool.map((tool) => `${tool.name} ${tool.bytes}`)
+        .join(', ')}`,
     );
     const defaults = sizes[0]!;
-    console.log(`app-only (hidden from the model, in the full list): ${defaults.appOnly.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}; full list ${defaults.fullBytes} B`);
+    console.log(
+      `app-only (hidden from the model, in the full list): ${defaults.appOnly.map((tool) => `${tool.name} ${tool.bytes}`).join(', ')}; full list ${defaults.fullBytes} B`,
+    );
     expect(defaults.names).toEqual(expect.arrayContaining(REFERENCE_TOOLS));
     // The results view's pager is listed for the view, never shown to the model: it costs the model nothing.
     expect(defaults.names).not.toContain('read_query_page');

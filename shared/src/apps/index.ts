@@ -45,7 +45,9 @@ export function readAppHtml(view: AppView): Promise<string> {
   if (html === undefined) {
     html = readFile(view.file, 'utf8').catch(() => {
       htmlCache.delete(view.file);
-      throw new NotFoundError(`The view ${view.uri} is not built; build the server package (npm run build), or start it with --no-apps.`);
+      throw new NotFoundError(
+        `The view ${view.uri} is not built; build the server package (npm run build), or start it with --no-apps.`,
+      );
     });
     htmlCache.set(view.file, html);
   }

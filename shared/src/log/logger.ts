@@ -99,7 +99,9 @@ export class Logger {
   log(level: LogLevel, message: string, fields?: LogFields): void {
     if (!passes(level, this.#level)) return;
     const clean = redact(fields);
-    this.#write(`${JSON.stringify({ time: new Date().toISOString(), level, logger: this.name, msg: message, ...clean })}\n`);
+    this.#write(
+      `${JSON.stringify({ time: new Date().toISOString(), level, logger: this.name, msg: message, ...clean })}\n`,
+    );
     if (this.#mcpSenders.size === 0) return;
     // MCP clients get an error's name (and code), never its message or stack: an unexpected error's text can
     // quote server-internal paths or data, and those are for the operator's log only.

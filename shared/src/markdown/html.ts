@@ -51,8 +51,8 @@ interface ArticleResult {
 }
 /** The parser and converters, loaded once on first use. */
 export interface MarkdownToolkit {
-  parse(html: string): DomDocument;
-  readability(document: DomDocument): ArticleResult | null;
+  parse: (html: string) => DomDocument;
+  readability: (document: DomDocument) => ArticleResult | null;
   turndown: TurndownService;
 }
 
@@ -71,12 +71,15 @@ export function loadToolkit(): Promise<MarkdownToolkit> {
     const { Readability } = commonJs(readabilityModule);
     const Turndown = commonJs(turndownModule);
     const { gfm } = commonJs(gfmModule);
-    const parseDocument = (html: string): DomDocument => (parseHTML(html) as unknown as { document: DomDocument }).document;
+    const parseDocument = (html: string): DomDocument =>
+      (parseHTML(html) as unknown as { document: DomDocument }).document;
     // linkedom builds no <body> for a fragment ("<p>text</p>"), where a browser would: give it one.
     const parse = (html: string): DomDocument => {
       const parsed = parseDocument(html);
       const document =
-        parsed.documentElement?.nodeName === 'HTML' ? parsed : parseDocument(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+        parsed.documentElement?.nodeName === 'HTML'
+          ? parsed
+          : parseDocument(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
       return document;
     };
     addTableRows(parse('<table></table>'));
@@ -93,7 +96,7 @@ export function loadToolkit(): Promise<MarkdownToolkit> {
       parse,
       // The element itself, not its HTML: turndown then walks linkedom's tree instead of re-parsing a string.
       readability: (document) =>
-        new Readability(document as never, { serializer: (node: unknown) => node as DomElement, keepClasses: true }).parse() as ArticleResult | null,
+        new Readability(document, { serializer: (node: unknown) => node as DomElement, keepClasses: true }).parse(),
       turndown,
     };
   })();
@@ -201,14 +204,19 @@ const SHELL_MAX_TEXT_CHARS = 200;
 const LONG_INLINE_SCRIPT_CHARS = 2000;
 // Without a mount point or a noscript plea, only a page with next to no text at all counts as a shell.
 const SHELL_BARE_TEXT_CHARS = 50;
-const MOUNT_POINTS = '#root, #app, #__next, #__nuxt, #svelte, [data-reactroot], app-root, [ng-app], [data-server-rendered]';
+const MOUNT_POINTS =
+  '#root, #app, #__next, #__nuxt, #svelte, [data-reactroot], app-root, [ng-app], [data-server-rendered]';
 const MAX_DATA_URI_CHARS = 256;
 
 /**
  * Converts an HTML page to markdown with its title and metadata on top. `rendered` HTML (from a browser) has
  * run its scripts already, so a page with little text is not reported as a script shell.
  */
-export async function htmlToMarkdown(html: string, pageUrl: URL, options: { rendered?: boolean } = {}): Promise<HtmlConversion> {
+export async function htmlToMarkdown(
+  html: string,
+  pageUrl: URL,
+  options: { rendered?: boolean } = {},
+): Promise<HtmlConversion> {
   const { parse, readability, turndown } = await loadToolkit();
   const document = parse(html);
   const shape = limitDepth(document, MAX_DEPTH);
@@ -221,11 +229,17 @@ export async function htmlToMarkdown(html: string, pageUrl: URL, options: { rend
   if (options.rendered !== true && bodyText < SHELL_MAX_TEXT_CHARS && shell) {
     const text = collapse(document.body?.textContent ?? '');
     return {
-      markdown: compose(metadata, pageUrl, [
-        'This page appears to be a JavaScript application shell: its HTML carries almost no text and its content is rendered by scripts in a browser.',
-        'To read it, use a browser-based MCP server (for example Portico\'s browser server, @portico-mcp/server-browser).',
-        text === '' ? '' : `Text present in the HTML: ${text}`,
-      ].filter((line) => line !== '').join('\n\n')),
+      markdown: compose(
+        metadata,
+        pageUrl,
+        [
+          'This page appears to be a JavaScript application shell: its HTML carries almost no text and its content is rendered by scripts in a browser.',
+          "To read it, use a browser-based MCP server (for example Portico's browser server, @portico-mcp/server-browser).",
+          text === '' ? '' : `Text present in the HTML: ${text}`,
+        ]
+          .filter((line) => line !== '')
+          .join('\n\n'),
+      ),
       ...titleOf(metadata),
       extraction: 'javascript-shell',
     };
@@ -234,7 +248,9 @@ export async function htmlToMarkdown(html: string, pageUrl: URL, options: { rend
   const article = shape.work <= READABILITY_WORK_BUDGET ? readability(document) : null;
   const articleText = visibleLength(article?.textContent ?? '');
   const keepArticle =
-    article?.content != null && articleText > 0 && (articleText >= ENOUGH_ARTICLE_CHARS || articleText >= MIN_KEPT_SHARE * bodyText);
+    article?.content != null &&
+    articleText > 0 &&
+    (articleText >= ENOUGH_ARTICLE_CHARS || articleText >= MIN_KEPT_SHARE * bodyText);
   let body = keepArticle && article?.content ? articleMarkdown(turndown, article.content) : undefined;
   const fromArticle = body !== undefined;
   if (fromArticle && article) {
@@ -248,17 +264,22 @@ export async function htmlToMarkdown(html: string, pageUrl: URL, options: { rend
     limitDepth(fresh, MAX_DEPTH);
     prepare(fresh, baseUrl(fresh, pageUrl));
     // Site navigation is the one part of a page that is never its content.
-    for (const node of [...fresh.querySelectorAll('nav, footer, [role="navigation"], [aria-hidden="true"]')]) node.remove();
-    body = fresh.body === null ? '' : turndown.turndown(fresh.body as never);
+    for (const node of [...fresh.querySelectorAll('nav, footer, [role="navigation"], [aria-hidden="true"]')])
+      node.remove();
+    body = fresh.body === null ? '' : turndown.turndown(fresh.body);
   }
-  return { markdown: compose(metadata, pageUrl, tidy(body ?? '')), ...titleOf(metadata), extraction: fromArticle ? 'article' : 'page' };
+  return {
+    markdown: compose(metadata, pageUrl, tidy(body ?? '')),
+    ...titleOf(metadata),
+    extraction: fromArticle ? 'article' : 'page',
+  };
 }
 
 // The GFM table rules fail on a table part whose table Readability left outside the article (nested tables
 // do that); the whole body converts such a page instead.
 function articleMarkdown(turndown: TurndownService, content: DomElement): string | undefined {
   try {
-    return turndown.turndown(content as never);
+    return turndown.turndown(content);
   } catch {
     return undefined;
   }
@@ -284,7 +305,10 @@ export function readMetadata(document: DomDocument): PageMetadata {
     title,
     byline: meta('meta[name="author"]') ?? meta('meta[property="article:author"]'),
     siteName: meta('meta[property="og:site_name"]'),
-    published: meta('meta[property="article:published_time"]') ?? meta('meta[name="date"]') ?? meta('meta[itemprop="datePublished"]'),
+    published:
+      meta('meta[property="article:published_time"]') ??
+      meta('meta[name="date"]') ??
+      meta('meta[itemprop="datePublished"]'),
     description: meta('meta[name="description"]') ?? meta('meta[property="og:description"]'),
   };
 }
@@ -315,7 +339,10 @@ function prepare(document: DomDocument, base: URL): void {
   }
   for (const image of [...document.querySelectorAll('img')]) {
     const candidates = [image.getAttribute('src'), image.getAttribute('data-src'), image.getAttribute('data-original')];
-    const source = candidates.find((value) => value != null && value.trim() !== '' && !(value.startsWith('data:') && value.length > MAX_DATA_URI_CHARS));
+    const source = candidates.find(
+      (value) =>
+        value != null && value.trim() !== '' && !(value.startsWith('data:') && value.length > MAX_DATA_URI_CHARS),
+    );
     const absolute = source == null ? undefined : resolve(source, base);
     image.removeAttribute('srcset');
     if (absolute === undefined || !/^(https?|data):/i.test(absolute)) {
@@ -363,7 +390,8 @@ export function compose(metadata: PageMetadata, pageUrl: URL, body: string): str
   ].filter((fact): fact is string => fact !== undefined);
   lines.push(`> Source: ${pageUrl.href}`);
   if (facts.length > 0) lines.push(`> ${facts.join(' · ')}`);
-  if (metadata.description !== undefined && !body.includes(metadata.description)) lines.push(`> ${metadata.description}`);
+  if (metadata.description !== undefined && !body.includes(metadata.description))
+    lines.push(`> ${metadata.description}`);
   lines.push('', body);
   return lines.join('\n');
 }
@@ -374,7 +402,10 @@ function titleOf(metadata: PageMetadata): { title?: string } {
 
 /** Collapses the blank-line runs turndown leaves, and trims. */
 export function tidy(markdown: string): string {
-  return markdown.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  return markdown
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function collapse(text: string): string {

@@ -11,4 +11,12 @@ export {
   tidy,
   visibleLength,
 } from './html.js';
-export type { DepthReport, DomDocument, DomElement, DomNode, HtmlConversion, MarkdownToolkit, PageMetadata } from './html.js';
+export type {
+  DepthReport,
+  DomDocument,
+  DomElement,
+  DomNode,
+  HtmlConversion,
+  MarkdownToolkit,
+  PageMetadata,
+} from './html.js';

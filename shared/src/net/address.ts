@@ -117,7 +117,10 @@ function inside(outer: string, inner: ipaddr.IPv4): AddressClassification {
   return { allowed: result.allowed, range: `${outer}:${result.range}` };
 }
 
-function detail(address: ipaddr.IPv4 | ipaddr.IPv6, table: ReadonlyArray<readonly [string, string]>): string | undefined {
+function detail(
+  address: ipaddr.IPv4 | ipaddr.IPv6,
+  table: ReadonlyArray<readonly [string, string]>,
+): string | undefined {
   for (const [cidr, name] of table) {
     const [network, prefix] = ipaddr.parseCIDR(cidr);
     if (network.kind() === address.kind() && address.match(network, prefix)) return name;
@@ -176,6 +179,7 @@ export function describeRange(range: string, ip?: string): string {
   const innerWords = RANGE_WORDS[inner ?? ''] ?? 'a special-purpose address';
   const outerWords = outer === undefined ? undefined : (OUTER_WORDS as Readonly<Record<string, string>>)[outer];
   const words = outer === undefined ? innerWords : `${outerWords ?? `a ${outer} form of`} ${innerWords}`;
-  const metadata = ip !== undefined && addressesCarried(ip).some((address) => METADATA_ADDRESSES.has(address.toString()));
+  const metadata =
+    ip !== undefined && addressesCarried(ip).some((address) => METADATA_ADDRESSES.has(address.toString()));
   return metadata ? `${words} (a cloud metadata endpoint)` : words;
 }

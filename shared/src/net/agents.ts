@@ -63,8 +63,13 @@ class PolicyHttpAgent extends http.Agent {
   }
 
   override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
-    return connectVetted(this.#guard, this.#options, options, callback, { protocol: 'http:', defaultPort: 80, connectedEvent: 'connect' }, (o, c) =>
-      super.createConnection(o, c),
+    return connectVetted(
+      this.#guard,
+      this.#options,
+      options,
+      callback,
+      { protocol: 'http:', defaultPort: 80, connectedEvent: 'connect' },
+      (o, c) => super.createConnection(o, c),
     );
   }
 }
@@ -80,8 +85,13 @@ class PolicyHttpsAgent extends https.Agent {
   }
 
   override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
-    return connectVetted(this.#guard, this.#options, options, callback, { protocol: 'https:', defaultPort: 443, connectedEvent: 'secureConnect' }, (o, c) =>
-      super.createConnection(o, c),
+    return connectVetted(
+      this.#guard,
+      this.#options,
+      options,
+      callback,
+      { protocol: 'https:', defaultPort: 443, connectedEvent: 'secureConnect' },
+      (o, c) => super.createConnection(o, c),
     );
   }
 }
@@ -128,7 +138,9 @@ function vet(guard: ConnectionGuard, options: ClientRequestArgs, protocol: strin
   const host = rawHost.startsWith('[') && rawHost.endsWith(']') ? rawHost.slice(1, -1) : rawHost;
   const target = `${protocol}//${isIP(host) === 6 ? `[${host}]` : host}:${options.port ?? defaultPort}`;
   if (options.socketPath !== undefined) {
-    return { error: new PolicyError(`Refused a connection to ${target}: connections through a Unix socket are not allowed.`) };
+    return {
+      error: new PolicyError(`Refused a connection to ${target}: connections through a Unix socket are not allowed.`),
+    };
   }
   // Node connects to an IP literal without calling `lookup`, so literals are decided here.
   if (isIP(host) !== 0) {

@@ -2,14 +2,7 @@ import ipaddr from 'ipaddr.js';
 
 /** The IPv6 forms that carry an IPv4 address inside them. */
 export type EmbeddingForm =
-  | 'ipv4Mapped'
-  | 'ipv4Compatible'
-  | 'rfc6145'
-  | 'nat64'
-  | 'nat64Local'
-  | '6to4'
-  | 'teredo'
-  | 'isatap';
+  'ipv4Mapped' | 'ipv4Compatible' | 'rfc6145' | 'nat64' | 'nat64Local' | '6to4' | 'teredo' | 'isatap';
 
 /** An IPv6 address that carries IPv4 addresses, as every allow, deny and range check must see it. */
 export interface EmbeddedIPv4 {

@@ -21,7 +21,8 @@ export interface UrlPolicyOptions {
   readonly resolve?: Resolver;
 }
 
-type Verdict = { readonly allowed: true } | { readonly allowed: false; readonly reason: string; readonly allowWith?: string };
+type Verdict =
+  { readonly allowed: true } | { readonly allowed: false; readonly reason: string; readonly allowWith?: string };
 
 const SCHEME = /^[a-z][a-z0-9+.-]*$/;
 
@@ -53,7 +54,9 @@ export class UrlPolicy {
     const scheme = parsed.protocol.slice(0, -1);
     if (!this.#schemes.has(scheme)) {
       const allowed = [...this.#schemes].map((name) => `${name}:`).join(', ');
-      throw new PolicyError(`Refused ${shown}: the ${scheme}: scheme is not allowed; only ${allowed} URLs can be fetched.`);
+      throw new PolicyError(
+        `Refused ${shown}: the ${scheme}: scheme is not allowed; only ${allowed} URLs can be fetched.`,
+      );
     }
     const host = normalizeHostName(parsed.hostname);
     if (host === '') return parsed;
@@ -128,7 +131,8 @@ function carriedWords(ip: string, matched: string): string {
 }
 
 function refusalMessage(what: string, verdict: Extract<Verdict, { allowed: false }>): string {
-  const hint = verdict.allowWith === undefined ? '' : `; an operator can allow it with --allow-hosts ${verdict.allowWith}`;
+  const hint =
+    verdict.allowWith === undefined ? '' : `; an operator can allow it with --allow-hosts ${verdict.allowWith}`;
   return `Refused ${what}: ${verdict.reason}${hint}.`;
 }
 
@@ -137,7 +141,9 @@ function parseUrl(url: string | URL): URL {
   try {
     return new URL(text);
   } catch {
-    throw new InvalidArgumentError(`"${displayUrl(text)}" is not a valid absolute URL; give one such as https://example.com/.`);
+    throw new InvalidArgumentError(
+      `"${displayUrl(text)}" is not a valid absolute URL; give one such as https://example.com/.`,
+    );
   }
 }
 
@@ -148,6 +154,7 @@ function parseSchemes(schemes: readonly string[]): ReadonlySet<string> {
     if (!SCHEME.test(scheme)) throw new ConfigError(`Invalid URL scheme "${entry}": expected a name such as https.`);
     result.add(scheme);
   }
-  if (result.size === 0) throw new ConfigError('The list of allowed URL schemes is empty; name at least one, such as https.');
+  if (result.size === 0)
+    throw new ConfigError('The list of allowed URL schemes is empty; name at least one, such as https.');
   return result;
 }

@@ -90,6 +90,8 @@ const MAX_ADDRESSES_TRIED = 4;
 export async function startPolicyProxy(options: PolicyProxyOptions): Promise<PolicyProxy> {
   const limits = { ...DEFAULTS, ...options.limits };
   const sockets = new Set<Duplex>();
+  // Known once the proxy listens (below); the connect check reads it to refuse requests aimed at the proxy itself.
+  // eslint-disable-next-line prefer-const -- assigned after the closures that read it are created
   let self: { address: string; port: number } | undefined;
 
   // A page can make thousands of refused requests a second; the log gets the first few of each window and
@@ -121,10 +123,16 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
     const port = Number(url.port || (url.protocol === 'https:' || url.protocol === 'wss:' ? 443 : 80));
     // A WebSocket URL is judged as the HTTP request its handshake is.
     const checked = new URL(url.href.replace(/^ws/, 'http'));
-    const addresses = await renamed(shown, [`Refused ${checked.href}: `, `Refused a connection to ${host}: `], async () => {
-      options.policy.checkUrl(checked);
-      return net.isIP(host) !== 0 ? [{ address: host, family: net.isIP(host) }] : await lookupAll(options.policy, host);
-    });
+    const addresses = await renamed(
+      shown,
+      [`Refused ${checked.href}: `, `Refused a connection to ${host}: `],
+      async () => {
+        options.policy.checkUrl(checked);
+        return net.isIP(host) !== 0
+          ? [{ address: host, family: net.isIP(host) }]
+          : await lookupAll(options.policy, host);
+      },
+    );
     if (addresses.length === 0) throw new InvalidArgumentError(`Could not resolve ${host}; check the host name.`);
     // The proxy itself is on loopback: a page allowed to reach 127.0.0.1 must still not chain through it.
     if (self !== undefined && port === self.port && addresses.some((entry) => isSelf(entry.address, self!.address))) {
@@ -215,7 +223,12 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
       } catch {
         // A status line or header node will not write back out; the client gets a 502 instead of a crash.
         answer.destroy();
-        return reply(response, 502, `${url.host} sent a response the proxy cannot forward.`, 'http_response_incomplete');
+        return reply(
+          response,
+          502,
+          `${url.host} sent a response the proxy cannot forward.`,
+          'http_response_incomplete',
+        );
       }
       answer.pipe(response);
     });
@@ -307,7 +320,11 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
       const upstream = net.connect({ host: address, port: target.port, family });
       sockets.add(upstream);
       upstream.once('close', () => sockets.delete(upstream));
-      limitConnectTime(upstream, { timeoutMs: limits.connectTimeoutMs, target: target.shown, connectedEvent: 'connect' });
+      limitConnectTime(upstream, {
+        timeoutMs: limits.connectTimeoutMs,
+        target: target.shown,
+        connectedEvent: 'connect',
+      });
       upstream.once('error', reject);
       upstream.once('connect', () => {
         upstream.off('error', reject);
@@ -407,7 +424,11 @@ function hasDuplicateHost(request: IncomingMessage): boolean {
 
 // The request's end-to-end headers, with Host set to the URL that was checked (RFC 9112 §3.2.2: the
 // absolute-form target wins over any Host the client sent).
-function forwardedHeaders(headers: IncomingHttpHeaders, url: URL, keep: readonly string[] = []): http.OutgoingHttpHeaders {
+function forwardedHeaders(
+  headers: IncomingHttpHeaders,
+  url: URL,
+  keep: readonly string[] = [],
+): http.OutgoingHttpHeaders {
   const out = withoutHopByHop(headers, keep);
   out.host = url.host;
   return out;
@@ -458,7 +479,11 @@ function asFailure(error: unknown, host: string): Failure {
   if (error instanceof InvalidArgumentError) return { status: 400, error, proxyStatus: 'http_request_error' };
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
-    return { status: 502, error: new Error(`Could not resolve ${host}; check the host name.`), proxyStatus: 'dns_error' };
+    return {
+      status: 502,
+      error: new Error(`Could not resolve ${host}; check the host name.`),
+      proxyStatus: 'dns_error',
+    };
   }
   if (code === 'ECONNREFUSED') {
     return { status: 502, error: new Error(`${host} refused the connection.`), proxyStatus: 'connection_refused' };

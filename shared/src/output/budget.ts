@@ -37,7 +37,8 @@ export interface CutText {
 export function cutText(text: string, maxBytes: number): CutText {
   // Fast path: a UTF-8 byte is at least one code unit, so a string whose length (times 3, the worst case
   // per code unit) fits never needs an exact count.
-  if (text.length * 3 <= maxBytes) return { text, bytes: utf8Length(text), truncated: false, consumedChars: text.length };
+  if (text.length * 3 <= maxBytes)
+    return { text, bytes: utf8Length(text), truncated: false, consumedChars: text.length };
   const total = utf8Length(text);
   if (total <= maxBytes) return { text, bytes: total, truncated: false, consumedChars: text.length };
   if (maxBytes <= 0) return { text: '', bytes: 0, truncated: true, consumedChars: 0 };

@@ -67,12 +67,26 @@ export function toToolError(error: unknown, reportUnexpected?: UnexpectedErrorRe
  * no error results): not found as resource-not-found, a fixable argument as invalid params, the rest as an
  * internal error; always with one sentence, never a stack or a server path.
  */
-export function toProtocolError(error: unknown, subject: { uri?: string }, reportUnexpected?: UnexpectedErrorReporter): ProtocolError {
+export function toProtocolError(
+  error: unknown,
+  subject: { uri?: string },
+  reportUnexpected?: UnexpectedErrorReporter,
+): ProtocolError {
   if (error instanceof ProtocolError) return error;
   const sentence = errorSentence(error, reportUnexpected).replace('The tool failed', 'The request failed');
-  const code = isPorticoError(error) ? error.code : (error as { code?: unknown } | null)?.code === 'ENOENT' ? 'NOT_FOUND' : undefined;
+  const code = isPorticoError(error)
+    ? error.code
+    : (error as { code?: unknown } | null)?.code === 'ENOENT'
+      ? 'NOT_FOUND'
+      : undefined;
   if (code === 'NOT_FOUND' && subject.uri !== undefined) return new ResourceNotFoundError(subject.uri, sentence);
-  if (code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'OUTSIDE_SANDBOX' || code === 'POLICY_DENIED' || code === 'REFUSED') {
+  if (
+    code === 'NOT_FOUND' ||
+    code === 'INVALID_ARGUMENT' ||
+    code === 'OUTSIDE_SANDBOX' ||
+    code === 'POLICY_DENIED' ||
+    code === 'REFUSED'
+  ) {
     return new ProtocolError(ProtocolErrorCode.InvalidParams, sentence);
   }
   return new ProtocolError(ProtocolErrorCode.InternalError, sentence);

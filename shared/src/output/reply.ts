@@ -197,7 +197,8 @@ export class Reply {
     for (const [key, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       const previous = this.#structure[key];
-      if (previous !== undefined) this.#used -= utf8Length(JSON.stringify(key)) + utf8Length(JSON.stringify(previous)) + 2;
+      if (previous !== undefined)
+        this.#used -= utf8Length(JSON.stringify(key)) + utf8Length(JSON.stringify(previous)) + 2;
       this.#structure[key] = value;
       this.#used += utf8Length(JSON.stringify(key)) + utf8Length(JSON.stringify(value)) + 2;
     }
@@ -225,7 +226,9 @@ export class Reply {
         stoppedByLimit = true;
         break;
       }
-      const fits = options.entry ? this.item(options.line(item), options.key, options.entry(item)) : this.item(options.line(item));
+      const fits = options.entry
+        ? this.item(options.line(item), options.key, options.entry(item))
+        : this.item(options.line(item));
       if (!fits) {
         stoppedByBudget = true;
         break;
@@ -233,12 +236,18 @@ export class Reply {
       shown.push(item);
     }
     const end = offset + shown.length;
-    const left = stoppedByBudget || stoppedByLimit || options.more === true || (options.total !== undefined && end < options.total);
+    const left =
+      stoppedByBudget ||
+      stoppedByLimit ||
+      options.more === true ||
+      (options.total !== undefined && end < options.total);
     if (left) {
       const range = shown.length === 0 ? `no ${options.noun}` : `${options.noun} ${offset + 1}–${end}`;
       this.cut({
         shown: options.total !== undefined ? `${range} of ${options.total}` : range,
-        reason: stoppedByBudget ? 'the reply budget' : (options.limitReason ?? `the limit of ${options.limit ?? shown.length}`),
+        reason: stoppedByBudget
+          ? 'the reply budget'
+          : (options.limitReason ?? `the limit of ${options.limit ?? shown.length}`),
         next: options.next ? options.next(end) : { offset: end },
         ...(options.alternative ? { alternative: options.alternative } : {}),
       });
@@ -259,7 +268,10 @@ export class Reply {
     // With `noticeApart`, the notice and footer lines go in a text block of their own, so that the body
     // block stays exactly what the tool wrote (a JSON document stays parseable).
     const after: string[] = [];
-    if (this.#cut !== undefined) after.push(truncationNotice({ shown: this.#cut.shown, reason: this.#cut.reason, next: this.#nextInWords(this.#cut) }));
+    if (this.#cut !== undefined)
+      after.push(
+        truncationNotice({ shown: this.#cut.shown, reason: this.#cut.reason, next: this.#nextInWords(this.#cut) }),
+      );
     after.push(...this.#footer);
     const content: ContentBlock[] = [];
     if (options.noticeApart === true) {
@@ -304,13 +316,15 @@ export const TRUNCATION_SHAPE = {
 /** The block with its base64 payload emptied: what it costs besides the payload, without serialising megabytes. */
 export function withoutPayload(block: ContentBlock): ContentBlock {
   if (block.type === 'image' || block.type === 'audio') return { ...block, data: '' };
-  if (block.type === 'resource' && 'blob' in block.resource) return { ...block, resource: { ...block.resource, blob: '' } };
+  if (block.type === 'resource' && 'blob' in block.resource)
+    return { ...block, resource: { ...block.resource, blob: '' } };
   return block;
 }
 
 /** Bytes of base64 payload a block carries (an image's or audio clip's data, a resource's blob); 0 for others. */
 export function mediaPayloadBytes(block: ContentBlock): number {
   if ((block.type === 'image' || block.type === 'audio') && typeof block.data === 'string') return block.data.length;
-  if (block.type === 'resource' && 'blob' in block.resource && typeof block.resource.blob === 'string') return block.resource.blob.length;
+  if (block.type === 'resource' && 'blob' in block.resource && typeof block.resource.blob === 'string')
+    return block.resource.blob.length;
   return 0;
 }

@@ -1,5 +1,15 @@
 import type { Dirent, Stats } from 'node:fs';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, NotFoundError, SandboxError } from '../errors/index.js';
 import { errorCode } from './errno.js';
@@ -54,7 +64,14 @@ export class OpenedDirectory {
 
   /** A path that reaches entry `name` of this directory without looking the directory up by name again. */
   entryPath(name: string): string {
-    if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes(path.sep) || name.includes('\0')) {
+    if (
+      name === '' ||
+      name === '.' ||
+      name === '..' ||
+      name.includes('/') ||
+      name.includes(path.sep) ||
+      name.includes('\0')
+    ) {
       throw new InvalidArgumentError(`${JSON.stringify(name)} is not a single directory entry name.`);
     }
     return this.#access === 'descriptor' ? `/proc/self/fd/${this.#fd}/${name}` : path.join(this.realPath, name);

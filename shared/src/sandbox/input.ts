@@ -46,7 +46,9 @@ export function assertPathString(input: unknown): asserts input is string {
 /** Refuses NUL bytes: the OS would cut the path there, so any check on the full string would be checking a different path. */
 function rejectNul(candidate: string, given: string): void {
   if (candidate.includes('\0')) {
-    throw new SandboxError(`Access denied: ${quotePath(given)} contains a NUL byte, which no file name can contain; remove it.`);
+    throw new SandboxError(
+      `Access denied: ${quotePath(given)} contains a NUL byte, which no file name can contain; remove it.`,
+    );
   }
 }
 

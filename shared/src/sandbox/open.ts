@@ -39,7 +39,9 @@ export function noFollowFlags(flags: string | number): number {
   if (typeof flags === 'number' && Number.isInteger(flags) && flags >= 0) return flags | O_NOFOLLOW;
   const numeric = typeof flags === 'string' ? STRING_FLAGS.get(flags) : undefined;
   if (numeric === undefined) {
-    throw new InvalidArgumentError(`Open flags ${JSON.stringify(flags)} are not valid; use a flag string such as "r", "w", "wx" or "a+", or a number.`);
+    throw new InvalidArgumentError(
+      `Open flags ${JSON.stringify(flags)} are not valid; use a flag string such as "r", "w", "wx" or "a+", or a number.`,
+    );
   }
   return numeric | O_NOFOLLOW;
 }

@@ -14,12 +14,19 @@ const WINDOWS_DRIVE = /^[a-z]:[\\/]/i;
  * Resolves one operator root (as typed, never trimmed) to its real directory, or throws InvalidArgumentError
  * naming it; `noun` is what the server calls its roots in messages ("Allowed directory", "Repository").
  */
-export async function realOperatorRoot(given: string, home: string, cwd: string, noun = 'Allowed directory'): Promise<string> {
+export async function realOperatorRoot(
+  given: string,
+  home: string,
+  cwd: string,
+  noun = 'Allowed directory',
+): Promise<string> {
   if (typeof given !== 'string' || given === '') {
     throw new InvalidArgumentError(`${noun} is an empty string; pass the path of an existing directory.`);
   }
   if (given.includes('\0')) {
-    throw new InvalidArgumentError(`${noun} ${quotePath(given)} contains a NUL byte; pass the path of an existing directory.`);
+    throw new InvalidArgumentError(
+      `${noun} ${quotePath(given)} contains a NUL byte; pass the path of an existing directory.`,
+    );
   }
   const absolute = path.resolve(cwd, expandHome(given, home));
   let real: string;
@@ -28,9 +35,13 @@ export async function realOperatorRoot(given: string, home: string, cwd: string,
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new InvalidArgumentError(`${noun} ${quotePath(given)} does not exist; create it or fix the path.`, { cause: error });
+      throw new InvalidArgumentError(`${noun} ${quotePath(given)} does not exist; create it or fix the path.`, {
+        cause: error,
+      });
     }
-    throw new InvalidArgumentError(`${noun} ${quotePath(given)} cannot be resolved (${code}); check its permissions.`, { cause: error });
+    throw new InvalidArgumentError(`${noun} ${quotePath(given)} cannot be resolved (${code}); check its permissions.`, {
+      cause: error,
+    });
   }
   if (!(await isDirectory(real))) {
     throw new InvalidArgumentError(`${noun} ${quotePath(given)} is not a directory; pass a directory, not a file.`);

@@ -4,7 +4,13 @@ import type { FileHandle } from 'node:fs/promises';
 import { lstat, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError, SandboxError, TooLargeError } from '../errors/index.js';
+import {
+  AlreadyExistsError,
+  InvalidArgumentError,
+  NotFoundError,
+  SandboxError,
+  TooLargeError,
+} from '../errors/index.js';
 import { isInsideAny } from './contain.js';
 import { openCheckedDirectory, openedInside, procFdAvailableSync } from './directory.js';
 import type { OpenedDirectory } from './directory.js';
@@ -82,7 +88,10 @@ export class Sandbox {
   }
 
   /** Builds a sandbox from MCP client roots alone, for a server started without operator roots; may have zero roots. */
-  static async fromClientRoots(clientRoots: readonly string[], options: { readonly home?: string } = {}): Promise<Sandbox> {
+  static async fromClientRoots(
+    clientRoots: readonly string[],
+    options: { readonly home?: string } = {},
+  ): Promise<Sandbox> {
     const home = path.resolve(options.home ?? os.homedir());
     return new Sandbox(uniqueRoots(await realClientRoots(clientRoots)), home);
   }
@@ -162,7 +171,12 @@ export class Sandbox {
    * Opens a path previously returned by `resolveInside`, with the same no-follow open and re-check as
    * `openInside`; `given` is the caller's own spelling, for messages.
    */
-  async openResolved(realPath: string, flags: string | number, mode?: number, given: string = realPath): Promise<FileHandle> {
+  async openResolved(
+    realPath: string,
+    flags: string | number,
+    mode?: number,
+    given: string = realPath,
+  ): Promise<FileHandle> {
     if (!this.isInside(realPath)) throw new SandboxError(outsideMessage(given, this.#roots));
     return this.#openReal(realPath, flags, mode, given);
   }
@@ -221,11 +235,18 @@ export class Sandbox {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) {
-        throw new InvalidArgumentError(`${quotePath(realPath)} is not a regular file (a directory, device, socket or pipe); only regular files are read.`);
+        throw new InvalidArgumentError(
+          `${quotePath(realPath)} is not a regular file (a directory, device, socket or pipe); only regular files are read.`,
+        );
       }
-      const read = stats.size > options.maxBytes ? ({ kind: 'too-large' } as const) : await readToEndCapped(handle, stats.size, options.maxBytes);
+      const read =
+        stats.size > options.maxBytes
+          ? ({ kind: 'too-large' } as const)
+          : await readToEndCapped(handle, stats.size, options.maxBytes);
       if (read.kind === 'too-large') {
-        throw new TooLargeError(`${quotePath(realPath)} is larger than the ${options.maxBytes} bytes read for it; shorten it.`);
+        throw new TooLargeError(
+          `${quotePath(realPath)} is larger than the ${options.maxBytes} bytes read for it; shorten it.`,
+        );
       }
       return read.bytes;
     } finally {
@@ -272,7 +293,12 @@ export class Sandbox {
     }
   }
 
-  async #openReal(realPath: string, flags: string | number, mode: number | undefined, given: string): Promise<FileHandle> {
+  async #openReal(
+    realPath: string,
+    flags: string | number,
+    mode: number | undefined,
+    given: string,
+  ): Promise<FileHandle> {
     const opening = deferTruncate(noFollowFlags(flags));
     let handle: FileHandle;
     try {
@@ -289,7 +315,9 @@ export class Sandbox {
     }
     if (location.kind === 'unknown') {
       await handle.close();
-      throw new SandboxError(`Access denied: ${quotePath(given)} was moved or deleted while it was being opened; try again.`);
+      throw new SandboxError(
+        `Access denied: ${quotePath(given)} was moved or deleted while it was being opened; try again.`,
+      );
     }
     if (opening.truncate) {
       try {
@@ -327,9 +355,14 @@ function openError(error: unknown, given: string): Error {
     case 'ENOENT':
       return new NotFoundError(notFoundMessage(given), { cause: error });
     case 'EEXIST':
-      return new AlreadyExistsError(`${quotePath(given)} already exists; choose another name or allow overwriting.`, { cause: error });
+      return new AlreadyExistsError(`${quotePath(given)} already exists; choose another name or allow overwriting.`, {
+        cause: error,
+      });
     case 'ENXIO': // what opening a socket, or a device with nothing behind it, answers
-      return new InvalidArgumentError(`${quotePath(given)} is a socket or a device, not a regular file; only regular files can be opened.`, { cause: error });
+      return new InvalidArgumentError(
+        `${quotePath(given)} is a socket or a device, not a regular file; only regular files can be opened.`,
+        { cause: error },
+      );
     default:
       return error instanceof Error ? error : new Error(String(error));
   }

@@ -1,5 +1,13 @@
 import { CLIENT_CAPABILITIES_META_KEY, inputRequired } from '@modelcontextprotocol/server';
-import type { ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestFormParams, InputRequiredResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
+import type {
+  ClientCapabilities,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestFormParams,
+  InputRequiredResult,
+  McpServer,
+  ServerContext,
+} from '@modelcontextprotocol/server';
 import { InputUnavailableError, RequestStateError } from '../errors/index.js';
 import { STATE_TTL_MS } from './state.js';
 import type { StatePayload, StateSigner } from './state.js';
@@ -10,13 +18,25 @@ export type FormSchema = ElicitRequestFormParams['requestedSchema'];
 /** One thing to ask the client for. Build them with `input.form/confirm/roots/sample`. */
 export type InputRequest = FormRequest | ConfirmRequest | RootsRequest | SampleRequest;
 /** A form for the user (elicitation). */
-export interface FormRequest { kind: 'form'; message: string; schema: FormSchema }
+export interface FormRequest {
+  kind: 'form';
+  message: string;
+  schema: FormSchema;
+}
 /** A yes/no question for the user (elicitation). */
-export interface ConfirmRequest { kind: 'confirm'; message: string }
+export interface ConfirmRequest {
+  kind: 'confirm';
+  message: string;
+}
 /** The client's roots. */
-export interface RootsRequest { kind: 'roots' }
+export interface RootsRequest {
+  kind: 'roots';
+}
 /** A completion from the client's model. */
-export interface SampleRequest { kind: 'sample'; params: CreateMessageRequestParams }
+export interface SampleRequest {
+  kind: 'sample';
+  params: CreateMessageRequestParams;
+}
 
 /** The user's answer to a form: what they did, and the values when they accepted. */
 export interface FormAnswer {
@@ -59,7 +79,9 @@ export const input = {
 
 const CONFIRM_SCHEMA: FormSchema = {
   type: 'object',
-  properties: { confirm: { type: 'boolean', title: 'Go ahead', description: 'Yes to go ahead, no to stop.', default: false } },
+  properties: {
+    confirm: { type: 'boolean', title: 'Go ahead', description: 'Yes to go ahead, no to stop.', default: false },
+  },
   required: ['confirm'],
 };
 
@@ -69,7 +91,9 @@ export function capabilityOf(request: InputRequest): InputCapability {
 }
 
 /** The embedded request the 2026-07-28 `input_required` result carries for one input request. */
-function wireRequest(request: InputRequest): InputRequiredResult['inputRequests'] extends infer M ? (M extends Record<string, infer V> ? V : never) : never {
+function wireRequest(
+  request: InputRequest,
+): InputRequiredResult['inputRequests'] extends infer M ? (M extends Record<string, infer V> ? V : never) : never {
   switch (request.kind) {
     case 'form':
       return inputRequired.elicit({ message: request.message, requestedSchema: request.schema });
@@ -104,8 +128,13 @@ function readAnswer(request: InputRequest, raw: unknown): unknown {
       const action = value.action;
       if (action !== 'accept' && action !== 'decline' && action !== 'cancel') return undefined;
       const content = value.content;
-      if (content !== undefined && (content === null || typeof content !== 'object' || Array.isArray(content))) return undefined;
-      if (request.kind === 'form') return { action, ...(content !== undefined && action === 'accept' ? { content: content as Record<string, unknown> } : {}) } satisfies FormAnswer;
+      if (content !== undefined && (content === null || typeof content !== 'object' || Array.isArray(content)))
+        return undefined;
+      if (request.kind === 'form')
+        return {
+          action,
+          ...(content !== undefined && action === 'accept' ? { content: content as Record<string, unknown> } : {}),
+        } satisfies FormAnswer;
       const confirmed = action === 'accept' && (content as Record<string, unknown> | undefined)?.confirm === true;
       return { confirmed, action } satisfies ConfirmAnswer;
     }
@@ -120,7 +149,9 @@ function readAnswer(request: InputRequest, raw: unknown): unknown {
       return uris;
     }
     case 'sample':
-      return value.role === 'assistant' && value.content !== null && typeof value.content === 'object' ? value : undefined;
+      return value.role === 'assistant' && value.content !== null && typeof value.content === 'object'
+        ? value
+        : undefined;
   }
 }
 
@@ -141,7 +172,8 @@ export interface AskScope {
 
 /** The client capabilities this request can rely on: the request's own envelope in 2026-07-28, the handshake's before. */
 export function clientCapabilities(scope: Pick<AskScope, 'era' | 'sdk' | 'server'>): ClientCapabilities | undefined {
-  if (scope.era === 'modern') return scope.sdk.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as keyof typeof scope.sdk.mcpReq.envelope] as ClientCapabilities | undefined;
+  if (scope.era === 'modern')
+    return scope.sdk.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as keyof typeof scope.sdk.mcpReq.envelope];
   return scope.server.server.getClientCapabilities();
 }
 
@@ -222,10 +254,16 @@ async function askLegacy(scope: AskScope, request: InputRequest): Promise<unknow
   try {
     switch (request.kind) {
       case 'form':
-        raw = await scope.sdk.mcpReq.elicitInput({ mode: 'form', message: request.message, requestedSchema: request.schema }, options);
+        raw = await scope.sdk.mcpReq.elicitInput(
+          { mode: 'form', message: request.message, requestedSchema: request.schema },
+          options,
+        );
         break;
       case 'confirm':
-        raw = await scope.sdk.mcpReq.elicitInput({ mode: 'form', message: request.message, requestedSchema: CONFIRM_SCHEMA }, options);
+        raw = await scope.sdk.mcpReq.elicitInput(
+          { mode: 'form', message: request.message, requestedSchema: CONFIRM_SCHEMA },
+          options,
+        );
         break;
       case 'roots':
         raw = await scope.server.server.listRoots(undefined, options);
@@ -237,9 +275,15 @@ async function askLegacy(scope: AskScope, request: InputRequest): Promise<unknow
   } catch (error) {
     if (scope.sdk.mcpReq.signal.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InputUnavailableError(`The client did not answer the ${capabilityOf(request)} request of this ${scope.subject} call (${reason.replace(/\.$/, '')}); try again.`, { cause: error });
+    throw new InputUnavailableError(
+      `The client did not answer the ${capabilityOf(request)} request of this ${scope.subject} call (${reason.replace(/\.$/, '')}); try again.`,
+      { cause: error },
+    );
   }
   const answer = readAnswer(request, raw);
-  if (answer === undefined) throw new InputUnavailableError(`The client answered the ${capabilityOf(request)} request of this ${scope.subject} call with something that is not an answer; try again.`);
+  if (answer === undefined)
+    throw new InputUnavailableError(
+      `The client answered the ${capabilityOf(request)} request of this ${scope.subject} call with something that is not an answer; try again.`,
+    );
   return answer;
 }

@@ -1,5 +1,14 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { MAX_MEDIA_REPLY_BYTES, cutText, formatBytes, mediaPayloadBytes, toolError, truncationNotice, utf8Length, withoutPayload } from '../output/index.js';
+import {
+  MAX_MEDIA_REPLY_BYTES,
+  cutText,
+  formatBytes,
+  mediaPayloadBytes,
+  toolError,
+  truncationNotice,
+  utf8Length,
+  withoutPayload,
+} from '../output/index.js';
 
 /**
  * Bytes a result costs on the wire against the reply budget: its text, its other blocks and its structured
@@ -7,7 +16,8 @@ import { MAX_MEDIA_REPLY_BYTES, cutText, formatBytes, mediaPayloadBytes, toolErr
  */
 export function resultBytes(result: CallToolResult): number {
   let total = 0;
-  for (const block of result.content ?? []) total += block.type === 'text' ? utf8Length(block.text) : utf8Length(JSON.stringify(withoutPayload(block)));
+  for (const block of result.content ?? [])
+    total += block.type === 'text' ? utf8Length(block.text) : utf8Length(JSON.stringify(withoutPayload(block)));
   if (result.structuredContent !== undefined) total += utf8Length(JSON.stringify(result.structuredContent));
   return total;
 }
@@ -25,7 +35,9 @@ export function mediaBytes(result: CallToolResult): number {
 export function boundResult(result: CallToolResult, limit: number): CallToolResult {
   const media = mediaBytes(result);
   if (media > MAX_MEDIA_REPLY_BYTES) {
-    return toolError(`The reply carries ${formatBytes(media)} of images or files, over the ${formatBytes(MAX_MEDIA_REPLY_BYTES)} one reply may carry; ask for fewer or smaller files.`);
+    return toolError(
+      `The reply carries ${formatBytes(media)} of images or files, over the ${formatBytes(MAX_MEDIA_REPLY_BYTES)} one reply may carry; ask for fewer or smaller files.`,
+    );
   }
   const total = resultBytes(result);
   // Replies built by Reply may run a little over (a header set late, a required summary line).
@@ -38,7 +50,9 @@ export function boundResult(result: CallToolResult, limit: number): CallToolResu
     const structureBytes = utf8Length(JSON.stringify(structuredContent));
     // Half a JSON object would be wrong, and a tool's output schema needs the whole: refuse instead.
     if (structureBytes > limit / 2) {
-      return toolError(`The reply (${formatBytes(total)}) is larger than the reply budget of ${formatBytes(limit)}; narrow the request, or ask the operator to raise --max-output-bytes.`);
+      return toolError(
+        `The reply (${formatBytes(total)}) is larger than the reply budget of ${formatBytes(limit)}; narrow the request, or ask the operator to raise --max-output-bytes.`,
+      );
     }
     remaining -= structureBytes;
   }

@@ -52,8 +52,21 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** The flags every Portico server understands. */
 export const COMMON_FLAGS = {
   http: { type: 'boolean', description: 'Serve Streamable HTTP at /mcp instead of stdio.' },
-  port: { type: 'integer', min: 0, max: 65_535, default: 3000, placeholder: 'port', description: 'HTTP port (default 3000; 0 picks a free one).', env: 'PORTICO_PORT' },
-  host: { type: 'string', placeholder: 'addr', description: 'HTTP bind address (default 127.0.0.1).', env: 'PORTICO_HOST' },
+  port: {
+    type: 'integer',
+    min: 0,
+    max: 65_535,
+    default: 3000,
+    placeholder: 'port',
+    description: 'HTTP port (default 3000; 0 picks a free one).',
+    env: 'PORTICO_PORT',
+  },
+  host: {
+    type: 'string',
+    placeholder: 'addr',
+    description: 'HTTP bind address (default 127.0.0.1).',
+    env: 'PORTICO_HOST',
+  },
   'allowed-hosts': {
     type: 'list',
     placeholder: 'names',
@@ -82,13 +95,15 @@ export const COMMON_FLAGS = {
     max: 3_600_000,
     default: DEFAULT_REQUEST_TIMEOUT_MS,
     placeholder: 'time',
-    description: 'HTTP: how long a client may take to send one request, headers and body; a slower one gets 408 (default 30s).',
+    description:
+      'HTTP: how long a client may take to send one request, headers and body; a slower one gets 408 (default 30s).',
     env: 'PORTICO_REQUEST_TIMEOUT',
   },
   'read-only': { type: 'boolean', description: 'Register no tool that can change anything.', env: 'PORTICO_READ_ONLY' },
   'confirm-destructive': {
     type: 'boolean',
-    description: 'Ask the user to confirm (elicitation) before any destructive tool runs; refuse it where the client cannot ask.',
+    description:
+      'Ask the user to confirm (elicitation) before any destructive tool runs; refuse it where the client cannot ask.',
     env: 'PORTICO_CONFIRM_DESTRUCTIVE',
   },
   toolsets: {
@@ -97,7 +112,12 @@ export const COMMON_FLAGS = {
     description: 'Also register these opt-in toolsets (comma list, or "all").',
     env: 'PORTICO_TOOLSETS',
   },
-  tools: { type: 'list', placeholder: 'names', description: 'Register only these tools, from any toolset (comma list).', env: 'PORTICO_TOOLS' },
+  tools: {
+    type: 'list',
+    placeholder: 'names',
+    description: 'Register only these tools, from any toolset (comma list).',
+    env: 'PORTICO_TOOLS',
+  },
   'exclude-tools': {
     type: 'list',
     placeholder: 'names',
@@ -191,7 +211,11 @@ export function parseCommandLine(
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const multiple = spec.type === 'list' || (spec.type === 'string' && spec.multiple === true);
-    options[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
+    options[name] = {
+      type: spec.type === 'boolean' ? 'boolean' : 'string',
+      ...(multiple ? { multiple: true } : {}),
+      ...(spec.short ? { short: spec.short } : {}),
+    };
   }
   let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
@@ -239,10 +263,18 @@ function typedValue(name: string, spec: FlagSpec, raw: string | boolean | string
     case 'duration': {
       if (raw === undefined) return spec.default;
       const text = Array.isArray(raw) ? (raw.at(-1) ?? '') : String(raw);
-      const value = spec.type === 'duration' ? parseDuration(text, spec.unit) : spec.type === 'size' ? parseSize(text) : parseInteger(text);
+      const value =
+        spec.type === 'duration'
+          ? parseDuration(text, spec.unit)
+          : spec.type === 'size'
+            ? parseSize(text)
+            : parseInteger(text);
       if (value === undefined) throw new ConfigError(`--${name} must be ${FLAG_SHAPES[spec.type]}, not "${text}".`);
       if (value < spec.min || value > spec.max) {
-        const [min, max] = spec.type === 'duration' ? [formatDuration(spec.min), formatDuration(spec.max)] : [String(spec.min), String(spec.max)];
+        const [min, max] =
+          spec.type === 'duration'
+            ? [formatDuration(spec.min), formatDuration(spec.max)]
+            : [String(spec.min), String(spec.max)];
         throw new ConfigError(`--${name} must be between ${min} and ${max}, not "${text}".`);
       }
       return value;
@@ -260,7 +292,16 @@ function parseInteger(text: string): number | undefined {
   return /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
 
 function parseSize(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
@@ -293,26 +334,38 @@ function listValue(values: FlagValues, name: string): string[] | undefined {
 }
 
 /** Builds the typed common configuration from a parsed command line. */
-export function toCommonConfig({ values, explicit }: ParsedCommandLine, env: Readonly<Record<string, string | undefined>> = {}): CommonConfig {
+export function toCommonConfig(
+  { values, explicit }: ParsedCommandLine,
+  env: Readonly<Record<string, string | undefined>> = {},
+): CommonConfig {
   const stateKey = env.PORTICO_STATE_KEY;
   if (stateKey !== undefined && stateKey.length < MIN_STATE_KEY_LENGTH) {
-    throw new ConfigError(`PORTICO_STATE_KEY must be at least ${MIN_STATE_KEY_LENGTH} characters long; generate one with \`openssl rand -hex 32\`.`);
+    throw new ConfigError(
+      `PORTICO_STATE_KEY must be at least ${MIN_STATE_KEY_LENGTH} characters long; generate one with \`openssl rand -hex 32\`.`,
+    );
   }
   const logLevel = stringValue(values, 'log-level') ?? 'info';
-  if (!isLogLevel(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  if (!isLogLevel(logLevel))
+    throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
   const tools = listValue(values, 'tools');
   let transport: TransportConfig = { kind: 'stdio' };
   // Environment defaults for HTTP are harmless under stdio; a flag typed on the command line is a mistake.
-  const httpOnly = ['port', 'host', 'auth-token', 'allowed-hosts', 'max-sessions', 'request-timeout'].filter((name) => explicit.has(name));
+  const httpOnly = ['port', 'host', 'auth-token', 'allowed-hosts', 'max-sessions', 'request-timeout'].filter((name) =>
+    explicit.has(name),
+  );
   if (values.http === true) {
     const authToken = stringValue(values, 'auth-token');
     if (authToken !== undefined && authToken.length < 16) {
-      throw new ConfigError('--auth-token must be at least 16 characters long; generate one with `openssl rand -hex 32`.');
+      throw new ConfigError(
+        '--auth-token must be at least 16 characters long; generate one with `openssl rand -hex 32`.',
+      );
     }
     const host = stringValue(values, 'host') ?? '127.0.0.1';
     if (!isLoopbackHost(host) && authToken === undefined) {
-      throw new ConfigError(`Binding --host ${host} exposes the server beyond this machine; set PORTICO_AUTH_TOKEN (or --auth-token) too.`);
+      throw new ConfigError(
+        `Binding --host ${host} exposes the server beyond this machine; set PORTICO_AUTH_TOKEN (or --auth-token) too.`,
+      );
     }
     transport = {
       kind: 'http',

@@ -23,9 +23,7 @@ export class SessionTable<S extends ClosableSession> {
   private lastRefusalLog = -Infinity;
   private readonly sweep: NodeJS.Timeout;
 
-  constructor(
-    private readonly options: { maxSessions: number; idleMs: number; log: Logger; now?: () => number },
-  ) {
+  constructor(private readonly options: { maxSessions: number; idleMs: number; log: Logger; now?: () => number }) {
     this.sweep = setInterval(() => this.expireIdle(), Math.min(60_000, options.idleMs));
     this.sweep.unref();
   }
@@ -94,10 +92,13 @@ export class SessionTable<S extends ClosableSession> {
     this.refusedSinceLog++;
     const now = this.now();
     if (now - this.lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) return;
-    this.options.log.warning('refused a new HTTP session: the server is at its --max-sessions cap; raise it, or have clients close (DELETE) sessions they no longer use', {
-      maxSessions: this.options.maxSessions,
-      refused: this.refusedSinceLog,
-    });
+    this.options.log.warning(
+      'refused a new HTTP session: the server is at its --max-sessions cap; raise it, or have clients close (DELETE) sessions they no longer use',
+      {
+        maxSessions: this.options.maxSessions,
+        refused: this.refusedSinceLog,
+      },
+    );
     this.refusedSinceLog = 0;
     this.lastRefusalLog = now;
   }

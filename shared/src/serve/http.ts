@@ -2,7 +2,12 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NodeStreamableHTTPServerTransport, hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  NodeStreamableHTTPServerTransport,
+  hostHeaderValidation,
+  originValidation,
+  toNodeHandler,
+} from '@modelcontextprotocol/node';
 import { createMcpHandler, isInitializeRequest, isJsonContentType } from '@modelcontextprotocol/server';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Logger } from '../log/index.js';
@@ -14,7 +19,7 @@ import type { TransportConfig } from './flags.js';
 export interface HttpEndpoint {
   /** The URL of the MCP endpoint, e.g. http://127.0.0.1:3000/mcp. */
   url: string;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -61,7 +66,13 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-function sendJsonError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, code = -32000): void {
+function sendJsonError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  code = -32000,
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
@@ -73,7 +84,11 @@ function sendJsonError(res: ServerResponse, status: number, message: string, hea
 function answerHealthCheck(req: IncomingMessage, res: ServerResponse): boolean {
   if ((req.url ?? '/').split('?')[0] !== '/healthz') return false;
   const ok = req.method === 'GET' || req.method === 'HEAD';
-  res.writeHead(ok ? 200 : 405, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...(ok ? {} : { allow: 'GET, HEAD' }) });
+  res.writeHead(ok ? 200 : 405, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    ...(ok ? {} : { allow: 'GET, HEAD' }),
+  });
   res.end(ok && req.method === 'GET' ? 'ok\n' : undefined);
   return true;
 }
@@ -104,15 +119,24 @@ export async function startHttpEndpoint(
   // 2025-era clients that open with initialize get a real session (Mcp-Session-Id), so that log notifications,
   // progress and server-to-client requests work as over stdio. 2026-07-28 traffic, and 2025-era requests that
   // carry no session, go to the SDK's per-request handler.
-  const sessions = new SessionTable<NodeStreamableHTTPServerTransport>({ maxSessions: config.maxSessions, idleMs: SESSION_IDLE_MS, log });
+  const sessions = new SessionTable<NodeStreamableHTTPServerTransport>({
+    maxSessions: config.maxSessions,
+    idleMs: SESSION_IDLE_MS,
+    log,
+  });
 
   const openSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
     const release = sessions.admit();
     if (!release) {
       // Never end a live session for a newcomer: its client would lose its state mid-work.
-      sendJsonError(res, 503, `The server is serving its maximum of ${config.maxSessions} sessions; retry in ${RETRY_AFTER_SECONDS} seconds.`, {
-        'retry-after': String(RETRY_AFTER_SECONDS),
-      });
+      sendJsonError(
+        res,
+        503,
+        `The server is serving its maximum of ${config.maxSessions} sessions; retry in ${RETRY_AFTER_SECONDS} seconds.`,
+        {
+          'retry-after': String(RETRY_AFTER_SECONDS),
+        },
+      );
       return;
     }
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
@@ -161,7 +185,11 @@ export async function startHttpEndpoint(
         // Discard the rest (bounded by the request timeout) rather than close mid-body: a client still
         // writing would see a reset instead of this answer.
         req.resume();
-        sendJsonError(res, 413, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes; send large content in parts.`);
+        sendJsonError(
+          res,
+          413,
+          `Request body too large: the limit is ${MAX_BODY_BYTES} bytes; send large content in parts.`,
+        );
         return;
       }
       throw error;
@@ -200,7 +228,9 @@ export async function startHttpEndpoint(
         const match = /^Bearer\s+(.+)$/i.exec(header);
         // Compare digests so the comparison takes the same time whatever the length of the guess.
         if (!match || !timingSafeEqual(digest(match[1]!.trim()), expectedToken)) {
-          sendJsonError(res, 401, 'Unauthorized: send "Authorization: Bearer <token>".', { 'www-authenticate': 'Bearer' });
+          sendJsonError(res, 401, 'Unauthorized: send "Authorization: Bearer <token>".', {
+            'www-authenticate': 'Bearer',
+          });
           return;
         }
       }

@@ -1,8 +1,29 @@
 export { COMMON_FLAGS, formatHelp, isLoopbackHost, parseCommandLine, splitList, toCommonConfig } from './flags.js';
-export type { CommonConfig, FlagSpec, FlagValue, FlagValues, ParsedCommandLine, TransportConfig, TypedFlagValues } from './flags.js';
+export type {
+  CommonConfig,
+  FlagSpec,
+  FlagValue,
+  FlagValues,
+  ParsedCommandLine,
+  TransportConfig,
+  TypedFlagValues,
+} from './flags.js';
 export { defineTool } from './tool.js';
 export { input } from './ask.js';
-export type { Answers, AnswerOf, Ask, ConfirmAnswer, ConfirmRequest, FormAnswer, FormRequest, FormSchema, InputCapability, InputRequest, RootsRequest, SampleRequest } from './ask.js';
+export type {
+  Answers,
+  AnswerOf,
+  Ask,
+  ConfirmAnswer,
+  ConfirmRequest,
+  FormAnswer,
+  FormRequest,
+  FormSchema,
+  InputCapability,
+  InputRequest,
+  RootsRequest,
+  SampleRequest,
+} from './ask.js';
 export { STATE_TTL_MS, StateSigner, callBinding, canonicalJson } from './state.js';
 export type { OpenedState, StatePayload, StateRefusal } from './state.js';
 export type { AnyToolDefinition, PorticoToolAnnotations, ToolContext, ToolDefinition } from './tool.js';

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { registerAppResource, registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
-import type { CallToolResult, GetPromptResult, InputRequiredResult, McpRequestContext, McpServerFactory, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  InputRequiredResult,
+  McpRequestContext,
+  McpServerFactory,
+  ReadResourceResult,
+  ServerContext,
+} from '@modelcontextprotocol/server';
 import { InputUnavailableError, TooLargeError } from '../errors/index.js';
 import { InputRequiredSignal, clientCapabilities, createAsk, input } from './ask.js';
 import type { Ask, AskScope } from './ask.js';
@@ -10,7 +17,16 @@ import type { StateSigner } from './state.js';
 import { APP_MIME_TYPE as APP_MIME, readAppHtml } from '../apps/index.js';
 import type { AppView } from '../apps/index.js';
 import type { Logger } from '../log/index.js';
-import { Reply, cutText, formatBytes, toProtocolError, toToolError, toolError, truncationNotice, utf8Length } from '../output/index.js';
+import {
+  Reply,
+  cutText,
+  formatBytes,
+  toProtocolError,
+  toToolError,
+  toolError,
+  truncationNotice,
+  utf8Length,
+} from '../output/index.js';
 import { boundResult } from './bound.js';
 import type { AnyPromptDefinition, ContinueHint, PromptReply } from './prompt.js';
 import { isTemplateUri } from './resource.js';
@@ -72,7 +88,11 @@ export const STATELESS_CONNECTION = 'stateless';
 export function createInstanceFactory(options: FactoryOptions): McpServerFactory {
   return (request: McpRequestContext) => {
     const server = new McpServer(
-      { name: options.info.name, version: options.info.version, ...(options.info.title ? { title: options.info.title } : {}) },
+      {
+        name: options.info.name,
+        version: options.info.version,
+        ...(options.info.title ? { title: options.info.title } : {}),
+      },
       {
         // Both eras: a 2026-07-28 request asks for log notifications by setting a level in its _meta, and the
         // SDK sends them only to such requests, at that level and above.
@@ -129,7 +149,11 @@ function openState(options: FactoryOptions, state: string): unknown {
 }
 
 /** The 2025-era session's roots, asked once and again after the client says they changed; undefined elsewhere. */
-function rootsProvider(server: McpServer, era: 'legacy' | 'modern', sessionful: boolean): (() => Promise<string[] | undefined>) | undefined {
+function rootsProvider(
+  server: McpServer,
+  era: 'legacy' | 'modern',
+  sessionful: boolean,
+): (() => Promise<string[] | undefined>) | undefined {
   if (era !== 'legacy' || !sessionful) return undefined;
   let cached: Promise<string[] | undefined> | undefined;
   server.server.setNotificationHandler('notifications/roots/list_changed', () => {
@@ -169,6 +193,9 @@ function registerTool(
   options: FactoryOptions,
 ): void {
   const log = options.log.child(tool.name);
+  // Tools of every input and output type meet here as AnyToolDefinition, whose schemas are typed loosely on
+  // purpose; the SDK checks them again when it registers the tool.
+  /* eslint-disable @typescript-eslint/no-unsafe-assignment */
   const config = {
     title: tool.title,
     description: tool.description,
@@ -176,6 +203,7 @@ function registerTool(
     ...(tool.outputSchema ? { outputSchema: slimmed(tool.outputSchema) } : {}),
     annotations: { title: tool.title, ...tool.annotations },
   };
+  /* eslint-enable @typescript-eslint/no-unsafe-assignment */
   const confirming = options.confirmDestructive === true && tool.annotations.destructiveHint;
   const handler = async (args: unknown, sdk: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
     // The request's own signal, unless shutdown has begun: tracking each call's controller in a set is far
@@ -183,7 +211,14 @@ function registerTool(
     // dependent signal registered on it for the life of the process on Node 20.
     const signal = callSignal(sdk.mcpReq.signal, options.shutdownSignal);
     let reply: Reply | undefined;
-    const scope: AskScope = { era, sdk, server, signer: options.signer, binding: callBinding(tool.name, args), subject: `${tool.name}` };
+    const scope: AskScope = {
+      era,
+      sdk,
+      server,
+      signer: options.signer,
+      binding: callBinding(tool.name, args),
+      subject: `${tool.name}`,
+    };
     const ask = createAsk(scope);
     const context: ToolContext = {
       signal,
@@ -214,7 +249,12 @@ function registerTool(
   // The SDK's overloads are generic over the schema type; our definitions are already checked by defineTool.
   if (tool.ui && options.apps) {
     // ext-apps writes `_meta.ui` and the older flat `ui/resourceUri` key that hosts of the first drafts read.
-    (registerAppTool as (server: McpServer, name: string, config: object, cb: typeof handler) => unknown)(server, tool.name, { ...config, _meta: { ui: tool.ui } }, handler);
+    (registerAppTool as (server: McpServer, name: string, config: object, cb: typeof handler) => unknown)(
+      server,
+      tool.name,
+      { ...config, _meta: { ui: tool.ui } },
+      handler,
+    );
   } else {
     (server.registerTool as (name: string, config: object, cb: typeof handler) => unknown)(tool.name, config, handler);
   }
@@ -226,13 +266,21 @@ function registerTool(
  */
 function registerView(server: McpServer, view: AppView, options: FactoryOptions): void {
   const log = options.log.child(view.name);
-  registerAppResource(server, view.name, view.uri, { title: view.title, description: view.description }, async (uri) => {
-    try {
-      return { contents: [{ uri: uri.href, mimeType: APP_MIME, text: await readAppHtml(view) }] };
-    } catch (error) {
-      throw toProtocolError(error, { uri: uri.href }, (unexpected) => log.error('view read failed unexpectedly', { error: unexpected }));
-    }
-  });
+  registerAppResource(
+    server,
+    view.name,
+    view.uri,
+    { title: view.title, description: view.description },
+    async (uri) => {
+      try {
+        return { contents: [{ uri: uri.href, mimeType: APP_MIME, text: await readAppHtml(view) }] };
+      } catch (error) {
+        throw toProtocolError(error, { uri: uri.href }, (unexpected) =>
+          log.error('view read failed unexpectedly', { error: unexpected }),
+        );
+      }
+    },
+  );
 }
 
 /** Under --confirm-destructive: asks the user, and returns the reply saying nothing was done unless they agreed. */
@@ -240,7 +288,9 @@ async function confirmEffect(tool: AnyToolDefinition, args: unknown, ask: Ask): 
   const described = tool.effect ? tool.effect(args) : `Run ${tool.title}`;
   if (described === undefined) return undefined;
   const effect = oneLine(described, 300);
-  const { portico_confirm: answer } = await ask({ portico_confirm: input.confirm(`${effect}. Go ahead? (${tool.name})`) });
+  const { portico_confirm: answer } = await ask({
+    portico_confirm: input.confirm(`${effect}. Go ahead? (${tool.name})`),
+  });
   if (answer.confirmed) return undefined;
   const how = answer.action === 'cancel' ? 'cancelled the confirmation' : 'declined';
   return toolError(`Nothing was done: the user ${how} (${effect}); ask the user before trying again.`);
@@ -271,13 +321,28 @@ function slimmed<S extends Parameters<typeof slimSchema>[0]>(schema: S): S {
 }
 
 function extraContext(sdk: ServerContext, era: 'legacy' | 'modern', log: Logger, ask: Ask): ExtraContext {
-  return { signal: sdk.mcpReq.signal, era, log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)), ask };
+  return {
+    signal: sdk.mcpReq.signal,
+    era,
+    log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)),
+    ask,
+  };
 }
 
 /** Listing resources is not a request that may come back input_required. */
-const cannotAsk: Ask = () => Promise.reject(new InputUnavailableError('Listing resources cannot ask the client for input; ask when a resource is read.'));
+const cannotAsk: Ask = () =>
+  Promise.reject(
+    new InputUnavailableError('Listing resources cannot ask the client for input; ask when a resource is read.'),
+  );
 
-function askFor(server: McpServer, sdk: ServerContext, era: 'legacy' | 'modern', options: FactoryOptions, name: string, args: unknown): Ask {
+function askFor(
+  server: McpServer,
+  sdk: ServerContext,
+  era: 'legacy' | 'modern',
+  options: FactoryOptions,
+  name: string,
+  args: unknown,
+): Ask {
   return createAsk({ era, sdk, server, signer: options.signer, binding: callBinding(name, args), subject: name });
 }
 
@@ -293,25 +358,45 @@ function boundedText(text: string, limit: number, continueHint: ContinueHint | u
   })}`;
 }
 
-function registerResource(server: McpServer, resource: ResourceDefinition, era: 'legacy' | 'modern', options: FactoryOptions): void {
+function registerResource(
+  server: McpServer,
+  resource: ResourceDefinition,
+  era: 'legacy' | 'modern',
+  options: FactoryOptions,
+): void {
   const log = options.log.child(resource.name);
   const metadata = { title: resource.title, description: resource.description, mimeType: resource.mimeType };
-  const read = async (uri: URL, variables: Record<string, string | string[]>, sdk: ServerContext): Promise<ReadResourceResult | InputRequiredResult> => {
+  const read = async (
+    uri: URL,
+    variables: Record<string, string | string[]>,
+    sdk: ServerContext,
+  ): Promise<ReadResourceResult | InputRequiredResult> => {
     const decoded: Record<string, string> = {};
-    for (const [name, value] of Object.entries(variables)) decoded[name] = decodeURIComponent(Array.isArray(value) ? (value[0] ?? '') : value);
+    for (const [name, value] of Object.entries(variables))
+      decoded[name] = decodeURIComponent(Array.isArray(value) ? (value[0] ?? '') : value);
     try {
-      const answer: ResourceContents = await resource.read(uri, decoded, extraContext(sdk, era, log, askFor(server, sdk, era, options, `resource ${uri.href}`, {}))).then((value) => (typeof value === 'string' ? { text: value } : value));
+      const answer: ResourceContents = await resource
+        .read(uri, decoded, extraContext(sdk, era, log, askFor(server, sdk, era, options, `resource ${uri.href}`, {})))
+        .then((value) => (typeof value === 'string' ? { text: value } : value));
       const mimeType = answer.mimeType ?? resource.mimeType;
       if ('blob' in answer) {
         if (answer.blob.length > options.maxOutputBytes) {
-          throw new TooLargeError(`${uri.href} is ${formatBytes(answer.blob.length)} encoded, over the reply budget of ${formatBytes(options.maxOutputBytes)}; ask the operator to raise --max-output-bytes.`);
+          throw new TooLargeError(
+            `${uri.href} is ${formatBytes(answer.blob.length)} encoded, over the reply budget of ${formatBytes(options.maxOutputBytes)}; ask the operator to raise --max-output-bytes.`,
+          );
         }
         return { contents: [{ uri: uri.href, mimeType, blob: answer.blob }] };
       }
-      return { contents: [{ uri: uri.href, mimeType, text: boundedText(answer.text, options.maxOutputBytes, resource.continueHint) }] };
+      return {
+        contents: [
+          { uri: uri.href, mimeType, text: boundedText(answer.text, options.maxOutputBytes, resource.continueHint) },
+        ],
+      };
     } catch (error) {
       if (error instanceof InputRequiredSignal) return error.result;
-      throw toProtocolError(error, { uri: uri.href }, (unexpected) => log.error('resource read failed unexpectedly', { error: unexpected }));
+      throw toProtocolError(error, { uri: uri.href }, (unexpected) =>
+        log.error('resource read failed unexpectedly', { error: unexpected }),
+      );
     }
   };
   if (!isTemplateUri(resource.uri)) {
@@ -325,19 +410,29 @@ function registerResource(server: McpServer, resource: ResourceDefinition, era: 
           try {
             return { resources: await list(extraContext(sdk, era, log, cannotAsk)) };
           } catch (error) {
-            throw toProtocolError(error, {}, (unexpected) => log.error('resource list failed unexpectedly', { error: unexpected }));
+            throw toProtocolError(error, {}, (unexpected) =>
+              log.error('resource list failed unexpectedly', { error: unexpected }),
+            );
           }
         }
       : undefined,
   });
-  server.registerResource(resource.name, template, metadata, (uri, variables, sdk) => read(uri, variables as Record<string, string | string[]>, sdk));
+  server.registerResource(resource.name, template, metadata, (uri, variables, sdk) => read(uri, variables, sdk));
 }
 
-function registerPrompt(server: McpServer, prompt: AnyPromptDefinition, era: 'legacy' | 'modern', options: FactoryOptions): void {
+function registerPrompt(
+  server: McpServer,
+  prompt: AnyPromptDefinition,
+  era: 'legacy' | 'modern',
+  options: FactoryOptions,
+): void {
   const log = options.log.child(prompt.name);
   const answer = async (args: unknown, sdk: ServerContext): Promise<PromptReply | InputRequiredResult> => {
     try {
-      const { continueHint, ...reply } = await prompt.handler(args, extraContext(sdk, era, log, askFor(server, sdk, era, options, `prompt ${prompt.name}`, args)));
+      const { continueHint, ...reply } = await prompt.handler(
+        args,
+        extraContext(sdk, era, log, askFor(server, sdk, era, options, `prompt ${prompt.name}`, args)),
+      );
       // One budget for all the prompt's text, in message order.
       let remaining = options.maxOutputBytes;
       const messages = reply.messages.map((message) => {
@@ -352,10 +447,27 @@ function registerPrompt(server: McpServer, prompt: AnyPromptDefinition, era: 'le
       throw toProtocolError(error, {}, (unexpected) => log.error('prompt failed unexpectedly', { error: unexpected }));
     }
   };
-  const config = { title: prompt.title, description: prompt.description, ...(prompt.argsSchema ? { argsSchema: prompt.argsSchema } : {}) };
+  const config = {
+    title: prompt.title,
+    description: prompt.description,
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- prompts of every argument type meet here (AnyPromptDefinition)
+    ...(prompt.argsSchema ? { argsSchema: prompt.argsSchema } : {}),
+  };
   type Answer = Promise<PromptReply | InputRequiredResult>;
-  if (prompt.argsSchema) (server.registerPrompt as (name: string, config: object, cb: (args: unknown, sdk: ServerContext) => Answer) => unknown)(prompt.name, config, answer);
-  else (server.registerPrompt as (name: string, config: object, cb: (sdk: ServerContext) => Answer) => unknown)(prompt.name, config, (sdk) => answer({}, sdk));
+  if (prompt.argsSchema)
+    (
+      server.registerPrompt as (
+        name: string,
+        config: object,
+        cb: (args: unknown, sdk: ServerContext) => Answer,
+      ) => unknown
+    )(prompt.name, config, answer);
+  else
+    (server.registerPrompt as (name: string, config: object, cb: (sdk: ServerContext) => Answer) => unknown)(
+      prompt.name,
+      config,
+      (sdk) => answer({}, sdk),
+    );
 }
 
 const callsInFlight = new Map<AbortSignal, { controller: AbortController; detach: () => void }>();
@@ -366,9 +478,13 @@ function callSignal(request: AbortSignal, shutdown: AbortSignal): AbortSignal {
   if (shutdown.aborted) return shutdown;
   if (!shutdownsWatched.has(shutdown)) {
     shutdownsWatched.add(shutdown);
-    shutdown.addEventListener('abort', () => {
-      for (const { controller } of callsInFlight.values()) controller.abort(shutdown.reason);
-    }, { once: true });
+    shutdown.addEventListener(
+      'abort',
+      () => {
+        for (const { controller } of callsInFlight.values()) controller.abort(shutdown.reason);
+      },
+      { once: true },
+    );
   }
   const controller = new AbortController();
   if (request.aborted) controller.abort(request.reason);
@@ -408,7 +524,12 @@ function progressReporter(sdk: ServerContext): ToolContext['progress'] {
     try {
       await sdk.mcpReq.notify({
         method: 'notifications/progress',
-        params: { progressToken: token, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
+        params: {
+          progressToken: token,
+          progress,
+          ...(total !== undefined ? { total } : {}),
+          ...(message ? { message } : {}),
+        },
       });
     } catch {
       // Progress is advisory: a client that went away must not fail the work.

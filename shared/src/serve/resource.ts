@@ -30,8 +30,12 @@ export interface ResourceDefinition {
   description: string;
   mimeType: string;
   /** For a template: the concrete resources it offers, for resources/list. */
-  list?(context: ExtraContext): Promise<ListedResource[]>;
-  read(uri: URL, variables: Readonly<Record<string, string>>, context: ExtraContext): Promise<ResourceContents | string>;
+  list?: (context: ExtraContext) => Promise<ListedResource[]>;
+  read(
+    uri: URL,
+    variables: Readonly<Record<string, string>>,
+    context: ExtraContext,
+  ): Promise<ResourceContents | string>;
   /** How to get what a cut read left out, in words: "use describe_table for one table". */
   continueHint?: string;
 }

@@ -28,7 +28,10 @@ export interface ConfigInput<Flags extends Readonly<Record<string, FlagSpec>>> {
 }
 
 /** Everything a server tells the bootstrap: identity, flags, how to parse its config and build its surface. */
-export interface ServerSpec<Config, Flags extends Readonly<Record<string, FlagSpec>> = Readonly<Record<string, FlagSpec>>> {
+export interface ServerSpec<
+  Config,
+  Flags extends Readonly<Record<string, FlagSpec>> = Readonly<Record<string, FlagSpec>>,
+> {
   /** Short name: `filesystem`. The MCP server name becomes `portico-<name>`. */
   name: string;
   title: string;
@@ -78,9 +81,17 @@ export type PreparedOrPrinted = { kind: 'server'; server: PreparedServer } | { k
 
 function helpText(spec: ServerSpec<unknown, Readonly<Record<string, FlagSpec>>>): string {
   const toolsets = Object.entries(spec.toolsets ?? {});
-  const toolsetLines = toolsets.length === 0 ? [] : ['Toolsets (--toolsets a,b or all):', ...toolsets.map(([name, line]) => `  ${name.padEnd(16)}${line}`)];
-  const details = [spec.details, toolsetLines.join('\n')].filter((part) => part !== undefined && part !== '').join('\n\n');
-  return formatHelp({ usage: spec.usage, description: spec.description, ...(details ? { details } : {}) }, spec.flags ?? {});
+  const toolsetLines =
+    toolsets.length === 0
+      ? []
+      : ['Toolsets (--toolsets a,b or all):', ...toolsets.map(([name, line]) => `  ${name.padEnd(16)}${line}`)];
+  const details = [spec.details, toolsetLines.join('\n')]
+    .filter((part) => part !== undefined && part !== '')
+    .join('\n\n');
+  return formatHelp(
+    { usage: spec.usage, description: spec.description, ...(details ? { details } : {}) },
+    spec.flags ?? {},
+  );
 }
 
 /**
@@ -96,11 +107,20 @@ export async function prepareServer<Config, Flags extends Readonly<Record<string
 ): Promise<PreparedOrPrinted> {
   const serverFlags: Readonly<Record<string, FlagSpec>> = spec.flags ?? {};
   const parsed = parseCommandLine(argv, env, serverFlags);
-  if (parsed.values.help === true) return { kind: 'print', text: helpText(spec as ServerSpec<unknown, Readonly<Record<string, FlagSpec>>>) };
+  if (parsed.values.help === true) return { kind: 'print', text: helpText(spec) };
   if (parsed.values.version === true) return { kind: 'print', text: spec.version };
   const common = toCommonConfig(parsed, env);
-  const log = new Logger({ name: `portico.${spec.name}`, level: common.logLevel, ...(logSink ? { write: logSink } : {}) });
-  const config = await spec.parseConfig({ values: parsed.values as TypedFlagValues<Flags>, positionals: parsed.positionals, env, common });
+  const log = new Logger({
+    name: `portico.${spec.name}`,
+    level: common.logLevel,
+    ...(logSink ? { write: logSink } : {}),
+  });
+  const config = await spec.parseConfig({
+    values: parsed.values as TypedFlagValues<Flags>,
+    positionals: parsed.positionals,
+    env,
+    common,
+  });
   const cleanups: Array<() => Promise<void> | void> = [];
   const shutdownController = new AbortController();
   const connectionListeners: Array<(connection: string) => void> = [];
@@ -171,17 +191,24 @@ export async function runServer<Config, Flags extends Readonly<Record<string, Fl
     return await serve(spec, prepared.server);
   } catch (error) {
     if (isPorticoError(error)) {
-      process.stderr.write(`${binary}: ${error.message}\n${error instanceof ConfigError ? `Run ${binary} --help for usage.\n` : ''}`);
+      process.stderr.write(
+        `${binary}: ${error.message}\n${error instanceof ConfigError ? `Run ${binary} --help for usage.\n` : ''}`,
+      );
       process.exitCode = 2;
       return undefined;
     }
-    process.stderr.write(`${binary}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${binary}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
     return undefined;
   }
 }
 
-async function serve<Config, Flags extends Readonly<Record<string, FlagSpec>>>(spec: ServerSpec<Config, Flags>, server: PreparedServer): Promise<RunningServer> {
+async function serve<Config, Flags extends Readonly<Record<string, FlagSpec>>>(
+  spec: ServerSpec<Config, Flags>,
+  server: PreparedServer,
+): Promise<RunningServer> {
   const { common, log, factory, tools } = server;
   let closeTransport: () => Promise<void>;
   let url: string | undefined;
@@ -194,7 +221,11 @@ async function serve<Config, Flags extends Readonly<Record<string, FlagSpec>>>(s
   } else {
     const { serveStdio, StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
     const { oversizeRequestGuard } = await import('./stdin-guard.js');
-    const guard = oversizeRequestGuard(process.stdout, log, spec.oversizedRequestHint ? { hint: spec.oversizedRequestHint } : {});
+    const guard = oversizeRequestGuard(
+      process.stdout,
+      log,
+      spec.oversizedRequestHint ? { hint: spec.oversizedRequestHint } : {},
+    );
     process.stdin.pipe(guard);
     const handle = serveStdio(factory, {
       legacy: 'serve',

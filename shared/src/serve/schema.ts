@@ -14,7 +14,8 @@ export function slimJsonSchema(schema: JsonSchema): JsonSchema {
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(node)) {
       if (key === '$schema') continue;
-      if ((key === 'maximum' || key === 'minimum') && typeof value === 'number' && SAFE_INTEGER_BOUNDS.has(value)) continue;
+      if ((key === 'maximum' || key === 'minimum') && typeof value === 'number' && SAFE_INTEGER_BOUNDS.has(value))
+        continue;
       out[key] = slim(value);
     }
     return out;
@@ -44,7 +45,10 @@ export function slimSchema<S extends z.ZodObject>(schema: S): S {
   Object.defineProperty(wrapped, '~standard', {
     value: {
       ...schema['~standard'],
-      jsonSchema: { input: (options: StandardJsonOptions) => converted('input', options), output: (options: StandardJsonOptions) => converted('output', options) },
+      jsonSchema: {
+        input: (options: StandardJsonOptions) => converted('input', options),
+        output: (options: StandardJsonOptions) => converted('output', options),
+      },
     },
   });
   return wrapped;

@@ -15,7 +15,10 @@ export const ALL_TOOLSETS = 'all';
  */
 export function selectTools(
   tools: readonly AnyToolDefinition[],
-  common: Pick<CommonConfig, 'readOnly' | 'tools' | 'excludeTools'> & { toolsets?: ReadonlySet<string>; apps?: boolean },
+  common: Pick<CommonConfig, 'readOnly' | 'tools' | 'excludeTools'> & {
+    toolsets?: ReadonlySet<string>;
+    apps?: boolean;
+  },
 ): AnyToolDefinition[] {
   const known = new Set(tools.map((tool) => tool.name));
   for (const [flag, names] of [
@@ -24,24 +27,34 @@ export function selectTools(
   ] as const) {
     const unknown = [...(names ?? [])].filter((name) => !known.has(name));
     if (unknown.length > 0) {
-      throw new ConfigError(`${flag} names unknown tool${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the tools are ${[...known].join(', ')}.`);
+      throw new ConfigError(
+        `${flag} names unknown tool${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the tools are ${[...known].join(', ')}.`,
+      );
     }
   }
   const toolsets = toolsetNames(tools);
   const wanted = common.toolsets ?? new Set<string>();
   const unknownSets = [...wanted].filter((name) => name !== ALL_TOOLSETS && !toolsets.includes(name));
   if (unknownSets.length > 0) {
-    const offered = toolsets.length > 0 ? `the toolsets are ${[...toolsets, ALL_TOOLSETS].join(', ')}` : 'this server has no opt-in toolsets';
-    throw new ConfigError(`--toolsets names unknown toolset${unknownSets.length > 1 ? 's' : ''} ${unknownSets.join(', ')}; ${offered}.`);
+    const offered =
+      toolsets.length > 0
+        ? `the toolsets are ${[...toolsets, ALL_TOOLSETS].join(', ')}`
+        : 'this server has no opt-in toolsets';
+    throw new ConfigError(
+      `--toolsets names unknown toolset${unknownSets.length > 1 ? 's' : ''} ${unknownSets.join(', ')}; ${offered}.`,
+    );
   }
   // App-only tools serve the views of the tools the model sees: they follow --no-apps, not the tool lists.
   const enabled = (tool: AnyToolDefinition) =>
     isAppOnly(tool.ui)
       ? common.apps !== false
       : common.tools !== undefined
-      ? common.tools.has(tool.name)
-      : tool.toolset === undefined || wanted.has(ALL_TOOLSETS) || wanted.has(tool.toolset);
-  return tools.filter((tool) => enabled(tool) && (!common.readOnly || tool.annotations.readOnlyHint) && !common.excludeTools.has(tool.name));
+        ? common.tools.has(tool.name)
+        : tool.toolset === undefined || wanted.has(ALL_TOOLSETS) || wanted.has(tool.toolset);
+  return tools.filter(
+    (tool) =>
+      enabled(tool) && (!common.readOnly || tool.annotations.readOnlyHint) && !common.excludeTools.has(tool.name),
+  );
 }
 
 /** The opt-in toolsets among `tools`, in the order they first appear. */

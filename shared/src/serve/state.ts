@@ -41,7 +41,10 @@ export class StateSigner {
 
   /** Signs `payload` into the opaque string sent to the client. */
   seal(payload: StatePayload): string {
-    const body = Buffer.from(JSON.stringify({ b: payload.binding, e: payload.expires, a: payload.answers }), 'utf8').toString('base64url');
+    const body = Buffer.from(
+      JSON.stringify({ b: payload.binding, e: payload.expires, a: payload.answers }),
+      'utf8',
+    ).toString('base64url');
     return `${VERSION}.${body}.${this.#mac(body).toString('base64url')}`;
   }
 
@@ -63,11 +66,22 @@ export class StateSigner {
       return { ok: false, reason: 'malformed' };
     }
     const fields = decoded as { b?: unknown; e?: unknown; a?: unknown } | null;
-    if (fields === null || typeof fields !== 'object' || typeof fields.b !== 'string' || typeof fields.e !== 'number' || fields.a === null || typeof fields.a !== 'object' || Array.isArray(fields.a)) {
+    if (
+      fields === null ||
+      typeof fields !== 'object' ||
+      typeof fields.b !== 'string' ||
+      typeof fields.e !== 'number' ||
+      fields.a === null ||
+      typeof fields.a !== 'object' ||
+      Array.isArray(fields.a)
+    ) {
       return { ok: false, reason: 'malformed' };
     }
     if (fields.e <= now) return { ok: false, reason: 'expired' };
-    return { ok: true, payload: { binding: fields.b, expires: fields.e, answers: fields.a as Record<string, unknown> } };
+    return {
+      ok: true,
+      payload: { binding: fields.b, expires: fields.e, answers: fields.a as Record<string, unknown> },
+    };
   }
 
   #mac(body: string): Buffer {

@@ -79,7 +79,11 @@ export class MessageSizeFramer {
   #finishDropped(): OversizedMessage {
     const head = this.#head.toString('utf8');
     const tail = this.#tail.toString('utf8');
-    const result: OversizedMessage = { id: findTopLevelId(head, tail), method: findMethod(head, tail), bytes: this.#droppedBytes };
+    const result: OversizedMessage = {
+      id: findTopLevelId(head, tail),
+      method: findMethod(head, tail),
+      bytes: this.#droppedBytes,
+    };
     this.#dropping = false;
     this.#droppedBytes = 0;
     this.#head = Buffer.alloc(0);
@@ -111,7 +115,11 @@ function findMethod(head: string, tail: string): string | undefined {
 }
 
 /** The JSON-RPC error line answering an oversized request; `hint` says how to send the content instead. */
-export function oversizeErrorLine(message: OversizedMessage, maxBytes: number, hint = 'send the content in smaller pieces'): string {
+export function oversizeErrorLine(
+  message: OversizedMessage,
+  maxBytes: number,
+  hint = 'send the content in smaller pieces',
+): string {
   const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
   const what = message.method === 'tools/call' ? 'tool call' : 'request';
   return `${JSON.stringify({
@@ -129,7 +137,11 @@ export function oversizeErrorLine(message: OversizedMessage, maxBytes: number, h
  * SDK's read buffer overflow and the transport close, ending the session; with it, that request alone is
  * refused with a JSON-RPC error written to `stdout`.
  */
-export function oversizeRequestGuard(stdout: Writable, log: Logger, options: { maxBytes?: number; hint?: string } = {}): Transform {
+export function oversizeRequestGuard(
+  stdout: Writable,
+  log: Logger,
+  options: { maxBytes?: number; hint?: string } = {},
+): Transform {
   const maxBytes = options.maxBytes ?? STDIO_MAX_MESSAGE_BYTES;
   const framer = new MessageSizeFramer(maxBytes);
   return new Transform({

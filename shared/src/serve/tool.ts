@@ -21,13 +21,13 @@ export interface ToolContext {
    * The reply of this call, created on first use with the operator's --max-output-bytes: add lines, items,
    * long text and structure to it and return `reply().build()`. It charges all of it against the budget.
    */
-  reply(): Reply;
+  reply: () => Reply;
   /** The operator's reply budget in bytes, for work sized before the reply is built (rows to fetch, bytes to read). */
   maxOutputBytes: number;
   /** Logs to stderr and, where the client asked for it, to the client. */
   log: Logger;
   /** Reports progress when the client sent a progress token; a no-op otherwise. */
-  progress(progress: number, total?: number, message?: string): Promise<void>;
+  progress: (progress: number, total?: number, message?: string) => Promise<void>;
   /** The protocol era of the request: 2025-era (`legacy`) or 2026-07-28 (`modern`). */
   era: 'legacy' | 'modern';
   /**
@@ -35,7 +35,7 @@ export interface ToolContext {
    * the 2026-07-28 era the first call of a client that declares roots comes back `input_required`. A
    * 2025-era session asks once and again after the client says they changed.
    */
-  clientRoots(): Promise<string[] | undefined>;
+  clientRoots: () => Promise<string[] | undefined>;
   /**
    * Asks the client for input — forms, confirmations, roots, sampling — in either era, with the answers under
    * the keys given: `const { ok } = await ctx.ask({ ok: input.confirm('Delete 3 rows?') })`. A 2025-era
@@ -48,7 +48,7 @@ export interface ToolContext {
    */
   ask: Ask;
   /** Whether the client declared what a kind of request needs (`elicitation`, `roots`, `sampling`). */
-  canAsk(capability: InputCapability): boolean;
+  canAsk: (capability: InputCapability) => boolean;
   /**
    * An opaque key of the connection the call came on: one per stdio connection or 2025-era HTTP session,
    * and one shared key for 2026-07-28 HTTP requests, which carry no session. State kept per connection (a
@@ -58,7 +58,10 @@ export interface ToolContext {
 }
 
 /** A tool: everything the host sees (name, schemas, annotations) and the handler that answers it. */
-export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject | undefined = z.ZodObject | undefined> {
+export interface ToolDefinition<
+  Input extends z.ZodObject = z.ZodObject,
+  Output extends z.ZodObject | undefined = z.ZodObject | undefined,
+> {
   name: string;
   title: string;
   description: string;

@@ -115,7 +115,7 @@ export async function openAppHost(options: AppHostOptions): Promise<AppHost> {
   const resource = await client.readResource({ uri });
   const content = resource.contents[0] as { text?: string } | undefined;
   if (content?.text === undefined) throw new Error(`${uri} has no text`);
-  const result = (await client.callTool({ name: options.tool, arguments: options.arguments })) as CallToolResult;
+  const result = await client.callTool({ name: options.tool, arguments: options.arguments });
   const script = await hostScript();
 
   const page = `<!doctype html><html><head><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,"></head><body style="margin:0"><script>${script.replaceAll('</script', '<\\/script')}</script></body></html>`;
@@ -134,7 +134,15 @@ export async function openAppHost(options: AppHostOptions): Promise<AppHost> {
     headless: true,
     userDataDir: profile,
     pipe: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const width = options.width ?? 960;
   const height = options.height ?? 720;
@@ -153,10 +161,14 @@ export async function openAppHost(options: AppHostOptions): Promise<AppHost> {
     return JSON.stringify(await client.callTool(params));
   });
   await tab.goto(url);
-  await tab.evaluate(
-    (view) => (globalThis as unknown as { startView(view: unknown): Promise<void> }).startView(view),
-    { html: content.text, input: options.arguments, result, theme: options.theme ?? 'light', width, height },
-  );
+  await tab.evaluate((view) => (globalThis as unknown as { startView(view: unknown): Promise<void> }).startView(view), {
+    html: content.text,
+    input: options.arguments,
+    result,
+    theme: options.theme ?? 'light',
+    width,
+    height,
+  });
   const frame = tab.frames().find((candidate) => candidate !== tab.mainFrame());
   if (!frame) throw new Error('the view frame did not load');
   return {
@@ -165,7 +177,7 @@ export async function openAppHost(options: AppHostOptions): Promise<AppHost> {
     calls,
     requests,
     screenshot: async (path) => {
-      await tab.screenshot({ path: path as `${string}.png` });
+      await tab.screenshot({ path: path });
     },
     close: async () => {
       await browser.close();

@@ -11,7 +11,7 @@ export interface TestHttpServer {
   readonly hits: number;
   /** Starts counting requests from zero again (between tests). */
   resetHits(): void;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** Starts an HTTP server on 127.0.0.1 (or ::1) on a free port; tests must never bind anything else. */

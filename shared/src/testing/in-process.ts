@@ -36,13 +36,17 @@ export async function connectInProcess<Config, Flags extends Readonly<Record<str
 ): Promise<InProcessServer> {
   let logs = '';
   const prepared = await prepareServer(spec, argv, options.env ?? {}, (line) => (logs += line));
-  if (prepared.kind === 'print') throw new Error(`the command line printed instead of serving: ${prepared.text.slice(0, 200)}`);
+  if (prepared.kind === 'print')
+    throw new Error(`the command line printed instead of serving: ${prepared.text.slice(0, 200)}`);
   const { server } = prepared;
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const handle = serveStdio(server.factory, { legacy: 'serve', transport: serverSide });
   const client = new Client(
     { name: 'portico-test', version: '0.0.0' },
-    { versionNegotiation: { mode: options.era === 'modern' ? 'auto' : 'legacy' }, ...(options.capabilities ? { capabilities: options.capabilities } : {}) },
+    {
+      versionNegotiation: { mode: options.era === 'modern' ? 'auto' : 'legacy' },
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+    },
   );
   await client.connect(clientSide);
   return {
@@ -77,8 +81,16 @@ function appOnlyTool(tool: Tool): boolean {
 
 /** Measures a tool list as the model receives it: app-only tools are measured apart, as hosts hide them. */
 export function measureTools(tools: readonly Tool[]): ToolListSize {
-  const size = (tool: Tool) => ({ name: tool.name, bytes: Buffer.byteLength(JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })) });
-  const perTool = tools.filter((tool) => !appOnlyTool(tool)).map(size).sort((a, b) => b.bytes - a.bytes);
+  const size = (tool: Tool) => ({
+    name: tool.name,
+    bytes: Buffer.byteLength(
+      JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }),
+    ),
+  });
+  const perTool = tools
+    .filter((tool) => !appOnlyTool(tool))
+    .map(size)
+    .sort((a, b) => b.bytes - a.bytes);
   const appOnly = tools.filter(appOnlyTool).map(size);
   return {
     tools: perTool.length,

@@ -21,7 +21,12 @@ export interface HttpServerProcess {
 }
 
 /** Starts a built server with `--http --port 0` and waits for the URL in its ready log line. */
-export async function startHttpServerProcess(options: { entry: string; args?: string[]; env?: Record<string, string>; cwd?: string }): Promise<HttpServerProcess> {
+export async function startHttpServerProcess(options: {
+  entry: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}): Promise<HttpServerProcess> {
   const child = spawn(process.execPath, [options.entry, '--http', '--port', '0', ...(options.args ?? [])], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -24,10 +24,18 @@ export interface SpawnOptions {
 }
 
 /** The capabilities a test client may advertise. */
-export type ClientCapabilities = ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
+export type ClientCapabilities = ConstructorParameters<typeof Client>[1] extends infer O
+  ? O extends { capabilities?: infer C }
+    ? C
+    : never
+  : never;
 
 /** Client options for an era: 2026-07-28 must be asked for explicitly (the SDK client defaults to the 2025 handshake). */
-export function clientOptions(era: Era, capabilities?: ClientCapabilities, autoFulfill = true): ConstructorParameters<typeof Client>[1] {
+export function clientOptions(
+  era: Era,
+  capabilities?: ClientCapabilities,
+  autoFulfill = true,
+): ConstructorParameters<typeof Client>[1] {
   return {
     versionNegotiation: { mode: era === 'modern' ? 'auto' : 'legacy' },
     ...(capabilities ? { capabilities } : {}),
@@ -36,8 +44,14 @@ export function clientOptions(era: Era, capabilities?: ClientCapabilities, autoF
 }
 
 /** Connects the SDK client to a server's Streamable HTTP endpoint, as a host does. */
-export async function connectHttp(url: string, options: { era: Era; capabilities?: ClientCapabilities; autoFulfill?: boolean }): Promise<Client> {
-  const client = new Client({ name: 'portico-test', version: '0.0.0' }, clientOptions(options.era, options.capabilities, options.autoFulfill));
+export async function connectHttp(
+  url: string,
+  options: { era: Era; capabilities?: ClientCapabilities; autoFulfill?: boolean },
+): Promise<Client> {
+  const client = new Client(
+    { name: 'portico-test', version: '0.0.0' },
+    clientOptions(options.era, options.capabilities, options.autoFulfill),
+  );
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   return client;
 }
@@ -70,11 +84,16 @@ export async function spawnServer(options: SpawnOptions): Promise<SpawnedServer>
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const client = new Client({ name: 'portico-test', version: '0.0.0' }, clientOptions(era, options.capabilities, options.autoFulfill));
+  const client = new Client(
+    { name: 'portico-test', version: '0.0.0' },
+    clientOptions(era, options.capabilities, options.autoFulfill),
+  );
   try {
     await client.connect(transport);
   } catch (error) {
-    throw new Error(`could not connect to ${options.entry}: ${(error as Error).message}\nstderr:\n${stderr}`);
+    throw new Error(`could not connect to ${options.entry}: ${(error as Error).message}\nstderr:\n${stderr}`, {
+      cause: error,
+    });
   }
   return {
     client,

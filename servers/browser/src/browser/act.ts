@@ -47,8 +47,18 @@ function isolatedWorld(page: Page): Realm {
 
 /** Notes the state an action's report is compared with. */
 export async function beforeAction(tab: Tab, session: Session): Promise<BeforeAction> {
-  const [title, mutations] = ((await isolatedWorld(tab.page).evaluate(WATCH_SOURCE).catch(() => undefined)) as [string, number] | undefined) ?? ['', -1];
-  return { url: tab.page.url(), title, mutations, navigations: tab.navigations, requested: tab.requested, commits: tab.commits, tabs: session.tabs.length };
+  const [title, mutations] = ((await isolatedWorld(tab.page)
+    .evaluate(WATCH_SOURCE)
+    .catch(() => undefined)) as [string, number] | undefined) ?? ['', -1];
+  return {
+    url: tab.page.url(),
+    title,
+    mutations,
+    navigations: tab.navigations,
+    requested: tab.requested,
+    commits: tab.commits,
+    tabs: session.tabs.length,
+  };
 }
 
 /** How long the quiet waits may take: a page that never stops loading must not hold the reply. */
@@ -88,9 +98,16 @@ const DOM_QUIET_SOURCE = String.raw`(function (limit) {
 })`;
 
 /** Whether the DOM went quiet, the top document's mutation count then (-1: unknown) and its title. */
-async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' | 'navigated', number, string | undefined]> {
+async function domQuiet(
+  page: Page,
+  limitMs: number,
+): Promise<['quiet' | 'busy' | 'navigated', number, string | undefined]> {
   try {
-    return (await isolatedWorld(page).evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as ['quiet' | 'busy', number, string];
+    return (await isolatedWorld(page).evaluate(`${DOM_QUIET_SOURCE}(${limitMs})`)) as [
+      'quiet' | 'busy',
+      number,
+      string,
+    ];
   } catch {
     // The document went away under the wait: a navigation.
     return ['navigated', -1, undefined];
@@ -98,41 +115,69 @@ async function domQuiet(page: Page, limitMs: number): Promise<['quiet' | 'busy' 
 }
 
 /** Waits until the page is settled after an action and reports, in lines, what happened. */
-export async function afterAction(tab: Tab, session: Session, before: BeforeAction, limits: SettleLimits, signal: AbortSignal, options: { diff?: boolean } = {}): Promise<string[]> {
+export async function afterAction(
+  tab: Tab,
+  session: Session,
+  before: BeforeAction,
+  limits: SettleLimits,
+  signal: AbortSignal,
+  options: { diff?: boolean } = {},
+): Promise<string[]> {
   const waited: string[] = [];
   const page = tab.page;
   let [dom, mutations, quietTitle] = await domQuiet(page, limits.domQuietMs);
   if (tab.requested !== before.requested && tab.navigations === before.navigations && tab.commits === before.commits) {
     // Asked for, not yet started: give it a moment to start (a same-document one only commits).
-    await tab.waitUntil(() => tab.navigations !== before.navigations || tab.commits !== before.commits, NAVIGATION_START_MS, signal);
+    await tab.waitUntil(
+      () => tab.navigations !== before.navigations || tab.commits !== before.commits,
+      NAVIGATION_START_MS,
+      signal,
+    );
   }
   const navigated = tab.navigations !== before.navigations || dom === 'navigated';
   if (navigated) {
     const loaded = await tab.waitUntil(() => !tab.navigating, limits.navigationTimeoutMs, signal);
-    waited.push(loaded ? 'navigation' : `navigation (still loading after ${Math.round(limits.navigationTimeoutMs / 1000)} s)`);
+    waited.push(
+      loaded ? 'navigation' : `navigation (still loading after ${Math.round(limits.navigationTimeoutMs / 1000)} s)`,
+    );
   }
   const requests = tab.inflight.size;
   if (requests > 0) {
     const quiet = await tab.waitUntil(() => tab.inflight.size === 0, limits.networkQuietMs, signal);
-    waited.push(quiet ? `network quiet (${requests} request${requests === 1 ? '' : 's'})` : `network (${tab.inflight.size} still open after ${limits.networkQuietMs / 1000} s)`);
+    waited.push(
+      quiet
+        ? `network quiet (${requests} request${requests === 1 ? '' : 's'})`
+        : `network (${tab.inflight.size} still open after ${limits.networkQuietMs / 1000} s)`,
+    );
   }
   if (navigated || requests > 0) [dom, mutations, quietTitle] = await domQuiet(page, limits.domQuietMs);
   waited.push(dom === 'busy' ? `DOM (still changing after ${limits.domQuietMs / 1000} s)` : 'DOM quiet');
   // A download the action started is reported once it is on disk.
   const downloading = session.pendingDownloads.size > 0;
   if (downloading) {
-    const done = await tab.waitUntil(() => session.pendingDownloads.size === 0, limits.navigationTimeoutMs, signal).catch(() => false);
+    const done = await tab
+      .waitUntil(() => session.pendingDownloads.size === 0, limits.navigationTimeoutMs, signal)
+      .catch(() => false);
     waited.push(done ? 'download' : 'download (still running)');
   }
   const lines = [`Waited for: ${waited.join(', ')}.`];
   const url = page.url();
   // The quiet wait read the title at its end, when nothing waited for after it can have changed it.
-  const title = (dom !== 'navigated' && quietTitle !== undefined && !downloading ? quietTitle : undefined) ?? (await page.title().catch(() => ''));
-  if (url !== before.url) lines.push(`Page: ${url.slice(0, 300)}${title ? ` — ${JSON.stringify(title.slice(0, 200))}` : ''}`);
+  const title =
+    (dom !== 'navigated' && quietTitle !== undefined && !downloading ? quietTitle : undefined) ??
+    (await page.title().catch(() => ''));
+  if (url !== before.url)
+    lines.push(`Page: ${url.slice(0, 300)}${title ? ` — ${JSON.stringify(title.slice(0, 200))}` : ''}`);
   else if (title !== before.title) lines.push(`Title: ${JSON.stringify(title.slice(0, 200))}`);
   for (const event of session.drainEvents()) lines.push(event.text);
-  const unchanged = before.mutations >= 0 && mutations === before.mutations && url === before.url && tab.lastLines !== undefined && page.frames().length === 1;
-  if (options.diff !== false && !page.isClosed()) lines.push(...(unchanged ? ['Snapshot unchanged.'] : await snapshotDiff(tab, url !== before.url)));
+  const unchanged =
+    before.mutations >= 0 &&
+    mutations === before.mutations &&
+    url === before.url &&
+    tab.lastLines !== undefined &&
+    page.frames().length === 1;
+  if (options.diff !== false && !page.isClosed())
+    lines.push(...(unchanged ? ['Snapshot unchanged.'] : await snapshotDiff(tab, url !== before.url)));
   return lines;
 }
 
@@ -152,13 +197,20 @@ async function snapshotDiff(tab: Tab, newPage: boolean): Promise<string[]> {
   if (previous === undefined || newPage) {
     const head = lines.slice(0, MAX_DIFF_LINES * 2);
     const out = ['Snapshot (untrusted page content):', ...head];
-    if (lines.length > head.length) out.push(`… ${lines.length - head.length} more lines; browser_snapshot shows them (offset: ${head.length}).`);
+    if (lines.length > head.length)
+      out.push(`… ${lines.length - head.length} more lines; browser_snapshot shows them (offset: ${head.length}).`);
     return out;
   }
-  const { removed, added } = diffLines(previous.map((line) => line.trim()), lines.map((line) => line.trim()));
+  const { removed, added } = diffLines(
+    previous.map((line) => line.trim()),
+    lines.map((line) => line.trim()),
+  );
   if (removed.length === 0 && added.length === 0) return ['Snapshot unchanged.'];
   const out = ['Snapshot changes (untrusted page content):'];
-  const shown = [...removed.slice(0, MAX_DIFF_LINES).map((line) => `- ${line}`), ...added.slice(0, MAX_DIFF_LINES).map((line) => `+ ${line}`)];
+  const shown = [
+    ...removed.slice(0, MAX_DIFF_LINES).map((line) => `- ${line}`),
+    ...added.slice(0, MAX_DIFF_LINES).map((line) => `+ ${line}`),
+  ];
   out.push(...shown);
   const more = removed.length + added.length - shown.length;
   if (more > 0) out.push(`… ${more} more changed lines; browser_snapshot shows the page.`);

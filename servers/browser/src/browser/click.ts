@@ -19,7 +19,8 @@ export async function clickElement(handle: ElementHandle, options: ClickOptions 
       const boxOf = () => Array.from(element.getClientRects()).find((rect) => rect.width > 1 && rect.height > 1);
       let box = boxOf();
       if (box === undefined) return null;
-      const inView = box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth;
+      const inView =
+        box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth;
       if (!inView) {
         element.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
         box = boxOf();

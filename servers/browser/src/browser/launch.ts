@@ -64,12 +64,17 @@ const SYSTEM_BROWSERS = [
 /** The browser executable to run: the operator's, else the first system one found; one sentence when none. */
 export function findExecutable(given: string | undefined, candidates: readonly string[] = SYSTEM_BROWSERS): string {
   if (given !== undefined) {
-    if (!existsSync(given)) throw new ConfigError(`No browser at the --executable-path (or PUPPETEER_EXECUTABLE_PATH) given; point it at a Chromium or Chrome binary.`);
+    if (!existsSync(given))
+      throw new ConfigError(
+        `No browser at the --executable-path (or PUPPETEER_EXECUTABLE_PATH) given; point it at a Chromium or Chrome binary.`,
+      );
     return given;
   }
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found === undefined) {
-    throw new ConfigError('No Chromium or Chrome was found; install one (e.g. "apt-get install chromium") or pass --executable-path.');
+    throw new ConfigError(
+      'No Chromium or Chrome was found; install one (e.g. "apt-get install chromium") or pass --executable-path.',
+    );
   }
   return found;
 }
@@ -118,7 +123,8 @@ async function loadPuppeteer(): Promise<Puppeteer> {
   const module = await importExternal<{ default?: unknown; launch?: unknown }>('puppeteer-core', import.meta.url);
   // Its CommonJS build, imported, may nest the instance one `default` deeper.
   let candidate: unknown = module;
-  for (let i = 0; i < 3 && typeof (candidate as { launch?: unknown }).launch !== 'function'; i++) candidate = (candidate as { default?: unknown }).default;
+  for (let i = 0; i < 3 && typeof (candidate as { launch?: unknown }).launch !== 'function'; i++)
+    candidate = (candidate as { default?: unknown }).default;
   return candidate as Puppeteer;
 }
 
@@ -133,7 +139,9 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
   let profile = options.userDataDir;
   let temporaryProfile: string | undefined;
   if (profile !== undefined && profileLockHolder(profile) !== undefined) {
-    notes.push('The --user-data-dir profile is in use by another Chromium, so this session uses a fresh temporary profile (no saved logins).');
+    notes.push(
+      'The --user-data-dir profile is in use by another Chromium, so this session uses a fresh temporary profile (no saved logins).',
+    );
     options.log.warning('profile locked by another browser; using a temporary profile');
     profile = undefined;
   }
@@ -142,7 +150,10 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
     profile = temporaryProfile;
   }
   // One filtering proxy per launched browser, with the server's policy, unless the caller runs its own.
-  const network = options.proxyUrl === undefined ? await startBrowserNetwork({ policy: options.policy, log: options.log }) : undefined;
+  const network =
+    options.proxyUrl === undefined
+      ? await startBrowserNetwork({ policy: options.policy, log: options.log })
+      : undefined;
   const proxyUrl = options.proxyUrl ?? network?.proxyUrl;
   const launch = (userDataDir: string) =>
     puppeteer.launch({
@@ -155,7 +166,9 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: Object.fromEntries(Object.entries(options.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+      env: Object.fromEntries(
+        Object.entries(options.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
       protocolTimeout: 60_000,
       // Over a pipe, Chromium ends itself when the server's end closes, even if the server is killed
       // outright and no cleanup of ours runs.
@@ -168,11 +181,18 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
     if (temporaryProfile !== undefined) {
       rmSync(temporaryProfile, { recursive: true, force: true });
       await network?.close();
-      throw new UpstreamError('Chromium failed to start; run it by hand with --headless to see why, or pass another --executable-path.', { cause: error });
+      throw new UpstreamError(
+        'Chromium failed to start; run it by hand with --headless to see why, or pass another --executable-path.',
+        { cause: error },
+      );
     }
     // The lock check can miss a profile held from another host or container: retry on a fresh profile.
-    options.log.warning('browser failed to start on the given profile; retrying with a temporary one', { error: (error as Error).message });
-    notes.push('Chromium could not open the --user-data-dir profile (probably in use), so this session uses a fresh temporary profile.');
+    options.log.warning('browser failed to start on the given profile; retrying with a temporary one', {
+      error: (error as Error).message,
+    });
+    notes.push(
+      'Chromium could not open the --user-data-dir profile (probably in use), so this session uses a fresh temporary profile.',
+    );
     temporaryProfile = mkdtempSync(join(tmpdir(), 'portico-browser-profile-'));
     browser = await launch(temporaryProfile).catch(async (retryError: unknown) => {
       await network?.close();
@@ -204,7 +224,8 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
       if (closed) return;
       closed = true;
       process.off('exit', killOnExit);
-      const exited = child && child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve();
+      const exited =
+        child && child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve();
       const timer = setTimeout(() => pid !== undefined && killTree(pid), 2_000);
       await browser.close().catch(() => pid !== undefined && killTree(pid));
       await exited;
@@ -220,7 +241,11 @@ export async function launchBrowser(options: LaunchOptions): Promise<LaunchedBro
  * default context: each session gets a context created over CDP with the filtering proxy as its proxy server,
  * and with no bypass at all (Chromium otherwise sends loopback and link-local hosts around any proxy).
  */
-async function attachBrowser(puppeteer: Puppeteer, cdpEndpoint: string, options: LaunchOptions): Promise<LaunchedBrowser> {
+async function attachBrowser(
+  puppeteer: Puppeteer,
+  cdpEndpoint: string,
+  options: LaunchOptions,
+): Promise<LaunchedBrowser> {
   const endpoint = options.policy.checkUrl(cdpEndpoint.replace(/^ws/i, 'http'));
   const isWs = /^wss?:/i.test(cdpEndpoint);
   let browser: Browser;
@@ -231,12 +256,21 @@ async function attachBrowser(puppeteer: Puppeteer, cdpEndpoint: string, options:
       protocolTimeout: 60_000,
     });
   } catch (error) {
-    throw new UpstreamError('Could not attach to the browser at --cdp-endpoint; check that it runs with --remote-debugging-port and that the URL is right.', { cause: error });
+    throw new UpstreamError(
+      'Could not attach to the browser at --cdp-endpoint; check that it runs with --remote-debugging-port and that the URL is right.',
+      { cause: error },
+    );
   }
-  const network = options.proxyUrl === undefined ? await startBrowserNetwork({ policy: options.policy, log: options.log }) : undefined;
+  const network =
+    options.proxyUrl === undefined
+      ? await startBrowserNetwork({ policy: options.policy, log: options.log })
+      : undefined;
   const proxyServer = options.proxyUrl ?? network!.proxyUrl;
   const copyCookies = options.cdpCookies !== 'none';
-  options.log.info('attached to a running browser', { endpoint: endpoint.host, cookies: copyCookies ? 'copied' : 'none' });
+  options.log.info('attached to a running browser', {
+    endpoint: endpoint.host,
+    cookies: copyCookies ? 'copied' : 'none',
+  });
   const notes = [
     copyCookies
       ? "Attached to the browser at --cdp-endpoint. This server works in its own window context of it, behind the network policy, with a copy of the browser's cookies (not its open tabs or localStorage)."

@@ -4,6 +4,7 @@
 // tunnels with CONNECT, where request interception never sees them) all pass the one check, DNS rebinding
 // included. The flags below close the doors beside the proxy; the page guard refuses local schemes, which
 // never reach a proxy at all.
+import { TargetType } from 'puppeteer-core';
 import type { Browser, BrowserContext, CDPSession, Page, Target } from 'puppeteer-core';
 import { PolicyError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
@@ -42,7 +43,9 @@ export function checkNavigationUrl(url: string, policy: UrlPolicy): URL {
   try {
     parsed = new URL(url.trim());
   } catch {
-    throw new PolicyError(`Refused "${url.slice(0, 200)}": it is not an absolute URL; give one such as https://example.com/.`);
+    throw new PolicyError(
+      `Refused "${url.slice(0, 200)}": it is not an absolute URL; give one such as https://example.com/.`,
+    );
   }
   if (!NAVIGABLE_SCHEMES.has(parsed.protocol)) {
     throw new PolicyError(`Refused the ${parsed.protocol} URL: the browser only navigates to http: and https: URLs.`);
@@ -112,15 +115,25 @@ export async function startBrowserNetwork(options: { policy: UrlPolicy; log: Log
     args: browserNetworkArgs(proxy.url),
     guardBrowser: async (browser) => {
       browser.on('targetcreated', (target: Target) => {
-        if (target.type() === 'page') void guardTarget(target);
+        if (target.type() === TargetType.PAGE) void guardTarget(target);
       });
-      await Promise.all(browser.targets().filter((target) => target.type() === 'page').map(guardTarget));
+      await Promise.all(
+        browser
+          .targets()
+          .filter((target) => target.type() === TargetType.PAGE)
+          .map(guardTarget),
+      );
     },
     guardContext: async (context) => {
       context.on('targetcreated', (target: Target) => {
-        if (target.type() === 'page') void guardTarget(target);
+        if (target.type() === TargetType.PAGE) void guardTarget(target);
       });
-      await Promise.all(context.targets().filter((target) => target.type() === 'page').map(guardTarget));
+      await Promise.all(
+        context
+          .targets()
+          .filter((target) => target.type() === TargetType.PAGE)
+          .map(guardTarget),
+      );
     },
     guardPage: (page) => guardTarget(page.target()),
     takeRefusals: () => {
@@ -140,12 +153,17 @@ async function guard(target: Target, log: Logger): Promise<void> {
   const cdp: CDPSession = await target.createCDPSession();
   cdp.on('Fetch.requestPaused', (event: { requestId: string; request: { url: string } }) => {
     log.notice('Refused a local-scheme load in the browser', { url: event.request.url.slice(0, 200) });
-    void cdp.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }).catch(() => undefined);
+    void cdp
+      .send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' })
+      .catch(() => undefined);
   });
   cdp.on('Page.frameNavigated', (event: { frame: { id: string; url: string; urlFragment?: string } }) => {
     if (!REFUSED_FRAME.test(event.frame.url)) return;
     log.notice('Sent a local-scheme frame to about:blank', { url: event.frame.url.slice(0, 200) });
     void cdp.send('Page.navigate', { url: 'about:blank', frameId: event.frame.id }).catch(() => undefined);
   });
-  await Promise.all([cdp.send('Fetch.enable', { patterns: BLOCKED_LOADS.map((urlPattern) => ({ urlPattern })) }), cdp.send('Page.enable')]);
+  await Promise.all([
+    cdp.send('Fetch.enable', { patterns: BLOCKED_LOADS.map((urlPattern) => ({ urlPattern })) }),
+    cdp.send('Page.enable'),
+  ]);
 }

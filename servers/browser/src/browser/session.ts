@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { TargetType } from 'puppeteer-core';
 import type { Browser, BrowserContext, CDPSession, Dialog, Page, Target } from 'puppeteer-core';
 import { InvalidArgumentError, NotFoundError, UpstreamError } from '@portico-mcp/shared/errors';
 import type { Logger } from '@portico-mcp/shared/log';
@@ -79,13 +80,16 @@ export class Session {
   }
 
   async #adopt(target: Target, announce: boolean): Promise<Tab | undefined> {
-    if (target.type() !== 'page' || this.#adopting.has(target)) return undefined;
+    if (target.type() !== TargetType.PAGE || this.#adopting.has(target)) return undefined;
     this.#adopting.add(target);
     const page = await target.page().catch(() => null);
     if (!page || this.tabs.some((tab) => tab.page === page)) return this.tabs.find((tab) => tab.page === page);
     const tab = this.#track(page);
     if (announce && !this.#creating) {
-      this.events.push({ kind: 'tab', text: `A new tab opened (tab ${this.tabs.indexOf(tab)}${page.url() && page.url() !== 'about:blank' ? `, ${page.url().slice(0, 200)}` : ''}); browser_tabs selects it.` });
+      this.events.push({
+        kind: 'tab',
+        text: `A new tab opened (tab ${this.tabs.indexOf(tab)}${page.url() && page.url() !== 'about:blank' ? `, ${page.url().slice(0, 200)}` : ''}); browser_tabs selects it.`,
+      });
     }
     return tab;
   }
@@ -110,7 +114,8 @@ export class Session {
     const armed = this.nextDialog;
     this.nextDialog = undefined;
     // Leaving a page is what the caller asked for when a beforeunload prompt appears, unless it armed a no.
-    const accept = armed !== undefined ? armed.accept : type === 'beforeunload' ? true : this.#host.config.dialogs === 'accept';
+    const accept =
+      armed !== undefined ? armed.accept : type === 'beforeunload' ? true : this.#host.config.dialogs === 'accept';
     const promptText = accept && type === 'prompt' ? (armed?.promptText ?? dialog.defaultValue()) : undefined;
     try {
       if (accept) await dialog.accept(promptText);
@@ -118,11 +123,22 @@ export class Session {
     } catch {
       // Already handled (the page closed); nothing to tell.
     }
-    const how = armed !== undefined ? 'as browser_handle_dialog asked' : type === 'beforeunload' ? 'to let the page go' : `by the --dialogs ${this.#host.config.dialogs} policy`;
+    const how =
+      armed !== undefined
+        ? 'as browser_handle_dialog asked'
+        : type === 'beforeunload'
+          ? 'to let the page go'
+          : `by the --dialogs ${this.#host.config.dialogs} policy`;
     const message = dialog.message().replace(/\s+/g, ' ').slice(0, 300);
     const answer = promptText !== undefined ? ` with ${JSON.stringify(promptText)}` : '';
-    const retry = !accept && armed === undefined && type !== 'alert' ? ' To accept it instead, call browser_handle_dialog, then repeat the action.' : '';
-    this.events.push({ kind: 'dialog', text: `A ${type} dialog said ${JSON.stringify(message)}; it was ${accept ? 'accepted' : 'dismissed'}${answer} ${how}.${retry}` });
+    const retry =
+      !accept && armed === undefined && type !== 'alert'
+        ? ' To accept it instead, call browser_handle_dialog, then repeat the action.'
+        : '';
+    this.events.push({
+      kind: 'dialog',
+      text: `A ${type} dialog said ${JSON.stringify(message)}; it was ${accept ? 'accepted' : 'dismissed'}${answer} ${how}.${retry}`,
+    });
   }
 
   /** The current tab, opening one when the session has none. */
@@ -242,12 +258,15 @@ export class BrowserHost {
   async browser(): Promise<Browser> {
     if (this.#stopped) throw new UpstreamError('The server is shutting down; the browser is closed.');
     this.#launching ??= (async () => {
-      if (this.config.storageState !== undefined) this.#storageState = await loadStorageState(this.config.storageState, this.#sandbox);
+      if (this.config.storageState !== undefined)
+        this.#storageState = await loadStorageState(this.config.storageState, this.#sandbox);
       const launched = await launchBrowser({
         ...(this.config.executablePath !== undefined ? { executablePath: this.config.executablePath } : {}),
         headless: this.config.headless,
         ...(this.config.userDataDir !== undefined ? { userDataDir: this.config.userDataDir } : {}),
-        ...(this.config.cdpEndpoint !== undefined ? { cdpEndpoint: this.config.cdpEndpoint, cdpCookies: this.config.cdpCookies } : {}),
+        ...(this.config.cdpEndpoint !== undefined
+          ? { cdpEndpoint: this.config.cdpEndpoint, cdpCookies: this.config.cdpCookies }
+          : {}),
         runningAsRoot: this.config.runningAsRoot,
         viewport: this.config.viewport,
         env: this.config.browserEnv,
@@ -281,7 +300,12 @@ export class BrowserHost {
     this.#cdp = cdp;
     // Without a context id this sets the default context's behaviour: in an attached browser that is the user's
     // own, so there only the contexts this server makes get it (in session()).
-    if (!attached) await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: this.config.outputDir, eventsEnabled: true });
+    if (!attached)
+      await cdp.send('Browser.setDownloadBehavior', {
+        behavior: 'allowAndName',
+        downloadPath: this.config.outputDir,
+        eventsEnabled: true,
+      });
     cdp.on('Browser.downloadWillBegin', (event) => {
       const session = this.#sessionOfFrame(event.frameId);
       const entry: DownloadEntry = { url: event.url.slice(0, 500), state: 'in progress' };
@@ -292,7 +316,7 @@ export class BrowserHost {
       this.#downloads.set(event.guid, entry);
     });
     cdp.on('Browser.downloadProgress', (event) => {
-      const entry = this.#downloads.get(event.guid) as (DownloadEntry & { suggested?: string; session?: Session }) | undefined;
+      const entry = this.#downloads.get(event.guid);
       if (!entry || event.state === 'inProgress') return;
       this.#downloads.delete(event.guid);
       void this.#finishDownload(event.guid, entry, event.state, event.receivedBytes);
@@ -301,7 +325,12 @@ export class BrowserHost {
 
   #downloads = new Map<string, DownloadEntry>();
 
-  async #finishDownload(guid: string, entry: DownloadEntry & { suggested?: string; session?: Session }, state: 'completed' | 'canceled', bytes: number): Promise<void> {
+  async #finishDownload(
+    guid: string,
+    entry: DownloadEntry & { suggested?: string; session?: Session },
+    state: 'completed' | 'canceled',
+    bytes: number,
+  ): Promise<void> {
     const session = entry.session;
     if (state === 'canceled') {
       entry.state = 'canceled';
@@ -317,7 +346,10 @@ export class BrowserHost {
       }
       entry.bytes = bytes;
       entry.state = 'completed';
-      session?.events.push({ kind: 'download', text: `Downloaded ${basename(entry.file)} (${bytes} bytes) to ${entry.file}.` });
+      session?.events.push({
+        kind: 'download',
+        text: `Downloaded ${basename(entry.file)} (${bytes} bytes) to ${entry.file}.`,
+      });
     }
     session?.pendingDownloads.delete(guid);
     for (const tab of session?.tabs ?? []) tab.poke();
@@ -345,7 +377,9 @@ export class BrowserHost {
         const here = saved.find((entry) => entry.origin === globalThis.location.origin);
         if (!here) return;
         try {
-          for (const item of here.localStorage) if (globalThis.localStorage.getItem(item.name) === null) globalThis.localStorage.setItem(item.name, item.value);
+          for (const item of here.localStorage)
+            if (globalThis.localStorage.getItem(item.name) === null)
+              globalThis.localStorage.setItem(item.name, item.value);
         } catch {
           // Storage refused (opaque origin): nothing to restore.
         }
@@ -365,7 +399,12 @@ export class BrowserHost {
         const owned = this.config.contextPerConnection || launched.attached;
         const context = owned ? await launched.createContext() : browser.defaultBrowserContext();
         if (owned && this.#cdp) {
-          await this.#cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: this.config.outputDir, eventsEnabled: true, browserContextId: context.id });
+          await this.#cdp.send('Browser.setDownloadBehavior', {
+            behavior: 'allowAndName',
+            downloadPath: this.config.outputDir,
+            eventsEnabled: true,
+            browserContextId: context.id,
+          });
         }
         const created = new Session(this, context, owned);
         if (this.#storageState !== undefined && this.#storageState.cookies.length > 0) {
@@ -434,11 +473,17 @@ async function loadStorageState(file: string, sandbox: Sandbox): Promise<Storage
     throw new InvalidArgumentError('The --storage-state file is not JSON as browser_save_state writes it.');
   }
   const state = parsed as Partial<StorageState>;
-  return { cookies: Array.isArray(state.cookies) ? state.cookies : [], origins: Array.isArray(state.origins) ? state.origins : [] };
+  return {
+    cookies: Array.isArray(state.cookies) ? state.cookies : [],
+    origins: Array.isArray(state.origins) ? state.origins : [],
+  };
 }
 
 function safeFileName(name: string): string {
-  const cleaned = basename(name).replace(/[\u0000-\u001f<>:"/\\|?*]/g, '_').replace(/^\.+/, '').slice(0, 120);
+  const cleaned = basename(name)
+    .replace(/[\u0000-\u001f<>:"/\\|?*]/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 120);
   return cleaned === '' ? 'download' : cleaned;
 }
 

@@ -51,7 +51,9 @@ export class Tab {
   constructor(page: Page, recordNetwork: boolean) {
     this.page = page;
     page.on('console', (message) => this.#pushConsole({ type: message.type(), text: message.text() }));
-    page.on('pageerror', (error) => this.#pushConsole({ type: 'pageerror', text: error instanceof Error ? error.message : String(error) }));
+    page.on('pageerror', (error) =>
+      this.#pushConsole({ type: 'pageerror', text: error instanceof Error ? error.message : String(error) }),
+    );
     page.on('request', (request) => {
       if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
         // The old document's requests end with it, and Chromium does not always report them as failed.
@@ -61,12 +63,14 @@ export class Tab {
         this.readCache = undefined;
       }
       this.inflight.add(request);
-      if (recordNetwork) this.#pushNetwork({ method: request.method(), url: request.url(), type: request.resourceType() }, request);
+      if (recordNetwork)
+        this.#pushNetwork({ method: request.method(), url: request.url(), type: request.resourceType() }, request);
       this.#notify();
     });
     const done = (request: HTTPRequest) => {
       this.inflight.delete(request);
-      if (request.isNavigationRequest() && request.frame() === page.mainFrame() && request.failure() !== null) this.navigating = false;
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame() && request.failure() !== null)
+        this.navigating = false;
       this.#notify();
     };
     page.on('requestfinished', done);
@@ -85,7 +89,11 @@ export class Tab {
         const type = response.request().resourceType();
         const contentType = response.headers()['content-type'] ?? '';
         const length = Number(response.headers()['content-length'] ?? '0');
-        if ((type === 'xhr' || type === 'fetch' || type === 'document') && /text|json|xml|javascript/.test(contentType) && length <= MAX_BODY_FETCH_BYTES) {
+        if (
+          (type === 'xhr' || type === 'fetch' || type === 'document') &&
+          /text|json|xml|javascript/.test(contentType) &&
+          length <= MAX_BODY_FETCH_BYTES
+        ) {
           response
             .text()
             .then((text) => {
@@ -112,7 +120,10 @@ export class Tab {
       .createCDPSession()
       .then(async (cdp) => {
         cdp.on('Page.frameRequestedNavigation', (event) => {
-          if (event.frameId === (page.mainFrame() as unknown as { _id?: string })._id && event.disposition === 'currentTab') {
+          if (
+            event.frameId === (page.mainFrame() as unknown as { _id?: string })._id &&
+            event.disposition === 'currentTab'
+          ) {
             this.requested++;
             this.#notify();
           }

@@ -1,8 +1,19 @@
 // Markdown of a rendered page for browser_read: the kernel's HTML conversion (the same as the fetch server's,
 // with its depth bound), or, for long pages and pages that mark their main content, a conversion block by
 // block as far as the caller reads.
-import { MAX_DEPTH, MIN_KEPT_SHARE, compose, htmlToMarkdown, limitDepth, loadToolkit, prepareDocument, readMetadata, tidy, visibleLength } from '@portico-mcp/shared/markdown';
-import type { DomElement, DomNode } from '@portico-mcp/shared/markdown';
+import {
+  MAX_DEPTH,
+  MIN_KEPT_SHARE,
+  compose,
+  htmlToMarkdown,
+  limitDepth,
+  loadToolkit,
+  prepareDocument,
+  readMetadata,
+  tidy,
+  visibleLength,
+} from '@portico-mcp/shared/markdown';
+import type { DomElement } from '@portico-mcp/shared/markdown';
 import type { VisibleBlocks } from './serialize.js';
 
 function hasMarkedAncestor(node: DomElement): boolean {
@@ -27,7 +38,32 @@ export interface IncrementalMarkdown {
 // which cost more than the conversion itself on long pages (0.8 s and 0.9 s of a 2 MB article).
 export const INCREMENTAL_TEXT_CHARS = 200_000;
 const BLOCKS_PER_STEP = 40;
-export const BLOCK_TAG_NAMES = ['P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'UL', 'OL', 'TABLE', 'PRE', 'BLOCKQUOTE', 'FIGURE', 'HR', 'DL', 'ASIDE', 'HEADER', 'FOOTER', 'NAV', 'FORM'];
+export const BLOCK_TAG_NAMES = [
+  'P',
+  'DIV',
+  'SECTION',
+  'ARTICLE',
+  'MAIN',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'UL',
+  'OL',
+  'TABLE',
+  'PRE',
+  'BLOCKQUOTE',
+  'FIGURE',
+  'HR',
+  'DL',
+  'ASIDE',
+  'HEADER',
+  'FOOTER',
+  'NAV',
+  'FORM',
+];
 const BLOCK_TAGS = new Set(BLOCK_TAG_NAMES);
 
 /**
@@ -41,20 +77,34 @@ export async function renderedToMarkdown(html: string, pageUrl: URL): Promise<In
   // As deep as a hostile page nests, the block-by-block path walks no deeper than the kernel's bound.
   limitDepth(document, MAX_DEPTH);
   const bodyText = visibleLength(document.body?.textContent ?? '');
-  const marked = [...document.querySelectorAll('article, main, [role="main"]')].filter((node) => !hasMarkedAncestor(node));
+  const marked = [...document.querySelectorAll('article, main, [role="main"]')].filter(
+    (node) => !hasMarkedAncestor(node),
+  );
   const only = marked.length === 1 ? marked[0] : undefined;
-  const root = only !== undefined && visibleLength(only.textContent ?? '') >= MIN_KEPT_SHARE * bodyText ? only : bodyText > INCREMENTAL_TEXT_CHARS ? document.body : undefined;
+  const root =
+    only !== undefined && visibleLength(only.textContent ?? '') >= MIN_KEPT_SHARE * bodyText
+      ? only
+      : bodyText > INCREMENTAL_TEXT_CHARS
+        ? document.body
+        : undefined;
   if (root == null) {
     const whole = await htmlToMarkdown(html, pageUrl, { rendered: true });
-    return { text: whole.markdown, complete: true, ...(whole.title !== undefined ? { title: whole.title } : {}), more: () => undefined };
+    return {
+      text: whole.markdown,
+      complete: true,
+      ...(whole.title !== undefined ? { title: whole.title } : {}),
+      more: () => undefined,
+    };
   }
   const metadata = readMetadata(document);
   prepareDocument(document, pageUrl);
-  if (root === document.body) for (const node of [...document.querySelectorAll('nav, footer, [role="navigation"]')]) node.remove();
+  if (root === document.body)
+    for (const node of [...document.querySelectorAll('nav, footer, [role="navigation"]')]) node.remove();
   let container: DomElement = root;
   // Wrappers (a lone <div> around everything) are entered so that the pieces are the real blocks.
-  while (container.children.length === 1 && visibleLength(directText(container)) === 0) container = container.children[0]!;
-  const nodes = [...(container.childNodes as ArrayLike<DomNode> & Iterable<DomNode>)];
+  while (container.children.length === 1 && visibleLength(directText(container)) === 0)
+    container = container.children[0]!;
+  const nodes = [...container.childNodes];
   let index = 0;
   const parts: string[] = [];
   let length = 0;
@@ -92,7 +142,11 @@ export async function renderedToMarkdown(html: string, pageUrl: URL): Promise<In
  * The markdown of a page the browser already cut into its main container's blocks (serialize.ts): only the
  * blocks a read reaches are parsed and converted, a batch at a time.
  */
-export async function blocksToMarkdown(page: VisibleBlocks, pageUrl: URL, fetchFrom: (start: number) => Promise<VisibleBlocks>): Promise<IncrementalMarkdown> {
+export async function blocksToMarkdown(
+  page: VisibleBlocks,
+  pageUrl: URL,
+  fetchFrom: (start: number) => Promise<VisibleBlocks>,
+): Promise<IncrementalMarkdown> {
   const { parse, turndown } = await loadToolkit();
   const metadata = readMetadata(parse(`<!DOCTYPE html><html>${page.head}<body></body></html>`));
   let base = pageUrl;
@@ -124,7 +178,9 @@ export async function blocksToMarkdown(page: VisibleBlocks, pageUrl: URL, fetchF
         }
         const start = index === 0 ? 0 : ends[index - 1]!;
         index = Math.min(index + BLOCKS_PER_STEP, ends.length);
-        const document = parse(`<!DOCTYPE html><html><body><div>${html.slice(start, ends[index - 1])}</div></body></html>`);
+        const document = parse(
+          `<!DOCTYPE html><html><body><div>${html.slice(start, ends[index - 1])}</div></body></html>`,
+        );
         limitDepth(document, MAX_DEPTH);
         prepareDocument(document, base);
         const piece = tidy(turndown.turndown(document.body!.children[0] as never));
@@ -139,6 +195,6 @@ export async function blocksToMarkdown(page: VisibleBlocks, pageUrl: URL, fetchF
 
 function directText(element: DomElement): string {
   let text = '';
-  for (const node of element.childNodes as ArrayLike<DomNode> & Iterable<DomNode>) if (node.nodeName === '#text') text += node.textContent ?? '';
+  for (const node of element.childNodes) if (node.nodeName === '#text') text += node.textContent ?? '';
   return text;
 }

@@ -27,12 +27,20 @@ type Serialize = (root?: unknown, long?: LongPage) => string | VisibleBlocks;
  * the page is long). The serializer is evaluated into a function handle first, so it can take the element as
  * an argument without eval (which a page's CSP may forbid).
  */
-async function serializeIn(frame: Frame, root: ElementHandle | undefined, long: LongPage | undefined): Promise<string | VisibleBlocks> {
+async function serializeIn(
+  frame: Frame,
+  root: ElementHandle | undefined,
+  long: LongPage | undefined,
+): Promise<string | VisibleBlocks> {
   const serializer = await frame.evaluateHandle(VISIBLE_HTML_SOURCE);
   try {
     return root === undefined
-      ? ((await frame.evaluate((serialize, options) => (serialize as unknown as Serialize)(undefined, options ?? undefined), serializer, long ?? null)) as string | VisibleBlocks)
-      : ((await frame.evaluate((serialize, element) => (serialize as unknown as Serialize)(element), serializer, root)) as string);
+      ? await frame.evaluate(
+          (serialize, options) => (serialize as Serialize)(undefined, options ?? undefined),
+          serializer,
+          long ?? null,
+        )
+      : await frame.evaluate((serialize, element) => (serialize as Serialize)(element), serializer, root);
   } finally {
     await serializer.dispose().catch(() => undefined);
   }
@@ -42,17 +50,33 @@ async function serializeIn(frame: Frame, root: ElementHandle | undefined, long: 
 export async function readPage(tab: Tab, element: ResolvedTarget | undefined): Promise<IncrementalMarkdown> {
   const key = element === undefined ? `page ${tab.page.url()}` : `element ${element.label} ${tab.page.url()}`;
   if (tab.readCache?.key === key) return tab.readCache.markdown;
-  const frame = element === undefined ? tab.page.mainFrame() : ((await element.handle.contentFrame().catch(() => null)) ?? element.handle.frame);
-  const long: LongPage = { minShare: MIN_KEPT_SHARE, minChars: INCREMENTAL_TEXT_CHARS, blockTags: BLOCK_TAG_NAMES, start: 0, maxHtml: HTML_WINDOW_CHARS };
+  const frame =
+    element === undefined
+      ? tab.page.mainFrame()
+      : ((await element.handle.contentFrame().catch(() => null)) ?? element.handle.frame);
+  const long: LongPage = {
+    minShare: MIN_KEPT_SHARE,
+    minChars: INCREMENTAL_TEXT_CHARS,
+    blockTags: BLOCK_TAG_NAMES,
+    start: 0,
+    maxHtml: HTML_WINDOW_CHARS,
+  };
   // An iframe's element is read as its whole document; any other element as itself.
-  const html = await serializeIn(frame, element === undefined || element.handle.frame !== frame ? undefined : element.handle, element === undefined ? long : undefined);
+  const html = await serializeIn(
+    frame,
+    element === undefined || element.handle.frame !== frame ? undefined : element.handle,
+    element === undefined ? long : undefined,
+  );
   const pageUrl = new URL(frame.url() || 'about:blank');
   const fetchFrom = async (start: number): Promise<VisibleBlocks> => {
     const window = await serializeIn(frame, undefined, { ...long, start });
     // The page changed under the read (it is no longer long): what was read stands, and the read ends.
     return typeof window === 'string' ? { head: '', base: '', html: '', ends: [], next: -1 } : window;
   };
-  const markdown = typeof html === 'string' ? await renderedToMarkdown(html, pageUrl) : await blocksToMarkdown(html, pageUrl, fetchFrom);
+  const markdown =
+    typeof html === 'string'
+      ? await renderedToMarkdown(html, pageUrl)
+      : await blocksToMarkdown(html, pageUrl, fetchFrom);
   tab.readCache = { key, markdown };
   return markdown;
 }

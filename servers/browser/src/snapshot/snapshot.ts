@@ -99,7 +99,10 @@ async function collectFrame(
   handles.push(result);
   // Entries, URL and title in one round trip; the element handles in as few as puppeteer allows.
   const [plain, elements] = await Promise.all([
-    result.evaluate((collected) => { const all = collected as { entries: unknown; url: string; title: string }; return { entries: all.entries, url: all.url, title: all.title }; }),
+    result.evaluate((collected) => {
+      const all = collected as { entries: unknown; url: string; title: string };
+      return { entries: all.entries, url: all.url, title: all.title };
+    }),
     result.getProperty('elements').then((list) => list.getProperties()),
   ]);
   const data = plain.entries as CollectedEntry[];
@@ -160,7 +163,8 @@ export function selectNodes(snapshot: Snapshot, options: RenderOptions): Snapsho
     const limit = base + options.depth;
     nodes = nodes.filter((node) => node.depth <= limit);
   }
-  if (options.interactiveOnly === true) nodes = nodes.filter((node) => node.ref !== undefined && (node.role !== 'list' && node.role !== 'table'));
+  if (options.interactiveOnly === true)
+    nodes = nodes.filter((node) => node.ref !== undefined && node.role !== 'list' && node.role !== 'table');
   if (base > 0) nodes = nodes.map((node) => ({ ...node, depth: node.depth - base }));
   return nodes;
 }
@@ -171,7 +175,13 @@ export function selectNodes(snapshot: Snapshot, options: RenderOptions): Snapsho
 const BARE = /^[\p{L}\p{N}][\p{L}\p{N} .:;!?'&/#%+@_\u2026-]*$/u;
 // The commonest field roles get short tokens; browser_snapshot's description is their one legend. A 200-field
 // form pays for every letter of them 200 times.
-export const SHORT_ROLES: Readonly<Record<string, string>> = { textbox: 'tx', combobox: 'sel', checkbox: 'chk', searchbox: 'search', spinbutton: 'number' };
+export const SHORT_ROLES: Readonly<Record<string, string>> = {
+  textbox: 'tx',
+  combobox: 'sel',
+  checkbox: 'chk',
+  searchbox: 'search',
+  spinbutton: 'number',
+};
 
 /** A name, value or option as it appears in a line: bare when that cannot be misread, JSON-quoted otherwise. */
 export function renderText(text: string): string {
@@ -194,7 +204,8 @@ export function renderNode(node: SnapshotNode): string {
   const starred = node.value !== undefined && node.options !== undefined ? node.options.indexOf(node.value) : -1;
   if (node.value !== undefined && starred < 0) line += ` = ${renderText(node.value)}`;
   if (node.states !== undefined) line += ` [${node.states.join(' ')}]`;
-  if (node.options !== undefined) line += ` (${node.options.map((option, i) => (i === starred ? '*' : '') + renderText(option)).join(',')})`;
+  if (node.options !== undefined)
+    line += ` (${node.options.map((option, i) => (i === starred ? '*' : '') + renderText(option)).join(',')})`;
   if (node.url !== undefined) line += ` ${node.url.slice(0, 200)}`;
   return line;
 }

@@ -18,32 +18,38 @@ export function capTools(host: BrowserHost, caps: ReadonlySet<Cap>): AnyToolDefi
       defineTool({
         name: 'browser_evaluate',
         title: 'Evaluate JavaScript',
-        description: 'Runs a JavaScript function in the page, e.g. "() => document.title", or "(el) => el.value" with ref; replies with its JSON result.',
+        description:
+          'Runs a JavaScript function in the page, e.g. "() => document.title", or "(el) => el.value" with ref; replies with its JSON result.',
         inputSchema: z.object({ function: z.string().min(1).max(100_000), ...TARGET_SHAPE }),
         outputSchema: z.object({ ...TRUNCATION_SHAPE }),
         annotations: withHints(WRITE, { openWorldHint: true }),
         handler: async ({ function: source, ref, selector }, context) => {
           const { tab } = await current(host, context);
-          const element = ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
+          const element =
+            ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
           const frame = element?.handle.frame ?? tab.page.mainFrame();
           let fn;
           try {
             fn = await frame.evaluateHandle(`(${source})`);
           } catch (error) {
-            throw new InvalidArgumentError(`The function does not compile in the page: ${((error as Error).message.split('\n')[0] ?? '').slice(0, 200)}`);
+            throw new InvalidArgumentError(
+              `The function does not compile in the page: ${((error as Error).message.split('\n')[0] ?? '').slice(0, 200)}`,
+            );
           }
           let value: unknown;
           try {
             value = await frame.evaluate(
               async (f, el) => {
-                const result = await (f as unknown as (node?: unknown) => unknown)(el ?? undefined);
+                const result = await (f as (node?: unknown) => unknown)(el ?? undefined);
                 return JSON.stringify(result === undefined ? null : result);
               },
               fn,
               element?.handle ?? null,
             );
           } catch (error) {
-            throw new InvalidArgumentError(`The function threw in the page: ${((error as Error).message.split('\n')[0] ?? '').slice(0, 300)}`);
+            throw new InvalidArgumentError(
+              `The function threw in the page: ${((error as Error).message.split('\n')[0] ?? '').slice(0, 300)}`,
+            );
           } finally {
             await fn.dispose().catch(() => undefined);
           }
@@ -51,7 +57,12 @@ export function capTools(host: BrowserHost, caps: ReadonlySet<Cap>): AnyToolDefi
           reply.header(UNTRUSTED);
           const text = typeof value === 'string' ? value : 'null';
           const taken = reply.text(text);
-          if (taken.consumedChars < text.length) reply.cut({ shown: `the first ${taken.consumedChars} characters of the result`, reason: 'the reply budget', alternative: 'return less from the function' });
+          if (taken.consumedChars < text.length)
+            reply.cut({
+              shown: `the first ${taken.consumedChars} characters of the result`,
+              reason: 'the reply budget',
+              alternative: 'return less from the function',
+            });
           return reply.build({ structured: true });
         },
       }),
@@ -63,13 +74,19 @@ export function capTools(host: BrowserHost, caps: ReadonlySet<Cap>): AnyToolDefi
       defineTool({
         name: 'browser_network_requests',
         title: 'Network requests',
-        description: 'Requests of the current tab, oldest first: method, URL, status, and the start of text response bodies (bodies: true).',
-        inputSchema: z.object({ offset: z.number().int().min(0).optional(), bodies: z.boolean().optional(), filter: z.string().max(500).optional().describe('Only URLs containing this') }),
+        description:
+          'Requests of the current tab, oldest first: method, URL, status, and the start of text response bodies (bodies: true).',
+        inputSchema: z.object({
+          offset: z.number().int().min(0).optional(),
+          bodies: z.boolean().optional(),
+          filter: z.string().max(500).optional().describe('Only URLs containing this'),
+        }),
         outputSchema: z.object({ total: z.number(), ...TRUNCATION_SHAPE }),
         annotations: READ_ONLY,
         handler: async ({ offset = 0, bodies, filter }, context) => {
           const { tab } = await current(host, context);
-          const entries = filter === undefined ? tab.network : tab.network.filter((entry) => entry.url.includes(filter));
+          const entries =
+            filter === undefined ? tab.network : tab.network.filter((entry) => entry.url.includes(filter));
           const reply = context.reply();
           reply.header(UNTRUSTED);
           if (tab.networkDropped > 0) reply.always(`(${tab.networkDropped} older requests were dropped.)`);
@@ -77,7 +94,9 @@ export function capTools(host: BrowserHost, caps: ReadonlySet<Cap>): AnyToolDefi
           reply.page(entries.slice(offset), {
             line: (entry) => {
               const head = `${entry.method} ${entry.url.slice(0, 500)} ${entry.status ?? entry.failure ?? 'pending'} ${entry.type}`;
-              return bodies && entry.body !== undefined ? `${head}\n  body (${entry.bodyBytes} bytes): ${JSON.stringify(entry.body)}` : head;
+              return bodies && entry.body !== undefined
+                ? `${head}\n  body (${entry.bodyBytes} bytes): ${JSON.stringify(entry.body)}`
+                : head;
             },
             noun: 'requests',
             offset,
@@ -103,10 +122,19 @@ export function capTools(host: BrowserHost, caps: ReadonlySet<Cap>): AnyToolDefi
           const real: string[] = [];
           for (const path of paths) real.push(await host.sandbox.resolveInside(path, { mustExist: true }));
           return runAction(host, context, { ref, selector }, async (_tab, element) => {
-            const isFileInput = await element!.handle.evaluate((node) => (node as unknown as { tagName: string; type?: string }).tagName === 'INPUT' && (node as unknown as { type: string }).type === 'file');
-            if (!isFileInput) throw new InvalidArgumentError(`${element!.label} is not a file input; pick the input[type=file] (browser_snapshot shows it as a button).`);
+            const isFileInput = await element!.handle.evaluate(
+              (node) =>
+                (node as unknown as { tagName: string; type?: string }).tagName === 'INPUT' &&
+                (node as unknown as { type: string }).type === 'file',
+            );
+            if (!isFileInput)
+              throw new InvalidArgumentError(
+                `${element!.label} is not a file input; pick the input[type=file] (browser_snapshot shows it as a button).`,
+              );
             try {
-              await (element!.handle as unknown as { uploadFile(...files: string[]): Promise<void> }).uploadFile(...real);
+              await (element!.handle as unknown as { uploadFile(...files: string[]): Promise<void> }).uploadFile(
+                ...real,
+              );
             } catch (error) {
               throw actionFailure(error, element!.label);
             }

@@ -41,7 +41,13 @@ export async function runAction(
   const element = target === undefined ? undefined : await resolveTarget(tab, target);
   const summary = await perform(tab, element);
   await session.settling();
-  const lines = await afterAction(tab, session, before, { ...DEFAULT_SETTLE, navigationTimeoutMs: host.config.navigationTimeoutMs }, context.signal);
+  const lines = await afterAction(
+    tab,
+    session,
+    before,
+    { ...DEFAULT_SETTLE, navigationTimeoutMs: host.config.navigationTimeoutMs },
+    context.signal,
+  );
   const reply = context.reply();
   reply.always(summary);
   if (element?.note !== undefined) reply.always(element.note);
@@ -64,7 +70,9 @@ export function addLines(reply: ReturnType<ToolContext['reply']>, lines: readonl
 export function actionFailure(error: unknown, label: string): Error {
   const message = error instanceof Error ? error.message : String(error);
   if (/not clickable|not an Element|not visible|no bounding box|detached|not attached/i.test(message)) {
-    return new InvalidArgumentError(`The element ${label} cannot be acted on right now (hidden, covered or gone); call browser_snapshot and try another ref.`);
+    return new InvalidArgumentError(
+      `The element ${label} cannot be acted on right now (hidden, covered or gone); call browser_snapshot and try another ref.`,
+    );
   }
   return error instanceof Error ? error : new Error(message);
 }

@@ -37,7 +37,11 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       let aborted = false;
       const downloadsBefore = session.downloads.length;
       try {
-        const response = await tab.page.goto(target.href, { waitUntil: 'domcontentloaded', timeout: host.config.navigationTimeoutMs, signal: context.signal } as never);
+        const response = await tab.page.goto(target.href, {
+          waitUntil: 'domcontentloaded',
+          timeout: host.config.navigationTimeoutMs,
+          signal: context.signal,
+        } as never);
         status = response?.status();
       } catch (error) {
         const message = (error as Error).message;
@@ -47,12 +51,17 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
           aborted = true;
         } else {
           const code = /net::[A-Z_]+/.exec(message)?.[0];
-          throw new UpstreamError(`Could not load ${target.href.slice(0, 200)}${code ? ` (${code})` : ''}; check the URL, or whether the site is reachable from here.`, { cause: error });
+          throw new UpstreamError(
+            `Could not load ${target.href.slice(0, 200)}${code ? ` (${code})` : ''}; check the URL, or whether the site is reachable from here.`,
+            { cause: error },
+          );
         }
       }
       const lines = await afterAction(tab, session, before, limits(), context.signal, { diff: !aborted });
       if (aborted && session.downloads.length === downloadsBefore) {
-        throw new UpstreamError(`Could not load ${target.href.slice(0, 200)} (net::ERR_ABORTED); check the URL, or whether the site is reachable from here.`);
+        throw new UpstreamError(
+          `Could not load ${target.href.slice(0, 200)} (net::ERR_ABORTED); check the URL, or whether the site is reachable from here.`,
+        );
       }
       const reply = context.reply();
       if (aborted) {
@@ -61,7 +70,9 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
         reply.set({ url: tab.page.url() });
         return reply.build();
       }
-      reply.always(`Navigated to ${tab.page.url().slice(0, 300)}${status !== undefined ? ` (HTTP ${status})` : ''}${stillLoading ? `; still loading after ${host.config.navigationTimeoutMs / 1000} s` : ''}.`);
+      reply.always(
+        `Navigated to ${tab.page.url().slice(0, 300)}${status !== undefined ? ` (HTTP ${status})` : ''}${stillLoading ? `; still loading after ${host.config.navigationTimeoutMs / 1000} s` : ''}.`,
+      );
       addLines(reply, lines, 'call browser_snapshot for the page');
       reply.set({ url: tab.page.url() });
       return reply.build();
@@ -86,14 +97,34 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       const taken = await takeSnapshot(tab.page, tab.refs);
       const all = taken.nodes.map(renderNode);
       await tab.setSnapshot(taken, all);
-      const nodes = selectNodes(taken, { ...(ref !== undefined ? { ref } : {}), ...(depth !== undefined ? { depth } : {}), ...(interactive_only !== undefined ? { interactiveOnly: interactive_only } : {}) });
-      if (nodes === undefined) throw new NotFoundError(`Ref ${ref} is not on the page now; call browser_snapshot without ref for the current refs.`);
+      const nodes = selectNodes(taken, {
+        ...(ref !== undefined ? { ref } : {}),
+        ...(depth !== undefined ? { depth } : {}),
+        ...(interactive_only !== undefined ? { interactiveOnly: interactive_only } : {}),
+      });
+      if (nodes === undefined)
+        throw new NotFoundError(
+          `Ref ${ref} is not on the page now; call browser_snapshot without ref for the current refs.`,
+        );
       const lines = nodes.map(renderNode);
       const reply = context.reply();
-      reply.header(`${UNTRUSTED}\nPage: ${taken.url.slice(0, 300)}${taken.title ? ` — ${JSON.stringify(taken.title.slice(0, 200))}` : ''}`);
+      reply.header(
+        `${UNTRUSTED}\nPage: ${taken.url.slice(0, 300)}${taken.title ? ` — ${JSON.stringify(taken.title.slice(0, 200))}` : ''}`,
+      );
       for (const event of session.drainEvents()) reply.always(event.text);
-      if (lines.length === 0) reply.always(ref !== undefined ? 'That element has nothing inside it to show.' : 'The page shows nothing (empty, or everything is hidden).');
-      reply.page(lines.slice(offset), { line: (line) => line, noun: 'lines', offset, total: lines.length, alternative: 'pass ref (a container) or depth for part of the page' });
+      if (lines.length === 0)
+        reply.always(
+          ref !== undefined
+            ? 'That element has nothing inside it to show.'
+            : 'The page shows nothing (empty, or everything is hidden).',
+        );
+      reply.page(lines.slice(offset), {
+        line: (line) => line,
+        noun: 'lines',
+        offset,
+        total: lines.length,
+        alternative: 'pass ref (a container) or depth for part of the page',
+      });
       reply.set({ url: taken.url, lines: lines.length, refs: nodes.filter((node) => node.ref !== undefined).length });
       return reply.build();
     },
@@ -102,8 +133,13 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
   const click = defineTool({
     name: 'browser_click',
     title: 'Click',
-    description: 'Clicks an element; replies with what happened (navigation, dialogs, downloads, new tabs, snapshot changes).',
-    inputSchema: z.object({ ...TARGET_SHAPE, double: z.boolean().optional(), button: z.enum(['left', 'right', 'middle']).optional() }),
+    description:
+      'Clicks an element; replies with what happened (navigation, dialogs, downloads, new tabs, snapshot changes).',
+    inputSchema: z.object({
+      ...TARGET_SHAPE,
+      double: z.boolean().optional(),
+      button: z.enum(['left', 'right', 'middle']).optional(),
+    }),
     outputSchema: z.object({ url: z.string(), ...TRUNCATION_SHAPE }),
     annotations: withHints(WRITE, { openWorldHint: true }),
     handler: ({ ref, selector, double, button }, context) =>
@@ -162,14 +198,21 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       runAction(host, context, { ref, selector }, async (_tab, element) => {
         const { handle, label } = element!;
         const chosen = await handle.evaluate((node, wanted: string[]) => {
-          const select = node as unknown as { tagName: string; multiple: boolean; options: ArrayLike<{ value: string; label: string; text: string; selected: boolean }>; dispatchEvent(event: unknown): boolean };
+          const select = node as unknown as {
+            tagName: string;
+            multiple: boolean;
+            options: ArrayLike<{ value: string; label: string; text: string; selected: boolean }>;
+            dispatchEvent(event: unknown): boolean;
+          };
           if (select.tagName !== 'SELECT') return undefined;
           const picked: string[] = [];
           for (let i = 0; i < select.options.length; i++) {
             const option = select.options[i]!;
-            const match = wanted.includes(option.value) || wanted.includes(option.label) || wanted.includes(option.text.trim());
+            const match =
+              wanted.includes(option.value) || wanted.includes(option.label) || wanted.includes(option.text.trim());
             if (match && (select.multiple || picked.length === 0)) picked.push(option.label || option.text);
-            option.selected = match && (select.multiple || picked.length <= 1) && picked.includes(option.label || option.text);
+            option.selected =
+              match && (select.multiple || picked.length <= 1) && picked.includes(option.label || option.text);
           }
           if (picked.length > 0) {
             select.dispatchEvent(new globalThis.Event('input', { bubbles: true }));
@@ -177,8 +220,12 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
           }
           return picked;
         }, values);
-        if (chosen === undefined) throw new InvalidArgumentError(`${label} is not a select element; use browser_click for custom drop-downs.`);
-        if (chosen.length === 0) throw new NotFoundError(`${label} has no option with that value or label; browser_snapshot lists its options.`);
+        if (chosen === undefined)
+          throw new InvalidArgumentError(`${label} is not a select element; use browser_click for custom drop-downs.`);
+        if (chosen.length === 0)
+          throw new NotFoundError(
+            `${label} has no option with that value or label; browser_snapshot lists its options.`,
+          );
         return `Selected ${chosen.map((each) => JSON.stringify(each)).join(', ')} in ${label}.`;
       }),
   });
@@ -210,7 +257,10 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     annotations: withHints(WRITE, { openWorldHint: true }),
     handler: ({ key }, context) =>
       runAction(host, context, undefined, async (tab) => {
-        const parts = key.split('+').map((part) => part.trim()).filter((part) => part !== '');
+        const parts = key
+          .split('+')
+          .map((part) => part.trim())
+          .filter((part) => part !== '');
         const keyboard = tab.page.keyboard;
         const held: string[] = [];
         try {
@@ -220,7 +270,10 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
           }
           await keyboard.press(parts.at(-1) as KeyInput);
         } catch (error) {
-          if (/Unknown key/i.test((error as Error).message)) throw new InvalidArgumentError(`"${key}" is not a key name; use names such as Enter, Tab, ArrowDown, a, Shift+Tab.`);
+          if (/Unknown key/i.test((error as Error).message))
+            throw new InvalidArgumentError(
+              `"${key}" is not a key name; use names such as Enter, Tab, ArrowDown, a, Shift+Tab.`,
+            );
           throw error;
         } finally {
           for (const modifier of held.reverse()) await keyboard.up(modifier as KeyInput).catch(() => undefined);
@@ -256,14 +309,17 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
         const appear = text !== undefined;
         try {
           await tab.page.waitForFunction(
-            (needle: string, present: boolean) => (globalThis.document.body?.innerText ?? '').includes(needle) === present,
+            (needle: string, present: boolean) =>
+              (globalThis.document.body?.innerText ?? '').includes(needle) === present,
             { timeout: timeout * 1000, polling: 'mutation', signal: context.signal } as never,
             wanted,
             appear,
           );
         } catch (error) {
           if ((error as Error).name === 'TimeoutError') {
-            throw new TimeoutError(`The text ${JSON.stringify(wanted.slice(0, 100))} did not ${appear ? 'appear' : 'disappear'} within ${timeout} s; raise timeout or check browser_snapshot.`);
+            throw new TimeoutError(
+              `The text ${JSON.stringify(wanted.slice(0, 100))} did not ${appear ? 'appear' : 'disappear'} within ${timeout} s; raise timeout or check browser_snapshot.`,
+            );
           }
           throw error;
         }
@@ -287,7 +343,8 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
           if ((error as Error).name !== 'TimeoutError') throw error;
           return 'Went back; the page is still loading.';
         }
-        if (response === null && tab.page.url() === 'about:blank') throw new NotFoundError('There is no previous page in this tab.');
+        if (response === null && tab.page.url() === 'about:blank')
+          throw new NotFoundError('There is no previous page in this tab.');
         return 'Went back.';
       }),
   });
@@ -295,16 +352,28 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
   const shot = defineTool({
     name: 'browser_screenshot',
     title: 'Screenshot',
-    description: 'Captures the viewport, the full page or one element as an image, scaled to stay within what hosts accept.',
-    inputSchema: z.object({ ...TARGET_SHAPE, full_page: z.boolean().optional(), format: z.enum(['jpeg', 'png']).optional() }),
+    description:
+      'Captures the viewport, the full page or one element as an image, scaled to stay within what hosts accept.',
+    inputSchema: z.object({
+      ...TARGET_SHAPE,
+      full_page: z.boolean().optional(),
+      format: z.enum(['jpeg', 'png']).optional(),
+    }),
     outputSchema: z.object({ width: z.number(), height: z.number(), bytes: z.number(), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
     handler: async ({ ref, selector, full_page, format = 'jpeg' }, context) => {
       const { tab } = await current(host, context);
-      const element = ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
-      const image = await screenshot(tab.page, { ...(element ? { element: element.handle } : {}), fullPage: full_page === true, format });
+      const element =
+        ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
+      const image = await screenshot(tab.page, {
+        ...(element ? { element: element.handle } : {}),
+        fullPage: full_page === true,
+        format,
+      });
       const reply = context.reply();
-      reply.always(`Screenshot of ${element ? element.label : full_page ? 'the full page' : 'the viewport'}: ${image.width}×${image.height} ${image.format.toUpperCase()}, ${image.bytes} bytes${image.note ? `; ${image.note}` : ''}.`);
+      reply.always(
+        `Screenshot of ${element ? element.label : full_page ? 'the full page' : 'the viewport'}: ${image.width}×${image.height} ${image.format.toUpperCase()}, ${image.bytes} bytes${image.note ? `; ${image.note}` : ''}.`,
+      );
       reply.media({ type: 'image', data: image.data, mimeType: `image/${image.format}` });
       reply.set({ width: image.width, height: image.height, bytes: image.bytes });
       return reply.build();
@@ -314,24 +383,31 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
   const read = defineTool({
     name: 'browser_read',
     title: 'Read page',
-    description: 'The rendered page (or one element) as markdown: its visible main text, fast even on long pages. Continue with offset.',
+    description:
+      'The rendered page (or one element) as markdown: its visible main text, fast even on long pages. Continue with offset.',
     inputSchema: z.object({ ...TARGET_SHAPE, offset: OFFSET.describe('Character offset, from a cut reply') }),
     outputSchema: z.object({ url: z.string(), chars: z.number(), complete: z.boolean(), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
     handler: async ({ ref, selector, offset = 0 }, context) => {
       const { tab } = await current(host, context);
-      const element = ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
+      const element =
+        ref !== undefined || selector !== undefined ? await resolveTarget(tab, { ref, selector }) : undefined;
       const page = await readPage(tab, element);
       // Bytes are at least characters: converting this far always fills the reply budget.
       await page.more(offset + context.maxOutputBytes);
       const markdown = page.text;
       const reply = context.reply();
       reply.header(`${UNTRUSTED}\n${element ? `${element.label} of ` : ''}${tab.page.url().slice(0, 300)}:`);
-      if (offset > 0 && offset >= markdown.length) throw new InvalidArgumentError(`offset ${offset} is past the end of the text (${markdown.length} characters).`);
+      if (offset > 0 && offset >= markdown.length)
+        throw new InvalidArgumentError(`offset ${offset} is past the end of the text (${markdown.length} characters).`);
       const taken = reply.text(markdown.slice(offset));
       const end = offset + taken.consumedChars;
       if (end < markdown.length || !page.complete) {
-        reply.cut({ shown: `characters ${offset + 1}–${end} of ${page.complete ? markdown.length : `more than ${markdown.length}`}`, reason: 'the reply budget', next: { offset: end } });
+        reply.cut({
+          shown: `characters ${offset + 1}–${end} of ${page.complete ? markdown.length : `more than ${markdown.length}`}`,
+          reason: 'the reply budget',
+          next: { offset: end },
+        });
       }
       reply.set({ url: tab.page.url(), chars: markdown.length, complete: page.complete });
       return reply.build();
@@ -349,9 +425,17 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       const { tab } = await current(host, context);
       const reply = context.reply();
       reply.header(UNTRUSTED);
-      if (tab.consoleDropped > 0) reply.always(`(${tab.consoleDropped} older messages were dropped; the log keeps the last ${tab.console.length}.)`);
+      if (tab.consoleDropped > 0)
+        reply.always(
+          `(${tab.consoleDropped} older messages were dropped; the log keeps the last ${tab.console.length}.)`,
+        );
       if (tab.console.length === 0) reply.always('No console messages.');
-      reply.page(tab.console.slice(offset), { line: (entry) => `[${entry.type}] ${entry.text.replace(/\s+/g, ' ').slice(0, 2000)}`, noun: 'messages', offset, total: tab.console.length });
+      reply.page(tab.console.slice(offset), {
+        line: (entry) => `[${entry.type}] ${entry.text.replace(/\s+/g, ' ').slice(0, 2000)}`,
+        noun: 'messages',
+        offset,
+        total: tab.console.length,
+      });
       reply.set({ total: tab.console.length });
       return reply.build();
     },
@@ -361,8 +445,16 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
     name: 'browser_tabs',
     title: 'Tabs',
     description: 'Lists, opens (new, optional url), selects or closes tabs by index.',
-    inputSchema: z.object({ action: z.enum(['list', 'new', 'select', 'close']), index: z.number().int().min(0).optional(), url: z.string().max(8000).optional() }),
-    outputSchema: z.object({ current: z.number(), tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string() })), ...TRUNCATION_SHAPE }),
+    inputSchema: z.object({
+      action: z.enum(['list', 'new', 'select', 'close']),
+      index: z.number().int().min(0).optional(),
+      url: z.string().max(8000).optional(),
+    }),
+    outputSchema: z.object({
+      current: z.number(),
+      tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string() })),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: withHints(WRITE, { openWorldHint: true }),
     handler: async ({ action, index, url }, context) => {
       const session = await host.session(context.connection);
@@ -371,9 +463,14 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
         const target = url !== undefined ? checkNavigationUrl(url, host.policy) : undefined;
         const tab = await session.newTab();
         if (target) {
-          await tab.page.goto(target.href, { waitUntil: 'domcontentloaded', timeout: host.config.navigationTimeoutMs }).catch((error: Error) => {
-            if (error.name !== 'TimeoutError') throw new UpstreamError(`Could not load ${target.href.slice(0, 200)}; check the URL.`, { cause: error });
-          });
+          await tab.page
+            .goto(target.href, { waitUntil: 'domcontentloaded', timeout: host.config.navigationTimeoutMs })
+            .catch((error: Error) => {
+              if (error.name !== 'TimeoutError')
+                throw new UpstreamError(`Could not load ${target.href.slice(0, 200)}; check the URL.`, {
+                  cause: error,
+                });
+            });
         }
         reply.always(`Opened tab ${session.current}.`);
       } else if (action === 'select') {
@@ -390,8 +487,21 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       }
       await session.settling();
       for (const event of session.drainEvents()) if (event.kind !== 'tab') reply.always(event.text);
-      const list = await Promise.all(session.tabs.map(async (tab, i) => ({ index: i, url: tab.page.url().slice(0, 500), title: (await tab.page.title().catch(() => '')).slice(0, 200) })));
-      reply.page(list, { line: (tab) => `${tab.index === session.current ? '*' : ' '} ${tab.index}: ${tab.url}${tab.title ? ` — ${JSON.stringify(tab.title)}` : ''}`, entry: (tab) => tab, key: 'tabs', noun: 'tabs', total: list.length });
+      const list = await Promise.all(
+        session.tabs.map(async (tab, i) => ({
+          index: i,
+          url: tab.page.url().slice(0, 500),
+          title: (await tab.page.title().catch(() => '')).slice(0, 200),
+        })),
+      );
+      reply.page(list, {
+        line: (tab) =>
+          `${tab.index === session.current ? '*' : ' '} ${tab.index}: ${tab.url}${tab.title ? ` — ${JSON.stringify(tab.title)}` : ''}`,
+        entry: (tab) => tab,
+        key: 'tabs',
+        noun: 'tabs',
+        total: list.length,
+      });
       reply.set({ current: session.current });
       return reply.build();
     },
@@ -400,10 +510,10 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
   const close = defineTool({
     name: 'browser_close',
     title: 'Close browser',
-    description: 'Closes this session\'s tabs; the next call starts afresh.',
+    description: "Closes this session's tabs; the next call starts afresh.",
     inputSchema: z.object({}),
     annotations: withHints(DESTRUCTIVE, { idempotentHint: true }),
-    effect: () => "Close every tab of this browser session",
+    effect: () => 'Close every tab of this browser session',
     handler: async (_args, context) => {
       await host.closeSession(context.connection);
       const reply = context.reply();
@@ -415,14 +525,17 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
   const handleDialog = defineTool({
     name: 'browser_handle_dialog',
     title: 'Handle dialog',
-    description: 'Sets how the next alert/confirm/prompt dialog is answered (otherwise the server policy applies); then repeat the action that opens it.',
+    description:
+      'Sets how the next alert/confirm/prompt dialog is answered (otherwise the server policy applies); then repeat the action that opens it.',
     inputSchema: z.object({ accept: z.boolean(), prompt_text: z.string().max(10_000).optional() }),
     annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ accept, prompt_text }, context) => {
       const session = await host.session(context.connection);
       session.nextDialog = { accept, ...(prompt_text !== undefined ? { promptText: prompt_text } : {}) };
       const reply = context.reply();
-      reply.always(`The next dialog will be ${accept ? 'accepted' : 'dismissed'}${prompt_text !== undefined ? ` with ${JSON.stringify(prompt_text.slice(0, 100))}` : ''}.`);
+      reply.always(
+        `The next dialog will be ${accept ? 'accepted' : 'dismissed'}${prompt_text !== undefined ? ` with ${JSON.stringify(prompt_text.slice(0, 100))}` : ''}.`,
+      );
       return reply.build();
     },
   });
@@ -440,11 +553,30 @@ export function coreTools(host: BrowserHost): AnyToolDefinition[] {
       const state = await session.storageState();
       await writeFile(target, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
       const reply = context.reply();
-      reply.always(`Saved ${state.cookies.length} cookies and the localStorage of ${state.origins.length} origins to ${target}.`);
+      reply.always(
+        `Saved ${state.cookies.length} cookies and the localStorage of ${state.origins.length} origins to ${target}.`,
+      );
       reply.set({ path: target, cookies: state.cookies.length, origins: state.origins.length });
       return reply.build();
     },
   });
 
-  return [navigate, snapshot, click, type, selectOption, hover, pressKey, waitFor, back, shot, read, consoleMessages, tabs, close, handleDialog, saveState];
+  return [
+    navigate,
+    snapshot,
+    click,
+    type,
+    selectOption,
+    hover,
+    pressKey,
+    waitFor,
+    back,
+    shot,
+    read,
+    consoleMessages,
+    tabs,
+    close,
+    handleDialog,
+    saveState,
+  ];
 }

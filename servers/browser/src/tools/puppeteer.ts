@@ -15,7 +15,9 @@ import { actionFailure, current, runAction, UNTRUSTED } from './common.js';
 import { screenshot } from './screenshot.js';
 
 /** The toolset's name and its line in --help. */
-export const PUPPETEER_TOOLSET = { puppeteer: 'The archived reference server’s puppeteer_* tools and its console and screenshot resources' } as const;
+export const PUPPETEER_TOOLSET = {
+  puppeteer: 'The archived reference server’s puppeteer_* tools and its console and screenshot resources',
+} as const;
 
 const TOOLSET = 'puppeteer';
 /** The reference's default screenshot size, used when only one of width and height is given. */
@@ -38,7 +40,7 @@ class ScreenshotStore {
 
   put(key: string, name: string, shot: StoredScreenshot): void {
     let shots = this.#byKey.get(key);
-    if (shots === undefined) this.#byKey.set(key, (shots = new Map()));
+    if (shots === undefined) this.#byKey.set(key, (shots = new Map<string, StoredScreenshot>()));
     shots.delete(name);
     shots.set(name, shot);
     if (shots.size > MAX_SCREENSHOTS) shots.delete(shots.keys().next().value!);
@@ -61,7 +63,11 @@ const SHARED = 'default';
  * selected, its resources. Resource reads carry no connection, so they serve the shared session of stdio;
  * over HTTP each client's screenshots stay its own and the resources list none of them.
  */
-export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kernel: Pick<Kernel, 'common' | 'onConnectionClosed'>): { tools: AnyToolDefinition[]; resources: ResourceDefinition[] } {
+export function puppeteerToolset(
+  host: BrowserHost,
+  caps: ReadonlySet<Cap>,
+  kernel: Pick<Kernel, 'common' | 'onConnectionClosed'>,
+): { tools: AnyToolDefinition[]; resources: ResourceDefinition[] } {
   const shots = new ScreenshotStore();
   kernel.onConnectionClosed((connection) => shots.forget(connection));
   const common = kernel.common;
@@ -74,13 +80,20 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
     description: 'Navigate to a URL.',
     inputSchema: z.object({
       url: z.string().min(1).max(8000),
-      launchOptions: z.record(z.string(), z.unknown()).nullable().optional().describe('Ignored: launch options are the operator’s'),
+      launchOptions: z
+        .record(z.string(), z.unknown())
+        .nullable()
+        .optional()
+        .describe('Ignored: launch options are the operator’s'),
       allowDangerous: z.boolean().optional().describe('Ignored'),
     }),
     outputSchema: z.object({ url: z.string(), ...TRUNCATION_SHAPE }),
     annotations: withHints(READ_ONLY, { openWorldHint: true, idempotentHint: false }),
     handler: ({ url, launchOptions, allowDangerous }, context) => {
-      const ignored = [launchOptions != null ? 'launchOptions' : undefined, allowDangerous !== undefined ? 'allowDangerous' : undefined].filter((name) => name !== undefined);
+      const ignored = [
+        launchOptions != null ? 'launchOptions' : undefined,
+        allowDangerous !== undefined ? 'allowDangerous' : undefined,
+      ].filter((name) => name !== undefined);
       const notice =
         ignored.length === 0
           ? undefined
@@ -103,7 +116,8 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
   const shot = defineTool({
     name: 'puppeteer_screenshot',
     title: 'Screenshot (puppeteer)',
-    description: 'Take a screenshot of the current page or a specific element; it stays readable as screenshot://<name>.',
+    description:
+      'Take a screenshot of the current page or a specific element; it stays readable as screenshot://<name>.',
     inputSchema: z.object({
       name: z.string().min(1).max(100),
       selector: SELECTOR.optional(),
@@ -111,7 +125,13 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
       height: z.number().int().min(200).max(4000).optional().describe('Viewport height to set first'),
       encoded: z.boolean().optional().describe('Send a data: URI as text instead of an image'),
     }),
-    outputSchema: z.object({ name: z.string(), width: z.number(), height: z.number(), bytes: z.number(), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      name: z.string(),
+      width: z.number(),
+      height: z.number(),
+      bytes: z.number(),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: READ_ONLY,
     handler: async ({ name, selector, width, height, encoded }, context) => {
       const { tab } = await current(host, context);
@@ -122,19 +142,24 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
       }
       let element;
       if (selector !== undefined) {
-        element = (await tab.page.$(selector).catch(() => {
-          throw new InvalidArgumentError(`"${selector.slice(0, 100)}" is not a valid CSS selector.`);
-        })) ?? undefined;
+        element =
+          (await tab.page.$(selector).catch(() => {
+            throw new InvalidArgumentError(`"${selector.slice(0, 100)}" is not a valid CSS selector.`);
+          })) ?? undefined;
         if (element === undefined) throw new NotFoundError(`Element not found: ${selector.slice(0, 100)}`);
       }
       const image = await screenshot(tab.page, { ...(element ? { element } : {}), fullPage: false, format: 'png' });
       const mimeType = `image/${image.format}`;
       shots.put(keyOf(context), name, { data: image.data, mimeType });
       const reply = context.reply();
-      reply.always(`Screenshot '${name}' taken at ${image.width}x${image.height}${image.note ? ` (${image.note})` : ''}`);
+      reply.always(
+        `Screenshot '${name}' taken at ${image.width}x${image.height}${image.note ? ` (${image.note})` : ''}`,
+      );
       if (encoded) {
         if (!reply.line(`data:${mimeType};base64,${image.data}`)) {
-          reply.always(`The data URI (${image.data.length} characters) does not fit the reply budget; call again without encoded, or read screenshot://${name}.`);
+          reply.always(
+            `The data URI (${image.data.length} characters) does not fit the reply budget; call again without encoded, or read screenshot://${name}.`,
+          );
         }
       } else if (!reply.media({ type: 'image', data: image.data, mimeType })) {
         reply.always(`The image (${image.bytes} bytes) does not fit this reply; read it as screenshot://${name}.`);
@@ -175,7 +200,9 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
           await element!.handle.asLocator().setTimeout(FILL_WAIT_MS).fill(value, { signal: context.signal });
         } catch (error) {
           if ((error as Error).name === 'TimeoutError') {
-            throw new InvalidArgumentError(`${element!.label} cannot be filled (hidden, disabled or not a text field); check the selector against browser_snapshot.`);
+            throw new InvalidArgumentError(
+              `${element!.label} cannot be filled (hidden, disabled or not a text field); check the selector against browser_snapshot.`,
+            );
           }
           throw actionFailure(error, element!.label);
         }
@@ -196,10 +223,14 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
         try {
           chosen = await element!.handle.select(value);
         } catch (error) {
-          if (/not a <select>/i.test((error as Error).message)) throw new InvalidArgumentError(`${element!.label} is not a select element.`);
+          if (/not a <select>/i.test((error as Error).message))
+            throw new InvalidArgumentError(`${element!.label} is not a select element.`);
           throw actionFailure(error, element!.label);
         }
-        if (chosen.length === 0) throw new NotFoundError(`${element!.label} has no option with the value ${JSON.stringify(value.slice(0, 100))}; browser_snapshot lists its options.`);
+        if (chosen.length === 0)
+          throw new NotFoundError(
+            `${element!.label} has no option with the value ${JSON.stringify(value.slice(0, 100))}; browser_snapshot lists its options.`,
+          );
         return `Selected ${selector} with: ${value}`;
       }),
   });
@@ -239,7 +270,9 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
           try {
             result = await tab.page.evaluate(script);
           } catch (error) {
-            throw new InvalidArgumentError(`Script execution failed: ${((error as Error).message.split('\n')[0] ?? '').slice(0, 300)}`);
+            throw new InvalidArgumentError(
+              `Script execution failed: ${((error as Error).message.split('\n')[0] ?? '').slice(0, 300)}`,
+            );
           }
           // The tab's console log already holds what the script printed (the reference wrapped console.* instead).
           const printed = tab.console.slice(Math.max(0, logged - (tab.consoleDropped - dropped)));
@@ -247,7 +280,12 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
           reply.header(UNTRUSTED);
           const text = `Execution result:\n${JSON.stringify(result, null, 2) ?? 'undefined'}\n\nConsole output:\n${printed.map((entry) => `[${entry.type}] ${entry.text}`).join('\n')}`;
           const taken = reply.text(text);
-          if (taken.consumedChars < text.length) reply.cut({ shown: `the first ${taken.consumedChars} characters`, reason: 'the reply budget', alternative: 'return less from the script' });
+          if (taken.consumedChars < text.length)
+            reply.cut({
+              shown: `the first ${taken.consumedChars} characters`,
+              reason: 'the reply budget',
+              alternative: 'return less from the script',
+            });
           return reply.build({ structured: true });
         },
       }),
@@ -256,11 +294,16 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
 
   for (const tool of tools) tool.toolset = TOOLSET;
 
-  const selected = common.toolsets.has(TOOLSET) || common.toolsets.has('all') || [...(common.tools ?? [])].some((name) => name.startsWith('puppeteer_'));
+  const selected =
+    common.toolsets.has(TOOLSET) ||
+    common.toolsets.has('all') ||
+    [...(common.tools ?? [])].some((name) => name.startsWith('puppeteer_'));
   if (!selected) return { tools, resources: [] };
 
-  const sharedSession = async () => (host.running && !host.config.contextPerConnection ? host.session(SHARED) : undefined);
-  const perClient = 'Over HTTP each client’s browser is its own, and resources cannot tell clients apart; use the tools’ replies instead.';
+  const sharedSession = async () =>
+    host.running && !host.config.contextPerConnection ? host.session(SHARED) : undefined;
+  const perClient =
+    'Over HTTP each client’s browser is its own, and resources cannot tell clients apart; use the tools’ replies instead.';
 
   const resources = [
     defineResource({
@@ -286,11 +329,18 @@ export function puppeteerToolset(host: BrowserHost, caps: ReadonlySet<Cap>, kern
       list: async () =>
         host.config.contextPerConnection
           ? []
-          : [...shots.of(SHARED)].map(([name, stored]) => ({ uri: `screenshot://${encodeURIComponent(name)}`, name: `Screenshot: ${name}`, mimeType: stored.mimeType })),
+          : [...shots.of(SHARED)].map(([name, stored]) => ({
+              uri: `screenshot://${encodeURIComponent(name)}`,
+              name: `Screenshot: ${name}`,
+              mimeType: stored.mimeType,
+            })),
       read: async (_uri, { name = '' }) => {
         if (host.config.contextPerConnection) throw new NotFoundError(perClient);
         const stored = shots.of(SHARED).get(name);
-        if (stored === undefined) throw new NotFoundError(`No screenshot is named ${JSON.stringify(name.slice(0, 100))}; take one with puppeteer_screenshot first.`);
+        if (stored === undefined)
+          throw new NotFoundError(
+            `No screenshot is named ${JSON.stringify(name.slice(0, 100))}; take one with puppeteer_screenshot first.`,
+          );
         return { blob: stored.data, mimeType: stored.mimeType };
       },
     }),

@@ -23,28 +23,50 @@ export interface CapturedImage {
 }
 
 /** Captures the viewport, the full page or an element within the pixel and byte bounds. */
-export async function screenshot(page: Page, options: { element?: ElementHandle; fullPage: boolean; format: 'jpeg' | 'png' }): Promise<CapturedImage> {
+export async function screenshot(
+  page: Page,
+  options: { element?: ElementHandle; fullPage: boolean; format: 'jpeg' | 'png' },
+): Promise<CapturedImage> {
   let clip: { x: number; y: number; width: number; height: number };
   const notes: string[] = [];
   if (options.element !== undefined) {
     await options.element.scrollIntoView().catch(() => undefined);
     const box = await options.element.boundingBox();
-    if (box === null || box.width < 1 || box.height < 1) throw new InvalidArgumentError('That element is not visible, so it has no picture; pick a visible one.');
+    if (box === null || box.width < 1 || box.height < 1)
+      throw new InvalidArgumentError('That element is not visible, so it has no picture; pick a visible one.');
     const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
     clip = { x: box.x + scroll.x, y: box.y + scroll.y, width: box.width, height: box.height };
   } else if (options.fullPage) {
-    const size = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+    const size = await page.evaluate(() => ({
+      width: document.documentElement.scrollWidth,
+      height: document.documentElement.scrollHeight,
+    }));
     // Below half size text is no longer readable: a page too tall for the pixel bound at half size is
     // captured from the top, and the reply says how much was left out.
-    const scale = Math.max(MIN_FULL_PAGE_SCALE, Math.min(1, MAX_EDGE / size.width, Math.sqrt(MAX_PIXELS / (size.width * size.height)), MAX_EDGE / size.height));
+    const scale = Math.max(
+      MIN_FULL_PAGE_SCALE,
+      Math.min(1, MAX_EDGE / size.width, Math.sqrt(MAX_PIXELS / (size.width * size.height)), MAX_EDGE / size.height),
+    );
     const fits = Math.floor(Math.min(MAX_EDGE / scale, MAX_PIXELS / (size.width * scale * scale)));
     clip = { x: 0, y: 0, width: size.width, height: Math.min(size.height, fits) };
-    if (size.height > fits) notes.push(`only the top ${fits} px of the ${size.height} px page (scroll and take more for the rest, or use browser_read)`);
+    if (size.height > fits)
+      notes.push(
+        `only the top ${fits} px of the ${size.height} px page (scroll and take more for the rest, or use browser_read)`,
+      );
   } else {
-    const view = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY, width: window.innerWidth, height: window.innerHeight }));
+    const view = await page.evaluate(() => ({
+      x: window.scrollX,
+      y: window.scrollY,
+      width: window.innerWidth,
+      height: window.innerHeight,
+    }));
     clip = view;
   }
-  let scale = Math.min(1, Math.sqrt(MAX_PIXELS / (clip.width * clip.height)), MAX_EDGE / Math.max(clip.width, clip.height));
+  let scale = Math.min(
+    1,
+    Math.sqrt(MAX_PIXELS / (clip.width * clip.height)),
+    MAX_EDGE / Math.max(clip.width, clip.height),
+  );
   let format = options.format;
   let quality = 80;
   for (let attempt = 0; attempt < 6; attempt++) {

@@ -14,13 +14,13 @@ const ALIASES: Readonly<Record<string, string>> = {
   'iso-8859-1': 'windows-1252',
   'iso8859-1': 'windows-1252',
   latin1: 'windows-1252',
-  'l1': 'windows-1252',
+  l1: 'windows-1252',
   ascii: 'windows-1252',
   'us-ascii': 'windows-1252',
   'x-sjis': 'shift_jis',
   'shift-jis': 'shift_jis',
   sjis: 'shift_jis',
-  'ms_kanji': 'shift_jis',
+  ms_kanji: 'shift_jis',
   'windows-31j': 'shift_jis',
   'x-euc-jp': 'euc-jp',
   gb2312: 'gbk',
@@ -30,7 +30,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 type Iconv = typeof import('iconv-lite');
 let iconvModule: Promise<Iconv> | undefined;
 function loadIconv(): Promise<Iconv> {
-  iconvModule ??= import('iconv-lite').then((module) => ((module as { default?: Iconv }).default ?? module) as Iconv);
+  iconvModule ??= import('iconv-lite').then((module) => (module as { default?: Iconv }).default ?? module);
   return iconvModule;
 }
 
@@ -114,7 +114,11 @@ function isValidUtf8(body: Buffer): boolean {
   }
 }
 
-async function tryDecode(body: Buffer, charset: string, source: DecodedText['source']): Promise<DecodedText | undefined> {
+async function tryDecode(
+  body: Buffer,
+  charset: string,
+  source: DecodedText['source'],
+): Promise<DecodedText | undefined> {
   const name = normalizeCharset(charset);
   if (name === 'utf-8') return decodeAs(body, name, source);
   const iconv = await loadIconv();
@@ -122,7 +126,12 @@ async function tryDecode(body: Buffer, charset: string, source: DecodedText['sou
   return decodeAs(body, name, source, iconv);
 }
 
-async function decodeAs(body: Buffer, charset: string, source: DecodedText['source'], iconv?: Iconv): Promise<DecodedText> {
+async function decodeAs(
+  body: Buffer,
+  charset: string,
+  source: DecodedText['source'],
+  iconv?: Iconv,
+): Promise<DecodedText> {
   if (charset === 'utf-8') {
     const start = bomEncoding(body) === 'utf-8' ? 3 : 0;
     return { text: body.subarray(start).toString('utf8'), charset, source };

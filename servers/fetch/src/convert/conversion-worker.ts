@@ -14,14 +14,17 @@ port.on('message', (request: ConversionRequest) => {
 
 async function convert(request: ConversionRequest): Promise<ConversionReply> {
   try {
-    const headers = new Map<string, string>(request.contentType === undefined ? [] : [['content-type', request.contentType]]);
+    const headers = new Map<string, string>(
+      request.contentType === undefined ? [] : [['content-type', request.contentType]],
+    );
     const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
     const document = await convertResponse(
       { url: new URL(request.url), headers, body },
       {
         raw: request.raw,
         maxDecodedBytes: request.maxDecodedBytes,
-        onProgress: (message) => port!.postMessage({ id: request.id, type: 'progress', message } satisfies ConversionReply),
+        onProgress: (message) =>
+          port!.postMessage({ id: request.id, type: 'progress', message } satisfies ConversionReply),
       },
     );
     return { id: request.id, type: 'done', document };
@@ -29,6 +32,8 @@ async function convert(request: ConversionRequest): Promise<ConversionReply> {
     // Only a Portico error's sentence crosses back: a library's message can quote the document. The
     // operator's log (stderr, never the client) gets the details.
     if (!isPorticoError(error)) console.error('portico-fetch: conversion failed', error);
-    return isPorticoError(error) ? { id: request.id, type: 'failed', code: error.code, message: error.message } : { id: request.id, type: 'failed' };
+    return isPorticoError(error)
+      ? { id: request.id, type: 'failed', code: error.code, message: error.message }
+      : { id: request.id, type: 'failed' };
   }
 }

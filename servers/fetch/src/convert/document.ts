@@ -32,7 +32,8 @@ export interface ConvertOptions {
 /** What a conversion reads of a response. */
 export type ConversionInput = Pick<FetchedResponse, 'url' | 'headers' | 'body'>;
 
-const TEXT_TYPES = /^(text\/|application\/(xml|javascript|ecmascript|x-javascript|x-ndjson|yaml|x-yaml|toml|x-sh|sql|graphql|rtf|csv)$)|\+xml$/;
+const TEXT_TYPES =
+  /^(text\/|application\/(xml|javascript|ecmascript|x-javascript|x-ndjson|yaml|x-yaml|toml|x-sh|sql|graphql|rtf|csv)$)|\+xml$/;
 const JSON_TYPES = /^(application\/json|text\/json|application\/[\w.-]+\+json|application\/(x-)?json-?\w*)$/;
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml)$/;
 const SNIFF_BYTES = 8192;
@@ -58,7 +59,13 @@ export async function convertResponse(response: ConversionInput, options: Conver
       onPage: (page, pages) => options.onProgress?.(`extracted page ${page} of ${pages}`),
     });
     const heading = pdf.title === undefined ? '' : `# ${pdf.title}\n\n`;
-    return { text: `${heading}${pdf.text}`, kind, contentType, pages: pdf.pages, ...(pdf.title ? { title: pdf.title } : {}) };
+    return {
+      text: `${heading}${pdf.text}`,
+      kind,
+      contentType,
+      pages: pdf.pages,
+      ...(pdf.title ? { title: pdf.title } : {}),
+    };
   }
   const decoded = await decodeBody(response.body, declared, kind === 'html');
   if (kind === 'html' && !options.raw) {
@@ -74,7 +81,8 @@ export async function convertResponse(response: ConversionInput, options: Conver
       ...(converted.title !== undefined ? { title: converted.title } : {}),
     };
   }
-  if (kind === 'json' && !options.raw) return { text: prettyJson(decoded.text), kind, contentType, charset: decoded.charset };
+  if (kind === 'json' && !options.raw)
+    return { text: prettyJson(decoded.text), kind, contentType, charset: decoded.charset };
   return { text: decoded.text, kind, contentType, charset: decoded.charset };
 }
 
@@ -83,7 +91,8 @@ function kindOf(contentType: string, body: Buffer): DocumentKind | undefined {
   if (HTML_TYPES.test(contentType)) return 'html';
   if (JSON_TYPES.test(contentType)) return 'json';
   if (TEXT_TYPES.test(contentType)) return 'text';
-  if (contentType === '' || contentType === 'application/octet-stream' || contentType === 'binary/octet-stream') return sniff(body);
+  if (contentType === '' || contentType === 'application/octet-stream' || contentType === 'binary/octet-stream')
+    return sniff(body);
   return undefined;
 }
 
@@ -92,7 +101,12 @@ function sniff(body: Buffer): DocumentKind | undefined {
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
   if (head.includes(0)) return undefined;
   const text = head.toString('latin1').trimStart().toLowerCase();
-  if (text.startsWith('<!doctype html') || text.startsWith('<html') || /<(head|body|title|p|div)[\s>]/.test(text.slice(0, 1024))) return 'html';
+  if (
+    text.startsWith('<!doctype html') ||
+    text.startsWith('<html') ||
+    /<(head|body|title|p|div)[\s>]/.test(text.slice(0, 1024))
+  )
+    return 'html';
   if ((text.startsWith('{') || text.startsWith('[')) && isJson(body)) return 'json';
   return 'text';
 }

@@ -19,8 +19,10 @@ interface BudgetHook {
 }
 
 const HOOK = '__porticoPdfDecode';
-const ENSURE_BUFFER = /(  ensureBuffer\(requested\) \{\n    const buffer = this\.buffer;\n    if \(requested <= buffer\.byteLength\) \{\n      return buffer;\n    \}\n    let size = this\.minBufferLength;\n    while \(size < requested\) \{\n      size \*= 2;\n    \}\n)(    const buffer2 = new Uint8Array\(size\);)/;
-const DECOMPRESSION_STREAM = /(      for await \(const chunk of readable\) \{\n)(        chunks\.push\(chunk\);\n        totalLength \+= chunk\.byteLength;)/;
+const ENSURE_BUFFER =
+  /( {2}ensureBuffer\(requested\) \{\n {4}const buffer = this\.buffer;\n {4}if \(requested <= buffer\.byteLength\) \{\n {6}return buffer;\n {4}\}\n {4}let size = this\.minBufferLength;\n {4}while \(size < requested\) \{\n {6}size \*= 2;\n {4}\}\n)( {4}const buffer2 = new Uint8Array\(size\);)/;
+const DECOMPRESSION_STREAM =
+  /( {6}for await \(const chunk of readable\) \{\n)( {8}chunks\.push\(chunk\);\n {8}totalLength \+= chunk\.byteLength;)/;
 const PATCHES: Array<[RegExp, string]> = [
   [ENSURE_BUFFER, `$1    globalThis.${HOOK}.charge(size - buffer.byteLength);\n$2`],
   [DECOMPRESSION_STREAM, `$1        globalThis.${HOOK}.charge(chunk.byteLength);\n$2`],
@@ -61,11 +63,14 @@ export async function loadBudgetedPdfWorker(from: string): Promise<void> {
   let patched = await readFile(path, 'utf8');
   for (const [pattern, replacement] of PATCHES) {
     if (patched.match(new RegExp(pattern.source, 'g'))?.length !== 1) {
-      throw new Error(`pdf.js decoding code not found (${pattern.source.slice(0, 40)}…): the decode budget cannot be applied`);
+      throw new Error(
+        `pdf.js decoding code not found (${pattern.source.slice(0, 40)}…): the decode budget cannot be applied`,
+      );
     }
     patched = patched.replace(pattern, replacement);
   }
   // The module assigns globalThis.pdfjsWorker, which pdf.js then uses instead of importing its own copy.
   await import(`data:text/javascript;base64,${Buffer.from(patched, 'utf8').toString('base64')}`);
-  if ((globalThis as { pdfjsWorker?: unknown }).pdfjsWorker === undefined) throw new Error('pdf.js worker did not register');
+  if ((globalThis as { pdfjsWorker?: unknown }).pdfjsWorker === undefined)
+    throw new Error('pdf.js worker did not register');
 }

@@ -69,7 +69,10 @@ export async function pdfToText(data: Buffer, options: PdfOptions = {}): Promise
     }).promise;
   } catch (error) {
     assertWithinBudget(budget);
-    const reason = error instanceof Error && /password/i.test(error.message) ? 'it is encrypted with a password' : 'it is damaged or not a PDF';
+    const reason =
+      error instanceof Error && /password/i.test(error.message)
+        ? 'it is encrypted with a password'
+        : 'it is damaged or not a PDF';
     throw new UpstreamError(`The PDF could not be read: ${reason}.`);
   }
   try {
@@ -101,7 +104,8 @@ export async function pdfToText(data: Buffer, options: PdfOptions = {}): Promise
     }
     const info = await document.getMetadata().catch(() => undefined);
     assertWithinBudget(budget);
-    const title = typeof info?.info?.Title === 'string' && info.info.Title.trim() !== '' ? info.info.Title.trim() : undefined;
+    const title =
+      typeof info?.info?.Title === 'string' && info.info.Title.trim() !== '' ? info.info.Title.trim() : undefined;
     return { text: parts.join('\n\n'), ...(title !== undefined ? { title } : {}), pages: document.numPages };
   } finally {
     await document.destroy();

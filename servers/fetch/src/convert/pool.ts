@@ -105,16 +105,19 @@ export class ConversionPool {
       };
       const onExit = (): void => finish({ error: unconvertible(input.url) }, false);
       const onAbort = (): void => finish({ error: new CancelledError() }, false);
-      const timer = setTimeout(() => {
-        finish(
-          {
-            error: new TimeoutError(
-              `${displayUrl(input.url)} could not be converted within ${formatSeconds(job.timeoutMs)}, the time limit of the whole request; try raw: true for the source as sent, or a larger timeout_seconds if the operator's --timeout allows.`,
-            ),
-          },
-          false,
-        );
-      }, Math.max(0, job.deadline - performance.now()));
+      const timer = setTimeout(
+        () => {
+          finish(
+            {
+              error: new TimeoutError(
+                `${displayUrl(input.url)} could not be converted within ${formatSeconds(job.timeoutMs)}, the time limit of the whole request; try raw: true for the source as sent, or a larger timeout_seconds if the operator's --timeout allows.`,
+              ),
+            },
+            false,
+          );
+        },
+        Math.max(0, job.deadline - performance.now()),
+      );
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
@@ -201,7 +204,9 @@ export class ConversionPool {
 }
 
 function unconvertible(url: URL): UpstreamError {
-  return new UpstreamError(`${displayUrl(url)} could not be converted to text (the document is malformed in a way the converter cannot handle); try raw: true.`);
+  return new UpstreamError(
+    `${displayUrl(url)} could not be converted to text (the document is malformed in a way the converter cannot handle); try raw: true.`,
+  );
 }
 
 const ERRORS: Partial<Record<PorticoErrorCode, new (message: string) => PorticoError>> = {

@@ -20,14 +20,13 @@ export interface ConnectionFailures {
 
 /** The agents one request uses, and the failures they saw. */
 export interface ConnectionScope {
-  agent(url: URL): http.Agent;
+  agent: (url: URL) => http.Agent;
   readonly failures: ConnectionFailures;
 }
 
 /** How connections are opened: straight to the target through the policy agents, or through an HTTP proxy. */
 export type ConnectionRoute =
-  | { readonly kind: 'direct'; readonly policy: UrlPolicy }
-  | { readonly kind: 'proxy'; readonly proxyUrl: URL };
+  { readonly kind: 'direct'; readonly policy: UrlPolicy } | { readonly kind: 'proxy'; readonly proxyUrl: URL };
 
 /**
  * Agents for one request: each new connection gets the connect timeout, and a refusal by the URL policy
@@ -76,11 +75,9 @@ class ProxyHttpAgent extends http.Agent {
     request.path = `http://${host}${port}${request.path}`;
     const authorization = proxyAuthorization(this.proxyUrl);
     if (authorization !== undefined) request.setHeader('Proxy-Authorization', authorization);
-    (http.Agent.prototype as unknown as { addRequest(r: http.ClientRequest, o: ClientRequestArgs): void }).addRequest.call(
-      this,
-      request,
-      options,
-    );
+    (
+      http.Agent.prototype as unknown as { addRequest(r: http.ClientRequest, o: ClientRequestArgs): void }
+    ).addRequest.call(this, request, options);
   }
 
   override createConnection(_options: ClientRequestArgs, _callback?: ConnectCallback): Duplex {

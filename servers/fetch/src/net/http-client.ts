@@ -113,7 +113,11 @@ export class HttpClient {
           signal: deadline.signal,
           headers: { 'user-agent': options.userAgent, accept: options.accept },
         }).catch((error: unknown) => {
-          throw explainFailure(error, current, scope, { timedOut, limits, cancelled: options.signal?.aborted === true });
+          throw explainFailure(error, current, scope, {
+            timedOut,
+            limits,
+            cancelled: options.signal?.aborted === true,
+          });
         });
         const location = response.headers.get('location');
         if (REDIRECT_STATUSES.has(response.status) && location !== null) {
@@ -127,7 +131,9 @@ export class HttpClient {
           try {
             next = new URL(location, current);
           } catch {
-            throw new UpstreamError(`${displayUrl(current)} redirected to an invalid location; the site may be misconfigured.`);
+            throw new UpstreamError(
+              `${displayUrl(current)} redirected to an invalid location; the site may be misconfigured.`,
+            );
           }
           const checked = this.#checkRedirect(next, current);
           await options.beforeRedirect?.(checked, current);
@@ -137,12 +143,28 @@ export class HttpClient {
         }
         const headers = new Map<string, string>();
         response.headers.forEach((value, name) => headers.set(name.toLowerCase(), value));
-        const body = await readBody(response.body as Readable | null, headers, current, limits, options.onProgress).catch(
-          (error: unknown) => {
-            throw explainFailure(error, current, scope, { timedOut, limits, cancelled: options.signal?.aborted === true });
-          },
-        );
-        return { url: current, via, status: response.status, statusText: STATUS_CODES[response.status] ?? '', headers, ...body, redirects };
+        const body = await readBody(
+          response.body as Readable | null,
+          headers,
+          current,
+          limits,
+          options.onProgress,
+        ).catch((error: unknown) => {
+          throw explainFailure(error, current, scope, {
+            timedOut,
+            limits,
+            cancelled: options.signal?.aborted === true,
+          });
+        });
+        return {
+          url: current,
+          via,
+          status: response.status,
+          statusText: STATUS_CODES[response.status] ?? '',
+          headers,
+          ...body,
+          redirects,
+        };
       }
     } finally {
       clearTimeout(timer);
@@ -259,11 +281,15 @@ function explainFailure(error: unknown, url: URL, scope: ConnectionScope, contex
       // Only a code of Node's own fixed vocabulary is named; library messages can quote response bytes,
       // resolved addresses or the proxy's URL, so they never reach the reply.
       if (typeof code === 'string' && /^[A-Z0-9_]{1,60}$/.test(code) && /CERT|SSL|TLS/.test(code)) {
-        return new UpstreamError(`The TLS certificate of ${host} could not be verified (${code}); the page cannot be fetched securely.`);
+        return new UpstreamError(
+          `The TLS certificate of ${host} could not be verified (${code}); the page cannot be fetched securely.`,
+        );
       }
       if (typeof code === 'string' && code.startsWith('HPE_')) {
         return new UpstreamError(`${host} sent a malformed HTTP response; the page cannot be fetched.`);
       }
-      return new UpstreamError(`Could not fetch ${displayUrl(url)}: the connection failed; check the URL or try again later.`);
+      return new UpstreamError(
+        `Could not fetch ${displayUrl(url)}: the connection failed; check the URL or try again later.`,
+      );
   }
 }

@@ -20,17 +20,25 @@ export function fetchPrompt(fetcher: PageFetcher) {
     continueHint: 'call the fetch tool with this url and a start_index',
     handler: async ({ url }, context) => {
       try {
-        const { document, requestedUrl } = await fetcher.getDocument({ url, raw: false, mode: 'manual', signal: context.signal });
+        const { document, requestedUrl } = await fetcher.getDocument({
+          url,
+          raw: false,
+          mode: 'manual',
+          signal: context.signal,
+        });
         const header = `${UNTRUSTED}\nContents of ${displayUrl(requestedUrl)}:\n`;
         return {
           description: `Contents of ${displayUrl(requestedUrl)}`,
           messages: [{ role: 'user' as const, content: { type: 'text' as const, text: `${header}${document.text}` } }],
           // The kernel counts the characters kept of the whole message; the page starts after the header.
-          continueHint: ({ chars }) => `call the fetch tool with this url and a start_index of ${Math.max(0, chars - header.length)}`,
+          continueHint: ({ chars }) =>
+            `call the fetch tool with this url and a start_index of ${Math.max(0, chars - header.length)}`,
         };
       } catch (error) {
         // As in the reference server, a failure becomes the message itself, so the user sees why.
-        const message = errorSentence(error, (unexpected) => context.log.error('fetch prompt failed unexpectedly', { error: unexpected }));
+        const message = errorSentence(error, (unexpected) =>
+          context.log.error('fetch prompt failed unexpectedly', { error: unexpected }),
+        );
         return {
           description: `Failed to fetch ${displayUrl(url)}`,
           messages: [{ role: 'user' as const, content: { type: 'text' as const, text: message } }],

@@ -20,7 +20,8 @@ export async function existingFileMode(realPath: string, given: string): Promise
   try {
     const stats = await lstat(realPath);
     if (stats.isDirectory()) throw new InvalidArgumentError(`${quote(given)} is a directory; pass the path of a file.`);
-    if (!stats.isFile()) throw new InvalidArgumentError(`${quote(given)} is not a regular file; only regular files can be written.`);
+    if (!stats.isFile())
+      throw new InvalidArgumentError(`${quote(given)} is not a regular file; only regular files can be written.`);
     return stats.mode & 0o7777;
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
@@ -36,7 +37,9 @@ export async function requireParentDirectory(realPath: string, given: string): P
   } catch (error) {
     if ((error as { code?: string }).code !== 'ENOENT' && (error as { code?: string }).code !== 'ENOTDIR') throw error;
   }
-  throw new NotFoundError(`The parent directory of ${quote(given)} does not exist; create it first with create_directory.`);
+  throw new NotFoundError(
+    `The parent directory of ${quote(given)} does not exist; create it first with create_directory.`,
+  );
 }
 
 /** Creates a new file only: never opens an existing one, never follows a symbolic link at the name. */
@@ -101,7 +104,12 @@ export async function syncDirectory(directory: string): Promise<void> {
  * mix. The file keeps its mode. A symbolic link is never written through here: `realPath` is already the
  * resolved target that the sandbox checked, and the rename replaces that directory entry.
  */
-export async function writeFileAtomic(sandbox: Sandbox, realPath: string, given: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  sandbox: Sandbox,
+  realPath: string,
+  given: string,
+  data: string | Uint8Array,
+): Promise<void> {
   const mode = await existingFileMode(realPath, given);
   if (mode === undefined) await requireParentDirectory(realPath, given);
   await replaceThroughTemporary(

@@ -53,7 +53,8 @@ function lineOf(text: string, index: number): number {
 
 function occurrences(text: string, needle: string): number[] {
   const found: number[] = [];
-  for (let index = text.indexOf(needle); index !== -1; index = text.indexOf(needle, index + needle.length)) found.push(index);
+  for (let index = text.indexOf(needle); index !== -1; index = text.indexOf(needle, index + needle.length))
+    found.push(index);
   return found;
 }
 
@@ -86,11 +87,16 @@ export function applyEdits(original: string, edits: readonly EditRequest[], disp
     const label = edits.length > 1 ? `Edit ${index + 1} of ${edits.length}` : 'The edit';
     const oldText = edit.oldText.replace(/\r\n/g, '\n');
     const newText = edit.newText.replace(/\r\n/g, '\n');
-    if (oldText === '') throw new InvalidArgumentError(`${label} has an empty oldText; copy the exact text to replace from the file.`);
+    if (oldText === '')
+      throw new InvalidArgumentError(`${label} has an empty oldText; copy the exact text to replace from the file.`);
 
     const exact = occurrences(content, oldText);
     if (exact.length > 0) {
-      refuseAmbiguous(label, exact.map((at) => lineOf(content, at)), edit.replaceAll);
+      refuseAmbiguous(
+        label,
+        exact.map((at) => lineOf(content, at)),
+        edit.replaceAll,
+      );
       const targets = edit.replaceAll ? exact : exact.slice(0, 1);
       content = spliceAll(content, targets, oldText.length, newText);
       replacements.push(targets.length);
@@ -100,10 +106,15 @@ export function applyEdits(original: string, edits: readonly EditRequest[], disp
 
     const lines = content.split('\n');
     const oldLines = dropFinalEmpty(oldText.split('\n'));
-    const newLines = oldText.endsWith('\n') && newText.endsWith('\n') ? dropFinalEmpty(newText.split('\n')) : newText.split('\n');
+    const newLines =
+      oldText.endsWith('\n') && newText.endsWith('\n') ? dropFinalEmpty(newText.split('\n')) : newText.split('\n');
     const starts = tolerantMatches(lines, oldLines);
     if (starts.length === 0) throw new InvalidArgumentError(notFoundMessage(label, displayPath, lines, oldLines));
-    refuseAmbiguous(label, starts.map((start) => start + 1), edit.replaceAll);
+    refuseAmbiguous(
+      label,
+      starts.map((start) => start + 1),
+      edit.replaceAll,
+    );
     const targets = edit.replaceAll ? starts : starts.slice(0, 1);
     const anchor = oldLines.findIndex((line) => line.trim() !== '');
     const oldBase = indentOf(oldLines[Math.max(anchor, 0)] ?? '');
@@ -145,7 +156,7 @@ function spliceAll(text: string, starts: readonly number[], length: number, repl
 function tolerantMatches(lines: readonly string[], oldLines: readonly string[]): number[] {
   const wanted = oldLines.map((line) => line.trim());
   const starts: number[] = [];
-  for (let start = 0; start + wanted.length <= lines.length; ) {
+  for (let start = 0; start + wanted.length <= lines.length;) {
     let matches = true;
     for (let offset = 0; offset < wanted.length; offset++) {
       if (lines[start + offset]!.trim() !== wanted[offset]) {
@@ -189,9 +200,15 @@ const MAX_HINT_LINES = 200_000;
 const HINT_CANDIDATES = 20;
 
 /** The window of the file most similar to oldLines: its 0-based start and a score in 0..1. */
-export function closestRegion(lines: readonly string[], oldLines: readonly string[]): { start: number; score: number } | undefined {
+export function closestRegion(
+  lines: readonly string[],
+  oldLines: readonly string[],
+): { start: number; score: number } | undefined {
   if (lines.length === 0 || lines.length > MAX_HINT_LINES) return undefined;
-  const anchor = Math.max(0, oldLines.findIndex((line) => line.trim() !== ''));
+  const anchor = Math.max(
+    0,
+    oldLines.findIndex((line) => line.trim() !== ''),
+  );
   const anchorGrams = bigrams(oldLines[anchor] ?? '');
   // Stage one ranks single lines against oldText's first non-blank line; stage two scores whole windows.
   const ranked: Array<{ start: number; score: number }> = [];
@@ -205,22 +222,31 @@ export function closestRegion(lines: readonly string[], oldLines: readonly strin
   let best: { start: number; score: number } | undefined;
   for (const { start } of ranked.slice(0, HINT_CANDIDATES)) {
     let total = 0;
-    for (let offset = 0; offset < oldLines.length; offset++) total += similarity(oldGrams[offset]!, bigrams(lines[start + offset]!));
+    for (let offset = 0; offset < oldLines.length; offset++)
+      total += similarity(oldGrams[offset]!, bigrams(lines[start + offset]!));
     const score = total / oldLines.length;
     if (!best || score > best.score) best = { start, score };
   }
   return best;
 }
 
-function notFoundMessage(label: string, displayPath: string, lines: readonly string[], oldLines: readonly string[]): string {
+function notFoundMessage(
+  label: string,
+  displayPath: string,
+  lines: readonly string[],
+  oldLines: readonly string[],
+): string {
   const region = closestRegion(lines, oldLines);
   const base = `${label}: oldText was not found in ${displayPath}, not even ignoring indentation`;
-  if (!region || region.score < 0.3) return `${base}; read the file again (read_text_file) and copy the exact text to replace.`;
+  if (!region || region.score < 0.3)
+    return `${base}; read the file again (read_text_file) and copy the exact text to replace.`;
   const first = region.start + 1;
   const last = region.start + oldLines.length;
   const excerpt = lines
     .slice(region.start, region.start + oldLines.length)
-    .map((line, offset) => `${String(first + offset).padStart(6)}| ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`)
+    .map(
+      (line, offset) => `${String(first + offset).padStart(6)}| ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`,
+    )
     .join('\n');
   return `${base}. The closest region is lines ${first}–${last} (${Math.round(region.score * 100)}% similar):\n${excerpt}\nCopy the exact text from there (read_text_file with offset: ${first}, limit: ${last - first + 1}) and try again.`;
 }

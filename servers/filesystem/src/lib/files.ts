@@ -28,10 +28,14 @@ export async function openFileForRead(sandbox: Sandbox, given: string): Promise<
     // system call of a few microseconds instead of a thread-pool round trip that costs ten times that.
     const stats = fstatSync(handle.fd);
     if (stats.isDirectory()) {
-      throw new InvalidArgumentError(`${quote(given)} is a directory, not a file; use list_directory or directory_tree to see what it holds.`);
+      throw new InvalidArgumentError(
+        `${quote(given)} is a directory, not a file; use list_directory or directory_tree to see what it holds.`,
+      );
     }
     if (!stats.isFile()) {
-      throw new InvalidArgumentError(`${quote(given)} is not a regular file (a device, socket or pipe); only regular files can be read.`);
+      throw new InvalidArgumentError(
+        `${quote(given)} is not a regular file (a device, socket or pipe); only regular files can be read.`,
+      );
     }
     return { handle, realPath, stats };
   } catch (error) {
@@ -66,9 +70,10 @@ export async function readRange(handle: FileHandle, length: number, position: nu
   const buffer = Buffer.allocUnsafe(length);
   let filled = 0;
   while (filled < length) {
-    const bytesRead = length - filled <= SYNC_READ_MAX_BYTES
-      ? readSync(handle.fd, buffer, filled, length - filled, position + filled)
-      : (await handle.read(buffer, filled, length - filled, position + filled)).bytesRead;
+    const bytesRead =
+      length - filled <= SYNC_READ_MAX_BYTES
+        ? readSync(handle.fd, buffer, filled, length - filled, position + filled)
+        : (await handle.read(buffer, filled, length - filled, position + filled)).bytesRead;
     if (bytesRead === 0) break;
     filled += bytesRead;
   }

@@ -20,7 +20,10 @@ function compile(patterns: string | readonly string[], options: picomatch.Picoma
   } catch (error) {
     const culprit = list.find((pattern) => pattern === '' || !compiles(pattern, options)) ?? list[0] ?? '';
     const shown = culprit.length > MAX_SHOWN_GLOB_CHARS ? `${culprit.slice(0, MAX_SHOWN_GLOB_CHARS)}…` : culprit;
-    throw new InvalidArgumentError(`The glob ${JSON.stringify(shown)} is not usable (empty, or longer than globs may be); remove it or pass a shorter one.`, { cause: error });
+    throw new InvalidArgumentError(
+      `The glob ${JSON.stringify(shown)} is not usable (empty, or longer than globs may be); remove it or pass a shorter one.`,
+      { cause: error },
+    );
   }
 }
 

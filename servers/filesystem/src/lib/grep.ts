@@ -12,9 +12,14 @@ export interface ContentPattern {
 }
 
 /** Compiles a search pattern: `literal` escapes it, `ignoreCase` folds case. Throws InvalidArgumentError for a bad regex. */
-export function compileContentPattern(pattern: string, options: { literal: boolean; ignoreCase: boolean }): ContentPattern {
+export function compileContentPattern(
+  pattern: string,
+  options: { literal: boolean; ignoreCase: boolean },
+): ContentPattern {
   if (pattern.length > MAX_PATTERN_LENGTH) {
-    throw new InvalidArgumentError(`The pattern is ${pattern.length} characters long; keep it under ${MAX_PATTERN_LENGTH}.`);
+    throw new InvalidArgumentError(
+      `The pattern is ${pattern.length} characters long; keep it under ${MAX_PATTERN_LENGTH}.`,
+    );
   }
   const source = options.literal ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern;
   try {
@@ -54,7 +59,9 @@ function lineIndexOf(starts: readonly number[], offset: number): number {
 /** Cuts a line for display and drops a trailing carriage return. */
 export function displayLine(text: string): string {
   const line = text.endsWith('\r') ? text.slice(0, -1) : text;
-  return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}… [line cut: ${line.length} characters]` : line;
+  return line.length > MAX_LINE_CHARS
+    ? `${line.slice(0, MAX_LINE_CHARS)}… [line cut: ${line.length} characters]`
+    : line;
 }
 
 /** A file's matching lines (each once, in order) plus the line table, for context. */

@@ -45,7 +45,8 @@ export async function readLinesForward(
   },
 ): Promise<LineWindow> {
   const { startLine, maxLines, maxBytes, signal } = options;
-  const first = options.first !== undefined && (options.first.bytes.length > 0 || options.first.atEnd) ? options.first : undefined;
+  const first =
+    options.first !== undefined && (options.first.bytes.length > 0 || options.first.atEnd) ? options.first : undefined;
   const out: Buffer[] = [];
   let outBytes = 0;
   let line = 1;
@@ -160,7 +161,9 @@ export async function readLinesForward(
     partialLine,
     cutByLimit,
     reachedEnd: reachedEnd && !cutByLimit,
-    ...(reachedEnd && !cutByLimit ? { totalLines: shownAny ? startLine - 1 + complete : line - 1 + (skippedTail ? 1 : 0) } : {}),
+    ...(reachedEnd && !cutByLimit
+      ? { totalLines: shownAny ? startLine - 1 + complete : line - 1 + (skippedTail ? 1 : 0) }
+      : {}),
   };
 }
 
@@ -193,7 +196,8 @@ export async function readLinesBackward(
   },
 ): Promise<TailWindow> {
   const { maxLines, maxBytes, signal } = options;
-  if (size === 0 || maxLines <= 0) return { bytes: Buffer.alloc(0), completeLines: 0, partialLine: false, cutByLimit: false, startByte: size };
+  if (size === 0 || maxLines <= 0)
+    return { bytes: Buffer.alloc(0), completeLines: 0, partialLine: false, cutByLimit: false, startByte: size };
 
   const chunks: Buffer[] = [];
   let position = size;
@@ -202,7 +206,8 @@ export async function readLinesBackward(
   let start = -1;
   // Scan back for the newline that precedes the first wanted line, but never hold more than the limit.
   let chunkBytes = FIRST_CHUNK_BYTES;
-  let prefetched = options.last !== undefined && options.last.length > 0 && options.last.length <= size ? options.last : undefined;
+  let prefetched =
+    options.last !== undefined && options.last.length > 0 && options.last.length <= size ? options.last : undefined;
   while (position > 0 && start === -1) {
     if (signal?.aborted) throw new CancelledError();
     let data: Buffer;
@@ -222,7 +227,11 @@ export async function readLinesBackward(
       data = data.subarray(0, data.length - 1);
     }
     chunks.unshift(data);
-    for (let index = data.lastIndexOf(NEWLINE); index !== -1; index = index > 0 ? data.lastIndexOf(NEWLINE, index - 1) : -1) {
+    for (
+      let index = data.lastIndexOf(NEWLINE);
+      index !== -1;
+      index = index > 0 ? data.lastIndexOf(NEWLINE, index - 1) : -1
+    ) {
       newlines++;
       if (newlines === maxLines) {
         start = position + index + 1;
@@ -238,7 +247,10 @@ export async function readLinesBackward(
   if (end - wantedStart <= maxBytes) {
     return {
       bytes: held.subarray(wantedStart - heldStart, end - heldStart),
-      completeLines: Math.min(maxLines, countNewlines(held.subarray(wantedStart - heldStart, end - heldStart)) + (end > wantedStart ? 1 : 0)),
+      completeLines: Math.min(
+        maxLines,
+        countNewlines(held.subarray(wantedStart - heldStart, end - heldStart)) + (end > wantedStart ? 1 : 0),
+      ),
       partialLine: false,
       cutByLimit: false,
       startByte: wantedStart,
@@ -252,7 +264,13 @@ export async function readLinesBackward(
     // The last line alone is larger than the limit: show its end, starting on a character boundary.
     let cut = 0;
     while (cut < window.length && (window[cut]! & 0xc0) === 0x80) cut++;
-    return { bytes: window.subarray(cut), completeLines: 0, partialLine: true, cutByLimit: true, startByte: windowStart + cut };
+    return {
+      bytes: window.subarray(cut),
+      completeLines: 0,
+      partialLine: true,
+      cutByLimit: true,
+      startByte: windowStart + cut,
+    };
   }
   const kept = window.subarray(firstNewline + 1);
   return {

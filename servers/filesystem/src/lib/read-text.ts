@@ -33,7 +33,13 @@ export interface TextRead {
 }
 
 /** Reads the selected part of a text file within `maxBytes` of content, refusing binary files. */
-export async function readTextFile(sandbox: Sandbox, given: string, selection: TextSelection, maxBytes: number, signal?: AbortSignal): Promise<TextRead> {
+export async function readTextFile(
+  sandbox: Sandbox,
+  given: string,
+  selection: TextSelection,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<TextRead> {
   // The reference treats 0 as "not given"; so do we, so that configurations written for it behave the same.
   const head = selection.head || undefined;
   const tail = selection.tail || undefined;
@@ -42,14 +48,17 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
     throw new InvalidArgumentError('Pass head or tail, not both; to read a range in the middle use offset and limit.');
   }
   if ((head !== undefined || tail !== undefined) && (offset !== undefined || limit !== undefined)) {
-    throw new InvalidArgumentError('Pass either head/tail or offset/limit, not both; offset and limit already select any range of lines.');
+    throw new InvalidArgumentError(
+      'Pass either head/tail or offset/limit, not both; offset and limit already select any range of lines.',
+    );
   }
   const opened = await openFileForRead(sandbox, given);
   const { handle, realPath, stats } = opened;
   try {
     const size = stats.size;
     const budget = Math.max(0, maxBytes);
-    const wholeFile = head === undefined && tail === undefined && offset === undefined && limit === undefined && size <= budget;
+    const wholeFile =
+      head === undefined && tail === undefined && offset === undefined && limit === undefined && size <= budget;
     // Every byte needed is read once, and the binary sniff looks at bytes already read: a whole small file in
     // one read; otherwise the file's start (which the forward scan then continues from), plus for tail the
     // file's end, which is the backward scan's first chunk (one read when the file is small enough to hold both).
@@ -62,11 +71,17 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
       if (size <= FIRST_CHUNK_BYTES) {
         start = end = await readRange(handle, size, 0);
       } else {
-        [start, end] = await Promise.all([readRange(handle, SNIFF_BYTES, 0), readRange(handle, FIRST_CHUNK_BYTES, size - FIRST_CHUNK_BYTES)]);
+        [start, end] = await Promise.all([
+          readRange(handle, SNIFF_BYTES, 0),
+          readRange(handle, FIRST_CHUNK_BYTES, size - FIRST_CHUNK_BYTES),
+        ]);
       }
     } else {
       // A read with no line limit needs about the budget in bytes; head and ranges usually need a few KB.
-      const wanted = head === undefined && limit === undefined && offset === undefined ? Math.min(budget + 1, CHUNK_BYTES) : FIRST_CHUNK_BYTES;
+      const wanted =
+        head === undefined && limit === undefined && offset === undefined
+          ? Math.min(budget + 1, CHUNK_BYTES)
+          : FIRST_CHUNK_BYTES;
       // Not capped at the size that fstat reported, which a pseudo-file (in /proc, say) reports as 0.
       const length = Math.max(wanted, SNIFF_BYTES);
       start = await readRange(handle, length, 0);
@@ -81,7 +96,12 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
     const base = { path: realPath, size };
 
     if (tail !== undefined) {
-      const window = await readLinesBackward(handle, size, { maxLines: tail, maxBytes: budget, ...(end ? { last: end } : {}), ...(signal ? { signal } : {}) });
+      const window = await readLinesBackward(handle, size, {
+        maxLines: tail,
+        maxBytes: budget,
+        ...(end ? { last: end } : {}),
+        ...(signal ? { signal } : {}),
+      });
       const text = window.bytes.toString('utf8');
       if (!window.cutByLimit) return { text, summary: base };
       // Only when the tail is cut do we pay for numbering the lines, so the notice can say where to resume.
@@ -111,7 +131,13 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
 
     const startLine = offset ?? 1;
     const maxLines = head ?? limit ?? Number.POSITIVE_INFINITY;
-    const window = await readLinesForward(handle, { startLine, maxLines, maxBytes: budget, first: { bytes: start, atEnd: startAtEnd }, ...(signal ? { signal } : {}) });
+    const window = await readLinesForward(handle, {
+      startLine,
+      maxLines,
+      maxBytes: budget,
+      first: { bytes: start, atEnd: startAtEnd },
+      ...(signal ? { signal } : {}),
+    });
     if (window.firstLine === 0 && !window.cutByLimit) {
       if (startLine === 1) return { text: '', summary: { ...base, totalLines: 0 } };
       const total = window.totalLines ?? 0;
@@ -121,9 +147,14 @@ export async function readTextFile(sandbox: Sandbox, given: string, selection: T
     }
     const text = window.bytes.toString('utf8');
     const last = startLine + window.completeLines - 1;
-    const lines = { firstLine: startLine, lastLine: window.partialLine ? startLine : last, ...(window.totalLines !== undefined ? { totalLines: window.totalLines } : {}) };
+    const lines = {
+      firstLine: startLine,
+      lastLine: window.partialLine ? startLine : last,
+      ...(window.totalLines !== undefined ? { totalLines: window.totalLines } : {}),
+    };
     if (!window.cutByLimit) return { text, summary: { ...base, ...lines } };
-    const asked = maxLines === Number.POSITIVE_INFINITY ? `of the file (${formatBytes(size)})` : `of the ${maxLines} requested`;
+    const asked =
+      maxLines === Number.POSITIVE_INFINITY ? `of the file (${formatBytes(size)})` : `of the ${maxLines} requested`;
     const cut: TextCut = window.partialLine
       ? {
           shown: `the first ${formatBytes(window.bytes.length)} of line ${startLine}, which alone is longer than the reply budget`,

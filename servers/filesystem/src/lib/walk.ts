@@ -70,7 +70,11 @@ function byName(a: Dirent, b: Dirent): number {
  * synchronously (far faster than the thread pool for many small directories), with a pause every few
  * dozen so that cancellation and progress still get through. Excluded directories are pruned, not read.
  */
-export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDecision, options: WalkOptions): Promise<WalkStats> {
+export async function walkTree(
+  root: string,
+  visit: (entry: WalkEntry) => WalkDecision,
+  options: WalkOptions,
+): Promise<WalkStats> {
   const { sandbox } = options;
   const stats: WalkStats = { directories: 0, entries: 0, unreadable: 0, stopped: false };
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -89,7 +93,10 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDe
 
   const ignored = (absolute: string, isDirectory: boolean): boolean => {
     for (const frame of frames) {
-      const relative = absolute.slice(frame.base.length + 1).split(path.sep).join('/');
+      const relative = absolute
+        .slice(frame.base.length + 1)
+        .split(path.sep)
+        .join('/');
       if (relative && frame.filter.ignores(isDirectory ? `${relative}/` : relative)) return true;
     }
     return false;
@@ -132,7 +139,11 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDe
       for (const entry of entries) {
         const kind = kindOf(entry);
         const absolute = path.join(directory, entry.name);
-        if (createFilter && ((kind === 'directory' && entry.name === '.git') || ignored(absolute, kind === 'directory'))) continue;
+        if (
+          createFilter &&
+          ((kind === 'directory' && entry.name === '.git') || ignored(absolute, kind === 'directory'))
+        )
+          continue;
         stats.entries++;
         const relative = relativeDirectory === '' ? entry.name : `${relativeDirectory}/${entry.name}`;
         const decision = visit({ relative, absolute, name: entry.name, kind, depth });
@@ -158,7 +169,7 @@ export async function walkTree(root: string, visit: (entry: WalkEntry) => WalkDe
 function ancestorsFrom(top: string, bottom: string): string[] {
   if (bottom !== top && !bottom.startsWith(top + path.sep)) return [bottom];
   const chain = [bottom];
-  for (let current = bottom; current !== top; ) {
+  for (let current = bottom; current !== top;) {
     current = path.dirname(current);
     chain.unshift(current);
   }
@@ -170,9 +181,15 @@ function ancestorsFrom(top: string, bottom: string): string[] {
  * sandbox's own read: a link (to /dev/zero, or to an outside file whose lines would become patterns), a FIFO,
  * a device or a file over MAX_GITIGNORE_BYTES is left out, as git itself does not follow a linked .gitignore.
  */
-async function readIgnoreFrame(sandbox: Sandbox, directory: string, createFilter: (text: string) => IgnoreFilter): Promise<IgnoreFrame | undefined> {
+async function readIgnoreFrame(
+  sandbox: Sandbox,
+  directory: string,
+  createFilter: (text: string) => IgnoreFilter,
+): Promise<IgnoreFrame | undefined> {
   try {
-    const text = (await sandbox.readFileInside(path.join(directory, '.gitignore'), { maxBytes: MAX_GITIGNORE_BYTES })).toString('utf8');
+    const text = (
+      await sandbox.readFileInside(path.join(directory, '.gitignore'), { maxBytes: MAX_GITIGNORE_BYTES })
+    ).toString('utf8');
     return { base: directory, filter: createFilter(text) };
   } catch {
     return undefined;

@@ -51,23 +51,29 @@ export function editTools(fs: FilesystemContext): AnyToolDefinition[] {
     }),
     annotations: DESTRUCTIVE,
     // A dry run changes nothing, so there is nothing to confirm.
-    effect: ({ path: given, edits, dryRun }) => (dryRun ? undefined : `Apply ${edits.length} edit${edits.length === 1 ? '' : 's'} to ${given}`),
+    effect: ({ path: given, edits, dryRun }) =>
+      dryRun ? undefined : `Apply ${edits.length} edit${edits.length === 1 ? '' : 's'} to ${given}`,
     handler: async ({ path: given, edits, dryRun }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const { handle, realPath, stats } = await openFileForRead(sandbox, given);
       let raw: Buffer;
       try {
         // Capped while reading too: a file can grow after the fstat, and one that reports size 0 (a pseudo-file) has no end.
-        const read = stats.size > MAX_EDIT_BYTES ? undefined : await readToEndCapped(handle, stats.size, MAX_EDIT_BYTES);
+        const read =
+          stats.size > MAX_EDIT_BYTES ? undefined : await readToEndCapped(handle, stats.size, MAX_EDIT_BYTES);
         if (read?.kind !== 'read') {
-          throw new TooLargeError(`${quote(given)} is ${read ? 'growing past' : `${formatBytes(stats.size)}, over`} the ${formatBytes(MAX_EDIT_BYTES)} edit_file handles; rewrite it in parts or split it.`);
+          throw new TooLargeError(
+            `${quote(given)} is ${read ? 'growing past' : `${formatBytes(stats.size)}, over`} the ${formatBytes(MAX_EDIT_BYTES)} edit_file handles; rewrite it in parts or split it.`,
+          );
         }
         raw = read.bytes;
       } finally {
         await handle.close();
       }
       if (looksBinary(raw.subarray(0, 8192))) {
-        throw new InvalidArgumentError(`${quote(given)} is a binary file (${describeBinary(raw)}); edit_file only edits text.`);
+        throw new InvalidArgumentError(
+          `${quote(given)} is a binary file (${describeBinary(raw)}); edit_file only edits text.`,
+        );
       }
       const { text, layout } = normalizeLayout(raw.toString('utf8'));
       const result = applyEdits(text, edits, realPath);
@@ -85,7 +91,9 @@ export function editTools(fs: FilesystemContext): AnyToolDefinition[] {
         reply.cut({
           shown: `the first ${lines(shown.slice(0, cut.consumedChars))} of ${lines(shown)} diff lines`,
           reason: 'the reply budget',
-          alternative: dryRun ? 'preview fewer edits at a time' : 'read the changed lines with read_text_file (the edit was applied in full)',
+          alternative: dryRun
+            ? 'preview fewer edits at a time'
+            : 'read the changed lines with read_text_file (the edit was applied in full)',
         });
       }
       const replacements = result.replacements.reduce((sum, count) => sum + count, 0);

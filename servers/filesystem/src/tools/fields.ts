@@ -10,4 +10,8 @@ export const pathField = z.string();
 export const offsetField = z.number().int().min(0).default(0);
 
 /** Globs that leave entries out of a walk. */
-export const excludeField = z.array(z.string()).optional().default([]).describe('Globs on the relative path; an excluded directory is not entered.');
+export const excludeField = z
+  .array(z.string())
+  .optional()
+  .default([])
+  .describe('Globs on the relative path; an excluded directory is not entered.');

@@ -10,7 +10,8 @@ export function infoTools(fs: FilesystemContext): AnyToolDefinition[] {
   const getFileInfo = defineTool({
     name: 'get_file_info',
     title: 'Get File Info',
-    description: "A file's or directory's metadata: size, creation, modification and access times, permissions and type.",
+    description:
+      "A file's or directory's metadata: size, creation, modification and access times, permissions and type.",
     inputSchema: z.object({ path: pathField }),
     outputSchema: z.object({
       path: z.string().describe('Real path described.'),
@@ -43,7 +44,13 @@ export function infoTools(fs: FilesystemContext): AnyToolDefinition[] {
         .join('\n');
       const reply = ctx.reply();
       reply.always(text);
-      reply.set({ path: realPath, ...info, created: info.created.toISOString(), modified: info.modified.toISOString(), accessed: info.accessed.toISOString() });
+      reply.set({
+        path: realPath,
+        ...info,
+        created: info.created.toISOString(),
+        modified: info.modified.toISOString(),
+        accessed: info.accessed.toISOString(),
+      });
       return reply.build({ structured: true });
     },
   });
@@ -51,14 +58,23 @@ export function infoTools(fs: FilesystemContext): AnyToolDefinition[] {
   const listAllowedDirectories = defineTool({
     name: 'list_allowed_directories',
     title: 'List Allowed Directories',
-    description: 'The directories this server may use, everything beneath them included (after any narrowing by the roots your client shares).',
+    description:
+      'The directories this server may use, everything beneath them included (after any narrowing by the roots your client shares).',
     inputSchema: z.object({}),
-    outputSchema: z.object({ directories: z.array(z.string()).describe('Real paths of the allowed directories; relative paths resolve against the first.'), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      directories: z
+        .array(z.string())
+        .describe('Real paths of the allowed directories; relative paths resolve against the first.'),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: READ_ONLY,
     handler: async (_args, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const directories = [...sandbox.roots];
-      const text = directories.length > 0 ? `Allowed directories:\n${directories.join('\n')}` : 'Allowed directories:\n(none: the roots your client shares lie outside the directories this server was started with)';
+      const text =
+        directories.length > 0
+          ? `Allowed directories:\n${directories.join('\n')}`
+          : 'Allowed directories:\n(none: the roots your client shares lie outside the directories this server was started with)';
       const reply = ctx.reply();
       reply.always(text);
       reply.set({ directories });

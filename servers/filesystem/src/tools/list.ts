@@ -32,12 +32,24 @@ async function readDirectory(
 ): Promise<{ entries: Dirent[]; sizes: number[] }> {
   const sandbox = await fs.sandboxes.forCall(ctx);
   const realPath = await sandbox.resolveInside(given, { mustExist: true });
-  if (!(await sandbox.statResolved(realPath, given)).isDirectory()) throw new InvalidArgumentError(`${quote(given)} is a file, not a directory; use get_file_info or read_text_file for a file.`);
+  if (!(await sandbox.statResolved(realPath, given)).isDirectory())
+    throw new InvalidArgumentError(
+      `${quote(given)} is a file, not a directory; use get_file_info or read_text_file for a file.`,
+    );
   const directory = sandbox.openDirectorySync(realPath, given);
   try {
     const entries = directory.entries();
     // lstat: a link's own size, never that of a target that may lie outside the allowed directories.
-    const sizes = options.sizes ? await Promise.all(entries.map((entry) => lstat(directory.entryPath(entry.name)).then((info) => info.size, () => 0))) : [];
+    const sizes = options.sizes
+      ? await Promise.all(
+          entries.map((entry) =>
+            lstat(directory.entryPath(entry.name)).then(
+              (info) => info.size,
+              () => 0,
+            ),
+          ),
+        )
+      : [];
     return { entries, sizes };
   } finally {
     directory.close();
@@ -77,7 +89,8 @@ export function listTools(fs: FilesystemContext): AnyToolDefinition[] {
   const listDirectoryWithSizes = defineTool({
     name: 'list_directory_with_sizes',
     title: 'List Directory with Sizes',
-    description: "List a directory's entries, each marked [FILE] or [DIR], with sizes and totals for the whole directory.",
+    description:
+      "List a directory's entries, each marked [FILE] or [DIR], with sizes and totals for the whole directory.",
     inputSchema: z.object({
       path: pathField,
       sortBy: z.enum(['name', 'size']).optional().default('name'),
@@ -94,14 +107,19 @@ export function listTools(fs: FilesystemContext): AnyToolDefinition[] {
     annotations: READ_ONLY,
     handler: async ({ path: given, sortBy, limit, offset }, ctx) => {
       const { entries, sizes } = await readDirectory(fs, given, ctx, { sizes: true });
-      const detailed = entries.map((entry, index) => ({ name: entry.name, isDirectory: entry.isDirectory(), size: sizes[index] ?? 0 }));
+      const detailed = entries.map((entry, index) => ({
+        name: entry.name,
+        isDirectory: entry.isDirectory(),
+        size: sizes[index] ?? 0,
+      }));
       detailed.sort(sortBy === 'size' ? (a, b) => b.size - a.size : (a, b) => a.name.localeCompare(b.name));
       const totalFiles = detailed.filter((entry) => !entry.isDirectory).length;
       const totalDirectories = detailed.length - totalFiles;
       const combinedSize = detailed.reduce((sum, entry) => sum + (entry.isDirectory ? 0 : entry.size), 0);
       const reply = ctx.reply();
       const page = reply.page(detailed.slice(offset), {
-        line: (entry) => `${entry.isDirectory ? '[DIR]' : '[FILE]'} ${entry.name.padEnd(30)} ${entry.isDirectory ? '' : formatSize(entry.size).padStart(10)}`,
+        line: (entry) =>
+          `${entry.isDirectory ? '[DIR]' : '[FILE]'} ${entry.name.padEnd(30)} ${entry.isDirectory ? '' : formatSize(entry.size).padStart(10)}`,
         noun: 'entries',
         offset,
         limit,

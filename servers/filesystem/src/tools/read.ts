@@ -43,7 +43,11 @@ function addContent(reply: Reply, text: string): void {
   if (!reply.line(text)) reply.text(text);
 }
 
-async function readTextHandler(fs: FilesystemContext, args: z.infer<typeof readTextInput>, ctx: ToolContext): Promise<CallToolResult> {
+async function readTextHandler(
+  fs: FilesystemContext,
+  args: z.infer<typeof readTextInput>,
+  ctx: ToolContext,
+): Promise<CallToolResult> {
   const sandbox = await fs.sandboxes.forCall(ctx);
   const reply = ctx.reply();
   const read = await readTextFile(sandbox, args.path, args, reply.remaining, ctx.signal);
@@ -74,11 +78,21 @@ function mediaTypeOf(realPath: string): string {
 }
 
 /** The one notice of read_multiple_files: which files were cut or left out, and how to read the rest. */
-function multipleFilesCut(cutFiles: ReadonlyArray<{ path: string; offset?: number }>, notShown: number, total: number): Parameters<Reply['cut']>[0] {
-  const named = cutFiles.slice(0, CUT_FILES_NAMED).map((file) => (file.offset !== undefined ? `${quote(file.path)} from offset ${file.offset}` : quote(file.path)));
+function multipleFilesCut(
+  cutFiles: ReadonlyArray<{ path: string; offset?: number }>,
+  notShown: number,
+  total: number,
+): Parameters<Reply['cut']>[0] {
+  const named = cutFiles
+    .slice(0, CUT_FILES_NAMED)
+    .map((file) => (file.offset !== undefined ? `${quote(file.path)} from offset ${file.offset}` : quote(file.path)));
   const others = cutFiles.length - named.length;
   const parts = [
-    ...(named.length > 0 ? [`read the rest of ${named.join(', ')}${others > 0 ? ` (and ${others} more, listed in files)` : ''} with read_text_file`] : []),
+    ...(named.length > 0
+      ? [
+          `read the rest of ${named.join(', ')}${others > 0 ? ` (and ${others} more, listed in files)` : ''} with read_text_file`,
+        ]
+      : []),
     ...(notShown > 0 ? [`read the ${notShown} not shown with read_text_file or in a smaller batch`] : []),
   ];
   return {
@@ -93,7 +107,8 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
   const readTextFileTool = defineTool({
     name: 'read_text_file',
     title: 'Read Text File',
-    description: 'Read a text file, whole or in part: the first or last N lines (head, tail), or a line range (offset, limit). Refuses binary files (use read_media_file).',
+    description:
+      'Read a text file, whole or in part: the first or last N lines (head, tail), or a line range (offset, limit). Refuses binary files (use read_media_file).',
     inputSchema: readTextInput,
     outputSchema: readTextOutput,
     annotations: READ_ONLY,
@@ -113,7 +128,8 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
   const readMultipleFiles = defineTool({
     name: 'read_multiple_files',
     title: 'Read Multiple Files',
-    description: 'Read several text files in one call, each under its path; the reply budget is shared between them, and a failed read does not stop the others.',
+    description:
+      'Read several text files in one call, each under its path; the reply budget is shared between them, and a failed read does not stop the others.',
     inputSchema: z.object({ paths: z.array(z.string()).min(1).max(1000) }),
     outputSchema: z.object({
       files: z
@@ -122,7 +138,10 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
             path: z.string().describe('The path as given.'),
             ok: z.boolean().describe('Whether the file was read (in part when cut).'),
             cut: z.boolean().optional().describe('Its content was cut: read the rest with read_text_file and next.'),
-            next: z.object({ offset: z.number(), limit: z.number().optional() }).optional().describe('read_text_file arguments that continue the file.'),
+            next: z
+              .object({ offset: z.number(), limit: z.number().optional() })
+              .optional()
+              .describe('read_text_file arguments that continue the file.'),
           }),
         )
         .describe('One entry per requested path, in order.'),
@@ -150,7 +169,9 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
           read = await readTextFile(sandbox, given, {}, share, ctx.signal);
         } catch (error) {
           if (ctx.signal.aborted) throw error;
-          reply.always(`${given}: Error - ${errorSentence(error, (unexpected) => ctx.log.error('read failed unexpectedly', { error: unexpected }))}`);
+          reply.always(
+            `${given}: Error - ${errorSentence(error, (unexpected) => ctx.log.error('read failed unexpectedly', { error: unexpected }))}`,
+          );
           files.push({ path: given, ok: false });
           continue;
         }
@@ -177,7 +198,8 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
   const readMediaFile = defineTool({
     name: 'read_media_file',
     title: 'Read Media File',
-    description: 'Read an image or audio file (any other file comes as an embedded resource), base64-encoded with its MIME type.',
+    description:
+      'Read an image or audio file (any other file comes as an embedded resource), base64-encoded with its MIME type.',
     inputSchema: z.object({ path: pathField }),
     outputSchema: z.object({
       path: z.string().describe('Real path of the file read.'),
@@ -192,7 +214,8 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
       let bytes: Buffer;
       try {
         // Capped while reading too: a file can grow after the fstat, and one that reports size 0 (a pseudo-file) has no end.
-        const read = stats.size > fs.maxMediaBytes ? undefined : await readToEndCapped(handle, stats.size, fs.maxMediaBytes);
+        const read =
+          stats.size > fs.maxMediaBytes ? undefined : await readToEndCapped(handle, stats.size, fs.maxMediaBytes);
         if (read?.kind !== 'read') {
           throw new TooLargeError(
             `${quote(given)} is ${read ? 'growing past' : `${formatBytes(stats.size)}, over`} the ${formatBytes(fs.maxMediaBytes)} media limit; use a smaller file or ask the operator to raise --max-media-bytes.`,
@@ -212,7 +235,9 @@ export function readTools(fs: FilesystemContext): AnyToolDefinition[] {
       const reply = ctx.reply();
       // Media have their own allowance beside the text budget; --max-media-bytes keeps within it.
       if (!reply.media(block)) {
-        throw new TooLargeError(`${quote(given)} is ${formatBytes(data.length)} base64-encoded, more than one reply may carry; use a smaller file.`);
+        throw new TooLargeError(
+          `${quote(given)} is ${formatBytes(data.length)} base64-encoded, more than one reply may carry; use a smaller file.`,
+        );
       }
       reply.set({ path: realPath, mimeType, size: stats.size });
       return reply.build({ structured: true });

@@ -37,7 +37,11 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
       pattern: z.string().min(1),
       literal: z.boolean().default(false),
       ignoreCase: z.boolean().default(false),
-      include: z.array(z.string()).optional().default([]).describe("Globs, here and in exclude; one without '/' matches names at any depth."),
+      include: z
+        .array(z.string())
+        .optional()
+        .default([])
+        .describe("Globs, here and in exclude; one without '/' matches names at any depth."),
       exclude: z.array(z.string()).optional().default([]),
       contextLines: z.number().int().min(0).max(20).default(0),
       maxResults: z.number().int().min(1).max(MAX_MAX_MATCHES).default(DEFAULT_MAX_MATCHES),
@@ -95,7 +99,8 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
           }
           if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
           length = 0;
-          for (let read = -1; read !== 0 && length < size; length += read) read = readSync(fd, scratch, length, size - length, length);
+          for (let read = -1; read !== 0 && length < size; length += read)
+            read = readSync(fd, scratch, length, size - length, length);
         } catch {
           return true;
         } finally {
@@ -129,7 +134,8 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
           const to = Math.min(lastLine, lineIndex + args.contextLines);
           const lines: string[] = [];
           // With context, groups are set apart by "--", as grep does: between files, and within a file across a gap.
-          if (args.contextLines > 0 && (lastPrinted !== -1 ? from > lastPrinted + 1 : shownMatches > 0)) lines.push('--');
+          if (args.contextLines > 0 && (lastPrinted !== -1 ? from > lastPrinted + 1 : shownMatches > 0))
+            lines.push('--');
           let pieceMatches = 0;
           for (let index = from; index <= Math.max(to, lineIndex); index++) {
             const isMatch = eligibleSet.has(index);
@@ -175,7 +181,9 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
           },
         );
       } else {
-        throw new InvalidArgumentError(`${quote(args.path)} is neither a file nor a directory; pass a directory to search.`);
+        throw new InvalidArgumentError(
+          `${quote(args.path)} is neither a file nor a directory; pass a directory to search.`,
+        );
       }
 
       const end = args.offset + shownMatches;
@@ -188,7 +196,9 @@ export function searchContentTools(fs: FilesystemContext): AnyToolDefinition[] {
         reply.always('');
         reply.always(summary);
       } else {
-        reply.always(args.offset > 0 ? `No matches after the first ${args.offset}. ${summary}` : `No matches found. ${summary}`);
+        reply.always(
+          args.offset > 0 ? `No matches after the first ${args.offset}. ${summary}` : `No matches found. ${summary}`,
+        );
       }
       if (more) {
         reply.cut({

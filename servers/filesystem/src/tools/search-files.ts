@@ -38,7 +38,10 @@ export function searchFilesTools(fs: FilesystemContext): AnyToolDefinition[] {
     handler: async (args, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const root = await sandbox.resolveInside(args.path, { mustExist: true });
-      if (!(await sandbox.statResolved(root, args.path)).isDirectory()) throw new InvalidArgumentError(`${quote(args.path)} is a file, not a directory; pass the directory to search in.`);
+      if (!(await sandbox.statResolved(root, args.path)).isDirectory())
+        throw new InvalidArgumentError(
+          `${quote(args.path)} is a file, not a directory; pass the directory to search in.`,
+        );
       const matches = relativePathGlob(args.pattern);
       const excluded = relativePathGlobs(args.excludePatterns);
       const reply = ctx.reply();

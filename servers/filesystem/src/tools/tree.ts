@@ -37,13 +37,26 @@ function byName(a: Dirent, b: Dirent): number {
  * Builds the tree breadth-first, so that a cap keeps the top levels whole and cuts the deepest ones. Stops
  * reading directories once `maxEntries` entries are placed: the cost follows what is returned.
  */
-async function buildTree(root: string, options: { sandbox: Sandbox; exclude: (relative: string) => boolean; maxDepth: number; maxEntries: number; signal: AbortSignal }) {
+async function buildTree(
+  root: string,
+  options: {
+    sandbox: Sandbox;
+    exclude: (relative: string) => boolean;
+    maxDepth: number;
+    maxEntries: number;
+    signal: AbortSignal;
+  },
+) {
   const top: TreeNode[] = [];
   const placed: Placed[] = [];
   const orderOf = new WeakMap<TreeNode, number>();
-  const queue: Array<{ absolute: string; relative: string; children: TreeNode[]; owner: TreeNode | undefined; depth: number }> = [
-    { absolute: root, relative: '', children: top, owner: undefined, depth: 1 },
-  ];
+  const queue: Array<{
+    absolute: string;
+    relative: string;
+    children: TreeNode[];
+    owner: TreeNode | undefined;
+    depth: number;
+  }> = [{ absolute: root, relative: '', children: top, owner: undefined, depth: 1 }];
   let capped = false;
   let read = 0;
   for (let head = 0; head < queue.length; head++) {
@@ -93,7 +106,13 @@ async function buildTree(root: string, options: { sandbox: Sandbox; exclude: (re
           node.truncated = true;
         } else {
           node.children = [];
-          queue.push({ absolute: path.join(job.absolute, entry.name), relative, children: node.children, owner: node, depth: job.depth + 1 });
+          queue.push({
+            absolute: path.join(job.absolute, entry.name),
+            relative,
+            children: node.children,
+            owner: node,
+            depth: job.depth + 1,
+          });
         }
       }
     }
@@ -146,7 +165,8 @@ export function treeTools(fs: FilesystemContext): AnyToolDefinition[] {
     handler: async ({ path: given, excludePatterns, maxDepth, maxEntries }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const root = await sandbox.resolveInside(given, { mustExist: true });
-      if (!(await sandbox.statResolved(root, given)).isDirectory()) throw new InvalidArgumentError(`${quote(given)} is a file, not a directory; pass a directory.`);
+      if (!(await sandbox.statResolved(root, given)).isDirectory())
+        throw new InvalidArgumentError(`${quote(given)} is a file, not a directory; pass a directory.`);
       const built = await buildTree(root, {
         sandbox,
         exclude: treeExcludeGlobs(excludePatterns),
@@ -175,8 +195,13 @@ export function treeTools(fs: FilesystemContext): AnyToolDefinition[] {
       if (built.capped || cutByBudget || text.includes('"truncated": true')) {
         reply.cut({
           shown: `${count} entries, breadth-first; directories marked "truncated" were not fully listed`,
-          reason: cutByBudget ? 'the reply budget' : built.capped ? `the maxEntries cap of ${maxEntries}` : `the maxDepth of ${maxDepth}`,
-          alternative: 'call directory_tree on one of those directories, or use excludePatterns or a smaller maxDepth to spend the budget where you need it',
+          reason: cutByBudget
+            ? 'the reply budget'
+            : built.capped
+              ? `the maxEntries cap of ${maxEntries}`
+              : `the maxDepth of ${maxDepth}`,
+          alternative:
+            'call directory_tree on one of those directories, or use excludePatterns or a smaller maxDepth to spend the budget where you need it',
         });
       }
       reply.set({ entries: count });

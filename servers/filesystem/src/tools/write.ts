@@ -3,14 +3,26 @@ import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { AlreadyExistsError, CancelledError, InvalidArgumentError, NotFoundError, SandboxError } from '@portico-mcp/shared/errors';
+import {
+  AlreadyExistsError,
+  CancelledError,
+  InvalidArgumentError,
+  NotFoundError,
+  SandboxError,
+} from '@portico-mcp/shared/errors';
 import type { Sandbox } from '@portico-mcp/shared/sandbox';
 import { TRUNCATION_SHAPE } from '@portico-mcp/shared/output';
 import { defineTool, DESTRUCTIVE, WRITE, withHints } from '@portico-mcp/shared/serve';
 import type { AnyToolDefinition, ToolContext } from '@portico-mcp/shared/serve';
 import * as z from 'zod';
 import type { FilesystemContext } from '../context.js';
-import { existingFileMode, replaceThroughTemporary, requireParentDirectory, syncDirectory, writeFileAtomic } from '../lib/atomic.js';
+import {
+  existingFileMode,
+  replaceThroughTemporary,
+  requireParentDirectory,
+  syncDirectory,
+  writeFileAtomic,
+} from '../lib/atomic.js';
 import { openFileForRead, quote, resolveEntry } from '../lib/files.js';
 import { rootHolding } from '../lib/roots.js';
 import { pathField } from './fields.js';
@@ -43,9 +55,11 @@ async function placeWithoutOverwrite(from: string, to: string, givenTo: string):
     await link(from, to);
   } catch (error) {
     const code = errorCode(error);
-    if (code === 'EEXIST') throw new AlreadyExistsError(`${quote(givenTo)} already exists; choose another destination or remove it first.`);
+    if (code === 'EEXIST')
+      throw new AlreadyExistsError(`${quote(givenTo)} already exists; choose another destination or remove it first.`);
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw error;
-    if (await lstatIfAny(to)) throw new AlreadyExistsError(`${quote(givenTo)} already exists; choose another destination or remove it first.`);
+    if (await lstatIfAny(to))
+      throw new AlreadyExistsError(`${quote(givenTo)} already exists; choose another destination or remove it first.`);
     await rename(from, to);
     return;
   }
@@ -60,7 +74,10 @@ async function makeDirectories(sandbox: Sandbox, realPath: string, given: string
   const top = rootHolding(sandbox, realPath) ?? realPath;
   let created = false;
   let current = top;
-  for (const name of path.relative(top, realPath).split(path.sep).filter((part) => part !== '')) {
+  for (const name of path
+    .relative(top, realPath)
+    .split(path.sep)
+    .filter((part) => part !== '')) {
     current = path.join(current, name);
     await sandbox.withPinnedParent(current, async (pinned) => {
       try {
@@ -70,7 +87,9 @@ async function makeDirectories(sandbox: Sandbox, realPath: string, given: string
         const code = errorCode(error);
         if (code === 'EEXIST' && (await stat(pinned)).isDirectory()) return;
         if (code === 'EEXIST' || code === 'ENOTDIR') {
-          throw new AlreadyExistsError(`${quote(given)} (or one of its parents) exists and is a file, not a directory; choose another path.`);
+          throw new AlreadyExistsError(
+            `${quote(given)} (or one of its parents) exists and is a file, not a directory; choose another path.`,
+          );
         }
         throw error;
       }
@@ -92,7 +111,8 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
   const writeFile = defineTool({
     name: 'write_file',
     title: 'Write File',
-    description: 'Create a file, or replace its whole content (atomically, keeping its mode). Overwrites without warning.',
+    description:
+      'Create a file, or replace its whole content (atomically, keeping its mode). Overwrites without warning.',
     inputSchema: z.object({
       path: pathField,
       content: z.string(),
@@ -103,7 +123,8 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       ...TRUNCATION_SHAPE,
     }),
     annotations: withHints(DESTRUCTIVE, { idempotentHint: true }),
-    effect: ({ path: given, content }) => `Write ${content.length} characters to ${given}, replacing the file if it exists`,
+    effect: ({ path: given, content }) =>
+      `Write ${content.length} characters to ${given}, replacing the file if it exists`,
     handler: async ({ path: given, content }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const realPath = await sandbox.resolveInside(given);
@@ -116,7 +137,8 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
   const appendFile = defineTool({
     name: 'append_file',
     title: 'Append to File',
-    description: 'Append text to a file, creating it when missing. Nothing is added before the text: start it with a newline when needed.',
+    description:
+      'Append text to a file, creating it when missing. Nothing is added before the text: start it with a newline when needed.',
     inputSchema: z.object({
       path: pathField,
       content: z.string(),
@@ -142,7 +164,10 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
         } catch (error) {
           const code = errorCode(error);
           if (code === 'ELOOP' || code === 'EMLINK') {
-            throw new SandboxError(`Access denied: ${quote(given)} was replaced by a symbolic link while it was being opened; try again.`, { cause: error });
+            throw new SandboxError(
+              `Access denied: ${quote(given)} was replaced by a symbolic link while it was being opened; try again.`,
+              { cause: error },
+            );
           }
           throw error;
         }
@@ -199,16 +224,22 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       ...TRUNCATION_SHAPE,
     }),
     annotations: DESTRUCTIVE,
-    effect: ({ source, destination, overwrite }) => `Copy ${source} to ${destination}${overwrite ? ', replacing it if it exists' : ''}`,
+    effect: ({ source, destination, overwrite }) =>
+      `Copy ${source} to ${destination}${overwrite ? ', replacing it if it exists' : ''}`,
     handler: async ({ source, destination, overwrite }, ctx) => {
       const sandbox = await fs.sandboxes.forCall(ctx);
       const from = await openFileForRead(sandbox, source);
       try {
         const to = await sandbox.resolveInside(destination);
-        if (to === from.realPath) throw new InvalidArgumentError(`${quote(destination)} is the source file itself; choose another destination.`);
+        if (to === from.realPath)
+          throw new InvalidArgumentError(
+            `${quote(destination)} is the source file itself; choose another destination.`,
+          );
         const existing = await existingFileMode(to, destination);
         if (existing !== undefined && !overwrite) {
-          throw new AlreadyExistsError(`${quote(destination)} already exists; choose another destination, or pass overwrite: true to replace it.`);
+          throw new AlreadyExistsError(
+            `${quote(destination)} already exists; choose another destination, or pass overwrite: true to replace it.`,
+          );
         }
         if (existing === undefined) await requireParentDirectory(to, destination);
         let copied = 0;
@@ -226,7 +257,12 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
           overwrite ? rename(temporary, target) : placeWithoutOverwrite(temporary, target, destination),
         );
         const text = `Successfully copied ${source} to ${destination}${existing !== undefined ? ' (replaced the existing file)' : ''}`;
-        return done(ctx, text, { source: from.realPath, destination: to, bytes: copied, overwritten: existing !== undefined });
+        return done(ctx, text, {
+          source: from.realPath,
+          destination: to,
+          bytes: copied,
+          overwritten: existing !== undefined,
+        });
       } finally {
         await from.handle.close();
       }
@@ -254,9 +290,12 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
       const stats = await lstatIfAny(from);
       if (!stats) throw new NotFoundError(`${quote(source)} does not exist; check the path or list its directory.`);
       const to = await resolveEntry(sandbox, destination);
-      if (to === from) throw new InvalidArgumentError(`${quote(destination)} is the source itself; choose another destination.`);
+      if (to === from)
+        throw new InvalidArgumentError(`${quote(destination)} is the source itself; choose another destination.`);
       if (stats.isDirectory() && to.startsWith(from + path.sep)) {
-        throw new InvalidArgumentError(`${quote(destination)} is inside ${quote(source)}; a directory cannot be moved into itself.`);
+        throw new InvalidArgumentError(
+          `${quote(destination)} is inside ${quote(source)}; a directory cannot be moved into itself.`,
+        );
       }
       // Both names are used through their pinned parents: linking or renaming by the checked names would follow
       // a directory swapped for a symbolic link in the meantime, and could pull an outside file in or push one out.
@@ -264,7 +303,10 @@ export function writeTools(fs: FilesystemContext): AnyToolDefinition[] {
         sandbox.withPinnedParent(to, async (pinnedTo) => {
           if (stats.isDirectory()) {
             // rename(2) would silently replace an empty directory at the destination: check first.
-            if (await lstatIfAny(pinnedTo)) throw new AlreadyExistsError(`${quote(destination)} already exists; choose another destination or remove it first.`);
+            if (await lstatIfAny(pinnedTo))
+              throw new AlreadyExistsError(
+                `${quote(destination)} already exists; choose another destination or remove it first.`,
+              );
             await rename(pinnedFrom, pinnedTo);
           } else {
             await placeWithoutOverwrite(pinnedFrom, pinnedTo, destination);

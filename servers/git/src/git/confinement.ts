@@ -15,7 +15,9 @@ export interface RepositoryPlaces {
 
 /** Whether a real path lies inside the repository itself. */
 export function insideRepository(places: RepositoryPlaces, real: string): boolean {
-  return [places.topLevel, places.gitDir, places.commonDir].some((place) => place !== undefined && isWithin(real, place));
+  return [places.topLevel, places.gitDir, places.commonDir].some(
+    (place) => place !== undefined && isWithin(real, place),
+  );
 }
 
 /** The real path of `file`, or undefined when nothing is there (a dangling link counts as nothing). */
@@ -36,7 +38,9 @@ function expandConfigPath(value: string, base: string, env: Readonly<Record<stri
 }
 
 const denied = (given: string, what: string) =>
-  new RefusedError(`The repository at ${JSON.stringify(given)} ${what}; change that in its git config to use it with this server.`);
+  new RefusedError(
+    `The repository at ${JSON.stringify(given)} ${what}; change that in its git config to use it with this server.`,
+  );
 
 /**
  * Checks the repository's config listing and turns it into the facts the pins need. Refused: settings no pin
@@ -66,10 +70,12 @@ export async function configFacts(
   for (const entry of entries) {
     if (!isRepositoryEntry(entry) || !entry.origin.startsWith('file:')) continue;
     const origin = path.resolve(listingCwd, entry.origin.slice('file:'.length));
-    if (!(await staysInside(origin))) throw denied(given, 'reads config from a file outside the repository (through a link or an include)');
+    if (!(await staysInside(origin)))
+      throw denied(given, 'reads config from a file outside the repository (through a link or an include)');
     if (isIncludeDirective(entry)) {
       const target = expandConfigPath(entry.value, path.dirname(origin), env);
-      if (target === undefined || !(await staysInside(target))) throw denied(given, `has ${entry.key} pointing outside the repository`);
+      if (target === undefined || !(await staysInside(target)))
+        throw denied(given, `has ${entry.key} pointing outside the repository`);
     }
   }
 
@@ -79,7 +85,8 @@ export async function configFacts(
     // A relative value names a file of the work tree, which the repository controls whoever configured it.
     const target = expandConfigPath(entry.value, workDir, env);
     const repositoryChose = isRepositoryEntry(entry) || (target !== undefined && insideRepository(places, target));
-    if (repositoryChose && (target === undefined || !(await staysInside(target)))) throw denied(given, 'has blame.ignoreRevsFile naming a file outside the repository');
+    if (repositoryChose && (target === undefined || !(await staysInside(target))))
+      throw denied(given, 'has blame.ignoreRevsFile naming a file outside the repository');
   }
 
   for (const entry of entries) {
@@ -87,7 +94,8 @@ export async function configFacts(
     // git takes a relative core.worktree from the git directory; what discovery found is pinned on every call
     // (GIT_WORK_TREE, or --bare), so this one is only ever a way out, and is refused when it leads outside.
     const target = path.resolve(places.gitDir, entry.value);
-    if (!sandbox.isInside((await realOrMissing(target)) ?? target)) throw denied(given, 'has core.worktree pointing outside the allowed repositories');
+    if (!sandbox.isInside((await realOrMissing(target)) ?? target))
+      throw denied(given, 'has core.worktree pointing outside the allowed repositories');
   }
 
   const refusal = remoteRefusal(entries);
@@ -108,19 +116,37 @@ const LITERAL_SSH_KEY = /^(key::|ssh-)/;
  * repository's config and names a file outside the repository, signing uses the operator's own value instead
  * (or none, so signing fails rather than read that file).
  */
-async function signingKeyPin(entries: readonly ConfigEntry[], places: RepositoryPlaces, workDir: string, env: Readonly<Record<string, string>>): Promise<{ signingKeyPin?: string }> {
+async function signingKeyPin(
+  entries: readonly ConfigEntry[],
+  places: RepositoryPlaces,
+  workDir: string,
+  env: Readonly<Record<string, string>>,
+): Promise<{ signingKeyPin?: string }> {
   const format = effectiveEntry(entries, 'gpg.format')?.value.toLowerCase() ?? 'openpgp';
   const key = effectiveEntry(entries, 'user.signingkey');
-  if (format !== 'ssh' || key === undefined || !isRepositoryEntry(key) || key.value === '' || LITERAL_SSH_KEY.test(key.value)) return {};
+  if (
+    format !== 'ssh' ||
+    key === undefined ||
+    !isRepositoryEntry(key) ||
+    key.value === '' ||
+    LITERAL_SSH_KEY.test(key.value)
+  )
+    return {};
   const target = expandConfigPath(key.value, workDir, env);
   if (target !== undefined && insideRepository(places, (await realOrMissing(target)) ?? target)) return {};
   let own: string | undefined;
-  for (const entry of entries) if (!isRepositoryEntry(entry) && entry.scope !== 'command' && entry.key === 'user.signingkey') own = entry.value;
+  for (const entry of entries)
+    if (!isRepositoryEntry(entry) && entry.scope !== 'command' && entry.key === 'user.signingkey') own = entry.value;
   return { signingKeyPin: own ?? '' };
 }
 
 /** The hooks directory for writes: the repository's own choice only while it stays inside the repository. */
-async function writeHooksPath(entries: readonly ConfigEntry[], places: RepositoryPlaces, workDir: string, env: Readonly<Record<string, string>>): Promise<string> {
+async function writeHooksPath(
+  entries: readonly ConfigEntry[],
+  places: RepositoryPlaces,
+  workDir: string,
+  env: Readonly<Record<string, string>>,
+): Promise<string> {
   const fallback = path.join(places.commonDir, 'hooks');
   const last = [...entries].reverse().find((entry) => entry.key === 'core.hookspath' && entry.scope !== 'command');
   if (last === undefined) return fallback;
@@ -185,7 +211,13 @@ function unquote(line: string): string {
 /** git follows alternates of alternates this deep. */
 const MAX_ALTERNATE_DEPTH = 5;
 
-async function assertAlternatesInside(objects: string, sandbox: Sandbox, given: string, seen: Set<string>, depth: number): Promise<void> {
+async function assertAlternatesInside(
+  objects: string,
+  sandbox: Sandbox,
+  given: string,
+  seen: Set<string>,
+  depth: number,
+): Promise<void> {
   if (depth > MAX_ALTERNATE_DEPTH || seen.has(objects)) return;
   seen.add(objects);
   let listing: string;

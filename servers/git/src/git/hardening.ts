@@ -39,7 +39,11 @@ const READS_ONLY: readonly string[] = [
  * Config pinned on fetch, pull and push: recursing into submodules talks to the submodules' own remotes, named in
  * their own config (and in `.gitmodules`), which the remote checks of this repository never see.
  */
-const REMOTE_ONLY: readonly string[] = ['submodule.recurse=false', 'fetch.recurseSubmodules=false', 'push.recurseSubmodules=no'];
+const REMOTE_ONLY: readonly string[] = [
+  'submodule.recurse=false',
+  'fetch.recurseSubmodules=false',
+  'push.recurseSubmodules=no',
+];
 
 /** The environment facts a fallback value may depend on. */
 type Env = Readonly<Record<string, string>>;
@@ -95,7 +99,9 @@ const OPERATOR_KEYS: readonly OperatorKey[] = [
 ];
 
 /** Multi-valued program keys: an empty value empties the list, then the operator's own entries come back. */
-const OPERATOR_LISTS: readonly { key: string; modes: readonly GitMode[] }[] = [{ key: 'credential.helper', modes: ['remote'] }];
+const OPERATOR_LISTS: readonly { key: string; modes: readonly GitMode[] }[] = [
+  { key: 'credential.helper', modes: ['remote'] },
+];
 
 /** Keys of repository config, with a name part the repository chooses, that name a program a read could start. */
 const READ_PROGRAM_KEY = /^filter\..+\.(clean|smudge|process)$/;
@@ -123,7 +129,8 @@ const REMOTE_FILE_KEY = /^http\..+\.(cookiefile|savecookies|sslcertpasswordprote
  * switches them back to curl's default (an empty one breaks TLS), so a repository that sets one is refused for
  * remote calls unless the operator's own config sets the same key, whose value is then pinned.
  */
-const TLS_FILE_KEY = /^http\.(.+\.)?(sslcert|sslkey|sslcainfo|sslcapath|pinnedpubkey|proxysslcert|proxysslkey|proxysslcainfo)$/;
+const TLS_FILE_KEY =
+  /^http\.(.+\.)?(sslcert|sslkey|sslcainfo|sslcapath|pinnedpubkey|proxysslcert|proxysslkey|proxysslcainfo)$/;
 
 /**
  * A list of object names that fetch's object check reads from a file. Every value git sees is loaded (a pin
@@ -163,7 +170,9 @@ export function parseConfigListing(listing: string): ConfigEntry[] {
     const newline = raw.indexOf('\n');
     const name = newline < 0 ? raw : raw.slice(0, newline);
     // Section and variable names are case-insensitive (git prints them lower-cased); subsections are not.
-    const key = name.replace(/^[^.]+/, (section) => section.toLowerCase()).replace(/[^.]+$/, (variable) => variable.toLowerCase());
+    const key = name
+      .replace(/^[^.]+/, (section) => section.toLowerCase())
+      .replace(/[^.]+$/, (variable) => variable.toLowerCase());
     entries.push({ scope: fields[i]!, origin: fields[i + 1]!, key, value: newline < 0 ? '' : raw.slice(newline + 1) });
   }
   return entries;
@@ -218,7 +227,8 @@ export function configPins(mode: GitMode, facts?: ConfigFacts): string[] {
   for (const list of OPERATOR_LISTS) {
     if (!list.modes.includes(mode)) continue;
     pins.push(`${list.key}=`);
-    for (const entry of entries) if (OPERATOR_SCOPES.has(entry.scope) && entry.key === list.key) pins.push(`${list.key}=${entry.value}`);
+    for (const entry of entries)
+      if (OPERATOR_SCOPES.has(entry.scope) && entry.key === list.key) pins.push(`${list.key}=${entry.value}`);
   }
   if (mode !== 'read') pins.push(`core.hooksPath=${facts.writeHooksPath}`);
   if (mode !== 'read' && facts.signingKeyPin !== undefined) pins.push(`user.signingKey=${facts.signingKeyPin}`);
@@ -232,7 +242,10 @@ export function configPins(mode: GitMode, facts?: ConfigFacts): string[] {
       if (own !== undefined) pins.push(`${entry.key}=${own}`);
     }
   }
-  const dynamic = [MERGE_DRIVER_KEY, ...(mode === 'read' ? [READ_PROGRAM_KEY] : mode === 'remote' ? [REMOTE_PROGRAM_KEY, REMOTE_FILE_KEY] : [])];
+  const dynamic = [
+    MERGE_DRIVER_KEY,
+    ...(mode === 'read' ? [READ_PROGRAM_KEY] : mode === 'remote' ? [REMOTE_PROGRAM_KEY, REMOTE_FILE_KEY] : []),
+  ];
   const seen = new Set<string>();
   for (const entry of entries) {
     const key = entry.key;
@@ -241,7 +254,8 @@ export function configPins(mode: GitMode, facts?: ConfigFacts): string[] {
     if (key.startsWith('credential.')) {
       // The repository's helpers for that URL are emptied; the operator's own for the same URL come back.
       pins.push(`${key}=`);
-      for (const own of entries) if (OPERATOR_SCOPES.has(own.scope) && own.key === key) pins.push(`${key}=${own.value}`);
+      for (const own of entries)
+        if (OPERATOR_SCOPES.has(own.scope) && own.key === key) pins.push(`${key}=${own.value}`);
       continue;
     }
     pins.push(`${key}=${operatorValue(entries, [key]) ?? neutralValue(key)}`);
@@ -259,13 +273,16 @@ export function refusedSettings(entries: readonly ConfigEntry[]): RefusedSetting
     const reason = REFUSED_KEYS.get(entry.key);
     if (reason !== undefined) refused.push({ key: entry.key, reason });
     // `-c a.b=c.d=` would set a different key, so such a setting could not be switched off.
-    if (entry.key.includes('=') && dynamicKey(entry.key)) refused.push({ key: entry.key, reason: 'has "=" in its name, so it cannot be switched off' });
+    if (entry.key.includes('=') && dynamicKey(entry.key))
+      refused.push({ key: entry.key, reason: 'has "=" in its name, so it cannot be switched off' });
   }
   return refused;
 }
 
 function dynamicKey(key: string): boolean {
-  return [READ_PROGRAM_KEY, MERGE_DRIVER_KEY, REMOTE_PROGRAM_KEY, REMOTE_FILE_KEY, TLS_FILE_KEY].some((pattern) => pattern.test(key));
+  return [READ_PROGRAM_KEY, MERGE_DRIVER_KEY, REMOTE_PROGRAM_KEY, REMOTE_FILE_KEY, TLS_FILE_KEY].some((pattern) =>
+    pattern.test(key),
+  );
 }
 
 /** The last entry git would use for `key`, if any. */
@@ -284,7 +301,10 @@ export function remoteRefusal(entries: readonly ConfigEntry[]): RefusedSetting |
     if (!REPOSITORY_SCOPES.has(entry.scope)) continue;
     if (entry.key === FETCH_SKIPLIST_KEY) return { key: entry.key, reason: 'names a file that fetch would read' };
     if (TLS_FILE_KEY.test(entry.key) && operatorValue(entries, [entry.key]) === undefined) {
-      return { key: entry.key, reason: 'names a TLS file that fetch and push would read; set it in your own (global) git config instead' };
+      return {
+        key: entry.key,
+        reason: 'names a TLS file that fetch and push would read; set it in your own (global) git config instead',
+      };
     }
   }
   return undefined;

@@ -10,22 +10,35 @@ const MAX_REF_LENGTH = 1024;
 /** Throws unless `value` is a plausible revision string: not empty, no option look, no control characters. */
 export function assertRevisionText(value: string, field: string): void {
   if (value.length === 0) throw new InvalidArgumentError(`${field} is empty; pass a branch, tag or commit hash.`);
-  if (value.length > MAX_REF_LENGTH) throw new InvalidArgumentError(`${field} is too long; pass a branch, tag or commit hash.`);
+  if (value.length > MAX_REF_LENGTH)
+    throw new InvalidArgumentError(`${field} is too long; pass a branch, tag or commit hash.`);
   if (value.startsWith('-')) {
-    throw new InvalidArgumentError(`${field} ${JSON.stringify(value)} starts with "-", which git would read as an option; pass a branch, tag or commit hash.`);
+    throw new InvalidArgumentError(
+      `${field} ${JSON.stringify(value)} starts with "-", which git would read as an option; pass a branch, tag or commit hash.`,
+    );
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(value)) throw new InvalidArgumentError(`${field} contains control characters; pass a branch, tag or commit hash.`);
+
+  if (/[\x00-\x1f\x7f]/.test(value))
+    throw new InvalidArgumentError(`${field} contains control characters; pass a branch, tag or commit hash.`);
 }
 
 /**
  * Resolves a caller's revision to a full object id of the wanted type with
  * `git rev-parse --verify --end-of-options <rev>^{type}`; only that id is ever passed on to other commands.
  */
-export async function resolveRevision(git: RepositoryGit, value: string, field: string, signal: AbortSignal, peel: PeelTarget = 'commit'): Promise<string> {
+export async function resolveRevision(
+  git: RepositoryGit,
+  value: string,
+  field: string,
+  signal: AbortSignal,
+  peel: PeelTarget = 'commit',
+): Promise<string> {
   assertRevisionText(value, field);
   try {
-    const out = await git.text(['rev-parse', '--verify', '--end-of-options', `${value}^{${peel}}`], { mode: 'read', signal });
+    const out = await git.text(['rev-parse', '--verify', '--end-of-options', `${value}^{${peel}}`], {
+      mode: 'read',
+      signal,
+    });
     const id = out.trim();
     if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) throw new NotFoundError(notFound(value, field, peel));
     return id;
@@ -47,13 +60,24 @@ export async function refExists(git: RepositoryGit, fullRef: string, signal: Abo
 }
 
 /** Checks a new branch or tag name with `git check-ref-format`, so git's own rules decide. */
-export async function assertNewRefName(git: RepositoryGit, kind: 'branch' | 'tag', name: string, field: string, signal: AbortSignal): Promise<void> {
+export async function assertNewRefName(
+  git: RepositoryGit,
+  kind: 'branch' | 'tag',
+  name: string,
+  field: string,
+  signal: AbortSignal,
+): Promise<void> {
   assertRevisionText(name, field);
   try {
-    await git.run(['check-ref-format', `refs/${kind === 'branch' ? 'heads' : 'tags'}/${name}`], { mode: 'read', signal });
+    await git.run(['check-ref-format', `refs/${kind === 'branch' ? 'heads' : 'tags'}/${name}`], {
+      mode: 'read',
+      signal,
+    });
   } catch (error) {
     if (error instanceof GitCommandError) {
-      throw new InvalidArgumentError(`${field} ${JSON.stringify(name)} is not a valid ${kind} name; use letters, digits, "/", "-", "_" and "." (see git check-ref-format).`);
+      throw new InvalidArgumentError(
+        `${field} ${JSON.stringify(name)} is not a valid ${kind} name; use letters, digits, "/", "-", "_" and "." (see git check-ref-format).`,
+      );
     }
     throw error;
   }
@@ -74,10 +98,20 @@ export function splitRange(value: string): { from: string; to: string; symmetric
 }
 
 /** Resolves the blob of `relativePath` (top-relative) in `commit` (a verified hash), or undefined when it is not a file there. */
-export async function resolveBlob(git: RepositoryGit, commit: string, relativePath: string, signal: AbortSignal): Promise<string | undefined> {
+export async function resolveBlob(
+  git: RepositoryGit,
+  commit: string,
+  relativePath: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   // `<commit>:<path>` takes everything after the colon as the path, so the type is checked separately.
   try {
-    const id = (await git.text(['rev-parse', '--verify', '--end-of-options', `${commit}:${relativePath}`], { mode: 'read', signal })).trim();
+    const id = (
+      await git.text(['rev-parse', '--verify', '--end-of-options', `${commit}:${relativePath}`], {
+        mode: 'read',
+        signal,
+      })
+    ).trim();
     const type = (await git.text(['cat-file', '-t', id], { mode: 'read', signal })).trim();
     return type === 'blob' ? id : undefined;
   } catch (error) {

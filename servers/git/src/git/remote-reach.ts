@@ -65,7 +65,10 @@ export function urlReach(url: string): UrlReach {
 }
 
 /** `url.<base>.<variable>` rules, in the order git makes them (first appearance of each base). */
-function rewriteRules(entries: readonly ConfigEntry[], variable: 'insteadof' | 'pushinsteadof'): { base: string; prefix: string }[] {
+function rewriteRules(
+  entries: readonly ConfigEntry[],
+  variable: 'insteadof' | 'pushinsteadof',
+): { base: string; prefix: string }[] {
   const order = new Map<string, string[]>();
   const suffix = `.${variable}`;
   for (const entry of entries) {
@@ -81,7 +84,8 @@ function rewriteRules(entries: readonly ConfigEntry[], variable: 'insteadof' | '
 /** git's alias_url: the longest matching prefix wins (the first of equal length); undefined when none matches. */
 function rewrite(url: string, rules: readonly { base: string; prefix: string }[]): string | undefined {
   let best: { base: string; prefix: string } | undefined;
-  for (const rule of rules) if (url.startsWith(rule.prefix) && (best === undefined || rule.prefix.length > best.prefix.length)) best = rule;
+  for (const rule of rules)
+    if (url.startsWith(rule.prefix) && (best === undefined || rule.prefix.length > best.prefix.length)) best = rule;
   return best === undefined ? undefined : best.base + url.slice(best.prefix.length);
 }
 
@@ -119,7 +123,10 @@ async function legacyUrls(commonDir: string, name: string): Promise<string[]> {
  * more: URLs of both directions, and the legacy files and the bare name whenever the config gives no URL.
  */
 export async function remoteUrls(entries: readonly ConfigEntry[], name: string, commonDir: string): Promise<string[]> {
-  const values = (variable: string) => entries.filter((entry) => entry.key === `remote.${name}.${variable}` && entry.value.length > 0).map((entry) => entry.value);
+  const values = (variable: string) =>
+    entries
+      .filter((entry) => entry.key === `remote.${name}.${variable}` && entry.value.length > 0)
+      .map((entry) => entry.value);
   const insteadOf = rewriteRules(entries, 'insteadof');
   const pushInsteadOf = rewriteRules(entries, 'pushinsteadof');
   let urls = values('url');
@@ -142,7 +149,11 @@ export function promisorRemotes(entries: readonly ConfigEntry[]): string[] {
   const names = new Set<string>();
   for (const entry of entries) {
     if (entry.key === 'extensions.partialclone' && entry.value.length > 0) names.add(entry.value);
-    if (entry.key.startsWith('remote.') && entry.key.endsWith('.promisor') && !/^(false|no|off|0)$/i.test(entry.value)) {
+    if (
+      entry.key.startsWith('remote.') &&
+      entry.key.endsWith('.promisor') &&
+      !/^(false|no|off|0)$/i.test(entry.value)
+    ) {
       names.add(entry.key.slice('remote.'.length, -'.promisor'.length));
     }
   }
@@ -150,7 +161,8 @@ export function promisorRemotes(entries: readonly ConfigEntry[]): string[] {
 }
 
 const refused = (name: string, what: string) => new RefusedError(`The remote ${JSON.stringify(name)} ${what}.`);
-const OUTSIDE = 'names a local repository outside the allowed ones; allow that repository too (--repository), or use a network URL';
+const OUTSIDE =
+  'names a local repository outside the allowed ones; allow that repository too (--repository), or use a network URL';
 
 /** The real path, or undefined when nothing is there. */
 async function realOrMissing(file: string): Promise<string | undefined> {
@@ -210,7 +222,10 @@ async function assertLocalInside(git: RepositoryGit, name: string, given: string
     if (real === undefined || opened.has(real)) continue;
     if (!sandbox.isInside(real)) throw refused(name, OUTSIDE);
     let directory = real;
-    const isDirectory = await stat(real).then((info) => info.isDirectory(), () => undefined);
+    const isDirectory = await stat(real).then(
+      (info) => info.isDirectory(),
+      () => undefined,
+    );
     // Gone since realpath: nothing for git to enter there either.
     if (isDirectory === undefined) continue;
     if (!isDirectory) {
@@ -221,12 +236,17 @@ async function assertLocalInside(git: RepositoryGit, name: string, given: string
     }
     try {
       const repository = (await git.openLocal(directory, signal)).repository;
-      for (const place of [repository.topLevel, repository.gitDir, repository.commonDir]) if (place !== undefined) opened.add(place);
+      for (const place of [repository.topLevel, repository.gitDir, repository.commonDir])
+        if (place !== undefined) opened.add(place);
     } catch (error) {
       if (error instanceof CancelledError) throw error;
       // Not a repository: git skips it as well.
       if (error instanceof NotFoundError) continue;
-      if (error instanceof PorticoError) throw refused(name, 'names a local repository that reaches outside the allowed ones (through its git directory, links or alternates)');
+      if (error instanceof PorticoError)
+        throw refused(
+          name,
+          'names a local repository that reaches outside the allowed ones (through its git directory, links or alternates)',
+        );
       throw error;
     }
   }
@@ -237,16 +257,27 @@ async function assertLocalInside(git: RepositoryGit, name: string, given: string
  * a command transport (`ext::`, `fd::`), a helper program named by the repository's own `remote.<name>.vcs`,
  * or a local path, `file://` URL or helper address outside the allowed repositories.
  */
-export async function assertRemotesStayInside(git: RepositoryGit, names: readonly string[], signal: AbortSignal): Promise<void> {
+export async function assertRemotesStayInside(
+  git: RepositoryGit,
+  names: readonly string[],
+  signal: AbortSignal,
+): Promise<void> {
   const { entries } = git.repository.config;
   for (const name of names) {
     const vcs = effectiveEntry(entries, `remote.${name}.vcs`);
     if (vcs !== undefined && isRepositoryEntry(vcs)) {
-      throw refused(name, `has remote.${name}.vcs set in the repository's config, which names a helper program git would run; set it in your own (global) git config instead`);
+      throw refused(
+        name,
+        `has remote.${name}.vcs set in the repository's config, which names a helper program git would run; set it in your own (global) git config instead`,
+      );
     }
     for (const url of await remoteUrls(entries, name, git.repository.commonDir)) {
       const reach = urlReach(url);
-      if (reach.kind === 'command') throw refused(name, `uses the ${reach.transport || 'empty'}:: transport, which runs a command instead of reaching a network server; use an https or ssh URL`);
+      if (reach.kind === 'command')
+        throw refused(
+          name,
+          `uses the ${reach.transport || 'empty'}:: transport, which runs a command instead of reaching a network server; use an https or ssh URL`,
+        );
       if (reach.kind === 'local') await assertLocalInside(git, name, reach.path, signal);
     }
   }

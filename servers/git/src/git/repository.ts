@@ -66,13 +66,16 @@ export class RepositoryGit {
     const repo = this.repository;
     if (options.mode === 'remote' && repo.config.remoteRefusal !== undefined) {
       const { key, reason } = repo.config.remoteRefusal;
-      throw new RefusedError(`This repository sets ${key} in its git config, which ${reason}; fetch, pull and push are refused until that is removed.`);
+      throw new RefusedError(
+        `This repository sets ${key} in its git config, which ${reason}; fetch, pull and push are refused until that is removed.`,
+      );
     }
     // Reads use no transport at all (GIT_ALLOW_PROTOCOL); writes and remote calls may fetch missing objects from
     // a partial clone's promisor remotes, which must not lead outside any more than the remote named in a call.
     if (options.mode !== 'read') {
       const promisors = promisorRemotes(repo.config.entries);
-      if (promisors.length > 0) await (this.#promisorsChecked ??= assertRemotesStayInside(this, promisors, options.signal));
+      if (promisors.length > 0)
+        await (this.#promisorsChecked ??= assertRemotesStayInside(this, promisors, options.signal));
     }
     return runGit({
       args,
@@ -100,7 +103,11 @@ export class RepositoryGit {
 
 /** The git environment variables that fix where git looks. */
 function placeEnvironment(places: Pick<Repository, 'gitDir' | 'commonDir' | 'topLevel'>): Record<string, string> {
-  return { GIT_DIR: places.gitDir, GIT_COMMON_DIR: places.commonDir, ...(places.topLevel !== undefined ? { GIT_WORK_TREE: places.topLevel } : {}) };
+  return {
+    GIT_DIR: places.gitDir,
+    GIT_COMMON_DIR: places.commonDir,
+    ...(places.topLevel !== undefined ? { GIT_WORK_TREE: places.topLevel } : {}),
+  };
 }
 
 type Places = Pick<Repository, 'gitDir' | 'commonDir' | 'topLevel'>;
@@ -130,7 +137,9 @@ export class RepositoryResolver {
   async resolve(repoPath: string, sandbox: Sandbox, signal: AbortSignal): Promise<RepositoryGit> {
     const cwd = await sandbox.resolveInside(repoPath, { mustExist: true });
     if (!(await stat(cwd)).isDirectory()) {
-      throw new InvalidArgumentError(`repo_path ${JSON.stringify(repoPath)} is a file; pass the directory of a git repository.`);
+      throw new InvalidArgumentError(
+        `repo_path ${JSON.stringify(repoPath)} is a file; pass the directory of a git repository.`,
+      );
     }
     const facts = await this.#factsFor(cwd, repoPath, signal);
     for (const place of [facts.topLevel, facts.gitDir, facts.commonDir]) {
@@ -141,8 +150,14 @@ export class RepositoryResolver {
       }
     }
     // What the git dir links to and what its config says are checked on every call: both can change at any time.
-    const [, config] = await Promise.all([assertGitDirContained(facts, sandbox, repoPath), this.#config(facts, repoPath, sandbox, signal)]);
-    const allowed = { sandbox, open: (other: string, otherSignal: AbortSignal) => this.resolve(other, sandbox, otherSignal) };
+    const [, config] = await Promise.all([
+      assertGitDirContained(facts, sandbox, repoPath),
+      this.#config(facts, repoPath, sandbox, signal),
+    ]);
+    const allowed = {
+      sandbox,
+      open: (other: string, otherSignal: AbortSignal) => this.resolve(other, sandbox, otherSignal),
+    };
     return new RepositoryGit({ cwd, ...facts, config }, this.#baseEnv, allowed);
   }
 
@@ -179,23 +194,48 @@ export class RepositoryResolver {
         config: configPins('read'),
         signal,
       });
-    const lines = (output: GitOutput) => output.stdout.toString('utf8').split('\n').filter((line) => line.length > 0);
+    const lines = (output: GitOutput) =>
+      output.stdout
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.length > 0);
     let answer: string[];
     try {
-      answer = lines(await discover(['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir', '--is-bare-repository', '--show-toplevel']));
+      answer = lines(
+        await discover([
+          'rev-parse',
+          '--path-format=absolute',
+          '--absolute-git-dir',
+          '--git-common-dir',
+          '--is-bare-repository',
+          '--show-toplevel',
+        ]),
+      );
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
       if (/must be run in a work tree/.test(error.stderr)) {
-        answer = lines(await discover(['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir', '--is-bare-repository']));
+        answer = lines(
+          await discover([
+            'rev-parse',
+            '--path-format=absolute',
+            '--absolute-git-dir',
+            '--git-common-dir',
+            '--is-bare-repository',
+          ]),
+        );
       } else if (/not a git repository/i.test(error.stderr)) {
-        throw new NotFoundError(`${JSON.stringify(given)} is not inside a git repository; pass the path of a repository the server was started with.`);
+        throw new NotFoundError(
+          `${JSON.stringify(given)} is not inside a git repository; pass the path of a repository the server was started with.`,
+        );
       } else {
         throw error;
       }
     }
     const [gitDirRaw, commonDirRaw, bare, topLevelRaw] = answer;
     if (gitDirRaw === undefined || commonDirRaw === undefined) {
-      throw new NotFoundError(`${JSON.stringify(given)} is not inside a git repository; pass the path of a repository the server was started with.`);
+      throw new NotFoundError(
+        `${JSON.stringify(given)} is not inside a git repository; pass the path of a repository the server was started with.`,
+      );
     }
     const gitDir = await realpath(gitDirRaw);
     const commonDir = await realpath(path.resolve(cwd, commonDirRaw));

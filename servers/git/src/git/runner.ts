@@ -49,21 +49,63 @@ export class GitCommandError extends UpstreamError {
 
 /** Conditions git reports, each answered with a fixed sentence (the first that matches wins). */
 const FAILURES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/dubious ownership|safe\.directory/i, 'git refuses this repository because another user owns it; the operator can add it to safe.directory'],
-  [/index\.lock|unable to create '.*\.lock'|\.lock': File exists/i, 'another git process is working in this repository (a lock file exists); try again when it has finished'],
-  [/would be overwritten by (checkout|merge)|your local changes to the following files/i, 'local changes would be overwritten; commit or stash them first'],
-  [/CONFLICT|needs merge|you need to resolve your current index first|unmerged/i, 'the change conflicts with the working tree; resolve the conflicts (git_status lists them) and try again'],
-  [/not possible to fast-forward|diverging branches/i, 'the branches have diverged, so a fast-forward is not possible; pull with ff_only set to false to merge'],
-  [/\[rejected\]|non-fast-forward|fetch first|updates were rejected/i, 'the remote has commits the local branch does not have; pull first, then push again'],
-  [/authentication failed|could not read (username|password)|permission denied \(|terminal prompts disabled|invalid credentials/i, 'the remote refused the credentials, or none were available; set up a credential helper or SSH key for it outside the server'],
-  [/could not resolve host|could not read from remote repository|unable to access|connection (refused|timed out)|does not appear to be a git repository|repository .* not found/i, 'the remote could not be reached or is not a git repository; check the remote URL (git_remotes lists it)'],
-  [/please tell me who you are|empty ident|unable to auto-detect email/i, 'git has no author identity; set user.name and user.email in the git config (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL for the server)'],
-  [/failed to sign|gpg failed|error: gpg|ssh-keygen|signingkey needs to be set/i, 'signing failed; check the signing setup (user.signingKey, gpg.format) outside the server'],
+  [
+    /dubious ownership|safe\.directory/i,
+    'git refuses this repository because another user owns it; the operator can add it to safe.directory',
+  ],
+  [
+    /index\.lock|unable to create '.*\.lock'|\.lock': File exists/i,
+    'another git process is working in this repository (a lock file exists); try again when it has finished',
+  ],
+  [
+    /would be overwritten by (checkout|merge)|your local changes to the following files/i,
+    'local changes would be overwritten; commit or stash them first',
+  ],
+  [
+    /CONFLICT|needs merge|you need to resolve your current index first|unmerged/i,
+    'the change conflicts with the working tree; resolve the conflicts (git_status lists them) and try again',
+  ],
+  [
+    /not possible to fast-forward|diverging branches/i,
+    'the branches have diverged, so a fast-forward is not possible; pull with ff_only set to false to merge',
+  ],
+  [
+    /\[rejected\]|non-fast-forward|fetch first|updates were rejected/i,
+    'the remote has commits the local branch does not have; pull first, then push again',
+  ],
+  [
+    /authentication failed|could not read (username|password)|permission denied \(|terminal prompts disabled|invalid credentials/i,
+    'the remote refused the credentials, or none were available; set up a credential helper or SSH key for it outside the server',
+  ],
+  [
+    /could not resolve host|could not read from remote repository|unable to access|connection (refused|timed out)|does not appear to be a git repository|repository .* not found/i,
+    'the remote could not be reached or is not a git repository; check the remote URL (git_remotes lists it)',
+  ],
+  [
+    /please tell me who you are|empty ident|unable to auto-detect email/i,
+    'git has no author identity; set user.name and user.email in the git config (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL for the server)',
+  ],
+  [
+    /failed to sign|gpg failed|error: gpg|ssh-keygen|signingkey needs to be set/i,
+    'signing failed; check the signing setup (user.signingKey, gpg.format) outside the server',
+  ],
   [/hook/i, 'a hook of the repository refused the operation'],
-  [/pathspec .* did not match|did not match any file/i, 'a path given does not match any file git knows; check the paths'],
-  [/bad config|invalid config|bad numeric config|config file .* (could not|cannot)|unable to parse .*config|fatal: .*\.gitconfig/i, "git could not read the repository's configuration; check its config files"],
-  [/shallow|packed-refs|grafts|alternate|corrupt|inflate|loose object|unable to read|object file .* is empty|bad object|broken|invalid (sha1|object|ref)|is not a valid|fatal: bad|reference broken/i, "git found data in the repository it cannot use (a revision or object that does not exist, or a damaged file); check the revision, or run git fsck in the repository"],
-  [/unknown revision|bad revision|ambiguous argument|needed a single revision|invalid object name|not a valid object name|no such ref|does not have any commits/i, 'a revision the command needed does not exist in this repository; check the branch, tag or hash (git_log and git_branch list them)'],
+  [
+    /pathspec .* did not match|did not match any file/i,
+    'a path given does not match any file git knows; check the paths',
+  ],
+  [
+    /bad config|invalid config|bad numeric config|config file .* (could not|cannot)|unable to parse .*config|fatal: .*\.gitconfig/i,
+    "git could not read the repository's configuration; check its config files",
+  ],
+  [
+    /shallow|packed-refs|grafts|alternate|corrupt|inflate|loose object|unable to read|object file .* is empty|bad object|broken|invalid (sha1|object|ref)|is not a valid|fatal: bad|reference broken/i,
+    'git found data in the repository it cannot use (a revision or object that does not exist, or a damaged file); check the revision, or run git fsck in the repository',
+  ],
+  [
+    /unknown revision|bad revision|ambiguous argument|needed a single revision|invalid object name|not a valid object name|no such ref|does not have any commits/i,
+    'a revision the command needed does not exist in this repository; check the branch, tag or hash (git_log and git_branch list them)',
+  ],
   [/no such path|does not exist|no such file/i, 'a path the command needed does not exist; check the path'],
 ];
 
@@ -152,12 +194,23 @@ export async function runGit(invocation: GitInvocation): Promise<GitOutput> {
     if (invocation.signal.aborted) throw new CancelledError();
     const plugin = (error as { plugin?: string }).plugin;
     if (plugin === 'timeout') {
-      throw new TimeoutError(`git ${subcommand} printed nothing for ${Math.round((invocation.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / 1000)} s and was stopped; try a narrower request.`);
+      throw new TimeoutError(
+        `git ${subcommand} printed nothing for ${Math.round((invocation.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / 1000)} s and was stopped; try a narrower request.`,
+      );
     }
     if (plugin === 'unsafe' || plugin === 'allowEnvironment') {
-      throw new RefusedArgumentError(`git ${subcommand} was refused because an argument would change how git runs programs; pass plain names and paths.`, { cause: error });
+      throw new RefusedArgumentError(
+        `git ${subcommand} was refused because an argument would change how git runs programs; pass plain names and paths.`,
+        { cause: error },
+      );
     }
-    if (exitCode !== 0) throw new GitCommandError(exitCode, stderr, Buffer.concat(chunks).subarray(0, MAX_STDERR_BYTES).toString('utf8'), subcommand);
+    if (exitCode !== 0)
+      throw new GitCommandError(
+        exitCode,
+        stderr,
+        Buffer.concat(chunks).subarray(0, MAX_STDERR_BYTES).toString('utf8'),
+        subcommand,
+      );
     throw error;
   } finally {
     invocation.signal.removeEventListener('abort', forwardAbort);

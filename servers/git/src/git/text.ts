@@ -75,7 +75,6 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
   return length;
 }
 
-
 /** One page of a long output. */
 export interface Page {
   text: string;
@@ -107,7 +106,13 @@ export function pageOf(output: Buffer, offset: number, maxBytes: number, more: b
     const size = utf8Length(decoded.text);
     if (size <= maxBytes || end === 0) {
       const hasMore = end < rest.length || more;
-      return { text: decoded.text, offset, bytes: end, resumeAt: hasMore ? offset + end : undefined, nonUtf8: decoded.nonUtf8 };
+      return {
+        text: decoded.text,
+        offset,
+        bytes: end,
+        resumeAt: hasMore ? offset + end : undefined,
+        nonUtf8: decoded.nonUtf8,
+      };
     }
     // Escapes made the text longer than the bytes it came from: shrink and try again.
     allowance = Math.floor(end * (maxBytes / size) * 0.95);

@@ -37,7 +37,8 @@ export function parseBlame(output: string): { commits: Map<string, BlameCommit>;
     const header = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(raw);
     if (header) {
       current = { hash: header[1]!, line: Number(header[2]) };
-      if (!commits.has(current.hash)) commits.set(current.hash, { hash: current.hash, author: '', date: '', summary: '' });
+      if (!commits.has(current.hash))
+        commits.set(current.hash, { hash: current.hash, author: '', date: '', summary: '' });
       continue;
     }
     if (!current) continue;
@@ -60,7 +61,8 @@ export function blameTools(workspace: Workspace): AnyToolDefinition[] {
   const blame = defineTool({
     name: 'git_blame',
     title: 'Blame lines of a file',
-    description: 'Shows which commit and author last changed each line of a file, for a range of lines (1-based), at a revision or in the working tree (the default).',
+    description:
+      'Shows which commit and author last changed each line of a file, for a range of lines (1-based), at a revision or in the working tree (the default).',
     inputSchema: z.object({
       repo_path: repoPathField,
       path: z.string(),
@@ -79,9 +81,13 @@ export function blameTools(workspace: Workspace): AnyToolDefinition[] {
     handler: async ({ repo_path, path, start_line, end_line, revision }, context) => {
       const git = await workspace.open(repo_path, context);
       const start = start_line ?? 1;
-      if (end_line !== undefined && end_line < start) throw new InvalidArgumentError(`end_line ${end_line} is before start_line ${start}; pass a range that reads forwards.`);
+      if (end_line !== undefined && end_line < start)
+        throw new InvalidArgumentError(
+          `end_line ${end_line} is before start_line ${start}; pass a range that reads forwards.`,
+        );
       const relative = workTreePath(git.repository, path);
-      const commit = revision === undefined ? undefined : await resolveRevision(git, revision, 'revision', context.signal);
+      const commit =
+        revision === undefined ? undefined : await resolveRevision(git, revision, 'revision', context.signal);
       const range = `-L${start},${end_line ?? ''}`;
       const args = ['blame', '--porcelain', '--no-textconv', range, ...(commit ? [commit] : []), '--', relative];
       let output;
@@ -89,10 +95,17 @@ export function blameTools(workspace: Workspace): AnyToolDefinition[] {
         output = await git.run(args, { mode: 'read', signal: context.signal });
       } catch (error) {
         if (error instanceof GitCommandError && /has only \d+ lines?/.test(error.stderr)) {
-          throw new InvalidArgumentError(`start_line ${start} is past the end of ${path}; ${/has only (\d+) lines?/.exec(error.stderr)?.[0] ?? ''}.`.replace(/; \.$/, '.'));
+          throw new InvalidArgumentError(
+            `start_line ${start} is past the end of ${path}; ${/has only (\d+) lines?/.exec(error.stderr)?.[0] ?? ''}.`.replace(
+              /; \.$/,
+              '.',
+            ),
+          );
         }
         if (error instanceof GitCommandError && /no such path|no such file|does not exist/i.test(error.stderr)) {
-          throw new NotFoundError(`${JSON.stringify(path)} does not exist${revision ? ` at ${revision}` : ''}; check the path.`);
+          throw new NotFoundError(
+            `${JSON.stringify(path)} does not exist${revision ? ` at ${revision}` : ''}; check the path.`,
+          );
         }
         throw error;
       }
@@ -112,7 +125,11 @@ export function blameTools(workspace: Workspace): AnyToolDefinition[] {
       }
       if (lines.length === 0) reply.line(`${path} has no lines in that range.`);
       if (shown < lines.length) {
-        reply.cut({ shown: `${shown} of ${lines.length} lines`, reason: 'the reply budget', next: { start_line: lines[shown]!.line } });
+        reply.cut({
+          shown: `${shown} of ${lines.length} lines`,
+          reason: 'the reply budget',
+          next: { start_line: lines[shown]!.line },
+        });
       }
       if (owners.size === 0) reply.set({ commits: [] });
       return reply.set({ lines: shown }).build({ structured: true });

@@ -26,7 +26,8 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
   const branch = defineTool({
     name: 'git_branch',
     title: 'List branches',
-    description: 'Lists local, remote-tracking or all branches, optionally only those that contain (or do not contain) a commit.',
+    description:
+      'Lists local, remote-tracking or all branches, optionally only those that contain (or do not contain) a commit.',
     inputSchema: z.object({
       repo_path: repoPathField,
       branch_type: z.enum(['local', 'remote', 'all']).default('local'),
@@ -41,8 +42,12 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
     annotations: READ_ONLY,
     handler: async ({ repo_path, branch_type, contains, not_contains }, context) => {
       const git = await workspace.open(repo_path, context);
-      const containsHash = contains === undefined ? undefined : await resolveRevision(git, contains, 'contains', context.signal);
-      const notContainsHash = not_contains === undefined ? undefined : await resolveRevision(git, not_contains, 'not_contains', context.signal);
+      const containsHash =
+        contains === undefined ? undefined : await resolveRevision(git, contains, 'contains', context.signal);
+      const notContainsHash =
+        not_contains === undefined
+          ? undefined
+          : await resolveRevision(git, not_contains, 'not_contains', context.signal);
       const args = [
         'branch',
         '--list',
@@ -92,18 +97,31 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
       branch_name: z.string(),
       base_branch: z.string().optional(),
     }),
-    outputSchema: z.object({ branch: z.string().describe('The new branch.'), commit: z.string().describe('Commit it points at.'), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      branch: z.string().describe('The new branch.'),
+      commit: z.string().describe('Commit it points at.'),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: WRITE,
     handler: async ({ repo_path, branch_name, base_branch }, context) => {
       const git = await workspace.open(repo_path, context);
       await assertNewRefName(git, 'branch', branch_name, 'branch_name', context.signal);
       if (await refExists(git, `refs/heads/${branch_name}`, context.signal)) {
-        throw new AlreadyExistsError(`Branch ${JSON.stringify(branch_name)} already exists; choose another name or use git_checkout to switch to it.`);
+        throw new AlreadyExistsError(
+          `Branch ${JSON.stringify(branch_name)} already exists; choose another name or use git_checkout to switch to it.`,
+        );
       }
       const baseName = base_branch ?? (await currentBranch(git, context.signal)) ?? 'HEAD';
       const commit = await resolveRevision(git, base_branch ?? 'HEAD', 'base_branch', context.signal);
-      await git.run(['branch', '--no-track', '--end-of-options', branch_name, commit], { mode: 'write', signal: context.signal });
-      return context.reply().always(`Created branch '${branch_name}' from '${baseName}'`).set({ branch: branch_name, commit }).build();
+      await git.run(['branch', '--no-track', '--end-of-options', branch_name, commit], {
+        mode: 'write',
+        signal: context.signal,
+      });
+      return context
+        .reply()
+        .always(`Created branch '${branch_name}' from '${baseName}'`)
+        .set({ branch: branch_name, commit })
+        .build();
     },
   });
 
@@ -112,7 +130,11 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
     title: 'Switch branches',
     description: 'Switches to a local branch (or creates it from the one remote-tracking branch of that name).',
     inputSchema: z.object({ repo_path: repoPathField, branch_name: z.string() }),
-    outputSchema: z.object({ branch: z.string().describe('The branch now checked out.'), commit: z.string().describe('Its commit.'), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      branch: z.string().describe('The branch now checked out.'),
+      commit: z.string().describe('Its commit.'),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ repo_path, branch_name }, context) => {
       const git = await workspace.open(repo_path, context);
@@ -131,7 +153,10 @@ export function branchTools(workspace: Workspace): AnyToolDefinition[] {
           );
         }
         await assertNewRefName(git, 'branch', branch_name, 'branch_name', context.signal);
-        await git.run(['branch', '--track', '--end-of-options', branch_name, `refs/remotes/${remotes[0]}/${branch_name}`], { mode: 'write', signal: context.signal });
+        await git.run(
+          ['branch', '--track', '--end-of-options', branch_name, `refs/remotes/${remotes[0]}/${branch_name}`],
+          { mode: 'write', signal: context.signal },
+        );
       }
       // The name is now a verified local branch that does not start with "-"; "--" ends the revision part.
       await git.run(['checkout', branch_name, '--'], { mode: 'write', signal: context.signal });

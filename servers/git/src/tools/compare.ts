@@ -28,7 +28,12 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       repo_path: repoPathField,
       base: z.string().describe('Base branch, tag or commit (e.g. main).'),
       head: z.string().default('HEAD').describe('Head branch, tag or commit (e.g. a feature branch); default HEAD.'),
-      mode: z.enum(['summary', 'stat', 'name_only', 'name_status', 'patch']).default('stat').describe('What to show of the changes: nothing more than counts, a diffstat, file names, names with status, or the patch.'),
+      mode: z
+        .enum(['summary', 'stat', 'name_only', 'name_status', 'patch'])
+        .default('stat')
+        .describe(
+          'What to show of the changes: nothing more than counts, a diffstat, file names, names with status, or the patch.',
+        ),
       context_lines: contextLinesField,
       paths: pathsField,
       offset: offsetField,
@@ -48,14 +53,27 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       const git = await workspace.open(repo_path, context);
       const baseHash = await resolveRevision(git, base, 'base', context.signal);
       const headHash = await resolveRevision(git, head, 'head', context.signal);
-      const mergeBase = (await git.text(['merge-base', baseHash, headHash], { mode: 'read', signal: context.signal }).catch((error: unknown) => {
-        if (error instanceof GitCommandError) return '';
-        throw error;
-      })).trim();
-      const counts = (await git.text(['rev-list', '--left-right', '--count', `${baseHash}...${headHash}`], { mode: 'read', signal: context.signal })).trim().split(/\s+/);
+      const mergeBase = (
+        await git
+          .text(['merge-base', baseHash, headHash], { mode: 'read', signal: context.signal })
+          .catch((error: unknown) => {
+            if (error instanceof GitCommandError) return '';
+            throw error;
+          })
+      ).trim();
+      const counts = (
+        await git.text(['rev-list', '--left-right', '--count', `${baseHash}...${headHash}`], {
+          mode: 'read',
+          signal: context.signal,
+        })
+      )
+        .trim()
+        .split(/\s+/);
       const behind = Number(counts[0] ?? 0);
       const ahead = Number(counts[1] ?? 0);
-      const reply = context.reply().set({ base: baseHash, head: headHash, ...(mergeBase ? { merge_base: mergeBase } : {}), ahead, behind });
+      const reply = context
+        .reply()
+        .set({ base: baseHash, head: headHash, ...(mergeBase ? { merge_base: mergeBase } : {}), ahead, behind });
       if (offset === 0) {
         reply.header(
           `Comparing ${base} (${baseHash.slice(0, 12)}) with ${head} (${headHash.slice(0, 12)}):\n` +
@@ -72,7 +90,11 @@ export function compareTools(workspace: Workspace): AnyToolDefinition[] {
       const shape = mode === 'patch' ? [`--unified=${context_lines}`] : [...MODE_ARGS[mode]];
       const args = ['diff', ...SAFE_DIFF_OPTIONS, ...shape, `${baseHash}...${headHash}`, ...pathArguments(git, paths)];
       if (offset === 0) reply.line('');
-      const page = await pagedGitOutput(git, args, reply, { offset, context, alternative: 'use mode "stat" or pass paths' });
+      const page = await pagedGitOutput(git, args, reply, {
+        offset,
+        context,
+        alternative: 'use mode "stat" or pass paths',
+      });
       if (page.empty) reply.line('No changes.');
       return reply.build({ structured: true });
     },

@@ -55,7 +55,10 @@ interface Source {
 /** The git command (before its options) that makes the diff a tool showed. */
 async function diffCommand(git: RepositoryGit, spec: Source, signal: AbortSignal): Promise<string[]> {
   const need = (value: string | undefined, name: string) => {
-    if (value === undefined) throw new InvalidArgumentError(`source "${spec.source}" needs ${name}; pass the same arguments as the tool whose diff this is.`);
+    if (value === undefined)
+      throw new InvalidArgumentError(
+        `source "${spec.source}" needs ${name}; pass the same arguments as the tool whose diff this is.`,
+      );
     return value;
   };
   switch (spec.source) {
@@ -66,7 +69,13 @@ async function diffCommand(git: RepositoryGit, spec: Source, signal: AbortSignal
     case 'diff':
       return ['diff', ...(await targetArguments(git, need(spec.target, 'target'), signal))];
     case 'show':
-      return ['show', '--format=', '--no-show-signature', '--diff-merges=first-parent', await resolveRevision(git, need(spec.revision, 'revision'), 'revision', signal)];
+      return [
+        'show',
+        '--format=',
+        '--no-show-signature',
+        '--diff-merges=first-parent',
+        await resolveRevision(git, need(spec.revision, 'revision'), 'revision', signal),
+      ];
     case 'compare': {
       const base = await resolveRevision(git, need(spec.base, 'base'), 'base', signal);
       const head = await resolveRevision(git, spec.head ?? 'HEAD', 'head', signal);
@@ -94,7 +103,13 @@ export function parseFileList(numstat: string, nameStatus: string): DiffFile[] {
     const kind = status[0]!;
     const count = counts[files.length] ?? { added: null, removed: null };
     if (kind === 'R' || kind === 'C') {
-      files.push({ path: names[index + 2]!, old_path: names[index + 1]!, status: kind, ...count, binary: count.added === null });
+      files.push({
+        path: names[index + 2]!,
+        old_path: names[index + 1]!,
+        status: kind,
+        ...count,
+        binary: count.added === null,
+      });
       index += 2;
     } else {
       files.push({ path: names[index + 1]!, status: kind, ...count, binary: count.added === null });
@@ -155,10 +170,15 @@ export function diffViewTools(workspace: Workspace): AnyToolDefinition[] {
       const git = await workspace.open(args.repo_path, context);
       const command = await diffCommand(git, args, context.signal);
       const options = [...SAFE_DIFF_OPTIONS, '-M'];
-      const paths = args.file !== undefined ? [...(args.old_file !== undefined ? [args.old_file] : []), args.file] : args.paths;
+      const paths =
+        args.file !== undefined ? [...(args.old_file !== undefined ? [args.old_file] : []), args.file] : args.paths;
       const pathspec = pathArguments(git, paths);
       const run = (extra: string[], maxBytes?: number) =>
-        git.run([...command, ...options, ...extra, ...pathspec], { mode: 'read', signal: context.signal, ...(maxBytes !== undefined ? { maxBytes } : {}) });
+        git.run([...command, ...options, ...extra, ...pathspec], {
+          mode: 'read',
+          signal: context.signal,
+          ...(maxBytes !== undefined ? { maxBytes } : {}),
+        });
       const [numstat, nameStatus] = await Promise.all([run(['--numstat', '-z']), run(['--name-status', '-z'])]);
       const files = parseFileList(numstat.stdout.toString('utf8'), nameStatus.stdout.toString('utf8'));
       const room = Math.floor(context.maxOutputBytes / 2);
@@ -188,7 +208,11 @@ export function diffViewTools(workspace: Workspace): AnyToolDefinition[] {
 function tidy(files: DiffFile[], context: ToolContext) {
   const reply = context.reply();
   const shown = files.filter((file) => file.patch !== undefined).length;
-  reply.always(files.length === 0 ? 'No changes.' : `${files.length} changed file${files.length === 1 ? '' : 's'}; ${shown} with hunks here.`);
+  reply.always(
+    files.length === 0
+      ? 'No changes.'
+      : `${files.length} changed file${files.length === 1 ? '' : 's'}; ${shown} with hunks here.`,
+  );
   reply.set({ files });
   return reply.build({ structured: true });
 }

@@ -27,9 +27,20 @@ export function pathArguments(git: RepositoryGit, paths: readonly string[] | und
 }
 
 /** A diff's reply: the header line, then the page of git's output (or `none` when there is no difference). */
-async function diffReply(git: RepositoryGit, args: string[], header: string, offset: number, context: ToolContext, none: string) {
+async function diffReply(
+  git: RepositoryGit,
+  args: string[],
+  header: string,
+  offset: number,
+  context: ToolContext,
+  none: string,
+) {
   const reply = context.reply().header(header);
-  const page = await pagedGitOutput(git, args, reply, { offset, context, alternative: 'pass paths to see fewer files' });
+  const page = await pagedGitOutput(git, args, reply, {
+    offset,
+    context,
+    alternative: 'pass paths to see fewer files',
+  });
   if (page.empty) reply.line(none);
   return reply.build({ structured: true });
 }
@@ -49,7 +60,12 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
     name: 'git_diff_unstaged',
     title: 'Diff unstaged changes',
     description: 'Shows changes in the working tree that are not yet staged (git diff).',
-    inputSchema: z.object({ repo_path: repoPathField, context_lines: contextLinesField, paths: pathsField, offset: offsetField }),
+    inputSchema: z.object({
+      repo_path: repoPathField,
+      context_lines: contextLinesField,
+      paths: pathsField,
+      offset: offsetField,
+    }),
     outputSchema: diffOutput,
     annotations: READ_ONLY,
     ui: { resourceUri: DIFF_VIEW_URI },
@@ -64,13 +80,24 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
     name: 'git_diff_staged',
     title: 'Diff staged changes',
     description: 'Shows changes staged for the next commit (git diff --cached).',
-    inputSchema: z.object({ repo_path: repoPathField, context_lines: contextLinesField, paths: pathsField, offset: offsetField }),
+    inputSchema: z.object({
+      repo_path: repoPathField,
+      context_lines: contextLinesField,
+      paths: pathsField,
+      offset: offsetField,
+    }),
     outputSchema: diffOutput,
     annotations: READ_ONLY,
     ui: { resourceUri: DIFF_VIEW_URI },
     handler: async ({ repo_path, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
-      const args = ['diff', '--cached', ...SAFE_DIFF_OPTIONS, `--unified=${context_lines}`, ...pathArguments(git, paths)];
+      const args = [
+        'diff',
+        '--cached',
+        ...SAFE_DIFF_OPTIONS,
+        `--unified=${context_lines}`,
+        ...pathArguments(git, paths),
+      ];
       return diffReply(git, args, 'Staged changes:', offset, context, 'No staged changes.');
     },
   });
@@ -91,9 +118,18 @@ export function diffTools(workspace: Workspace): AnyToolDefinition[] {
     ui: { resourceUri: DIFF_VIEW_URI },
     handler: async ({ repo_path, target, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
-      if (target.trim() !== target) throw new InvalidArgumentError('target has leading or trailing spaces; pass the branch, tag or commit exactly.');
+      if (target.trim() !== target)
+        throw new InvalidArgumentError(
+          'target has leading or trailing spaces; pass the branch, tag or commit exactly.',
+        );
       const revisions = await targetArguments(git, target, context.signal);
-      const args = ['diff', ...SAFE_DIFF_OPTIONS, `--unified=${context_lines}`, ...revisions, ...pathArguments(git, paths)];
+      const args = [
+        'diff',
+        ...SAFE_DIFF_OPTIONS,
+        `--unified=${context_lines}`,
+        ...revisions,
+        ...pathArguments(git, paths),
+      ];
       return diffReply(git, args, `Diff with ${target}:`, offset, context, 'No differences.');
     },
   });

@@ -40,7 +40,11 @@ export function parseLog(output: string): LogCommit[] {
 const dateField = z.string().max(100).optional();
 
 /** Revision arguments for git_log: HEAD by default, a revision, or a range with both ends verified. */
-async function revisionArguments(git: RepositoryGit, revision: string | undefined, signal: AbortSignal): Promise<string[]> {
+async function revisionArguments(
+  git: RepositoryGit,
+  revision: string | undefined,
+  signal: AbortSignal,
+): Promise<string[]> {
   // HEAD is our own constant, not caller text: no verification round trip on the hot path.
   if (revision === undefined) return ['HEAD'];
   const range = splitRange(revision);
@@ -70,11 +74,18 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
     }),
     outputSchema: z.object({ count: z.number().describe('Commits shown.'), ...TRUNCATION_SHAPE }),
     annotations: READ_ONLY,
-    handler: async ({ repo_path, max_count, start_timestamp, end_timestamp, revision, paths, author, grep, offset }, context) => {
+    handler: async (
+      { repo_path, max_count, start_timestamp, end_timestamp, revision, paths, author, grep, offset },
+      context,
+    ) => {
       const git = await workspace.open(repo_path, context);
       const revisions = await revisionArguments(git, revision, context.signal);
-      for (const [name, value] of [['start_timestamp', start_timestamp], ['end_timestamp', end_timestamp]] as const) {
-        if (value !== undefined && /[\x00-\x1f]/.test(value)) throw new InvalidArgumentError(`${name} contains control characters; pass a date.`);
+      for (const [name, value] of [
+        ['start_timestamp', start_timestamp],
+        ['end_timestamp', end_timestamp],
+      ] as const) {
+        if (value !== undefined && /[\x00-\x1f]/.test(value))
+          throw new InvalidArgumentError(`${name} contains control characters; pass a date.`);
       }
       const args = [
         'log',
@@ -96,8 +107,13 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
         output = await git.run(args, { mode: 'read', signal: context.signal });
       } catch (error) {
         // An empty repository has no HEAD commit yet: that is an empty log, not an error.
-        if (revision === undefined && error instanceof GitCommandError && /does not have any commits|bad default revision|unknown revision|bad revision 'HEAD'/.test(error.stderr)) {
-          if (!(await refExists(git, 'HEAD', context.signal))) return context.reply().header('Commit history:').always('No commits yet.').set({ count: 0 }).build();
+        if (
+          revision === undefined &&
+          error instanceof GitCommandError &&
+          /does not have any commits|bad default revision|unknown revision|bad revision 'HEAD'/.test(error.stderr)
+        ) {
+          if (!(await refExists(git, 'HEAD', context.signal)))
+            return context.reply().header('Commit history:').always('No commits yet.').set({ count: 0 }).build();
         }
         throw error;
       }
@@ -111,7 +127,11 @@ export function logTools(workspace: Workspace): AnyToolDefinition[] {
       });
       const shown = page.items.length;
       if (shown === 0 && !page.truncated) reply.always('No commits match.');
-      reply.header(shown === 0 ? 'Commit history:' : `Commit history (${shown} commit${shown === 1 ? '' : 's'}${offset > 0 ? ` from offset ${offset}` : ''}):`);
+      reply.header(
+        shown === 0
+          ? 'Commit history:'
+          : `Commit history (${shown} commit${shown === 1 ? '' : 's'}${offset > 0 ? ` from offset ${offset}` : ''}):`,
+      );
       return reply.set({ count: shown }).build();
     },
   });

@@ -26,9 +26,15 @@ export async function runForPage(
   options: { offset: number; signal: AbortSignal; mode?: GitMode },
 ): Promise<GitOutput> {
   const { offset } = options;
-  const output = await git.run(args, { mode: options.mode ?? 'read', signal: options.signal, maxBytes: offset + pageRoom(reply) });
+  const output = await git.run(args, {
+    mode: options.mode ?? 'read',
+    signal: options.signal,
+    maxBytes: offset + pageRoom(reply),
+  });
   if (offset > 0 && offset >= output.stdout.length && !output.truncated) {
-    throw new InvalidArgumentError(`offset ${offset} is past the end of the output (${output.stdout.length} bytes); pass a smaller offset or 0.`);
+    throw new InvalidArgumentError(
+      `offset ${offset} is past the end of the output (${output.stdout.length} bytes); pass a smaller offset or 0.`,
+    );
   }
   return output;
 }
@@ -63,8 +69,15 @@ export async function pagedGitOutput(
   reply: Reply,
   options: { offset: number; context: Pick<ToolContext, 'signal'>; mode?: GitMode; alternative?: string },
 ): Promise<GitPage> {
-  const output = await runForPage(git, args, reply, { offset: options.offset, signal: options.context.signal, ...(options.mode ? { mode: options.mode } : {}) });
-  return addPage(reply, output, { offset: options.offset, ...(options.alternative ? { alternative: options.alternative } : {}) });
+  const output = await runForPage(git, args, reply, {
+    offset: options.offset,
+    signal: options.context.signal,
+    ...(options.mode ? { mode: options.mode } : {}),
+  });
+  return addPage(reply, output, {
+    offset: options.offset,
+    ...(options.alternative ? { alternative: options.alternative } : {}),
+  });
 }
 
 /** Bytes of git output a page may take: the reply's room, less the line break it puts after the page. */

@@ -41,13 +41,19 @@ async function pickRemote(git: RepositoryGit, remote: string | undefined, signal
     assertRevisionText(remote, 'remote');
     // Only a configured remote name is accepted: never a URL or an option, so no --upload-pack, no ext::.
     if (!names.includes(remote)) {
-      throw new NotFoundError(`remote ${JSON.stringify(remote)} is not configured in this repository; use one of: ${names.join(', ') || '(none)'}.`);
+      throw new NotFoundError(
+        `remote ${JSON.stringify(remote)} is not configured in this repository; use one of: ${names.join(', ') || '(none)'}.`,
+      );
     }
     return remote;
   }
   if (names.includes('origin')) return 'origin';
   if (names.length === 1) return names[0]!;
-  throw new InvalidArgumentError(names.length === 0 ? 'This repository has no remote configured.' : `Several remotes are configured (${names.join(', ')}); pass remote.`);
+  throw new InvalidArgumentError(
+    names.length === 0
+      ? 'This repository has no remote configured.'
+      : `Several remotes are configured (${names.join(', ')}); pass remote.`,
+  );
 }
 
 /** Git's own account of a network operation (it reports progress and results on stderr). */
@@ -55,10 +61,14 @@ function summary(stderr: string, stdout: string): string {
   const text = `${stdout}\n${stderr}`
     .split('\n')
     .map((line) => line.trimEnd())
-    .filter((line) => line.length > 0 && !/^(remote: )?(Counting|Compressing|Receiving|Resolving|Writing|Enumerating|Total|Unpacking)/.test(line))
+    .filter(
+      (line) =>
+        line.length > 0 &&
+        !/^(remote: )?(Counting|Compressing|Receiving|Resolving|Writing|Enumerating|Total|Unpacking)/.test(line),
+    )
     // Only git's ref-update lines and the remote's own messages stay; warnings and errors can quote files and URLs.
     .filter((line) => !/^(warning|error|fatal|hint):/i.test(line))
-    // eslint-disable-next-line no-control-regex
+
     .map((line) => redactUrl(line).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ''))
     .join('\n');
   return text.length > 4000 ? `${text.slice(0, 4000)}\n…` : text;
@@ -109,38 +119,63 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
     handler: async ({ repo_path, remote, prune, tags }, context) => {
       const git = await workspace.open(repo_path, context);
       const name = await chooseRemote(git, remote, context.signal);
-      const out = await git.run(['fetch', ...(prune ? ['--prune'] : []), ...(tags ? ['--tags'] : []), '--end-of-options', name], { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
+      const out = await git.run(
+        ['fetch', ...(prune ? ['--prune'] : []), ...(tags ? ['--tags'] : []), '--end-of-options', name],
+        { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS },
+      );
       const said = summary(out.stderr, out.stdout.toString('utf8'));
-      return context.reply().always(`Fetched from ${name}.${said ? `\n${said}` : ' Already up to date.'}`).build();
+      return context
+        .reply()
+        .always(`Fetched from ${name}.${said ? `\n${said}` : ' Already up to date.'}`)
+        .build();
     },
   });
 
   const pull = defineTool({
     name: 'git_pull',
     title: 'Pull from a remote',
-    description: 'Fetches from a configured remote and integrates into the current branch (fast-forward only by default).',
+    description:
+      'Fetches from a configured remote and integrates into the current branch (fast-forward only by default).',
     inputSchema: z.object({
       repo_path: repoPathField,
       remote: z.string().optional().describe('Configured remote name; default origin (or the only remote).'),
       branch: z.string().optional().describe('Remote branch to pull; default the upstream of the current branch.'),
-      ff_only: z.boolean().default(true).describe('Refuse to create a merge commit (fail instead when histories diverged).'),
+      ff_only: z
+        .boolean()
+        .default(true)
+        .describe('Refuse to create a merge commit (fail instead when histories diverged).'),
     }),
     annotations: REMOTE,
     handler: async ({ repo_path, remote, branch, ff_only }, context) => {
       const git = await workspace.open(repo_path, context);
-      if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: use git_fetch instead.');
+      if (git.repository.topLevel === undefined)
+        throw new InvalidArgumentError('This is a bare repository: use git_fetch instead.');
       const name = await chooseRemote(git, remote, context.signal);
       if (branch !== undefined) await assertNewRefName(git, 'branch', branch, 'branch', context.signal);
-      const args = ['pull', ff_only ? '--ff-only' : '--no-rebase', '--end-of-options', name, ...(branch !== undefined ? [`refs/heads/${branch}`] : [])];
-      const out = await git.run(args, { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
-      return context.reply().always(`Pulled from ${name}.\n${summary(out.stderr, out.stdout.toString('utf8'))}`.trim()).build();
+      const args = [
+        'pull',
+        ff_only ? '--ff-only' : '--no-rebase',
+        '--end-of-options',
+        name,
+        ...(branch !== undefined ? [`refs/heads/${branch}`] : []),
+      ];
+      const out = await git.run(args, {
+        mode: 'remote',
+        signal: context.signal,
+        idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS,
+      });
+      return context
+        .reply()
+        .always(`Pulled from ${name}.\n${summary(out.stderr, out.stdout.toString('utf8'))}`.trim())
+        .build();
     },
   });
 
   const push = defineTool({
     name: 'git_push',
     title: 'Push to a remote',
-    description: 'Pushes a local branch (default the current one) to the same name on a configured remote; never forces.',
+    description:
+      'Pushes a local branch (default the current one) to the same name on a configured remote; never forces.',
     inputSchema: z.object({
       repo_path: repoPathField,
       remote: z.string().optional().describe('Configured remote name; default origin (or the only remote).'),
@@ -154,10 +189,17 @@ export function remoteTools(workspace: Workspace, options: { allowRemote: boolea
       const local = branch ?? (await currentBranch(git, context.signal));
       if (local === undefined) throw new InvalidArgumentError('HEAD is detached; pass the branch to push.');
       assertRevisionText(local, 'branch');
-      if (!(await refExists(git, `refs/heads/${local}`, context.signal))) throw new NotFoundError(`Local branch ${JSON.stringify(local)} does not exist; list branches with git_branch.`);
+      if (!(await refExists(git, `refs/heads/${local}`, context.signal)))
+        throw new NotFoundError(`Local branch ${JSON.stringify(local)} does not exist; list branches with git_branch.`);
       const refspec = `refs/heads/${local}:refs/heads/${local}`;
-      const out = await git.run(['push', '--porcelain', ...(set_upstream ? ['--set-upstream'] : []), '--end-of-options', name, refspec], { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS });
-      return context.reply().always(`Pushed ${local} to ${name}.\n${summary('', out.stdout.toString('utf8'))}`.trim()).build();
+      const out = await git.run(
+        ['push', '--porcelain', ...(set_upstream ? ['--set-upstream'] : []), '--end-of-options', name, refspec],
+        { mode: 'remote', signal: context.signal, idleTimeoutMs: REMOTE_IDLE_TIMEOUT_MS },
+      );
+      return context
+        .reply()
+        .always(`Pushed ${local} to ${name}.\n${summary('', out.stdout.toString('utf8'))}`.trim())
+        .build();
     },
   });
 

@@ -41,7 +41,16 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
     handler: async ({ repo_path, revision, context_lines, paths, offset }, context) => {
       const git = await workspace.open(repo_path, context);
       const hash = await resolveRevision(git, revision, 'revision', context.signal);
-      const args = ['show', ...SAFE_DIFF_OPTIONS, '--no-show-signature', '--diff-merges=first-parent', SHOW_FORMAT, `--unified=${context_lines}`, hash, ...pathArguments(git, paths)];
+      const args = [
+        'show',
+        ...SAFE_DIFF_OPTIONS,
+        '--no-show-signature',
+        '--diff-merges=first-parent',
+        SHOW_FORMAT,
+        `--unified=${context_lines}`,
+        hash,
+        ...pathArguments(git, paths),
+      ];
       const reply = context.reply();
       const output = await runForPage(git, args, reply, { offset, signal: context.signal });
       // The structure comes from the header git printed; it is set before the page so the page fits what is left.
@@ -79,7 +88,10 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
       const commit = await resolveRevision(git, revision, 'revision', context.signal);
       const relative = workTreePath(git.repository, path);
       const blob = await resolveBlob(git, commit, relative, context.signal);
-      if (blob === undefined) throw new NotFoundError(`${JSON.stringify(path)} is not a file at ${revision}; check the path (git_log with paths shows when it changed).`);
+      if (blob === undefined)
+        throw new NotFoundError(
+          `${JSON.stringify(path)} is not a file at ${revision}; check the path (git_log with paths shows when it changed).`,
+        );
       const size = Number((await git.text(['cat-file', '-s', blob], { mode: 'read', signal: context.signal })).trim());
       // All structure first: the page is sized to the room that is left.
       const reply = context.reply().set({ blob, size, binary: false });
@@ -89,7 +101,9 @@ export function showTools(workspace: Workspace): AnyToolDefinition[] {
       }
       const output = await runForPage(git, ['cat-file', 'blob', blob], reply, { offset, signal: context.signal });
       if (looksBinary(output.stdout.subarray(0, SNIFF_BYTES))) {
-        reply.line(`${path} at ${revision} is a binary file of ${formatBytes(size)} (${size} bytes); its content is not shown.`);
+        reply.line(
+          `${path} at ${revision} is a binary file of ${formatBytes(size)} (${size} bytes); its content is not shown.`,
+        );
         return reply.set({ binary: true }).build({ structured: true });
       }
       addPage(reply, output, { offset });

@@ -19,7 +19,8 @@ const filesField = z
 
 /** Stages `files` (each confined to the work tree) and returns the staged paths git reported. */
 async function stage(git: RepositoryGit, files: readonly string[], signal: AbortSignal): Promise<string[]> {
-  if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: it has no work tree to stage files from.');
+  if (git.repository.topLevel === undefined)
+    throw new InvalidArgumentError('This is a bare repository: it has no work tree to stage files from.');
   const paths = files.map((file) => workTreePath(git.repository, file, 'files'));
   const out = await git.text(['add', '--verbose', '--', ...paths], { mode: 'write', signal });
   return out
@@ -35,14 +36,22 @@ export function stagingTools(workspace: Workspace): AnyToolDefinition[] {
     title: 'Stage files',
     description: 'Adds file contents to the staging area.',
     inputSchema: z.object({ repo_path: repoPathField, files: filesField }),
-    outputSchema: z.object({ staged: z.array(z.string()).describe('Paths git staged in this call (at most 200 listed).'), count: z.number().describe('How many paths were staged.'), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      staged: z.array(z.string()).describe('Paths git staged in this call (at most 200 listed).'),
+      count: z.number().describe('How many paths were staged.'),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ repo_path, files }, context) => {
       const git = await workspace.open(repo_path, context);
       const staged = await stage(git, files, context.signal);
       return context
         .reply()
-        .always(staged.length > 0 ? `Files staged successfully (${staged.length}).` : 'Files staged successfully (nothing new to stage).')
+        .always(
+          staged.length > 0
+            ? `Files staged successfully (${staged.length}).`
+            : 'Files staged successfully (nothing new to stage).',
+        )
         .set({ staged: staged.slice(0, 200), count: staged.length })
         .build();
     },
@@ -56,12 +65,16 @@ export function stagingTools(workspace: Workspace): AnyToolDefinition[] {
     annotations: withHints(WRITE, { idempotentHint: true }),
     handler: async ({ repo_path }, context) => {
       const git = await workspace.open(repo_path, context);
-      if (git.repository.topLevel === undefined) throw new InvalidArgumentError('This is a bare repository: it has no staging area to reset.');
+      if (git.repository.topLevel === undefined)
+        throw new InvalidArgumentError('This is a bare repository: it has no staging area to reset.');
       if (await refExists(git, 'HEAD', context.signal)) {
         await git.run(['reset', '--mixed'], { mode: 'write', signal: context.signal });
       } else {
         // Before the first commit there is no HEAD to reset to: empty the index instead.
-        await git.run(['rm', '-r', '--cached', '--ignore-unmatch', '--', '.'], { mode: 'write', signal: context.signal });
+        await git.run(['rm', '-r', '--cached', '--ignore-unmatch', '--', '.'], {
+          mode: 'write',
+          signal: context.signal,
+        });
       }
       return context.reply().always('All staged changes reset').build();
     },
@@ -70,13 +83,18 @@ export function stagingTools(workspace: Workspace): AnyToolDefinition[] {
   const commit = defineTool({
     name: 'git_commit',
     title: 'Commit',
-    description: "Commits the staged changes (pass files to stage them first); the repository's hooks and signing apply.",
+    description:
+      "Commits the staged changes (pass files to stage them first); the repository's hooks and signing apply.",
     inputSchema: z.object({
       repo_path: repoPathField,
       message: z.string().max(100_000),
       files: filesField.optional(),
     }),
-    outputSchema: z.object({ hash: z.string().describe('Hash of the new commit.'), branch: z.string().optional().describe('Branch the commit was made on.'), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      hash: z.string().describe('Hash of the new commit.'),
+      branch: z.string().optional().describe('Branch the commit was made on.'),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: WRITE,
     handler: async ({ repo_path, message, files }, context) => {
       const git = await workspace.open(repo_path, context);
@@ -85,16 +103,29 @@ export function stagingTools(workspace: Workspace): AnyToolDefinition[] {
       if (files !== undefined) await stage(git, files, context.signal);
       try {
         // The message is attached to its option with "=", so whatever it says it stays the message.
-        await git.run(['commit', `--message=${message}`], { mode: 'write', signal: context.signal, idleTimeoutMs: 300_000 });
+        await git.run(['commit', `--message=${message}`], {
+          mode: 'write',
+          signal: context.signal,
+          idleTimeoutMs: 300_000,
+        });
       } catch (error) {
-        if (error instanceof GitCommandError && /nothing (added )?to commit|no changes added to commit/.test(`${error.stdout}\n${error.stderr}`)) {
-          throw new InvalidArgumentError('Nothing is staged to commit; stage changes with git_add (or pass files) first.');
+        if (
+          error instanceof GitCommandError &&
+          /nothing (added )?to commit|no changes added to commit/.test(`${error.stdout}\n${error.stderr}`)
+        ) {
+          throw new InvalidArgumentError(
+            'Nothing is staged to commit; stage changes with git_add (or pass files) first.',
+          );
         }
         throw error;
       }
       const hash = await resolveRevision(git, 'HEAD', 'HEAD', context.signal);
       const branch = await currentBranch(git, context.signal);
-      return context.reply().always(`Changes committed successfully with hash ${hash}`).set({ hash, ...(branch ? { branch } : {}) }).build();
+      return context
+        .reply()
+        .always(`Changes committed successfully with hash ${hash}`)
+        .set({ hash, ...(branch ? { branch } : {}) })
+        .build();
     },
   });
 

@@ -53,7 +53,13 @@ export function parseStatus(output: string): { branch: BranchFacts; entries: Sta
       entries.push({ path: fields[8]!, index: fields[1]![0]!, worktree: fields[1]![1]!, kind: 'changed' });
     } else if (type === '2') {
       const fields = splitFields(record, 10);
-      entries.push({ path: fields[9]!, from: records[++i] ?? '', index: fields[1]![0]!, worktree: fields[1]![1]!, kind: 'changed' });
+      entries.push({
+        path: fields[9]!,
+        from: records[++i] ?? '',
+        index: fields[1]![0]!,
+        worktree: fields[1]![1]!,
+        kind: 'changed',
+      });
     } else if (type === 'u') {
       const fields = splitFields(record, 11);
       entries.push({ path: fields[10]!, index: fields[1]![0]!, worktree: fields[1]![1]!, kind: 'conflicted' });
@@ -75,7 +81,15 @@ function splitFields(record: string, count: number): string[] {
   return fields;
 }
 
-const WORDS: Record<string, string> = { M: 'modified', T: 'typechange', A: 'new file', D: 'deleted', R: 'renamed', C: 'copied', U: 'unmerged' };
+const WORDS: Record<string, string> = {
+  M: 'modified',
+  T: 'typechange',
+  A: 'new file',
+  D: 'deleted',
+  R: 'renamed',
+  C: 'copied',
+  U: 'unmerged',
+};
 
 function describe(letter: string, entry: StatusEntry): string {
   const word = WORDS[letter] ?? letter;
@@ -91,20 +105,33 @@ function render(reply: Reply, branch: BranchFacts, entries: StatusEntry[]): void
   if (branch.oid === '(initial)') head.push('No commits yet');
   if (branch.upstream) {
     const { ahead = 0, behind = 0 } = branch;
-    const relation = ahead === 0 && behind === 0 ? 'up to date with' : ahead > 0 && behind > 0 ? `diverged from (${ahead} ahead, ${behind} behind)` : ahead > 0 ? `ahead of (by ${ahead} commits)` : `behind (by ${behind} commits)`;
+    const relation =
+      ahead === 0 && behind === 0
+        ? 'up to date with'
+        : ahead > 0 && behind > 0
+          ? `diverged from (${ahead} ahead, ${behind} behind)`
+          : ahead > 0
+            ? `ahead of (by ${ahead} commits)`
+            : `behind (by ${behind} commits)`;
     head.push(`Your branch is ${relation} '${branch.upstream}'.`);
   }
   const sections: Array<[string, string[]]> = [
     ['Unmerged paths:', entries.filter((e) => e.kind === 'conflicted').map((e) => describe('U', e))],
-    ['Changes to be committed:', entries.filter((e) => e.kind === 'changed' && e.index !== '.').map((e) => describe(e.index, e))],
-    ['Changes not staged for commit:', entries.filter((e) => e.kind === 'changed' && e.worktree !== '.').map((e) => describe(e.worktree, e))],
+    [
+      'Changes to be committed:',
+      entries.filter((e) => e.kind === 'changed' && e.index !== '.').map((e) => describe(e.index, e)),
+    ],
+    [
+      'Changes not staged for commit:',
+      entries.filter((e) => e.kind === 'changed' && e.worktree !== '.').map((e) => describe(e.worktree, e)),
+    ],
     ['Untracked files:', entries.filter((e) => e.kind === 'untracked').map((e) => `\t${e.path}`)],
   ];
   const total = sections.reduce((sum, [, items]) => sum + items.length, 0);
   if (total === 0) head.push('nothing to commit, working tree clean');
   reply.header(head.join('\n'));
   let shown = 0;
-  let full = false;
+  let full: boolean;
   for (const [title, items] of sections) {
     if (items.length === 0) continue;
     full = !reply.line('') || !reply.line(title);
@@ -148,13 +175,18 @@ export function statusTools(workspace: Workspace): AnyToolDefinition[] {
     annotations: READ_ONLY,
     handler: async ({ repo_path }, context) => {
       const git = await workspace.open(repo_path, context);
-      const output = await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', '--ignore-submodules=dirty'], { mode: 'read', signal: context.signal });
+      const output = await git.run(
+        ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', '--ignore-submodules=dirty'],
+        { mode: 'read', signal: context.signal },
+      );
       const { branch, entries } = parseStatus(decodeTolerant(output.stdout).text);
       const count = (predicate: (entry: StatusEntry) => boolean) => entries.filter(predicate).length;
       // The summary first: it is always sent, and the listing is cut to the room that is left.
       const reply = context.reply().set({
         ...(branch.head !== undefined ? { branch: branch.head } : {}),
-        ...(branch.upstream !== undefined ? { upstream: branch.upstream, ahead: branch.ahead ?? 0, behind: branch.behind ?? 0 } : {}),
+        ...(branch.upstream !== undefined
+          ? { upstream: branch.upstream, ahead: branch.ahead ?? 0, behind: branch.behind ?? 0 }
+          : {}),
         clean: entries.length === 0,
         staged: count((e) => e.kind === 'changed' && e.index !== '.'),
         unstaged: count((e) => e.kind === 'changed' && e.worktree !== '.'),

@@ -24,7 +24,8 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
     toolset: 'tags',
     handler: async ({ repo_path, max_count, contains, offset }, context) => {
       const git = await workspace.open(repo_path, context);
-      const containsHash = contains === undefined ? undefined : await resolveRevision(git, contains, 'contains', context.signal);
+      const containsHash =
+        contains === undefined ? undefined : await resolveRevision(git, contains, 'contains', context.signal);
       const out = await git.text(
         [
           'for-each-ref',
@@ -46,7 +47,8 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
         });
       const reply = context.reply();
       const page = reply.page(all.slice(offset), {
-        line: (t) => `${t.name}  ${t.commit.slice(0, 12)}  ${t.date.slice(0, 10)}  ${t.annotated ? `annotated: ${t.subject}` : 'lightweight'}`,
+        line: (t) =>
+          `${t.name}  ${t.commit.slice(0, 12)}  ${t.date.slice(0, 10)}  ${t.annotated ? `annotated: ${t.subject}` : 'lightweight'}`,
         noun: 'tags',
         offset,
         limit: max_count,
@@ -67,17 +69,32 @@ export function tagTools(workspace: Workspace): AnyToolDefinition[] {
       revision: z.string().default('HEAD').describe('Commit, branch or tag to tag.'),
       message: z.string().min(1).max(100_000).optional().describe('Message: makes an annotated tag.'),
     }),
-    outputSchema: z.object({ tag: z.string().describe('The new tag.'), commit: z.string().describe('Commit it points at.'), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      tag: z.string().describe('The new tag.'),
+      commit: z.string().describe('Commit it points at.'),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: WRITE,
     toolset: 'tags',
     handler: async ({ repo_path, tag_name, revision, message }, context) => {
       const git = await workspace.open(repo_path, context);
       await assertNewRefName(git, 'tag', tag_name, 'tag_name', context.signal);
-      if (await refExists(git, `refs/tags/${tag_name}`, context.signal)) throw new AlreadyExistsError(`Tag ${JSON.stringify(tag_name)} already exists; choose another name.`);
+      if (await refExists(git, `refs/tags/${tag_name}`, context.signal))
+        throw new AlreadyExistsError(`Tag ${JSON.stringify(tag_name)} already exists; choose another name.`);
       const commit = await resolveRevision(git, revision, 'revision', context.signal);
-      const args = ['tag', ...(message !== undefined ? ['--annotate', `--message=${message}`] : []), '--end-of-options', tag_name, commit];
+      const args = [
+        'tag',
+        ...(message !== undefined ? ['--annotate', `--message=${message}`] : []),
+        '--end-of-options',
+        tag_name,
+        commit,
+      ];
       await git.run(args, { mode: 'write', signal: context.signal });
-      return context.reply().always(`Created ${message !== undefined ? 'annotated ' : ''}tag '${tag_name}' at ${commit.slice(0, 12)}.`).set({ tag: tag_name, commit }).build();
+      return context
+        .reply()
+        .always(`Created ${message !== undefined ? 'annotated ' : ''}tag '${tag_name}' at ${commit.slice(0, 12)}.`)
+        .set({ tag: tag_name, commit })
+        .build();
     },
   });
 

@@ -22,7 +22,10 @@ export interface CallOptions {
 }
 
 interface OctokitLike {
-  request(route: string, params?: Params): Promise<{ status: number; headers: Record<string, string | number | undefined>; data: unknown }>;
+  request(
+    route: string,
+    params?: Params,
+  ): Promise<{ status: number; headers: Record<string, string | number | undefined>; data: unknown }>;
   graphql<T>(query: string, variables?: Params): Promise<T>;
 }
 
@@ -52,7 +55,10 @@ export function nextPageFromLink(link: string | number | undefined): number | un
  * (json-with-bigint) rewrites the whole text with a regular expression and revives every value, which was
  * most of the server's time on a 30-item list, for ids that GitHub keeps within 2^53 anyway.
  */
-async function successBody(body: ReadableStream<Uint8Array> | null | string, contentType: string | number | undefined): Promise<unknown> {
+async function successBody(
+  body: ReadableStream<Uint8Array> | null | string,
+  contentType: string | number | undefined,
+): Promise<unknown> {
   // 204/205 and HEAD answers come back from octokit with an empty string and no stream.
   if (body === null || typeof body === 'string') return body ?? '';
   const response = new Response(body);
@@ -66,7 +72,12 @@ async function successBody(body: ReadableStream<Uint8Array> | null | string, con
       return text;
     }
   }
-  if (type === '' || mime.startsWith('text/') || (/charset=("?)utf-8\1/.test(type) && mime !== 'application/octet-stream')) return response.text();
+  if (
+    type === '' ||
+    mime.startsWith('text/') ||
+    (/charset=("?)utf-8\1/.test(type) && mime !== 'application/octet-stream')
+  )
+    return response.text();
   return response.arrayBuffer();
 }
 
@@ -89,14 +100,19 @@ export class GitHubApi {
 
   async #client(): Promise<OctokitLike> {
     this.#octokit ??= (async () => {
-      const [{ Octokit }, { yieldWithoutTimerClamp }] = await Promise.all([import('octokit'), import('./bottleneck.js')]);
+      const [{ Octokit }, { yieldWithoutTimerClamp }] = await Promise.all([
+        import('octokit'),
+        import('./bottleneck.js'),
+      ]);
       yieldWithoutTimerClamp();
       const log = this.#log;
-      const retryShortWaits = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number) => {
-        const retry = retryCount === 0 && retryAfter <= MAX_RETRY_WAIT_SECONDS;
-        log.warning(`GitHub ${kind}`, { method: options.method, route: options.url, retryAfter, retry });
-        return retry;
-      };
+      const retryShortWaits =
+        (kind: string) =>
+        (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number) => {
+          const retry = retryCount === 0 && retryAfter <= MAX_RETRY_WAIT_SECONDS;
+          log.warning(`GitHub ${kind}`, { method: options.method, route: options.url, retryAfter, retry });
+          return retry;
+        };
       let url: URL | undefined;
       try {
         url = new URL(this.#config.apiUrl);
@@ -106,23 +122,40 @@ export class GitHubApi {
       // GitHub asks clients to pace writes and searches (a second between writes, two between searches) to
       // stay clear of its secondary limits; a loopback API (a local test server) has none, so the pacing
       // would only slow it down.
-      const unpaced = url !== undefined && isLoopbackHost(url.hostname) ? { key: () => ({ schedule: (_options: unknown, task: (...args: unknown[]) => unknown, ...args: unknown[]) => task(...args) }) } : undefined;
+      const unpaced =
+        url !== undefined && isLoopbackHost(url.hostname)
+          ? {
+              key: () => ({
+                schedule: (_options: unknown, task: (...args: unknown[]) => unknown, ...args: unknown[]) =>
+                  task(...args),
+              }),
+            }
+          : undefined;
       const octokit = new Octokit({
         ...(this.#config.token ? { auth: this.#config.token } : {}),
         baseUrl: this.#config.apiUrl,
         userAgent: 'portico-mcp-server-github',
-        log: { debug: () => {}, info: () => {}, warn: (message: string) => log.debug('octokit', { message }), error: (message: string) => log.debug('octokit', { message }) },
+        log: {
+          debug: () => {},
+          info: () => {},
+          warn: (message: string) => log.debug('octokit', { message }),
+          error: (message: string) => log.debug('octokit', { message }),
+        },
         // A conflict or an unsupported method will not go away by asking again, and 429 is the throttling
         // plugin's to handle (with the wait GitHub names); the retry plugin's own list lacks them. Its backoff
         // (1 s, then 4 s) spares a struggling GitHub; a loopback API is retried at once.
-        retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451], ...(unpaced ? { retryAfterBaseValue: 10 } : {}) },
+        retry: {
+          retries: 2,
+          doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451],
+          ...(unpaced ? { retryAfterBaseValue: 10 } : {}),
+        },
         throttle: {
           onRateLimit: retryShortWaits('rate limit'),
           onSecondaryRateLimit: retryShortWaits('secondary rate limit'),
           ...(unpaced ? { write: unpaced, search: unpaced, notifications: unpaced } : {}),
         },
       });
-      return octokit as unknown as OctokitLike;
+      return octokit;
     })();
     return this.#octokit;
   }
@@ -132,9 +165,20 @@ export class GitHubApi {
     if (options.signal.aborted) throw toGitHubError(Object.assign(new Error('aborted'), { name: 'AbortError' }));
     try {
       const octokit = await this.#client();
-      const response = await octokit.request(route, { ...params, request: { signal: options.signal, parseSuccessResponseBody: false } });
-      const data = await successBody(response.data as ReadableStream<Uint8Array> | null | string, response.headers['content-type']);
-      return { status: response.status, data: data as T, nextPage: nextPageFromLink(response.headers.link), headers: response.headers };
+      const response = await octokit.request(route, {
+        ...params,
+        request: { signal: options.signal, parseSuccessResponseBody: false },
+      });
+      const data = await successBody(
+        response.data as ReadableStream<Uint8Array> | null | string,
+        response.headers['content-type'],
+      );
+      return {
+        status: response.status,
+        data: data as T,
+        nextPage: nextPageFromLink(response.headers.link),
+        headers: response.headers,
+      };
     } catch (error) {
       if (options.signal.aborted) throw toGitHubError(Object.assign(new Error('aborted'), { name: 'AbortError' }));
       throw toGitHubError(error, options.hints, this.apiUrl);
@@ -154,7 +198,11 @@ export class GitHubApi {
 
   /** The login of the token's user, asked once. */
   async login(signal: AbortSignal): Promise<string> {
-    this.#login ??= this.request<{ login: string }>('GET /user', {}, { signal, hints: { subject: 'authenticated user (set a token)' } }).then(
+    this.#login ??= this.request<{ login: string }>(
+      'GET /user',
+      {},
+      { signal, hints: { subject: 'authenticated user (set a token)' } },
+    ).then(
       (response) => response.data.login,
       (error: unknown) => {
         this.#login = undefined;

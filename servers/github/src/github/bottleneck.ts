@@ -13,9 +13,14 @@ export function yieldWithoutTimerClamp(): void {
   if (patched) return;
   patched = true;
   const probe = new Bottleneck();
-  const store = Object.getPrototypeOf((probe as unknown as { _store: object })._store) as { yieldLoop(t?: number): Promise<void>; Promise: PromiseConstructor };
+  const store = Object.getPrototypeOf((probe as unknown as { _store: object })._store) as {
+    yieldLoop(t?: number): Promise<void>;
+    Promise: PromiseConstructor;
+  };
   store.yieldLoop = function yieldLoop(this: { Promise: PromiseConstructor }, delay = 0) {
-    return delay > 0 ? new this.Promise((resolve) => setTimeout(resolve, delay)) : new this.Promise((resolve) => setImmediate(resolve));
+    return delay > 0
+      ? new this.Promise((resolve) => setTimeout(resolve, delay))
+      : new this.Promise((resolve) => setImmediate(resolve));
   };
   void probe.disconnect();
 }

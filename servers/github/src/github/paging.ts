@@ -5,7 +5,6 @@ import type { Continuation, Page, Reply } from '@portico-mcp/shared/output';
 export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 100;
 
-
 /**
  * The reference spells the page size `perPage` on some tools and `per_page` on others; both are accepted
  * everywhere, with `page`. They are not listed in the tool schemas (`lenient`): every list reply that has more
@@ -18,12 +17,16 @@ export type PerPageSpelling = 'perPage' | 'per_page';
 export function pagingOf(args: Record<string, unknown>): Paging {
   const rawSize = whole(args.per_page ?? args.perPage);
   const rawPage = whole(args.page);
-  if (rawSize === null || rawPage === null) throw new InvalidArgumentError('page and per_page (or perPage) must be whole numbers.');
+  if (rawSize === null || rawPage === null)
+    throw new InvalidArgumentError('page and per_page (or perPage) must be whole numbers.');
   const perPage = rawSize === undefined ? DEFAULT_PER_PAGE : Math.min(Math.max(rawSize, 1), MAX_PER_PAGE);
   const page = rawPage === undefined ? 1 : Math.max(rawPage, 1);
   // Only what the caller gave goes to GitHub, whose defaults are the same (page 1, 30 a page): the request is
   // then the one GitHub's own clients send, which recorded traffic can answer.
-  const params = { ...(rawPage === undefined ? {} : { page }), ...(rawSize === undefined ? {} : { per_page: perPage }) };
+  const params = {
+    ...(rawPage === undefined ? {} : { page }),
+    ...(rawSize === undefined ? {} : { per_page: perPage }),
+  };
   return { page, perPage, params };
 }
 
@@ -69,7 +72,7 @@ export function listPage<T>(
   paging: Paging,
   response: { nextPage: number | undefined },
   items: readonly T[],
-  view: { line(item: T): string; noun: string; spelling?: PerPageSpelling },
+  view: { line: (item: T) => string; noun: string; spelling?: PerPageSpelling },
 ): Page<T> {
   const { page, perPage } = paging;
   const shown = reply.page(items, {

@@ -10,7 +10,9 @@ type StandardJsonOptions = { target: string; libraryOptions?: Record<string, unk
  */
 export function lenient<S extends z.ZodObject>(schema: S): S {
   const loose = (schema as unknown as { loose(): S }).loose();
-  const standard = loose['~standard'] as unknown as { jsonSchema: { input(options: StandardJsonOptions): JsonSchema; output(options: StandardJsonOptions): JsonSchema } };
+  const standard = loose['~standard'] as unknown as {
+    jsonSchema: { input(options: StandardJsonOptions): JsonSchema; output(options: StandardJsonOptions): JsonSchema };
+  };
   const strip = (json: JsonSchema): JsonSchema => {
     const { additionalProperties: _ignored, ...rest } = json;
     return rest;
@@ -19,7 +21,10 @@ export function lenient<S extends z.ZodObject>(schema: S): S {
   Object.defineProperty(wrapped, '~standard', {
     value: {
       ...loose['~standard'],
-      jsonSchema: { input: (options: StandardJsonOptions) => strip(standard.jsonSchema.input(options)), output: (options: StandardJsonOptions) => strip(standard.jsonSchema.output(options)) },
+      jsonSchema: {
+        input: (options: StandardJsonOptions) => strip(standard.jsonSchema.input(options)),
+        output: (options: StandardJsonOptions) => strip(standard.jsonSchema.output(options)),
+      },
     },
   });
   return wrapped;

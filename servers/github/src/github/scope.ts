@@ -26,7 +26,13 @@ export class RepoScope {
     const owners = new Set<string>();
     for (const item of items) {
       const [owner, name, ...rest] = item.trim().split('/');
-      if (owner === undefined || name === undefined || rest.length > 0 || !OWNER.test(owner) || !(name === '*' || NAME.test(name))) {
+      if (
+        owner === undefined ||
+        name === undefined ||
+        rest.length > 0 ||
+        !OWNER.test(owner) ||
+        !(name === '*' || NAME.test(name))
+      ) {
         throw new ConfigError(`--repos takes owner/name or owner/* items; "${item}" is neither.`);
       }
       if (name === '*') owners.add(owner.toLowerCase());
@@ -48,7 +54,10 @@ export class RepoScope {
 
   /** Throws RefusedError unless owner/repo is inside the scope. */
   check(owner: string, repo: string): void {
-    if (!this.allows(owner, repo)) throw new RefusedError(`${owner}/${repo} is outside the repositories this server is confined to (--repos ${this.describe()}); work in one of those instead.`);
+    if (!this.allows(owner, repo))
+      throw new RefusedError(
+        `${owner}/${repo} is outside the repositories this server is confined to (--repos ${this.describe()}); work in one of those instead.`,
+      );
   }
 
   /** The scope as the operator wrote it, for messages. */
@@ -68,11 +77,20 @@ export class RepoScope {
       named = true;
       const kind = match[3]!.toLowerCase();
       const value = (match[5] ?? match[4]!).toLowerCase();
-      const inside = kind === 'repo' ? this.allows(value.split('/')[0] ?? '', value.split('/')[1] ?? '') && value.split('/').length === 2 : this.owners.has(value);
-      if (!inside) throw new RefusedError(`The query's ${kind}:${value} is outside the repositories this server is confined to (--repos ${this.describe()}); search inside those instead.`);
+      const inside =
+        kind === 'repo'
+          ? this.allows(value.split('/')[0] ?? '', value.split('/')[1] ?? '') && value.split('/').length === 2
+          : this.owners.has(value);
+      if (!inside)
+        throw new RefusedError(
+          `The query's ${kind}:${value} is outside the repositories this server is confined to (--repos ${this.describe()}); search inside those instead.`,
+        );
     }
     if (named) return query;
-    const qualifiers = [...[...this.repos].map((repo) => `repo:${repo}`), ...[...this.owners].map((owner) => `org:${owner}`)];
+    const qualifiers = [
+      ...[...this.repos].map((repo) => `repo:${repo}`),
+      ...[...this.owners].map((owner) => `org:${owner}`),
+    ];
     return `${query} ${qualifiers.join(' ')}`.trim();
   }
 }

@@ -26,8 +26,18 @@ export function untrustedBlock(label: string, body: string | null | undefined): 
 }
 
 /** Adds a user-written body to a reply, delimited as untrusted; a body past the budget is cut and says so. */
-export function addBody(reply: import('@portico-mcp/shared/output').Reply, label: string, body: string | null | undefined, alternative: string): void {
+export function addBody(
+  reply: import('@portico-mcp/shared/output').Reply,
+  label: string,
+  body: string | null | undefined,
+  alternative: string,
+): void {
   const block = untrustedBlock(label, body);
   const cut = reply.text(block);
-  if (cut.truncated) reply.cut({ shown: `the first ${cut.consumedChars} of ${block.length} characters of the ${label}`, reason: 'the reply budget', alternative });
+  if (cut.truncated)
+    reply.cut({
+      shown: `the first ${cut.consumedChars} of ${block.length} characters of the ${label}`,
+      reason: 'the reply budget',
+      alternative,
+    });
 }

@@ -35,8 +35,10 @@ const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
  * --repos scope.
  */
 export function repository(tools: GitHubTools, owner: string, repo: string): { owner: string; repo: string } {
-  if (!OWNER_NAME.test(owner)) throw new InvalidArgumentError(`owner "${owner.slice(0, 60)}" is not a GitHub user or organization name.`);
-  if (!REPO_NAME.test(repo) || repo === '.' || repo === '..') throw new InvalidArgumentError(`repo "${repo.slice(0, 100)}" is not a repository name.`);
+  if (!OWNER_NAME.test(owner))
+    throw new InvalidArgumentError(`owner "${owner.slice(0, 60)}" is not a GitHub user or organization name.`);
+  if (!REPO_NAME.test(repo) || repo === '.' || repo === '..')
+    throw new InvalidArgumentError(`repo "${repo.slice(0, 100)}" is not a repository name.`);
   tools.scope.check(owner, repo);
   return { owner, repo };
 }
@@ -45,7 +47,10 @@ export function repository(tools: GitHubTools, owner: string, repo: string): { o
 // within their 10,240-byte tools/list budget (paid in every conversation): the title, because the tool's own
 // `title` field already carries it, and openWorldHint, because every call reaches GitHub and `true` is what
 // the MCP specification says an absent openWorldHint means.
-const SPEC_DEFAULTS_LEFT_OUT = { openWorldHint: undefined, title: undefined } as unknown as Partial<PorticoToolAnnotations>;
+const SPEC_DEFAULTS_LEFT_OUT = {
+  openWorldHint: undefined,
+  title: undefined,
+} as unknown as Partial<PorticoToolAnnotations>;
 export const GH_READ = withHints(READ_ONLY, SPEC_DEFAULTS_LEFT_OUT);
 export const GH_WRITE = withHints(WRITE, SPEC_DEFAULTS_LEFT_OUT);
 export const GH_UPDATE = withHints(WRITE, { ...SPEC_DEFAULTS_LEFT_OUT, idempotentHint: true });
@@ -57,6 +62,7 @@ export const GH_DESTRUCTIVE = withHints(DESTRUCTIVE, SPEC_DEFAULTS_LEFT_OUT);
  */
 export function refPath(ref: string): string {
   const segments = ref.split('/');
-  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) throw new InvalidArgumentError(`"${ref.slice(0, 200)}" is not a valid branch or ref name.`);
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..'))
+    throw new InvalidArgumentError(`"${ref.slice(0, 200)}" is not a valid branch or ref name.`);
   return segments.map(encodeURIComponent).join('/');
 }

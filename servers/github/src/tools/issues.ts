@@ -28,7 +28,10 @@ export interface IssueLike {
 }
 
 export function labelNames(labels: IssueLike['labels']): string[] {
-  return (labels ?? []).map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter(Boolean).map((name) => oneLine(name, 50));
+  return (labels ?? [])
+    .map((label) => (typeof label === 'string' ? label : (label.name ?? '')))
+    .filter(Boolean)
+    .map((name) => oneLine(name, 50));
 }
 
 /** One compact row of an issue list. */
@@ -36,7 +39,14 @@ export function issueRow(issue: IssueLike, withRepo = false): string {
   const repo = withRepo && issue.repository_url ? `${issue.repository_url.split('/').slice(-2).join('/')}` : '';
   const kind = issue.pull_request ? 'PR ' : '';
   const labels = labelNames(issue.labels);
-  const extra = [`by ${login(issue.user)}`, issue.comments ? `${issue.comments} comments` : '', labels.length ? `labels: ${labels.join(', ')}` : '', `updated ${day(issue.updated_at)}`].filter(Boolean).join(', ');
+  const extra = [
+    `by ${login(issue.user)}`,
+    issue.comments ? `${issue.comments} comments` : '',
+    labels.length ? `labels: ${labels.join(', ')}` : '',
+    `updated ${day(issue.updated_at)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${repo}${kind}#${issue.number} [${issue.state}] ${oneLine(issue.title)} (${extra})`;
 }
 
@@ -65,15 +75,23 @@ export const FIELDS_NOTE = `Columns: fields (${Object.keys(COLUMNS).join(',')}).
 export function columnsOf(args: Record<string, unknown>): string[] | undefined {
   const raw = args.fields;
   if (raw === undefined || raw === null) return undefined;
-  const names = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [raw]).map((name) => String(name).trim()).filter(Boolean);
+  const names = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [raw])
+    .map((name) => String(name).trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(name in COLUMNS));
-  if (unknown.length > 0 || names.length === 0) throw new InvalidArgumentError(`fields takes column names from: ${Object.keys(COLUMNS).join(', ')}${unknown.length > 0 ? ` (not ${unknown.map((name) => JSON.stringify(name.slice(0, 30))).join(', ')})` : ''}.`);
+  if (unknown.length > 0 || names.length === 0)
+    throw new InvalidArgumentError(
+      `fields takes column names from: ${Object.keys(COLUMNS).join(', ')}${unknown.length > 0 ? ` (not ${unknown.map((name) => JSON.stringify(name.slice(0, 30))).join(', ')})` : ''}.`,
+    );
   return names;
 }
 
 /** One issue row with the chosen columns, those without a value left out. */
 export function issueColumns(issue: IssueLike, columns: readonly string[]): string {
-  return columns.map((column) => COLUMNS[column]!(issue)).filter(Boolean).join(' | ');
+  return columns
+    .map((column) => COLUMNS[column]!(issue))
+    .filter(Boolean)
+    .join(' | ');
 }
 
 const ISSUE_FIELDS = {
@@ -95,7 +113,19 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_WRITE,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { data } = await api.request<IssueLike>('POST /repos/{owner}/{repo}/issues', { owner, repo, title: args.title, body: args.body, assignees: args.assignees, milestone: args.milestone, labels: args.labels }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } });
+        const { data } = await api.request<IssueLike>(
+          'POST /repos/{owner}/{repo}/issues',
+          {
+            owner,
+            repo,
+            title: args.title,
+            body: args.body,
+            assignees: args.assignees,
+            milestone: args.milestone,
+            labels: args.labels,
+          },
+          { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
+        );
         const reply = context.reply();
         reply.always(`Created issue #${data.number}: ${oneLine(data.title)}`);
         if (data.html_url) reply.always(data.html_url);
@@ -107,8 +137,8 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
       name: 'list_issues',
       title: 'Issues',
       description: 'Includes PRs.',
-      inputSchema: lenient(z
-        .object({
+      inputSchema: lenient(
+        z.object({
           owner: OWNER,
           repo: REPO,
           direction: z.string().optional(),
@@ -116,8 +146,8 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
           since: z.string().optional(),
           sort: z.string().optional(),
           state: z.string().optional(),
-        })
-        ),
+        }),
+      ),
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
@@ -125,12 +155,26 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
         const columns = columnsOf(args);
         const response = await api.request<IssueLike[]>(
           'GET /repos/{owner}/{repo}/issues',
-          { owner, repo, direction: args.direction, labels: args.labels?.join(','), since: args.since, sort: args.sort, state: args.state, ...paging.params },
+          {
+            owner,
+            repo,
+            direction: args.direction,
+            labels: args.labels?.join(','),
+            since: args.since,
+            sort: args.sort,
+            state: args.state,
+            ...paging.params,
+          },
           { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
         );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\n${columns ? '' : `${FIELDS_NOTE}\n`}Issues of ${owner}/${repo}, page ${paging.page}:`);
-        const shown = listPage(reply, paging, response, response.data, { line: (issue) => (columns ? issueColumns(issue, columns) : issueRow(issue)), noun: 'issues' });
+        reply.header(
+          `${UNTRUSTED_NOTE}\n${columns ? '' : `${FIELDS_NOTE}\n`}Issues of ${owner}/${repo}, page ${paging.page}:`,
+        );
+        const shown = listPage(reply, paging, response, response.data, {
+          line: (issue) => (columns ? issueColumns(issue, columns) : issueRow(issue)),
+          noun: 'issues',
+        });
         if (shown.items.length === 0 && !shown.truncated) reply.always('No issues match.');
         return reply.build({ structured: true });
       },
@@ -139,13 +183,29 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
       name: 'update_issue',
       title: 'Edit issue',
       description: 'Edits it.',
-      inputSchema: z.object({ owner: OWNER, repo: REPO, issue_number: NUMBER, ...ISSUE_FIELDS, state: z.string().optional() }),
+      inputSchema: z.object({
+        owner: OWNER,
+        repo: REPO,
+        issue_number: NUMBER,
+        ...ISSUE_FIELDS,
+        state: z.string().optional(),
+      }),
       annotations: GH_UPDATE,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
         const { data } = await api.request<IssueLike>(
           'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
-          { owner, repo, issue_number: args.issue_number, title: args.title, body: args.body, assignees: args.assignees, milestone: args.milestone, labels: args.labels, state: args.state },
+          {
+            owner,
+            repo,
+            issue_number: args.issue_number,
+            title: args.title,
+            body: args.body,
+            assignees: args.assignees,
+            milestone: args.milestone,
+            labels: args.labels,
+            state: args.state,
+          },
           { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } },
         );
         const reply = context.reply();
@@ -183,13 +243,23 @@ export function issueTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { data } = await api.request<IssueLike>('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: args.issue_number }, { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } });
+        const { data } = await api.request<IssueLike>(
+          'GET /repos/{owner}/{repo}/issues/{issue_number}',
+          { owner, repo, issue_number: args.issue_number },
+          { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } },
+        );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\n${data.pull_request ? 'Pull request' : 'Issue'} #${data.number} [${data.state}] ${oneLine(data.title, 300)}`);
+        reply.header(
+          `${UNTRUSTED_NOTE}\n${data.pull_request ? 'Pull request' : 'Issue'} #${data.number} [${data.state}] ${oneLine(data.title, 300)}`,
+        );
         const labels = labelNames(data.labels);
         const assignees = (data.assignees ?? []).map((user) => login(user));
         reply.always(
-          [`by ${login(data.user)}, opened ${day(data.created_at)}, updated ${day(data.updated_at)}`, data.closed_at ? `closed ${day(data.closed_at)}` : '', `${data.comments ?? 0} comments`]
+          [
+            `by ${login(data.user)}, opened ${day(data.created_at)}, updated ${day(data.updated_at)}`,
+            data.closed_at ? `closed ${day(data.closed_at)}` : '',
+            `${data.comments ?? 0} comments`,
+          ]
             .filter(Boolean)
             .join(', '),
         );

@@ -13,7 +13,8 @@ interface LabelLike {
   description?: string | null;
 }
 
-const labelRow = (label: LabelLike) => `${oneLine(label.name, 80)}${label.color ? ` #${label.color}` : ''}${label.description ? ` — ${oneLine(label.description, 100)}` : ''}`;
+const labelRow = (label: LabelLike) =>
+  `${oneLine(label.name, 80)}${label.color ? ` #${label.color}` : ''}${label.description ? ` — ${oneLine(label.description, 100)}` : ''}`;
 
 export function labelTools(tools: GitHubTools): AnyToolDefinition[] {
   const { api } = tools;
@@ -30,10 +31,20 @@ export function labelTools(tools: GitHubTools): AnyToolDefinition[] {
         const paging = pagingOf(args);
         const response =
           args.issue_number === undefined
-            ? await api.request<LabelLike[]>('GET /repos/{owner}/{repo}/labels', { owner, repo, ...paging.params }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } })
-            : await api.request<LabelLike[]>('GET /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner, repo, issue_number: args.issue_number, ...paging.params }, { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } });
+            ? await api.request<LabelLike[]>(
+                'GET /repos/{owner}/{repo}/labels',
+                { owner, repo, ...paging.params },
+                { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
+              )
+            : await api.request<LabelLike[]>(
+                'GET /repos/{owner}/{repo}/issues/{issue_number}/labels',
+                { owner, repo, issue_number: args.issue_number, ...paging.params },
+                { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } },
+              );
         const reply = context.reply();
-        reply.header(`Labels of ${args.issue_number === undefined ? `${owner}/${repo}` : `#${args.issue_number}`}, page ${paging.page}:`);
+        reply.header(
+          `Labels of ${args.issue_number === undefined ? `${owner}/${repo}` : `#${args.issue_number}`}, page ${paging.page}:`,
+        );
         listPage(reply, paging, response, response.data, { line: labelRow, noun: 'labels' });
         return reply.build({ structured: true });
       },
@@ -42,15 +53,31 @@ export function labelTools(tools: GitHubTools): AnyToolDefinition[] {
       name: 'create_label',
       title: 'New label',
       description: 'Creates a label in a repository.',
-      inputSchema: z.object({ owner: OWNER, repo: REPO, name: z.string(), color: z.string().optional().describe('Hex without #'), description: z.string().optional() }),
+      inputSchema: z.object({
+        owner: OWNER,
+        repo: REPO,
+        name: z.string(),
+        color: z.string().optional().describe('Hex without #'),
+        description: z.string().optional(),
+      }),
       annotations: GH_WRITE,
       toolset: 'labels',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { data } = await api.request<LabelLike>('POST /repos/{owner}/{repo}/labels', { owner, repo, name: args.name, color: args.color, description: args.description }, {
-          signal: context.signal,
-          hints: { subject: `repository ${owner}/${repo}`, unprocessable: { pattern: /already_exists|already exists/i, sentence: `The label "${args.name}" already exists in ${owner}/${repo}.` } },
-        });
+        const { data } = await api.request<LabelLike>(
+          'POST /repos/{owner}/{repo}/labels',
+          { owner, repo, name: args.name, color: args.color, description: args.description },
+          {
+            signal: context.signal,
+            hints: {
+              subject: `repository ${owner}/${repo}`,
+              unprocessable: {
+                pattern: /already_exists|already exists/i,
+                sentence: `The label "${args.name}" already exists in ${owner}/${repo}.`,
+              },
+            },
+          },
+        );
         const reply = context.reply();
         reply.always(`Created label ${labelRow(data)}.`);
         reply.set({ name: data.name });
@@ -66,9 +93,15 @@ export function labelTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'labels',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { data } = await api.request<LabelLike[]>('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner, repo, issue_number: args.issue_number, labels: args.labels }, { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } });
+        const { data } = await api.request<LabelLike[]>(
+          'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+          { owner, repo, issue_number: args.issue_number, labels: args.labels },
+          { signal: context.signal, hints: { subject: `issue #${args.issue_number} in ${owner}/${repo}` } },
+        );
         const reply = context.reply();
-        reply.always(`#${args.issue_number} now has: ${data.map((label) => oneLine(label.name, 80)).join(', ') || '(no labels)'}.`);
+        reply.always(
+          `#${args.issue_number} now has: ${data.map((label) => oneLine(label.name, 80)).join(', ') || '(no labels)'}.`,
+        );
         reply.set({ labels: data.map((label) => label.name) });
         return reply.build();
       },
@@ -82,9 +115,18 @@ export function labelTools(tools: GitHubTools): AnyToolDefinition[] {
       toolset: 'labels',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { data } = await api.request<LabelLike[]>('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', { owner, repo, issue_number: args.issue_number, name: args.name }, { signal: context.signal, hints: { subject: `label "${args.name}" on issue #${args.issue_number} in ${owner}/${repo}` } });
+        const { data } = await api.request<LabelLike[]>(
+          'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
+          { owner, repo, issue_number: args.issue_number, name: args.name },
+          {
+            signal: context.signal,
+            hints: { subject: `label "${args.name}" on issue #${args.issue_number} in ${owner}/${repo}` },
+          },
+        );
         const reply = context.reply();
-        reply.always(`Removed "${oneLine(args.name, 80)}" from #${args.issue_number}; it now has: ${data.map((label) => oneLine(label.name, 80)).join(', ') || '(no labels)'}.`);
+        reply.always(
+          `Removed "${oneLine(args.name, 80)}" from #${args.issue_number}; it now has: ${data.map((label) => oneLine(label.name, 80)).join(', ') || '(no labels)'}.`,
+        );
         reply.set({ labels: data.map((label) => label.name) });
         return reply.build();
       },

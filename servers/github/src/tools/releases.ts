@@ -32,7 +32,10 @@ export function releaseTools(tools: GitHubTools): AnyToolDefinition[] {
     const reply = context.reply();
     reply.header(`${UNTRUSTED_NOTE}\nRelease ${releaseRow(release)} by ${login(release.author)}`);
     if (release.html_url) reply.always(release.html_url);
-    for (const asset of release.assets ?? []) reply.line(`asset ${oneLine(asset.name, 120)} (${asset.size} B${asset.download_count !== undefined ? `, ${asset.download_count} downloads` : ''})`);
+    for (const asset of release.assets ?? [])
+      reply.line(
+        `asset ${oneLine(asset.name, 120)} (${asset.size} B${asset.download_count !== undefined ? `, ${asset.download_count} downloads` : ''})`,
+      );
     addBody(reply, 'release notes', release.body, 'read them on GitHub');
     reply.set({ id: release.id, tag: release.tag_name });
     return reply.build({ structured: true });
@@ -48,7 +51,11 @@ export function releaseTools(tools: GitHubTools): AnyToolDefinition[] {
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
         const paging = pagingOf(args);
-        const response = await api.request<ReleaseLike[]>('GET /repos/{owner}/{repo}/releases', { owner, repo, ...paging.params }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } });
+        const response = await api.request<ReleaseLike[]>(
+          'GET /repos/{owner}/{repo}/releases',
+          { owner, repo, ...paging.params },
+          { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
+        );
         const reply = context.reply();
         reply.header(`${UNTRUSTED_NOTE}\nReleases of ${owner}/${repo}, page ${paging.page}:`);
         listPage(reply, paging, response, response.data, { line: releaseRow, noun: 'releases' });
@@ -59,15 +66,29 @@ export function releaseTools(tools: GitHubTools): AnyToolDefinition[] {
       name: 'get_release',
       title: 'Release',
       description: 'Reads a release by tag, or the latest one, with its notes and assets.',
-      inputSchema: z.object({ owner: OWNER, repo: REPO, tag: z.string().optional().describe('Default: the latest release') }),
+      inputSchema: z.object({
+        owner: OWNER,
+        repo: REPO,
+        tag: z.string().optional().describe('Default: the latest release'),
+      }),
       annotations: GH_READ,
       toolset: 'releases',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const hints = { subject: args.tag ? `release ${args.tag} in ${owner}/${repo}` : `published release in ${owner}/${repo}` };
+        const hints = {
+          subject: args.tag ? `release ${args.tag} in ${owner}/${repo}` : `published release in ${owner}/${repo}`,
+        };
         const { data } = args.tag
-          ? await api.request<ReleaseLike>(`GET /repos/{owner}/{repo}/releases/tags/${refPath(args.tag)}`, { owner, repo }, { signal: context.signal, hints })
-          : await api.request<ReleaseLike>('GET /repos/{owner}/{repo}/releases/latest', { owner, repo }, { signal: context.signal, hints });
+          ? await api.request<ReleaseLike>(
+              `GET /repos/{owner}/{repo}/releases/tags/${refPath(args.tag)}`,
+              { owner, repo },
+              { signal: context.signal, hints },
+            )
+          : await api.request<ReleaseLike>(
+              'GET /repos/{owner}/{repo}/releases/latest',
+              { owner, repo },
+              { signal: context.signal, hints },
+            );
         return showRelease(data, context);
       },
     }),
@@ -81,10 +102,17 @@ export function releaseTools(tools: GitHubTools): AnyToolDefinition[] {
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
         const paging = pagingOf(args);
-        const response = await api.request<Array<{ name: string; commit: { sha: string } }>>('GET /repos/{owner}/{repo}/tags', { owner, repo, ...paging.params }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } });
+        const response = await api.request<Array<{ name: string; commit: { sha: string } }>>(
+          'GET /repos/{owner}/{repo}/tags',
+          { owner, repo, ...paging.params },
+          { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
+        );
         const reply = context.reply();
         reply.header(`Tags of ${owner}/${repo}, page ${paging.page}:`);
-        listPage(reply, paging, response, response.data, { line: (tag) => `${oneLine(tag.name, 100)} ${tag.commit.sha.slice(0, 12)}`, noun: 'tags' });
+        listPage(reply, paging, response, response.data, {
+          line: (tag) => `${oneLine(tag.name, 100)} ${tag.commit.sha.slice(0, 12)}`,
+          noun: 'tags',
+        });
         return reply.build({ structured: true });
       },
     }),

@@ -22,7 +22,9 @@ export interface RepoLike {
 
 /** One compact row of a repository list. */
 export function repoRow(repo: RepoLike): string {
-  const flags = [repo.private ? 'private' : '', repo.fork ? 'fork' : '', repo.archived ? 'archived' : ''].filter(Boolean);
+  const flags = [repo.private ? 'private' : '', repo.fork ? 'fork' : '', repo.archived ? 'archived' : ''].filter(
+    Boolean,
+  );
   return `${repo.full_name}${flags.length ? ` [${flags.join(', ')}]` : ''} ★${repo.stargazers_count ?? 0}${repo.language ? ` ${repo.language}` : ''}${repo.description ? ` — ${oneLine(repo.description, 100)}` : ''}`;
 }
 
@@ -44,10 +46,18 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
       handler: async (args, context) => {
         const paging = pagingOf(args);
         const q = scope.qualify(args.query);
-        const response = await api.request<{ total_count: number; incomplete_results?: boolean; items: RepoLike[] }>('GET /search/repositories', { q, ...paging.params }, { signal: context.signal });
+        const response = await api.request<{ total_count: number; incomplete_results?: boolean; items: RepoLike[] }>(
+          'GET /search/repositories',
+          { q, ...paging.params },
+          { signal: context.signal },
+        );
         const reply = context.reply();
         reply.header(`${UNTRUSTED_NOTE}\n${response.data.total_count} repositories match, page ${paging.page}:`);
-        listPage(reply, paging, response, response.data.items, { line: repoRow, noun: 'repositories', spelling: 'perPage' });
+        listPage(reply, paging, response, response.data.items, {
+          line: repoRow,
+          noun: 'repositories',
+          spelling: 'perPage',
+        });
         reply.set({ total_count: response.data.total_count });
         return reply.build({ structured: true });
       },
@@ -55,8 +65,13 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'create_repository',
       title: 'New repo',
-      description: 'For the token\'s user.',
-      inputSchema: z.object({ name: z.string(), description: z.string().optional(), private: z.boolean().optional(), autoInit: z.boolean().optional() }),
+      description: "For the token's user.",
+      inputSchema: z.object({
+        name: z.string(),
+        description: z.string().optional(),
+        private: z.boolean().optional(),
+        autoInit: z.boolean().optional(),
+      }),
       annotations: GH_WRITE,
       handler: async (args, context) => {
         if (scope.active) repository(tools, await api.login(context.signal), args.name);
@@ -67,7 +82,9 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
           { signal: context.signal, hints: { subject: 'authenticated user (set a token)' } },
         );
         const reply = context.reply();
-        reply.always(`Created ${data.full_name}${data.private ? ' (private)' : ''}, default branch ${data.default_branch ?? 'none yet'}.`);
+        reply.always(
+          `Created ${data.full_name}${data.private ? ' (private)' : ''}, default branch ${data.default_branch ?? 'none yet'}.`,
+        );
         if (data.html_url) reply.always(data.html_url);
         reply.set({ full_name: data.full_name, url: data.html_url });
         return reply.build();
@@ -83,7 +100,11 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
         const { owner, repo } = repository(tools, args.owner, args.repo);
         // The fork is a repository too: with a scope, it must land inside it.
         if (scope.active) repository(tools, args.organization ?? (await api.login(context.signal)), repo);
-        const { data } = await api.request<RepoLike>('POST /repos/{owner}/{repo}/forks', { owner, repo, organization: args.organization }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } });
+        const { data } = await api.request<RepoLike>(
+          'POST /repos/{owner}/{repo}/forks',
+          { owner, repo, organization: args.organization },
+          { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
+        );
         const reply = context.reply();
         reply.always(`Forked ${owner}/${repo} to ${data.full_name} (GitHub may take a moment to fill it).`);
         if (data.html_url) reply.always(data.html_url);
@@ -102,13 +123,32 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
         // The default branch is read from the API, not guessed as main or master.
         const from =
           args.from_branch ??
-          (await api.request<RepoLike>('GET /repos/{owner}/{repo}', { owner, repo }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } })).data.default_branch ??
+          (
+            await api.request<RepoLike>(
+              'GET /repos/{owner}/{repo}',
+              { owner, repo },
+              { signal: context.signal, hints: { subject: `repository ${owner}/${repo}` } },
+            )
+          ).data.default_branch ??
           'main';
-        const { data: ref } = await api.request<{ object: { sha: string } }>(`GET /repos/{owner}/{repo}/git/ref/heads/${refPath(from)}`, { owner, repo }, { signal: context.signal, hints: { subject: `branch ${from} in ${owner}/${repo}` } });
+        const { data: ref } = await api.request<{ object: { sha: string } }>(
+          `GET /repos/{owner}/{repo}/git/ref/heads/${refPath(from)}`,
+          { owner, repo },
+          { signal: context.signal, hints: { subject: `branch ${from} in ${owner}/${repo}` } },
+        );
         const { data } = await api.request<{ ref: string; object: { sha: string } }>(
           'POST /repos/{owner}/{repo}/git/refs',
           { owner, repo, ref: `refs/heads/${args.branch}`, sha: ref.object.sha },
-          { signal: context.signal, hints: { subject: `repository ${owner}/${repo}`, unprocessable: { pattern: /already exists/i, sentence: `Branch ${args.branch} already exists in ${owner}/${repo}; pick another name.` } } },
+          {
+            signal: context.signal,
+            hints: {
+              subject: `repository ${owner}/${repo}`,
+              unprocessable: {
+                pattern: /already exists/i,
+                sentence: `Branch ${args.branch} already exists in ${owner}/${repo}; pick another name.`,
+              },
+            },
+          },
         );
         const reply = context.reply();
         reply.always(`Created branch ${args.branch} from ${from} at ${data.object.sha}.`);
@@ -125,11 +165,21 @@ export function repositoryTools(tools: GitHubTools): AnyToolDefinition[] {
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
         const paging = pagingOf(args);
-        const response = await api.request<CommitLike[]>('GET /repos/{owner}/{repo}/commits', { owner, repo, sha: args.sha, ...paging.params }, { signal: context.signal, hints: { subject: `repository ${owner}/${repo}${args.sha ? ` or ref ${args.sha}` : ''}` } });
+        const response = await api.request<CommitLike[]>(
+          'GET /repos/{owner}/{repo}/commits',
+          { owner, repo, sha: args.sha, ...paging.params },
+          {
+            signal: context.signal,
+            hints: { subject: `repository ${owner}/${repo}${args.sha ? ` or ref ${args.sha}` : ''}` },
+          },
+        );
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nCommits of ${owner}/${repo}${args.sha ? ` at ${args.sha}` : ''}, page ${paging.page}:`);
+        reply.header(
+          `${UNTRUSTED_NOTE}\nCommits of ${owner}/${repo}${args.sha ? ` at ${args.sha}` : ''}, page ${paging.page}:`,
+        );
         listPage(reply, paging, response, response.data, {
-          line: (commit) => `${commit.sha.slice(0, 12)} ${day(commit.commit.author?.date)} ${commit.author ? login(commit.author) : oneLine(commit.commit.author?.name ?? 'unknown', 60)}: ${oneLine(commit.commit.message.split('\n')[0], 150)}`,
+          line: (commit) =>
+            `${commit.sha.slice(0, 12)} ${day(commit.commit.author?.date)} ${commit.author ? login(commit.author) : oneLine(commit.commit.author?.name ?? 'unknown', 60)}: ${oneLine(commit.commit.message.split('\n')[0], 150)}`,
           noun: 'commits',
           spelling: 'perPage',
         });

@@ -22,7 +22,19 @@ interface ThreadsAnswer {
     pullRequest: {
       reviewThreads: {
         pageInfo: { hasNextPage: boolean };
-        edges: Array<{ cursor: string; node: { id: string; isResolved: boolean; isOutdated: boolean; path: string; line: number | null; comments: { nodes: Array<{ databaseId: number; author: { login: string } | null; body: string; createdAt: string }> } } }>;
+        edges: Array<{
+          cursor: string;
+          node: {
+            id: string;
+            isResolved: boolean;
+            isOutdated: boolean;
+            path: string;
+            line: number | null;
+            comments: {
+              nodes: Array<{ databaseId: number; author: { login: string } | null; body: string; createdAt: string }>;
+            };
+          };
+        }>;
       };
     } | null;
   } | null;
@@ -33,7 +45,10 @@ const THREAD_REPOSITORY = `query($id: ID!) { node(id: $id) { ... on PullRequestR
 /** The files of a unified diff, each from its `diff --git` line. */
 export function diffFiles(diff: string): Array<{ path: string; text: string }> {
   const parts = diff.split(/^(?=diff --git )/m).filter((part) => part.startsWith('diff --git '));
-  return parts.map((text) => ({ path: /^diff --git a\/(.*?) b\//.exec(text)?.[1] ?? '?', text: text.replace(/\n$/, '') }));
+  return parts.map((text) => ({
+    path: /^diff --git a\/(.*?) b\//.exec(text)?.[1] ?? '?',
+    text: text.replace(/\n$/, ''),
+  }));
 }
 
 export function reviewTools(tools: GitHubTools): AnyToolDefinition[] {
@@ -42,23 +57,42 @@ export function reviewTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'list_review_threads',
       title: 'Review threads',
-      description: 'Lists the review comment threads of a pull request with their ids (for reply and resolve) and state.',
-      inputSchema: z.object({ owner: OWNER, repo: REPO, pull_number: NUMBER, cursor: z.string().optional(), unresolved_only: z.boolean().optional() }),
+      description:
+        'Lists the review comment threads of a pull request with their ids (for reply and resolve) and state.',
+      inputSchema: z.object({
+        owner: OWNER,
+        repo: REPO,
+        pull_number: NUMBER,
+        cursor: z.string().optional(),
+        unresolved_only: z.boolean().optional(),
+      }),
       annotations: GH_READ,
       toolset: 'reviews',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
         const subject = { subject: `pull request #${args.pull_number} in ${owner}/${repo}` };
-        const answer = await api.graphql<ThreadsAnswer>(THREADS_QUERY, { owner, repo, number: args.pull_number, after: args.cursor ?? null }, { signal: context.signal, hints: subject });
+        const answer = await api.graphql<ThreadsAnswer>(
+          THREADS_QUERY,
+          { owner, repo, number: args.pull_number, after: args.cursor ?? null },
+          { signal: context.signal, hints: subject },
+        );
         const threads = answer.repository?.pullRequest?.reviewThreads;
-        if (!threads) throw new InvalidArgumentError(`GitHub found no pull request #${args.pull_number} in ${owner}/${repo}: it may be private or missing.`);
+        if (!threads)
+          throw new InvalidArgumentError(
+            `GitHub found no pull request #${args.pull_number} in ${owner}/${repo}: it may be private or missing.`,
+          );
         const edges = threads.edges.filter((edge) => !(args.unresolved_only && edge.node.isResolved));
         const reply = context.reply();
         reply.header(`${UNTRUSTED_NOTE}\nReview threads of #${args.pull_number}:`);
         const page = reply.page(edges, {
           line: ({ node }) =>
             `thread ${node.id} ${node.isResolved ? 'resolved' : 'unresolved'}${node.isOutdated ? ', outdated' : ''} ${clean(node.path)}:${node.line ?? '?'}\n` +
-            node.comments.nodes.map((comment) => `  [${comment.databaseId}] ${comment.author?.login ?? 'ghost'} ${day(comment.createdAt)}: ${clean(comment.body).replace(/\n/g, '\n    ')}`).join('\n'),
+            node.comments.nodes
+              .map(
+                (comment) =>
+                  `  [${comment.databaseId}] ${comment.author?.login ?? 'ghost'} ${day(comment.createdAt)}: ${clean(comment.body).replace(/\n/g, '\n    ')}`,
+              )
+              .join('\n'),
           noun: 'threads',
           more: threads.pageInfo.hasNextPage,
           next: (end) => ({ cursor: (edges[end - 1] ?? threads.edges.at(-1))?.cursor ?? '' }),
@@ -70,7 +104,8 @@ export function reviewTools(tools: GitHubTools): AnyToolDefinition[] {
     defineTool({
       name: 'reply_to_review_comment',
       title: 'Reply in thread',
-      description: 'Replies in the thread of a review comment (comment_id from list_review_threads or get_pull_request_comments).',
+      description:
+        'Replies in the thread of a review comment (comment_id from list_review_threads or get_pull_request_comments).',
       inputSchema: z.object({ owner: OWNER, repo: REPO, pull_number: NUMBER, comment_id: NUMBER, body: z.string() }),
       annotations: GH_WRITE,
       toolset: 'reviews',
@@ -79,7 +114,10 @@ export function reviewTools(tools: GitHubTools): AnyToolDefinition[] {
         const { data } = await api.request<{ id: number; html_url?: string }>(
           'POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies',
           { owner, repo, pull_number: args.pull_number, comment_id: args.comment_id, body: args.body },
-          { signal: context.signal, hints: { subject: `review comment ${args.comment_id} on #${args.pull_number} in ${owner}/${repo}` } },
+          {
+            signal: context.signal,
+            hints: { subject: `review comment ${args.comment_id} on #${args.pull_number} in ${owner}/${repo}` },
+          },
         );
         const reply = context.reply();
         reply.always(`Replied to comment ${args.comment_id} (reply ${data.id}).`);
@@ -100,16 +138,31 @@ export function reviewTools(tools: GitHubTools): AnyToolDefinition[] {
         const hints = { subject: `review thread ${args.thread_id}` };
         // The thread id is global: under a scope, the thread's own repository is what must be inside it.
         if (scope.active) {
-          const found = await api.graphql<{ node: { pullRequest?: { repository: { name: string; owner: { login: string } } } } | null }>(THREAD_REPOSITORY, { id: args.thread_id }, { signal: context.signal, hints });
+          const found = await api.graphql<{
+            node: { pullRequest?: { repository: { name: string; owner: { login: string } } } } | null;
+          }>(THREAD_REPOSITORY, { id: args.thread_id }, { signal: context.signal, hints });
           const where = found.node?.pullRequest?.repository;
-          if (!where) throw new InvalidArgumentError(`${oneLine(args.thread_id, 60)} is not a review thread id; take one from list_review_threads.`);
+          if (!where)
+            throw new InvalidArgumentError(
+              `${oneLine(args.thread_id, 60)} is not a review thread id; take one from list_review_threads.`,
+            );
           repository(tools, where.owner.login, where.name);
-          if (where.owner.login.toLowerCase() !== owner.toLowerCase() || where.name.toLowerCase() !== repo.toLowerCase()) throw new InvalidArgumentError(`Thread ${oneLine(args.thread_id, 60)} belongs to another repository than ${owner}/${repo}.`);
+          if (
+            where.owner.login.toLowerCase() !== owner.toLowerCase() ||
+            where.name.toLowerCase() !== repo.toLowerCase()
+          )
+            throw new InvalidArgumentError(
+              `Thread ${oneLine(args.thread_id, 60)} belongs to another repository than ${owner}/${repo}.`,
+            );
         }
         const mutation = args.unresolve
           ? 'mutation($id: ID!) { unresolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }'
           : 'mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }';
-        const answer = await api.graphql<Record<string, { thread: { id: string; isResolved: boolean } }>>(mutation, { id: args.thread_id }, { signal: context.signal, hints });
+        const answer = await api.graphql<Record<string, { thread: { id: string; isResolved: boolean } }>>(
+          mutation,
+          { id: args.thread_id },
+          { signal: context.signal, hints },
+        );
         const thread = Object.values(answer)[0]?.thread;
         const reply = context.reply();
         reply.always(`Thread ${oneLine(args.thread_id, 60)} is now ${thread?.isResolved ? 'resolved' : 'unresolved'}.`);
@@ -121,18 +174,36 @@ export function reviewTools(tools: GitHubTools): AnyToolDefinition[] {
       name: 'get_pull_request_diff',
       title: 'PR diff',
       description: 'The unified diff of a pull request, file by file (offset continues; path picks one file).',
-      inputSchema: z.object({ owner: OWNER, repo: REPO, pull_number: NUMBER, path: z.string().optional(), offset: z.number().int().min(0).optional() }),
+      inputSchema: z.object({
+        owner: OWNER,
+        repo: REPO,
+        pull_number: NUMBER,
+        path: z.string().optional(),
+        offset: z.number().int().min(0).optional(),
+      }),
       annotations: GH_READ,
       toolset: 'reviews',
       handler: async (args, context) => {
         const { owner, repo } = repository(tools, args.owner, args.repo);
-        const { data } = await api.request<string>('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: args.pull_number, mediaType: { format: 'diff' } }, { signal: context.signal, hints: { subject: `pull request #${args.pull_number} in ${owner}/${repo}` } });
+        const { data } = await api.request<string>(
+          'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+          { owner, repo, pull_number: args.pull_number, mediaType: { format: 'diff' } },
+          { signal: context.signal, hints: { subject: `pull request #${args.pull_number} in ${owner}/${repo}` } },
+        );
         let files = diffFiles(clean(typeof data === 'string' ? data : String(data)));
         if (args.path !== undefined) files = files.filter((file) => file.path === args.path);
         const offset = args.offset ?? 0;
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\nDiff of #${args.pull_number}: ${files.length} file${files.length === 1 ? '' : 's'}${args.path !== undefined ? ` named ${oneLine(args.path, 100)}` : ''}`);
-        reply.page(files.slice(offset), { line: (file) => file.text, noun: 'files', offset, total: files.length, alternative: 'pass path for one file' });
+        reply.header(
+          `${UNTRUSTED_NOTE}\nDiff of #${args.pull_number}: ${files.length} file${files.length === 1 ? '' : 's'}${args.path !== undefined ? ` named ${oneLine(args.path, 100)}` : ''}`,
+        );
+        reply.page(files.slice(offset), {
+          line: (file) => file.text,
+          noun: 'files',
+          offset,
+          total: files.length,
+          alternative: 'pass path for one file',
+        });
         reply.set({ files: files.length });
         return reply.build({ structured: true });
       },

@@ -13,10 +13,19 @@ const SEARCH = { q: z.string(), order: z.string().optional() };
 
 export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
   const { api, scope } = tools;
-  const search = async <T>(kind: string, args: { q: string; sort?: string | undefined; order?: string | undefined } & Record<string, unknown>, scoped: boolean, signal: AbortSignal) => {
+  const search = async <T>(
+    kind: string,
+    args: { q: string; sort?: string | undefined; order?: string | undefined } & Record<string, unknown>,
+    scoped: boolean,
+    signal: AbortSignal,
+  ) => {
     const paging = pagingOf(args);
     const q = scoped ? scope.qualify(args.q) : args.q;
-    const response = await api.request<{ total_count: number; items: T[] }>(`GET /search/${kind}`, { q, sort: args.sort, order: args.order, ...paging.params }, { signal });
+    const response = await api.request<{ total_count: number; items: T[] }>(
+      `GET /search/${kind}`,
+      { q, sort: args.sort, order: args.order, ...paging.params },
+      { signal },
+    );
     return { response, paging };
   };
   return [
@@ -27,10 +36,18 @@ export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
       inputSchema: lenient(z.object(SEARCH)),
       annotations: GH_READ,
       handler: async (args, context) => {
-        const { response, paging } = await search<{ path: string; repository: { full_name: string }; sha?: string }>('code', args, true, context.signal);
+        const { response, paging } = await search<{ path: string; repository: { full_name: string }; sha?: string }>(
+          'code',
+          args,
+          true,
+          context.signal,
+        );
         const reply = context.reply();
         reply.header(`${response.data.total_count} code results, page ${paging.page}:`);
-        listPage(reply, paging, response, response.data.items, { line: (item) => `${item.repository.full_name}: ${clean(item.path)}`, noun: 'results' });
+        listPage(reply, paging, response, response.data.items, {
+          line: (item) => `${item.repository.full_name}: ${clean(item.path)}`,
+          noun: 'results',
+        });
         reply.set({ total_count: response.data.total_count });
         return reply.build({ structured: true });
       },
@@ -39,16 +56,19 @@ export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
       name: 'search_issues',
       title: 'Search issues',
       description: 'Issues and PRs.',
-      inputSchema: lenient(z
-        .object({ ...SEARCH, sort: z.string().optional() })
-        ),
+      inputSchema: lenient(z.object({ ...SEARCH, sort: z.string().optional() })),
       annotations: GH_READ,
       handler: async (args, context) => {
         const columns = columnsOf(args);
         const { response, paging } = await search<IssueLike>('issues', args, true, context.signal);
         const reply = context.reply();
-        reply.header(`${UNTRUSTED_NOTE}\n${columns ? '' : `${FIELDS_NOTE}\n`}${response.data.total_count} issues and pull requests match, page ${paging.page}:`);
-        listPage(reply, paging, response, response.data.items, { line: (issue) => (columns ? issueColumns(issue, columns) : issueRow(issue, true)), noun: 'results' });
+        reply.header(
+          `${UNTRUSTED_NOTE}\n${columns ? '' : `${FIELDS_NOTE}\n`}${response.data.total_count} issues and pull requests match, page ${paging.page}:`,
+        );
+        listPage(reply, paging, response, response.data.items, {
+          line: (issue) => (columns ? issueColumns(issue, columns) : issueRow(issue, true)),
+          noun: 'results',
+        });
         reply.set({ total_count: response.data.total_count });
         return reply.build({ structured: true });
       },
@@ -61,10 +81,18 @@ export function searchTools(tools: GitHubTools): AnyToolDefinition[] {
       annotations: GH_READ,
       handler: async (args, context) => {
         // Accounts are not repository content, so the --repos scope does not narrow this search.
-        const { response, paging } = await search<{ login: string; type?: string; html_url?: string }>('users', args, false, context.signal);
+        const { response, paging } = await search<{ login: string; type?: string; html_url?: string }>(
+          'users',
+          args,
+          false,
+          context.signal,
+        );
         const reply = context.reply();
         reply.header(`${response.data.total_count} users match, page ${paging.page}:`);
-        listPage(reply, paging, response, response.data.items, { line: (user) => `${user.login}${user.type && user.type !== 'User' ? ` (${user.type})` : ''}`, noun: 'users' });
+        listPage(reply, paging, response, response.data.items, {
+          line: (user) => `${user.login}${user.type && user.type !== 'User' ? ` (${user.type})` : ''}`,
+          noun: 'users',
+        });
         reply.set({ total_count: response.data.total_count });
         return reply.build({ structured: true });
       },

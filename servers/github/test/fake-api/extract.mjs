@@ -16,56 +16,142 @@ const load = (name) => JSON.parse(readFileSync(`${packageDir}generated/${name}.j
 // that octokit itself and a careful implementation make (default branch, check runs, rate limit).
 const OPERATIONS = [
   // repositories, forks, branches, commits
-  'repos/get', 'repos/create-for-authenticated-user', 'repos/create-in-org', 'repos/list-for-authenticated-user',
-  'repos/list-for-user', 'repos/list-for-org', 'repos/create-fork', 'repos/list-forks', 'repos/list-branches',
-  'repos/get-branch', 'repos/list-commits', 'repos/get-commit', 'repos/compare-commits-with-basehead',
+  'repos/get',
+  'repos/create-for-authenticated-user',
+  'repos/create-in-org',
+  'repos/list-for-authenticated-user',
+  'repos/list-for-user',
+  'repos/list-for-org',
+  'repos/create-fork',
+  'repos/list-forks',
+  'repos/list-branches',
+  'repos/get-branch',
+  'repos/list-commits',
+  'repos/get-commit',
+  'repos/compare-commits-with-basehead',
   // contents
-  'repos/get-content', 'repos/create-or-update-file-contents', 'repos/delete-file', 'repos/get-readme',
+  'repos/get-content',
+  'repos/create-or-update-file-contents',
+  'repos/delete-file',
+  'repos/get-readme',
   // git database
-  'git/get-ref', 'git/list-matching-refs', 'git/create-ref', 'git/update-ref', 'git/delete-ref', 'git/get-tree',
-  'git/create-tree', 'git/get-commit', 'git/create-commit', 'git/get-blob', 'git/create-blob', 'git/get-tag',
+  'git/get-ref',
+  'git/list-matching-refs',
+  'git/create-ref',
+  'git/update-ref',
+  'git/delete-ref',
+  'git/get-tree',
+  'git/create-tree',
+  'git/get-commit',
+  'git/create-commit',
+  'git/get-blob',
+  'git/create-blob',
+  'git/get-tag',
   // issues, comments, labels
-  'issues/list-for-repo', 'issues/create', 'issues/get', 'issues/update', 'issues/list-comments',
-  'issues/create-comment', 'issues/get-comment', 'issues/update-comment', 'issues/list-for-authenticated-user',
-  'issues/list-labels-for-repo', 'issues/create-label', 'issues/get-label', 'issues/update-label',
-  'issues/delete-label', 'issues/list-labels-on-issue', 'issues/add-labels', 'issues/set-labels',
+  'issues/list-for-repo',
+  'issues/create',
+  'issues/get',
+  'issues/update',
+  'issues/list-comments',
+  'issues/create-comment',
+  'issues/get-comment',
+  'issues/update-comment',
+  'issues/list-for-authenticated-user',
+  'issues/list-labels-for-repo',
+  'issues/create-label',
+  'issues/get-label',
+  'issues/update-label',
+  'issues/delete-label',
+  'issues/list-labels-on-issue',
+  'issues/add-labels',
+  'issues/set-labels',
   'issues/remove-label',
   // pull requests, reviews, review comments, files, merge, update-branch
-  'pulls/list', 'pulls/create', 'pulls/get', 'pulls/update', 'pulls/list-files', 'pulls/list-commits',
-  'pulls/merge', 'pulls/check-if-merged', 'pulls/update-branch', 'pulls/list-reviews', 'pulls/create-review',
-  'pulls/get-review', 'pulls/submit-review', 'pulls/list-review-comments', 'pulls/create-review-comment',
-  'pulls/create-reply-for-review-comment', 'pulls/list-comments-for-review', 'pulls/list-requested-reviewers',
+  'pulls/list',
+  'pulls/create',
+  'pulls/get',
+  'pulls/update',
+  'pulls/list-files',
+  'pulls/list-commits',
+  'pulls/merge',
+  'pulls/check-if-merged',
+  'pulls/update-branch',
+  'pulls/list-reviews',
+  'pulls/create-review',
+  'pulls/get-review',
+  'pulls/submit-review',
+  'pulls/list-review-comments',
+  'pulls/create-review-comment',
+  'pulls/create-reply-for-review-comment',
+  'pulls/list-comments-for-review',
+  'pulls/list-requested-reviewers',
   'pulls/request-reviewers',
   // commit statuses and check runs
-  'repos/get-combined-status-for-ref', 'repos/list-commit-statuses-for-ref', 'repos/create-commit-status',
-  'checks/list-for-ref', 'checks/get', 'checks/list-suites-for-ref',
+  'repos/get-combined-status-for-ref',
+  'repos/list-commit-statuses-for-ref',
+  'repos/create-commit-status',
+  'checks/list-for-ref',
+  'checks/get',
+  'checks/list-suites-for-ref',
   // search
-  'search/repos', 'search/code', 'search/issues-and-pull-requests', 'search/users', 'search/commits',
+  'search/repos',
+  'search/code',
+  'search/issues-and-pull-requests',
+  'search/users',
+  'search/commits',
   // users, rate limit
-  'users/get-authenticated', 'users/get-by-username', 'rate-limit/get',
+  'users/get-authenticated',
+  'users/get-by-username',
+  'rate-limit/get',
   // actions
-  'actions/list-repo-workflows', 'actions/get-workflow', 'actions/list-workflow-runs',
-  'actions/list-workflow-runs-for-repo', 'actions/get-workflow-run', 'actions/list-jobs-for-workflow-run',
-  'actions/get-job-for-workflow-run', 'actions/download-job-logs-for-workflow-run',
-  'actions/download-workflow-run-logs', 'actions/re-run-workflow', 'actions/re-run-workflow-failed-jobs',
-  'actions/re-run-job-for-workflow-run', 'actions/cancel-workflow-run', 'actions/create-workflow-dispatch',
+  'actions/list-repo-workflows',
+  'actions/get-workflow',
+  'actions/list-workflow-runs',
+  'actions/list-workflow-runs-for-repo',
+  'actions/get-workflow-run',
+  'actions/list-jobs-for-workflow-run',
+  'actions/get-job-for-workflow-run',
+  'actions/download-job-logs-for-workflow-run',
+  'actions/download-workflow-run-logs',
+  'actions/re-run-workflow',
+  'actions/re-run-workflow-failed-jobs',
+  'actions/re-run-job-for-workflow-run',
+  'actions/cancel-workflow-run',
+  'actions/create-workflow-dispatch',
   // releases, tags
-  'repos/list-releases', 'repos/get-release', 'repos/get-latest-release', 'repos/get-release-by-tag',
-  'repos/create-release', 'repos/update-release', 'repos/delete-release', 'repos/list-tags',
+  'repos/list-releases',
+  'repos/get-release',
+  'repos/get-latest-release',
+  'repos/get-release-by-tag',
+  'repos/create-release',
+  'repos/update-release',
+  'repos/delete-release',
+  'repos/list-tags',
   // gists
-  'gists/list', 'gists/list-for-user', 'gists/get', 'gists/create', 'gists/update', 'gists/delete',
+  'gists/list',
+  'gists/list-for-user',
+  'gists/get',
+  'gists/create',
+  'gists/update',
+  'gists/delete',
   // notifications
-  'activity/list-notifications-for-authenticated-user', 'activity/mark-notifications-as-read',
-  'activity/list-repo-notifications-for-authenticated-user', 'activity/mark-repo-notifications-as-read',
-  'activity/get-thread', 'activity/mark-thread-as-read', 'activity/mark-thread-as-done',
-  'activity/set-thread-subscription', 'activity/delete-thread-subscription',
+  'activity/list-notifications-for-authenticated-user',
+  'activity/mark-notifications-as-read',
+  'activity/list-repo-notifications-for-authenticated-user',
+  'activity/mark-repo-notifications-as-read',
+  'activity/get-thread',
+  'activity/mark-thread-as-read',
+  'activity/mark-thread-as-done',
+  'activity/set-thread-subscription',
+  'activity/delete-thread-subscription',
 ];
 
 const dotcom = load('api.github.com');
 // GHES lags github.com: an operation it lacks answers 404 in the 'ghes' flavour, as a real GHES would.
 const ghes = load('ghes-3.19');
 const ghesIds = new Set();
-for (const item of Object.values(ghes.paths)) for (const op of Object.values(item)) if (op?.operationId) ghesIds.add(op.operationId);
+for (const item of Object.values(ghes.paths))
+  for (const op of Object.values(item)) if (op?.operationId) ghesIds.add(op.operationId);
 
 const byId = new Map();
 for (const [path, item] of Object.entries(dotcom.paths)) {
@@ -78,7 +164,10 @@ const deref = (value) => {
   let current = value;
   for (let hops = 0; current && typeof current === 'object' && '$ref' in current; hops += 1) {
     if (hops > 20) throw new Error(`ref loop at ${value.$ref}`);
-    current = current.$ref.replace(/^#\//, '').split('/').reduce((node, key) => node[key.replace(/~1/g, '/').replace(/~0/g, '~')], dotcom);
+    current = current.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((node, key) => node[key.replace(/~1/g, '/').replace(/~0/g, '~')], dotcom);
   }
   return current;
 };
@@ -97,7 +186,16 @@ const exampleValue = (value, depth = 0) => {
 };
 
 // Keywords that only document: dropped so the file stays small and ajv sees validation keywords alone.
-const PROSE = new Set(['description', 'title', 'example', 'examples', 'externalDocs', 'deprecated', 'readOnly', 'writeOnly']);
+const PROSE = new Set([
+  'description',
+  'title',
+  'example',
+  'examples',
+  'externalDocs',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+]);
 
 const compactSchema = (schema, seen = []) => {
   const node = deref(schema);
@@ -108,7 +206,9 @@ const compactSchema = (schema, seen = []) => {
   for (const [key, value] of Object.entries(node)) {
     if (PROSE.has(key) || key.startsWith('x-')) continue;
     if (key === 'properties' || key === 'patternProperties') {
-      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, compactSchema(sub, [...seen, node])]));
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, compactSchema(sub, [...seen, node])]),
+      );
     } else if (key === 'discriminator') {
       continue; // OpenAPI-only; ajv's discriminator wants options the description does not meet
     } else if (value && typeof value === 'object') {
@@ -180,11 +280,22 @@ for (const id of OPERATIONS) {
 // Routes GitHub still answers that the description no longer documents. The archived reference server reads
 // refs through the old plural path; the fake answers it like its documented twin and reports it.
 const UNDOCUMENTED = [
-  { operationId: 'git/get-ref (undocumented plural path)', method: 'GET', path: '/repos/{owner}/{repo}/git/refs/{ref}', like: 'git/get-ref' },
+  {
+    operationId: 'git/get-ref (undocumented plural path)',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/refs/{ref}',
+    like: 'git/get-ref',
+  },
 ];
 for (const alias of UNDOCUMENTED) {
   const twin = operations.find((op) => op.operationId === alias.like);
-  operations.push({ ...twin, operationId: alias.operationId, method: alias.method, path: alias.path, undocumented: true });
+  operations.push({
+    ...twin,
+    operationId: alias.operationId,
+    method: alias.method,
+    path: alias.path,
+    undocumented: true,
+  });
 }
 if (missing.length > 0) throw new Error(`not in the description: ${missing.join(', ')}`);
 

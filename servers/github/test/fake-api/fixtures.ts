@@ -46,4 +46,7 @@ export function loadScenario(name: string): RecordedExchange[] {
 }
 
 const sortedQuery = (query: URLSearchParams) =>
-  [...query].map(([key, value]) => `${key}=${value}`).sort().join('&');
+  [...query]
+    .map(([key, value]) => `${key}=${value}`)
+    .sort()
+    .join('&');

@@ -56,12 +56,13 @@ export type Flavour = 'dotcom' | 'ghes';
 /** What the handler of an override gets besides the request. */
 export interface HandlerContext {
   /** A fresh copy of one of the operation's documented examples (the first when unnamed). */
-  example(name?: string): any;
+  example: (name?: string) => any;
   operation: OperationSpec | undefined;
   fake: FakeGitHub;
 }
 
-export type FakeHandler = FakeReply | ((request: FakeRequest, context: HandlerContext) => FakeReply | Promise<FakeReply>);
+export type FakeHandler =
+  FakeReply | ((request: FakeRequest, context: HandlerContext) => FakeReply | Promise<FakeReply>);
 
 /** A request the fake refused or could not answer from the description: a bug in the client under test. */
 export interface Violation {
@@ -146,7 +147,8 @@ export async function startFakeGitHub(
   const violate = (violation: Violation) => {
     violations.push(violation);
     options.onViolation?.(violation);
-    if (!options.quiet) console.error(`[fake-github] ${violation.kind}: ${violation.method} ${violation.path}: ${violation.message}`);
+    if (!options.quiet)
+      console.error(`[fake-github] ${violation.kind}: ${violation.method} ${violation.path}: ${violation.message}`);
   };
 
   const exampleOf = (operation: OperationSpec | undefined, name?: string) => {
@@ -164,7 +166,9 @@ export async function startFakeGitHub(
     if (key === GRAPHQL_KEY) return key;
     const operation = byId.get(key) ?? byTemplate.get(key);
     if (!operation) {
-      throw new Error(`The fake GitHub API has no operation "${key}": add it to OPERATIONS in extract.mjs and re-run it.`);
+      throw new Error(
+        `The fake GitHub API has no operation "${key}": add it to OPERATIONS in extract.mjs and re-run it.`,
+      );
     }
     return operation.operationId;
   };
@@ -209,19 +213,22 @@ export async function startFakeGitHub(
     if (operation.response.status === 302) {
       // The description's Location points at Azure blob storage; redirect to a text this fake serves instead.
       const zip = operation.operationId === 'actions/download-workflow-run-logs';
-      const location = zip
-        ? fake.hostText(runLogsZip(), 'application/zip')
-        : fake.hostText(SAMPLE_JOB_LOG);
+      const location = zip ? fake.hostText(runLogsZip(), 'application/zip') : fake.hostText(SAMPLE_JOB_LOG);
       return { status: 302, headers: { location } };
     }
     const accept = request.headers.accept ?? '';
     if (DIFFABLE.has(operation.operationId) && /vnd\.github(\.v3)?\.(diff|patch)/.test(accept)) {
-      return { status: 200, headers: { 'content-type': 'application/vnd.github.diff; charset=utf-8' }, body: SAMPLE_DIFF };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/vnd.github.diff; charset=utf-8' },
+        body: SAMPLE_DIFF,
+      };
     }
     if (operation.operationId === 'repos/get-content') {
       const path = request.params.path ?? '';
       // The root or a path ending in a slash is a directory: the description's directory example.
-      if (path === '' || path.endsWith('/')) return { status: 200, body: exampleOf(operation, 'response-if-content-is-a-directory') };
+      if (path === '' || path.endsWith('/'))
+        return { status: 200, body: exampleOf(operation, 'response-if-content-is-a-directory') };
       // The description's file example carries corrupt base64 (escaped newlines inside it), so the default
       // is that example made whole: a real text at the requested path.
       return { status: 200, body: contentFile(exampleOf(operation) as Record<string, unknown>, path, SAMPLE_README) };
@@ -235,7 +242,11 @@ export async function startFakeGitHub(
     if (!/vnd\.github(\.v3)?\.raw(?!\+json)/.test(request.headers.accept ?? '')) return reply;
     const bytes = decodedFile(reply.body);
     if (!bytes) return reply;
-    return { ...reply, headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8', ...reply.headers }, body: new Uint8Array(bytes) };
+    return {
+      ...reply,
+      headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8', ...reply.headers },
+      body: new Uint8Array(bytes),
+    };
   };
 
   const runHandler = async (
@@ -280,13 +291,27 @@ export async function startFakeGitHub(
     }
     const inPrefix = prefix === '' || rawPath === prefix || rawPath.startsWith(`${prefix}/`);
     const path = inPrefix ? rawPath.slice(prefix.length) || '/' : rawPath;
-    const request: FakeRequest = { method, path, rawPath, query, headers, body, operationId: undefined, params: {}, url };
+    const request: FakeRequest = {
+      method,
+      path,
+      rawPath,
+      query,
+      headers,
+      body,
+      operationId: undefined,
+      params: {},
+      url,
+    };
     requests.push(request);
 
     const hostedEntry = method === 'GET' ? hosted.get(rawPath) : undefined;
     if (hostedEntry) {
       request.operationId = '_hosted';
-      send(res, { status: 200, headers: { 'content-type': hostedEntry.contentType }, body: hostedEntry.body }, undefined);
+      send(
+        res,
+        { status: 200, headers: { 'content-type': hostedEntry.contentType }, body: hostedEntry.body },
+        undefined,
+      );
       return;
     }
 
@@ -295,11 +320,23 @@ export async function startFakeGitHub(
       const reply = await runHandler(GRAPHQL_KEY, request, undefined);
       if (reply) return send(res, { status: 200, ...reply }, undefined);
       violate({ kind: 'unhandled-graphql', method, path: rawPath, message: 'no override for POST /graphql' });
-      return send(res, { status: 200, body: { data: null, errors: [{ type: 'FAKE', message: "The fake has no GraphQL answer: override 'POST /graphql'." }] } }, undefined);
+      return send(
+        res,
+        {
+          status: 200,
+          body: {
+            data: null,
+            errors: [{ type: 'FAKE', message: "The fake has no GraphQL answer: override 'POST /graphql'." }],
+          },
+        },
+        undefined,
+      );
     }
 
     // Recorded traffic first: it is GitHub's own answer to exactly this request.
-    const recordedIndex = recorded.findIndex((entry) => entry.matches(method, prefix === '' || inPrefix ? path : rawPath, url.searchParams));
+    const recordedIndex = recorded.findIndex((entry) =>
+      entry.matches(method, prefix === '' || inPrefix ? path : rawPath, url.searchParams),
+    );
     if (recordedIndex >= 0) {
       const [entry] = recorded.splice(recordedIndex, 1);
       request.operationId = '_recorded';
@@ -325,23 +362,44 @@ export async function startFakeGitHub(
     }
 
     if (operation.undocumented) {
-      violate({ kind: 'undocumented-operation', method, path: rawPath, message: `GitHub answers it, but the description does not document it: ${operation.operationId}` });
+      violate({
+        kind: 'undocumented-operation',
+        method,
+        path: rawPath,
+        message: `GitHub answers it, but the description does not document it: ${operation.operationId}`,
+      });
     }
 
     const parameterErrors = validateParameters(operation, { ...query, ...match.params });
     if (parameterErrors.length > 0) {
-      violate({ kind: 'invalid-parameters', method, path: rawPath, message: parameterErrors.map((e) => e.message).join('; '), errors: parameterErrors });
+      violate({
+        kind: 'invalid-parameters',
+        method,
+        path: rawPath,
+        message: parameterErrors.map((e) => e.message).join('; '),
+        errors: parameterErrors,
+      });
       return send(res, invalid(parameterErrors, operation), operation);
     }
     if (operation.requestBody) {
       if (unparsable) {
         violate({ kind: 'unparsable-body', method, path: rawPath, message: 'the body is not JSON' });
-        return send(res, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: operation.docs, status: '400' } }, operation);
+        return send(
+          res,
+          { status: 400, body: { message: 'Problems parsing JSON', documentation_url: operation.docs, status: '400' } },
+          operation,
+        );
       }
       if (body !== undefined || operation.requestBody.required) {
         const bodyErrors = validateBody(operation, body ?? {});
         if (bodyErrors.length > 0) {
-          violate({ kind: 'invalid-body', method, path: rawPath, message: bodyErrors.map((e) => e.message).join('; '), errors: bodyErrors });
+          violate({
+            kind: 'invalid-body',
+            method,
+            path: rawPath,
+            message: bodyErrors.map((e) => e.message).join('; '),
+            errors: bodyErrors,
+          });
           return send(res, invalid(bodyErrors, operation), operation);
         }
       }
@@ -349,7 +407,12 @@ export async function startFakeGitHub(
 
     const undocumented = undocumentedNames(operation, query, body);
     if (undocumented.length > 0) {
-      violate({ kind: 'undocumented-field', method, path: rawPath, message: `${operation.operationId} does not document ${undocumented.join(', ')}` });
+      violate({
+        kind: 'undocumented-field',
+        method,
+        path: rawPath,
+        message: `${operation.operationId} does not document ${undocumented.join(', ')}`,
+      });
     }
 
     const reply = (await runHandler(operation.operationId, request, operation)) ?? defaultReply(operation, request);
@@ -364,7 +427,8 @@ export async function startFakeGitHub(
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       violate({ kind: 'handler-threw', method: req.method ?? '', path: req.url ?? '', message: String(error) });
-      if (!res.headersSent) send(res, { status: 500, body: { message: 'Server Error (the fake GitHub API)' } }, undefined);
+      if (!res.headersSent)
+        send(res, { status: 500, body: { message: 'Server Error (the fake GitHub API)' } }, undefined);
       else res.destroy();
     });
   });

@@ -29,7 +29,9 @@ export function loadFakeGitHub() {
       // operations.json and @octokit/fixtures are found relative to the sources, not the temporary bundle.
       define: { 'import.meta.url': JSON.stringify(pathToFileURL(entry).href) },
       // ajv and its friends are CommonJS; a bundled require() needs a real one in ESM output.
-      banner: { js: "import { createRequire as __portico_createRequire } from 'node:module'; const require = __portico_createRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __portico_createRequire } from 'node:module'; const require = __portico_createRequire(import.meta.url);",
+      },
     });
     try {
       return await import(pathToFileURL(outfile).href);

@@ -20,7 +20,12 @@ export interface OperationSpec {
   ghes?: false;
   parameters: ParameterSpec[];
   requestBody: { required: boolean; contentType: string; schema: object } | null;
-  response: { status: number; contentType?: string; headers: Record<string, string>; examples: Record<string, unknown> };
+  response: {
+    status: number;
+    contentType?: string;
+    headers: Record<string, string>;
+    examples: Record<string, unknown>;
+  };
   statuses: number[];
 }
 

@@ -11,5 +11,8 @@ globalThis.fetch = (input, init) => {
   const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   if (!href.startsWith(DOTCOM)) return original(input, init);
   const redirected = target + href.slice(DOTCOM.length);
-  return original(typeof input === 'string' || input instanceof URL ? redirected : new Request(redirected, input), init);
+  return original(
+    typeof input === 'string' || input instanceof URL ? redirected : new Request(redirected, input),
+    init,
+  );
 };

@@ -64,7 +64,8 @@ export function rateLimited(
       'x-ratelimit-resource': options.resource ?? 'core',
     },
     body: {
-      message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.',
+      message:
+        'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.',
       documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
       status: String(options.status ?? 403),
     },

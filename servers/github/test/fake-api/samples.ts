@@ -66,7 +66,8 @@ export function runLogsZip(files: Record<string, string> = { 'build/1_Run npm te
 }
 
 /** The default file text of repos/get-content: its markup must survive a round trip untouched. */
-export const SAMPLE_README = '# Hello-World\n\nMy first repository on GitHub.\nKeep <workspace_id> and Promise<string> as written.\n';
+export const SAMPLE_README =
+  '# Hello-World\n\nMy first repository on GitHub.\nKeep <workspace_id> and Promise<string> as written.\n';
 
 /** A pull request's diff as GitHub sends it for `Accept: application/vnd.github.diff`. */
 export const SAMPLE_DIFF = [
@@ -86,8 +87,8 @@ export const SAMPLE_DIFF = [
   '--- /dev/null',
   '+++ b/src/greeting.js',
   '@@ -0,0 +1,3 @@',
-  "+export function greet(name) {",
-  "+  return `Hello, ${name}!`;",
+  '+export function greet(name) {',
+  '+  return `Hello, ${name}!`;',
   '+}',
   '',
 ].join('\n');
@@ -96,7 +97,11 @@ export const SAMPLE_DIFF = [
  * A contents-API file object for `text` at `path`, shaped like the description's file example: base64 in
  * 60-character lines as GitHub sends it, and the git blob sha of the text.
  */
-export function contentFile(example: Record<string, unknown>, path: string, text: string | Uint8Array): Record<string, unknown> {
+export function contentFile(
+  example: Record<string, unknown>,
+  path: string,
+  text: string | Uint8Array,
+): Record<string, unknown> {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text);
   const sha = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
   const base64 = bytes.toString('base64').replace(/.{60}/g, '$&\n');

@@ -61,7 +61,9 @@ export function compileAll(operations: OperationSpec[]): void {
  */
 export function undocumentedNames(operation: OperationSpec, query: Record<string, unknown>, body: unknown): string[] {
   const documented = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => p.name));
-  const names = Object.keys(query).filter((name) => !documented.has(name)).map((name) => `query parameter ${name}`);
+  const names = Object.keys(query)
+    .filter((name) => !documented.has(name))
+    .map((name) => `query parameter ${name}`);
   const schema = operation.requestBody?.schema as { properties?: Record<string, unknown> } | undefined;
   if (schema?.properties && body && typeof body === 'object' && !Array.isArray(body)) {
     for (const name of Object.keys(body)) if (!(name in schema.properties)) names.push(`body field ${name}`);
@@ -70,10 +72,7 @@ export function undocumentedNames(operation: OperationSpec, query: Record<string
 }
 
 /** Checks path and query parameters; returns field errors (empty when valid). */
-export function validateParameters(
-  operation: OperationSpec,
-  values: Record<string, string | string[]>,
-): FieldError[] {
+export function validateParameters(operation: OperationSpec, values: Record<string, string | string[]>): FieldError[] {
   const { params } = validatorsFor(operation);
   const copy: Record<string, unknown> = { ...values };
   return params(copy) ? [] : toFieldErrors(params.errors ?? [], resourceOf(operation));
@@ -88,8 +87,16 @@ export function validateBody(operation: OperationSpec, body: unknown): FieldErro
 
 // GitHub names the resource in field errors ("Issue", "PullRequest"); the operation's group is close enough.
 const RESOURCES: Record<string, string> = {
-  issues: 'Issue', pulls: 'PullRequest', repos: 'Repository', git: 'Git', gists: 'Gist', actions: 'Workflow',
-  activity: 'Notification', checks: 'CheckRun', search: 'Search', users: 'User',
+  issues: 'Issue',
+  pulls: 'PullRequest',
+  repos: 'Repository',
+  git: 'Git',
+  gists: 'Gist',
+  actions: 'Workflow',
+  activity: 'Notification',
+  checks: 'CheckRun',
+  search: 'Search',
+  users: 'User',
 };
 const resourceOf = (operation: OperationSpec) => RESOURCES[operation.operationId.split('/')[0] ?? ''] ?? 'Resource';
 
@@ -111,7 +118,10 @@ function toFieldErrors(errors: ErrorObject[], resource: string): FieldError[] {
       field = base ? `${base}.${extra}` : extra;
       code = 'unprocessable';
     }
-    const message = code === 'missing_field' ? `"${field}" wasn't supplied.` : `"${field || 'body'}" ${error.message ?? 'is invalid'}.`;
+    const message =
+      code === 'missing_field'
+        ? `"${field}" wasn't supplied.`
+        : `"${field || 'body'}" ${error.message ?? 'is invalid'}.`;
     const key = `${field}|${code}|${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

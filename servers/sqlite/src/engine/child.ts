@@ -10,7 +10,7 @@
 import { readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { ENGINE_CHANNEL_FD, EngineError } from './protocol.js';
-import type { EngineOptions, EngineRequest, EngineResponse, OperationName } from './protocol.js';
+import type { EngineOptions, EngineRequest, EngineResponse } from './protocol.js';
 import { loadDriver } from './driver.js';
 import { runOperation, SqliteEngine, translateError } from './engine.js';
 
@@ -18,7 +18,7 @@ let engine: SqliteEngine | undefined;
 
 function reply(response: EngineResponse): void {
   const bytes = Buffer.from(`${JSON.stringify(response)}\n`);
-  for (let written = 0; written < bytes.length; ) {
+  for (let written = 0; written < bytes.length;) {
     try {
       written += writeSync(ENGINE_CHANNEL_FD, bytes, written);
     } catch (error) {
@@ -47,11 +47,17 @@ function handle(request: EngineRequest): boolean {
       return false;
     }
     if (!engine) throw new EngineError('invalid', 'The database is not open.');
-    reply({ id: request.id, ok: true, value: runOperation(engine, request.op as OperationName, request.args) });
+    reply({ id: request.id, ok: true, value: runOperation(engine, request.op, request.args) });
   } catch (caught) {
     const error = translateError(caught);
-    if (error instanceof EngineError) reply({ id: request.id, ok: false, error: { kind: error.kind, message: error.message } });
-    else reply({ id: request.id, ok: false, error: { kind: 'internal', message: error instanceof Error ? error.message : String(error) } });
+    if (error instanceof EngineError)
+      reply({ id: request.id, ok: false, error: { kind: error.kind, message: error.message } });
+    else
+      reply({
+        id: request.id,
+        ok: false,
+        error: { kind: 'internal', message: error instanceof Error ? error.message : String(error) },
+      });
   }
   return true;
 }

@@ -8,7 +8,14 @@ import { CancelledError, TimeoutError, UpstreamError } from '@portico-mcp/shared
 import type { Logger } from '@portico-mcp/shared/log';
 import { kernelErrorFor } from './errors.js';
 import { ENGINE_CHANNEL_FD } from './protocol.js';
-import type { EngineErrorKind, EngineOperations, EngineOptions, EngineRequest, EngineResponse, OperationName } from './protocol.js';
+import type {
+  EngineErrorKind,
+  EngineOperations,
+  EngineOptions,
+  EngineRequest,
+  EngineResponse,
+  OperationName,
+} from './protocol.js';
 
 /** Where the bundled engine process entry lives: dist/engine/index.js beside the server's dist/index.js. */
 export function defaultEnginePath(): string {
@@ -20,7 +27,11 @@ export function defaultEnginePath(): string {
 
 /** Runs engine operations; the tools talk to this, whatever process the engine lives in. */
 export interface EngineRunner {
-  run<Op extends OperationName>(op: Op, args: EngineOperations[Op]['args'], signal?: AbortSignal): Promise<EngineOperations[Op]['result']>;
+  run<Op extends OperationName>(
+    op: Op,
+    args: EngineOperations[Op]['args'],
+    signal?: AbortSignal,
+  ): Promise<EngineOperations[Op]['result']>;
   close(): Promise<void>;
 }
 
@@ -144,10 +155,15 @@ export class EngineProcess implements EngineRunner {
     });
   }
 
-  run<Op extends OperationName>(op: Op, args: EngineOperations[Op]['args'], signal?: AbortSignal): Promise<EngineOperations[Op]['result']> {
+  run<Op extends OperationName>(
+    op: Op,
+    args: EngineOperations[Op]['args'],
+    signal?: AbortSignal,
+  ): Promise<EngineOperations[Op]['result']> {
     // One request at a time: the time limit then measures this query, not the ones queued before it. With
     // nothing in flight the request goes out at once, without waiting a turn of the promise chain.
-    const turn = this.#inFlight === 0 ? this.#runNow(op, args, signal) : this.#turn.then(() => this.#runNow(op, args, signal));
+    const turn =
+      this.#inFlight === 0 ? this.#runNow(op, args, signal) : this.#turn.then(() => this.#runNow(op, args, signal));
     this.#inFlight++;
     const done = () => {
       this.#inFlight--;
@@ -200,10 +216,12 @@ export class EngineProcess implements EngineRunner {
         },
         reject: (error) => {
           finish();
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         },
       });
-      this.#write(child, { id, op, args }, () => this.#pending.get(id)?.reject(new UpstreamError('The SQLite engine is not reachable; try again.')));
+      this.#write(child, { id, op, args }, () =>
+        this.#pending.get(id)?.reject(new UpstreamError('The SQLite engine is not reachable; try again.')),
+      );
       this.#log.debug('sent to the SQLite engine', { op, id });
     });
   }

@@ -92,11 +92,18 @@ export function translateError(error: unknown): unknown {
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code.startsWith('SQLITE_LOCKED')) {
-      return new EngineError('busy', 'The database is locked by another connection and stayed locked past the busy timeout; try again shortly.');
+      return new EngineError(
+        'busy',
+        'The database is locked by another connection and stayed locked past the busy timeout; try again shortly.',
+      );
     }
-    if (/already exists/.test(message)) return new EngineError('exists', `SQLite: ${message}; choose another name or drop the existing one first.`);
+    if (/already exists/.test(message))
+      return new EngineError('exists', `SQLite: ${message}; choose another name or drop the existing one first.`);
     if (/^not authorized$/.test(message) || /^unsafe use of load_extension/.test(message)) {
-      return new EngineError('refused', 'load_extension() is refused: this server never loads native code into SQLite.');
+      return new EngineError(
+        'refused',
+        'load_extension() is refused: this server never loads native code into SQLite.',
+      );
     }
     return new EngineError('sqlite', `SQLite rejected the statement: ${message}.`.replace(/\.\.$/, '.'));
   }
@@ -104,7 +111,8 @@ export function translateError(error: unknown): unknown {
     if (/more than one statement/.test(message)) {
       return new EngineError('invalid', 'The text holds more than one statement; send one statement per call.');
     }
-    if (/does not contain a statement/.test(message)) return new EngineError('invalid', 'The text holds no SQL statement; send one statement.');
+    if (/does not contain a statement/.test(message))
+      return new EngineError('invalid', 'The text holds no SQL statement; send one statement.');
     // better-sqlite3 reports binding mistakes (missing or extra values, unsupported types) this way.
     if (/parameter|bind|named|argument/i.test(message)) {
       return new EngineError('invalid', `The params do not match the statement: ${message.replace(/\.$/, '')}.`);
@@ -171,7 +179,8 @@ export class SqliteEngine {
   }
 
   #requireWriter(): Connection {
-    if (!this.#writer) throw new EngineError('refused', 'The server runs read-only; it makes no changes to the database.');
+    if (!this.#writer)
+      throw new EngineError('refused', 'The server runs read-only; it makes no changes to the database.');
     return this.#writer;
   }
 
@@ -184,15 +193,28 @@ export class SqliteEngine {
       throw new EngineError('refused', 'Transaction control is refused: every call runs as its own transaction.');
     }
     if (!verdict.readonly) {
-      throw new EngineError('refused', 'read_query runs only statements SQLite compiles as read-only; use write_query for changes.');
+      throw new EngineError(
+        'refused',
+        'read_query runs only statements SQLite compiles as read-only; use write_query for changes.',
+      );
     }
     if (!verdict.reader) {
-      throw new EngineError('refused', 'read_query runs only statements that return rows; this statement returns none.');
+      throw new EngineError(
+        'refused',
+        'read_query runs only statements that return rows; this statement returns none.',
+      );
     }
     return this.#page(statement, bind, offset, maxRows, maxBytes, allCells === true);
   }
 
-  #page(statement: Statement, bind: unknown[], offset: number, maxRows: number, maxBytes: number, allCells = false): QueryPage {
+  #page(
+    statement: Statement,
+    bind: unknown[],
+    offset: number,
+    maxRows: number,
+    maxBytes: number,
+    allCells = false,
+  ): QueryPage {
     const described = statement.columns();
     const columns = described.map((column) => column.name);
     let iterator: IterableIterator<unknown[]> | undefined;
@@ -257,9 +279,14 @@ export class SqliteEngine {
     const { statement, verdict } = writer.prepare(sql);
     if (verdict.refusal) throw new EngineError('refused', verdict.refusal);
     if (verdict.transactionControl || verdict.explain || verdict.readonly || verdict.reader) {
-      throw new EngineError('refused', 'create_table runs only CREATE TABLE statements; use write_query for other changes.');
+      throw new EngineError(
+        'refused',
+        'create_table runs only CREATE TABLE statements; use write_query for other changes.',
+      );
     }
-    const schema = writer.db.prepare("SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema").pluck();
+    const schema = writer.db
+      .prepare("SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema")
+      .pluck();
     const before = new Set(schema.all() as string[]);
     const totalChanges = writer.db.prepare('SELECT total_changes()').pluck();
     writer.db.exec('SAVEPOINT portico_create_table');
@@ -271,14 +298,16 @@ export class SqliteEngine {
       const after = schema.all() as string[];
       const added = after.filter((entry) => !before.has(entry));
       const removed = [...before].filter((entry) => !after.includes(entry));
-      const tables = writer.db
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
-        .pluck()
-        .all() as string[];
+      const tables = writer.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
       const created = tables.filter((name) => added.some((entry) => entry.startsWith(`table ${name} `)));
-      const onlyTables = added.every((entry) => entry.startsWith('table ') || /^index sqlite_autoindex_\S+ $/.test(entry));
+      const onlyTables = added.every(
+        (entry) => entry.startsWith('table ') || /^index sqlite_autoindex_\S+ $/.test(entry),
+      );
       if (removed.length > 0 || !onlyTables || rowsChanged) {
-        throw new EngineError('refused', 'create_table runs only CREATE TABLE statements; use write_query for other changes.');
+        throw new EngineError(
+          'refused',
+          'create_table runs only CREATE TABLE statements; use write_query for other changes.',
+        );
       }
       // No new table (IF NOT EXISTS found one, or the statement creates none): rolled back, nothing changed.
       keep = created.length > 0;
@@ -295,22 +324,38 @@ export class SqliteEngine {
     const rows = this.#reader.compile(
       "SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
     ).statement;
-    const entries = rows.raw(false).safeIntegers(false).all() as Array<{ name: string; type: TableSummary['type']; wr: number }>;
-    return entries.map((entry) => ({ name: entry.name, type: entry.type, approxRows: this.#approxRows(entry.name, entry.type, entry.wr === 1) }));
+    const entries = rows.raw(false).safeIntegers(false).all() as Array<{
+      name: string;
+      type: TableSummary['type'];
+      wr: number;
+    }>;
+    return entries.map((entry) => ({
+      name: entry.name,
+      type: entry.type,
+      approxRows: this.#approxRows(entry.name, entry.type, entry.wr === 1),
+    }));
   }
 
   #approxRows(name: string, type: string, withoutRowid: boolean): number | null {
     if (type !== 'table') return null;
     const db = this.#statements;
     try {
-      const hasStats = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck().get() !== undefined;
+      const hasStats =
+        db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck().get() !== undefined;
       if (hasStats) {
-        const stat = db.prepare('SELECT stat FROM sqlite_stat1 WHERE tbl = ? ORDER BY idx IS NOT NULL LIMIT 1').pluck().get(name);
+        const stat = db
+          .prepare('SELECT stat FROM sqlite_stat1 WHERE tbl = ? ORDER BY idx IS NOT NULL LIMIT 1')
+          .pluck()
+          .get(name);
         if (typeof stat === 'string') return Number.parseInt(stat, 10);
       }
       if (withoutRowid) return null;
       // The name came from the schema listing, so quoting it is safe; the largest rowid is an O(log n) estimate.
-      const max = db.prepare(`SELECT max(_rowid_) FROM ${quoteSchemaIdentifier(name)}`).pluck().safeIntegers(false).get();
+      const max = db
+        .prepare(`SELECT max(_rowid_) FROM ${quoteSchemaIdentifier(name)}`)
+        .pluck()
+        .safeIntegers(false)
+        .get();
       return typeof max === 'number' ? max : 0;
     } catch {
       return null;
@@ -322,7 +367,8 @@ export class SqliteEngine {
     const lookup = this.#reader.compile(
       "SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ? COLLATE NOCASE ORDER BY name = ? DESC LIMIT 1",
     ).statement;
-    const row = lookup.raw(false).safeIntegers(false).get(name, name) as { name: string; type: TableSummary['type']; wr: number } | undefined;
+    const row = lookup.raw(false).safeIntegers(false).get(name, name) as
+      { name: string; type: TableSummary['type']; wr: number } | undefined;
     if (!row) throw new EngineError('not-found', `No table or view is named "${name}"; list_tables shows the names.`);
     return { name: row.name, type: row.type, withoutRowid: row.wr === 1 };
   }
@@ -330,42 +376,49 @@ export class SqliteEngine {
   describeTable({ name }: EngineOperations['describeTable']['args']): TableDescription {
     const table = this.#resolveTable(name);
     const db = this.#statements;
-    const sql = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(table.name) as string | null | undefined;
+    const sql = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(table.name) as
+      string | null | undefined;
     // Table-valued pragma functions take the name as a bound value: nothing is spliced into SQL.
-    const columns = (db.prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)').all(table.name) as Array<{
-      name: string;
-      type: string;
-      notnull: number;
-      dflt_value: string | null;
-      pk: number;
-      hidden: number;
-    }>).map(
-      (column): ColumnInfo => ({
-        name: column.name,
-        type: column.type,
-        notNull: column.notnull === 1,
-        defaultValue: column.dflt_value,
-        primaryKey: column.pk,
-        hidden: column.hidden !== 0,
-      }),
-    );
+    const columns = (
+      db
+        .prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)')
+        .all(table.name) as Array<{
+        name: string;
+        type: string;
+        notnull: number;
+        dflt_value: string | null;
+        pk: number;
+        hidden: number;
+      }>
+    ).map((column): ColumnInfo => ({
+      name: column.name,
+      type: column.type,
+      notNull: column.notnull === 1,
+      defaultValue: column.dflt_value,
+      primaryKey: column.pk,
+      hidden: column.hidden !== 0,
+    }));
     const indexColumns = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck();
-    const indexes = (db.prepare('SELECT name, "unique", origin, partial FROM pragma_index_list(?)').all(table.name) as Array<{
-      name: string;
-      unique: number;
-      origin: string;
-      partial: number;
-    }>).map(
-      (index): IndexInfo => ({
-        name: index.name,
-        unique: index.unique === 1,
-        origin: index.origin,
-        partial: index.partial === 1,
-        columns: (indexColumns.all(index.name) as Array<string | null>).map((column) => column ?? '<expression>'),
-      }),
-    );
+    const indexes = (
+      db.prepare('SELECT name, "unique", origin, partial FROM pragma_index_list(?)').all(table.name) as Array<{
+        name: string;
+        unique: number;
+        origin: string;
+        partial: number;
+      }>
+    ).map((index): IndexInfo => ({
+      name: index.name,
+      unique: index.unique === 1,
+      origin: index.origin,
+      partial: index.partial === 1,
+      columns: (indexColumns.all(index.name) as Array<string | null>).map((column) => column ?? '<expression>'),
+    }));
     const keys = new Map<number, ForeignKeyInfo>();
-    for (const key of db.prepare('SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(table.name) as Array<{
+    for (const key of db
+      .prepare(
+        'SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq',
+      )
+      .all(table.name) as Array<{
       id: number;
       table: string;
       from: string;
@@ -373,7 +426,13 @@ export class SqliteEngine {
       on_update: string;
       on_delete: string;
     }>) {
-      const entry = keys.get(key.id) ?? { from: [], table: key.table, to: [], onUpdate: key.on_update, onDelete: key.on_delete };
+      const entry = keys.get(key.id) ?? {
+        from: [],
+        table: key.table,
+        to: [],
+        onUpdate: key.on_update,
+        onDelete: key.on_delete,
+      };
       entry.from.push(key.from);
       entry.to.push(key.to);
       keys.set(key.id, entry);
@@ -390,11 +449,18 @@ export class SqliteEngine {
   }
 
   /** Finds tables, views, columns, indexes and triggers whose name or definition contains `pattern`. */
-  searchSchema({ pattern, limit }: EngineOperations['searchSchema']['args']): { matches: SchemaMatch[]; total: number } {
+  searchSchema({ pattern, limit }: EngineOperations['searchSchema']['args']): {
+    matches: SchemaMatch[];
+    total: number;
+  } {
     const needle = pattern.toLowerCase();
     const db = this.#statements;
     const matches: SchemaMatch[] = [];
-    const entries = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY tbl_name, type, name").all() as Array<{
+    const entries = db
+      .prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY tbl_name, type, name",
+      )
+      .all() as Array<{
       type: string;
       name: string;
       tbl_name: string;
@@ -402,7 +468,9 @@ export class SqliteEngine {
     }>;
     const columnsOf = db.prepare('SELECT name, type FROM pragma_table_xinfo(?)');
     for (const entry of entries) {
-      const kind = (['table', 'view', 'index', 'trigger'].includes(entry.type) ? entry.type : 'definition') as SchemaMatch['kind'];
+      const kind = (
+        ['table', 'view', 'index', 'trigger'].includes(entry.type) ? entry.type : 'definition'
+      ) as SchemaMatch['kind'];
       if (entry.name.toLowerCase().includes(needle)) {
         matches.push({ table: entry.tbl_name, kind, name: entry.name, detail: firstLine(entry.sql) });
       } else if (entry.sql?.toLowerCase().includes(needle) && entry.type !== 'table' && entry.type !== 'view') {
@@ -411,7 +479,12 @@ export class SqliteEngine {
       if (entry.type === 'table' || entry.type === 'view') {
         for (const column of columnsOf.all(entry.name) as Array<{ name: string; type: string }>) {
           if (column.name.toLowerCase().includes(needle)) {
-            matches.push({ table: entry.name, kind: 'column', name: column.name, detail: column.type || 'no declared type' });
+            matches.push({
+              table: entry.name,
+              kind: 'column',
+              name: column.name,
+              detail: column.type || 'no declared type',
+            });
           }
         }
       }
@@ -450,11 +523,16 @@ export class SqliteEngine {
   /** The most recent insights (oldest first), or none when no insight was ever recorded. */
   listInsights({ limit }: EngineOperations['listInsights']['args']): { insights: Insight[]; total: number } {
     const db = this.#statements;
-    const exists = db.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').pluck().get('table', INSIGHTS_TABLE);
+    const exists = db
+      .prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?')
+      .pluck()
+      .get('table', INSIGHTS_TABLE);
     if (exists === undefined) return { insights: [], total: 0 };
     const total = Number(db.prepare(`SELECT count(*) FROM ${INSIGHTS_TABLE}`).pluck().get());
     const rows = db
-      .prepare(`SELECT id, insight, created_at AS createdAt FROM (SELECT * FROM ${INSIGHTS_TABLE} ORDER BY id DESC LIMIT ?) ORDER BY id`)
+      .prepare(
+        `SELECT id, insight, created_at AS createdAt FROM (SELECT * FROM ${INSIGHTS_TABLE} ORDER BY id DESC LIMIT ?) ORDER BY id`,
+      )
       .all(limit) as Insight[];
     return { insights: rows, total };
   }

@@ -1,4 +1,10 @@
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError, RefusedStatementError, UpstreamError } from '@portico-mcp/shared/errors';
+import {
+  AlreadyExistsError,
+  InvalidArgumentError,
+  NotFoundError,
+  RefusedStatementError,
+  UpstreamError,
+} from '@portico-mcp/shared/errors';
 import type { EngineErrorKind } from './protocol.js';
 
 /** Maps an engine failure to the kernel's typed error, which the kernel turns into an isError result. */

@@ -25,7 +25,11 @@ export class LocalEngine implements EngineRunner {
     }
   }
 
-  async run<Op extends OperationName>(op: Op, args: EngineOperations[Op]['args'], signal?: AbortSignal): Promise<EngineOperations[Op]['result']> {
+  async run<Op extends OperationName>(
+    op: Op,
+    args: EngineOperations[Op]['args'],
+    signal?: AbortSignal,
+  ): Promise<EngineOperations[Op]['result']> {
     if (signal?.aborted) throw new CancelledError();
     try {
       return runOperation(this.#engine, op, args) as EngineOperations[Op]['result'];

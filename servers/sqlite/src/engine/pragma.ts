@@ -38,7 +38,7 @@ export function pragmaRefusalOnRead(sql: string): string | undefined {
   const functionName = tokens.find((token) => token.kind === 'word' && ACTING_FUNCTIONS.has(token.text));
   if (functionName !== undefined) return actingRefusal(ACTING_FUNCTIONS.get(functionName.text)!);
   let index = 0;
-  const word = (at: number): string | undefined => (tokens[at]?.kind === 'word' ? tokens[at]!.text : undefined);
+  const word = (at: number): string | undefined => (tokens[at]?.kind === 'word' ? tokens[at].text : undefined);
   // EXPLAIN compiles the statement it explains, and compiling is when the setting is applied.
   if (word(index) === 'explain') {
     index += 1;

@@ -103,7 +103,10 @@ export interface Insight {
 
 /** Every operation of the engine, with its arguments and result. */
 export interface EngineOperations {
-  query: { args: { sql: string; params?: BindParams; offset: number; maxRows: number; maxBytes: number; allCells?: boolean }; result: QueryPage };
+  query: {
+    args: { sql: string; params?: BindParams; offset: number; maxRows: number; maxBytes: number; allCells?: boolean };
+    result: QueryPage;
+  };
   write: { args: { sql: string; params?: BindParams; maxRows: number; maxBytes: number }; result: WriteOutcome };
   createTable: { args: { sql: string }; result: { created: string[] } };
   listTables: { args: Record<string, never>; result: TableSummary[] };

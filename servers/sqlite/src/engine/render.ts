@@ -28,7 +28,8 @@ export function toCell(value: unknown): { cell: Cell; shortened: boolean } {
     const more = bytes.length > BLOB_PREVIEW_BYTES;
     return { cell: `x'${hex}'${more ? `…[blob, ${bytes.length} bytes]` : ''}`, shortened: more };
   }
-  return { cell: String(value), shortened: false };
+  // What is left is a bigint (or a value SQLite cannot store): its own string form is the cell.
+  return { cell: typeof value === 'bigint' ? value.toString() : (JSON.stringify(value) ?? 'null'), shortened: false };
 }
 
 const ESCAPED = /[\\|\r\n]/;
@@ -105,7 +106,10 @@ export function buildPage(
     let lineBytes = Buffer.byteLength(line) + 1;
     if (lines.length === 0 && lineBytes > limits.maxBytes) {
       // A single row larger than the whole budget is shown cut rather than not at all.
-      const cut = Buffer.from(line).subarray(0, limits.maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+      const cut = Buffer.from(line)
+        .subarray(0, limits.maxBytes)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
       line = `${cut}…[row cut to the reply budget]`;
       lineBytes = Buffer.byteLength(line) + 1;
       shortenedValues = true;
@@ -117,7 +121,8 @@ export function buildPage(
       structuredBytes += JSON.stringify(cells).length + 1;
       // Structure stays small beside the text: at most a quarter of a small reply budget.
       // (A view's page asks for every cell: its rows are the structure, within the byte limit of the page.)
-      if (!limits.allCells && structuredBytes > Math.min(STRUCTURED_ROWS_LIMIT, limits.maxBytes / 4)) structured = undefined;
+      if (!limits.allCells && structuredBytes > Math.min(STRUCTURED_ROWS_LIMIT, limits.maxBytes / 4))
+        structured = undefined;
       else structured.push(cells);
     }
   }

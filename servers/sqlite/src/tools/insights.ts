@@ -8,9 +8,14 @@ export function insightTools(engine: EngineRunner) {
   const appendInsight = defineTool({
     name: 'append_insight',
     title: 'Append insight',
-    description: 'Add a business insight found in the data to the memo (memo://insights); insights are stored in the database.',
+    description:
+      'Add a business insight found in the data to the memo (memo://insights); insights are stored in the database.',
     inputSchema: z.object({ insight: z.string().min(1).max(10_000) }),
-    outputSchema: z.object({ id: z.number(), total: z.number().describe('Insights in the memo now.'), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      id: z.number(),
+      total: z.number().describe('Insights in the memo now.'),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: WRITE,
     handler: async ({ insight }, context) => {
       const stored = await engine.run('appendInsight', { insight }, context.signal);

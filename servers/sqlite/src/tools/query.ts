@@ -20,13 +20,19 @@ export const RESULTS_VIEW_URI = 'ui://sqlite/results.html';
  * Where a read_query call starts, from its cursor, and how to name a later position. The fingerprint ties a
  * cursor to its query and params, so the view's paging tool and read_query accept each other's cursors.
  */
-export function readQueryCursor(query: string, params: unknown, cursor: string | undefined): { offset: number; cursorAt(end: number): string } {
+export function readQueryCursor(
+  query: string,
+  params: unknown,
+  cursor: string | undefined,
+): { offset: number; cursorAt(end: number): string } {
   const key = () => fingerprint(`${query}\u0000${JSON.stringify(params ?? null)}`);
   let offset = 0;
   if (cursor !== undefined) {
     const state = decodeCursor<{ o?: unknown; q?: unknown }>('read_query', cursor);
     if (state.q !== key() || typeof state.o !== 'number' || !Number.isSafeInteger(state.o) || state.o < 0) {
-      throw new InvalidArgumentError('This cursor belongs to a different query; pass the same query and params as the call that returned it, or omit the cursor.');
+      throw new InvalidArgumentError(
+        'This cursor belongs to a different query; pass the same query and params as the call that returned it, or omit the cursor.',
+      );
     }
     offset = state.o;
   }
@@ -38,7 +44,8 @@ export function queryTools(engine: EngineRunner) {
   const readQuery = defineTool({
     name: 'read_query',
     title: 'Read query',
-    description: 'Run one SQL statement that SQLite compiles as read-only and that returns rows (SELECT, WITH, read-only PRAGMA); rows come as a table, a page at a time.',
+    description:
+      'Run one SQL statement that SQLite compiles as read-only and that returns rows (SELECT, WITH, read-only PRAGMA); rows come as a table, a page at a time.',
     inputSchema: z.object({
       query: querySchema,
       params: paramsSchema,
@@ -47,9 +54,9 @@ export function queryTools(engine: EngineRunner) {
     }),
     outputSchema: z.object({
       columns: z.array(z.string()),
-      rows: z.array(z.array(cellSchema)).optional().describe('The page\'s rows as arrays, while the page is small.'),
+      rows: z.array(z.array(cellSchema)).optional().describe("The page's rows as arrays, while the page is small."),
       rowCount: z.number(),
-      offset: z.number().describe('Position of the page\'s first row in the whole result.'),
+      offset: z.number().describe("Position of the page's first row in the whole result."),
       ...TRUNCATION_SHAPE,
     }),
     annotations: READ_ONLY,
@@ -58,7 +65,11 @@ export function queryTools(engine: EngineRunner) {
       const continuation = readQueryCursor(query, params, cursor);
       const offset = continuation.offset;
       const maxRows = max_rows ?? DEFAULT_MAX_ROWS;
-      const page = await engine.run('query', { sql: query, params, offset, maxRows, maxBytes: context.maxOutputBytes }, context.signal);
+      const page = await engine.run(
+        'query',
+        { sql: query, params, offset, maxRows, maxBytes: context.maxOutputBytes },
+        context.signal,
+      );
       const reply = context.reply();
       reply.header(page.header);
       reply.set({ columns: page.columns });
@@ -70,7 +81,11 @@ export function queryTools(engine: EngineRunner) {
       });
       if (!laid.truncated) {
         const shown = laid.items.length;
-        reply.always(offset === 0 ? `(${count(shown)} ${shown === 1 ? 'row' : 'rows'})` : `(rows ${count(offset + 1)}–${count(laid.end)}: the end of the result)`);
+        reply.always(
+          offset === 0
+            ? `(${count(shown)} ${shown === 1 ? 'row' : 'rows'})`
+            : `(rows ${count(offset + 1)}–${count(laid.end)}: the end of the result)`,
+        );
       }
       const note = shortenedNote(page);
       if (note) reply.footer(note);
@@ -82,7 +97,8 @@ export function queryTools(engine: EngineRunner) {
   const writeQuery = defineTool({
     name: 'write_query',
     title: 'Write query',
-    description: 'Run one SQL statement that changes the database (INSERT, UPDATE, DELETE, CREATE/DROP/ALTER, a setting PRAGMA); shows RETURNING rows.',
+    description:
+      'Run one SQL statement that changes the database (INSERT, UPDATE, DELETE, CREATE/DROP/ALTER, a setting PRAGMA); shows RETURNING rows.',
     inputSchema: z.object({ query: querySchema, params: paramsSchema }),
     outputSchema: z.object({
       affectedRows: z.number(),
@@ -100,26 +116,46 @@ export function queryTools(engine: EngineRunner) {
     annotations: DESTRUCTIVE,
     effect: ({ query }) => `Run on the database: ${query}`,
     handler: async ({ query, params }, context) => {
-      const outcome = await engine.run('write', { sql: query, params, maxRows: DEFAULT_MAX_ROWS, maxBytes: context.maxOutputBytes }, context.signal);
+      const outcome = await engine.run(
+        'write',
+        { sql: query, params, maxRows: DEFAULT_MAX_ROWS, maxBytes: context.maxOutputBytes },
+        context.signal,
+      );
       const reply = context.reply();
-      reply.header(`${count(outcome.changes)} ${outcome.changes === 1 ? 'row' : 'rows'} affected; last insert rowid ${outcome.lastInsertRowid}.`);
+      reply.header(
+        `${count(outcome.changes)} ${outcome.changes === 1 ? 'row' : 'rows'} affected; last insert rowid ${outcome.lastInsertRowid}.`,
+      );
       reply.set({ affectedRows: outcome.changes, lastInsertRowid: outcome.lastInsertRowid });
       const returning = outcome.returning;
       if (returning) {
         reply.always(returning.header);
-        const laid = layRows(reply, returning, { offset: 0, capReason: `the row cap of ${count(DEFAULT_MAX_ROWS)}`, structured: false });
+        const laid = layRows(reply, returning, {
+          offset: 0,
+          capReason: `the row cap of ${count(DEFAULT_MAX_ROWS)}`,
+          structured: false,
+        });
         if (laid.truncated || returning.totalRows > laid.items.length) {
           // The statement has run whole: there is nothing to continue, only the changed rows to read.
           reply.cut({
             shown: `${count(laid.items.length)} of ${count(returning.totalRows)} RETURNING rows`,
-            reason: laid.items.length === returning.lines.length && returning.stoppedBy === 'row cap' ? `the row cap of ${count(DEFAULT_MAX_ROWS)}` : 'the reply budget',
+            reason:
+              laid.items.length === returning.lines.length && returning.stoppedBy === 'row cap'
+                ? `the row cap of ${count(DEFAULT_MAX_ROWS)}`
+                : 'the reply budget',
             alternative: 'read the changed rows with read_query (the change itself is complete)',
           });
         }
         const note = shortenedNote(returning);
         if (note) reply.footer(note);
         const rows = returning.rows && laid.items.length === returning.rows.length ? { rows: returning.rows } : {};
-        reply.set({ returning: { columns: returning.columns, ...rows, rowCount: laid.items.length, totalRows: returning.totalRows } });
+        reply.set({
+          returning: {
+            columns: returning.columns,
+            ...rows,
+            rowCount: laid.items.length,
+            totalRows: returning.totalRows,
+          },
+        });
       }
       return reply.build({ structured: true });
     },
@@ -130,7 +166,10 @@ export function queryTools(engine: EngineRunner) {
     title: 'Create table',
     description: 'Run one CREATE TABLE statement; anything whose effect is not new tables is rolled back and refused.',
     inputSchema: z.object({ query: querySchema }),
-    outputSchema: z.object({ created: z.array(z.string()).describe('Empty when IF NOT EXISTS found the table.'), ...TRUNCATION_SHAPE }),
+    outputSchema: z.object({
+      created: z.array(z.string()).describe('Empty when IF NOT EXISTS found the table.'),
+      ...TRUNCATION_SHAPE,
+    }),
     annotations: WRITE,
     handler: async ({ query }, context) => {
       const { created } = await engine.run('createTable', { sql: query }, context.signal);
@@ -148,7 +187,8 @@ export function queryTools(engine: EngineRunner) {
   const explainQuery = defineTool({
     name: 'explain_query',
     title: 'Explain query',
-    description: "Show SQLite's query plan for one statement without running it: which indexes it uses and where it scans.",
+    description:
+      "Show SQLite's query plan for one statement without running it: which indexes it uses and where it scans.",
     inputSchema: z.object({ query: querySchema, params: paramsSchema }),
     outputSchema: z.object({
       steps: z.number().describe('Steps in the plan.'),
@@ -161,7 +201,11 @@ export function queryTools(engine: EngineRunner) {
       const reply = context.reply();
       reply.set({ steps: steps.length, scans: scannedTables(steps) });
       if (reply.text(renderPlan(steps)).truncated) {
-        reply.cut({ shown: 'part of the plan', reason: 'the reply budget', alternative: 'explain a smaller part of the statement' });
+        reply.cut({
+          shown: 'part of the plan',
+          reason: 'the reply budget',
+          alternative: 'explain a smaller part of the statement',
+        });
       }
       return reply.build({ structured: true });
     },

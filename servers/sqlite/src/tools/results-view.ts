@@ -53,16 +53,37 @@ export function resultsViewTools(engine: EngineRunner) {
       // Cells are the reply here: the engine stops the page at half the budget, so that their JSON fits it.
       const page = await engine.run(
         'query',
-        { sql: query, params, offset, maxRows: max_rows ?? DEFAULT_MAX_ROWS, maxBytes: Math.floor(context.maxOutputBytes / 2), allCells: true },
+        {
+          sql: query,
+          params,
+          offset,
+          maxRows: max_rows ?? DEFAULT_MAX_ROWS,
+          maxBytes: Math.floor(context.maxOutputBytes / 2),
+          allCells: true,
+        },
         context.signal,
       );
       const rows = page.rows ?? [];
       const end = offset + rows.length;
       const reply = context.reply();
-      reply.always(rows.length === 0 ? 'No rows at this position.' : `Rows ${count(offset + 1)}–${count(end)}${page.more ? '' : ' (the end of the result)'}.`);
-      reply.set({ columns: page.columns, types: page.types ?? page.columns.map(() => null), rows, rowCount: rows.length, offset });
+      reply.always(
+        rows.length === 0
+          ? 'No rows at this position.'
+          : `Rows ${count(offset + 1)}–${count(end)}${page.more ? '' : ' (the end of the result)'}.`,
+      );
+      reply.set({
+        columns: page.columns,
+        types: page.types ?? page.columns.map(() => null),
+        rows,
+        rowCount: rows.length,
+        offset,
+      });
       if (page.more) {
-        reply.cut({ shown: `rows ${count(offset + 1)}–${count(end)}`, reason: page.stoppedBy === 'row cap' ? 'the page size' : 'the reply budget', next: { cursor: continuation.cursorAt(end) } });
+        reply.cut({
+          shown: `rows ${count(offset + 1)}–${count(end)}`,
+          reason: page.stoppedBy === 'row cap' ? 'the page size' : 'the reply budget',
+          next: { cursor: continuation.cursorAt(end) },
+        });
       }
       return reply.build({ structured: true });
     },

@@ -12,7 +12,7 @@ export interface RowOptions {
   /** Position of the page's first row in the whole result. */
   offset: number;
   /** The arguments that continue after `end` rows in all; omit when nothing can continue. */
-  next?(end: number): Continuation;
+  next?: (end: number) => Continuation;
   /** Why the engine stopped reading, in words, when its row cap did. */
   capReason: string;
   /** Put the rows' cells into structure under `rows` (only while the engine sent them: small pages). */

@@ -27,13 +27,17 @@ export function renderDescription(table: TableDescription): string {
   if (table.indexes.length > 0) {
     lines.push('', 'Indexes:');
     for (const index of table.indexes) {
-      lines.push(`${index.name}${index.unique ? ' UNIQUE' : ''} (${index.columns.join(', ')})${index.partial ? ' partial' : ''}${index.origin === 'c' ? '' : ` [${index.origin === 'pk' ? 'primary key' : 'unique constraint'}]`}`);
+      lines.push(
+        `${index.name}${index.unique ? ' UNIQUE' : ''} (${index.columns.join(', ')})${index.partial ? ' partial' : ''}${index.origin === 'c' ? '' : ` [${index.origin === 'pk' ? 'primary key' : 'unique constraint'}]`}`,
+      );
     }
   }
   if (table.foreignKeys.length > 0) {
     lines.push('', 'Foreign keys:');
     for (const key of table.foreignKeys) {
-      lines.push(`(${key.from.join(', ')}) → ${key.table}(${key.to.map((column) => column ?? 'primary key').join(', ')}) on update ${key.onUpdate}, on delete ${key.onDelete}`);
+      lines.push(
+        `(${key.from.join(', ')}) → ${key.table}(${key.to.map((column) => column ?? 'primary key').join(', ')}) on update ${key.onUpdate}, on delete ${key.onDelete}`,
+      );
     }
   }
   return lines.join('\n');
@@ -59,7 +63,14 @@ export function schemaTools(engine: EngineRunner) {
       const reply = context.reply();
       reply.set({ total: all.length });
       if (all.length === 0) reply.always('The database has no tables yet.');
-      else reply.page(all.slice(offset), { line: tableLine, noun: 'tables', offset, limit: DEFAULT_TABLE_CAP, total: all.length });
+      else
+        reply.page(all.slice(offset), {
+          line: tableLine,
+          noun: 'tables',
+          offset,
+          limit: DEFAULT_TABLE_CAP,
+          total: all.length,
+        });
       return reply.build();
     },
   });
@@ -67,7 +78,8 @@ export function schemaTools(engine: EngineRunner) {
   const describeTable = defineTool({
     name: 'describe_table',
     title: 'Describe table',
-    description: 'Show a table or view: its CREATE statement, columns, indexes, foreign keys and approximate row count.',
+    description:
+      'Show a table or view: its CREATE statement, columns, indexes, foreign keys and approximate row count.',
     inputSchema: z.object({ table_name: z.string().min(1) }),
     outputSchema: z.object({
       name: z.string(),
@@ -81,9 +93,18 @@ export function schemaTools(engine: EngineRunner) {
     handler: async ({ table_name }, context) => {
       const table = await engine.run('describeTable', { name: table_name }, context.signal);
       const reply = context.reply();
-      reply.set({ name: table.name, type: table.type, approxRows: table.approxRows, columns: table.columns.map((column) => column.name) });
+      reply.set({
+        name: table.name,
+        type: table.type,
+        approxRows: table.approxRows,
+        columns: table.columns.map((column) => column.name),
+      });
       if (reply.text(renderDescription(table)).truncated) {
-        reply.cut({ shown: 'the start of the description', reason: 'the reply budget', alternative: 'query pragma_table_xinfo(?) with read_query for the columns' });
+        reply.cut({
+          shown: 'the start of the description',
+          reason: 'the reply budget',
+          alternative: 'query pragma_table_xinfo(?) with read_query for the columns',
+        });
       }
       return reply.build();
     },
@@ -92,7 +113,8 @@ export function schemaTools(engine: EngineRunner) {
   const searchSchema = defineTool({
     name: 'search_schema',
     title: 'Search schema',
-    description: 'Find tables, views, columns, indexes and triggers whose name (or index/trigger definition) contains a word, case-insensitively.',
+    description:
+      'Find tables, views, columns, indexes and triggers whose name (or index/trigger definition) contains a word, case-insensitively.',
     inputSchema: z.object({
       pattern: z.string().min(1),
       limit: z.number().int().min(1).max(1_000).optional(),
@@ -108,7 +130,10 @@ export function schemaTools(engine: EngineRunner) {
       if (total === 0) reply.always(`Nothing in the schema matches "${pattern}".`);
       else {
         reply.page(matches.slice(offset), {
-          line: (match) => (match.kind === 'column' ? `${match.table}.${match.name} (column, ${match.detail})` : `${match.name} (${match.kind} on ${match.table}): ${match.detail}`),
+          line: (match) =>
+            match.kind === 'column'
+              ? `${match.table}.${match.name} (column, ${match.detail})`
+              : `${match.name} (${match.kind} on ${match.table}): ${match.detail}`,
           noun: 'matches',
           offset,
           limit: cap,
