@@ -12,9 +12,9 @@ const RUNS = Number(process.env.PORTICO_BENCH_RUNS ?? 15);
 const CALLS = 200;
 const SESSIONS = 200;
 
-function startHttp(fixture) {
+function startHttp(entry, args = ['--http', '--port', '0']) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture, '--http', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`the HTTP server exited (${code}): ${stderr}`)));
@@ -67,8 +67,9 @@ const echo = (client) => () => client.callTool({ name: 'echo', arguments: { text
 
 export async function run() {
   const fixture = fileURLToPath(new URL('../dist-fixtures/kernel-server/index.js', import.meta.url));
-  const samples = { stdio: [], session: [], stateless: [], bare: [] };
+  const samples = { stdio: [], session: [], stateless: [], sdkFloor: [], bare: [] };
   const http = await startHttp(fixture);
+  const sdkFloorServer = await startHttp(fileURLToPath(new URL('./sdk-floor-server.mjs', import.meta.url)), []);
   let perSession;
   let stdioRss;
   try {
@@ -76,6 +77,7 @@ export async function run() {
     stdioRss = rssOf(stdio.pid);
     const session = await httpClient(http.url, 'legacy');
     const stateless = await httpClient(http.url, 'modern');
+    const sdkFloor = await httpClient(sdkFloorServer.url, 'modern');
     const bare = await bareHttp();
     try {
       // Rounds interleave the contenders so that machine noise hits all of them alike.
@@ -83,10 +85,11 @@ export async function run() {
         samples.stdio.push(await medianMs(echo(stdio.client), { runs: CALLS / 10, warmup: 3 }));
         samples.session.push(await medianMs(echo(session), { runs: CALLS / 10, warmup: 3 }));
         samples.stateless.push(await medianMs(echo(stateless), { runs: CALLS / 10, warmup: 3 }));
+        samples.sdkFloor.push(await medianMs(echo(sdkFloor), { runs: CALLS / 10, warmup: 3 }));
         samples.bare.push(await medianMs(bare.call, { runs: CALLS / 10, warmup: 3 }));
       }
     } finally {
-      await Promise.all([stdio.close(), session.close(), stateless.close(), bare.close()]);
+      await Promise.all([stdio.close(), session.close(), stateless.close(), sdkFloor.close(), bare.close()]);
     }
     // Memory per session: RSS growth with SESSIONS idle sessions open, after a call each.
     global.gc?.();
@@ -100,7 +103,7 @@ export async function run() {
     perSession = Math.max(0, rssOf(http.pid) - before) / SESSIONS;
     await Promise.all(clients.map((client) => client.close()));
   } finally {
-    await http.stop();
+    await Promise.all([http.stop(), sdkFloorServer.stop()]);
   }
   const stdio = median(samples.stdio);
   const floor = { name: 'bare node:http round trip (fetch)', value: median(samples.bare) };
@@ -118,7 +121,12 @@ export async function run() {
           measure: 'HTTP, 2026-07-28 stateless',
           portico: median(samples.stateless),
           format: ms,
-          anchors: [{ name: 'same call over stdio', value: stdio }, floor],
+          anchors: [
+            { name: 'same call over stdio', value: stdio },
+            // What the SDK itself costs for the call: the part of the ratio no server built on it can remove.
+            { name: "one-tool McpServer on the SDK's own HTTP handler", value: median(samples.sdkFloor) },
+            floor,
+          ],
         },
         // A host without HTTP runs one stdio process per client: that is what a session replaces.
         {

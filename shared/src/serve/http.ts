@@ -62,6 +62,14 @@ function readJsonBody(req: IncomingMessage): Promise<JsonBody> {
   });
 }
 
+/**
+ * A cheap look at the method before the SDK's schema check: isInitializeRequest parses the whole body with zod,
+ * and every 2026-07-28 request (none of which is an initialize) would pay for it.
+ */
+function namesInitialize(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -199,7 +207,7 @@ export async function startHttpEndpoint(
       return;
     }
     if (session) await session.handleRequest(req, res, body.value);
-    else if (isInitializeRequest(body.value)) await openSession(req, res, body.value);
+    else if (namesInitialize(body.value) && isInitializeRequest(body.value)) await openSession(req, res, body.value);
     else await handle(req, res, body.value);
   };
 
