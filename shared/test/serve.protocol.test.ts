@@ -363,6 +363,37 @@ describe('Streamable HTTP', () => {
     }
   });
 
+  it("keeps one session's log records from the other sessions' clients", async () => {
+    const open = async () => {
+      const client = new Client({ name: 'http-test', version: '0' });
+      const transport = new StreamableHTTPClientTransport(new URL(http.url));
+      await client.connect(transport);
+      const messages: Array<{ data?: { message?: string } }> = [];
+      client.setNotificationHandler('notifications/message', (notification) => {
+        messages.push(notification.params as { data?: { message?: string } });
+      });
+      await client.setLoggingLevel('debug');
+      return { client, transport, said: () => messages.map((message) => message.data?.message) };
+    };
+    const alice = await open();
+    const bob = await open();
+    try {
+      await alice.client.callTool({ name: 'fail', arguments: { expected: false } });
+      await expect.poll(alice.said).toContain('tool failed unexpectedly');
+      // Bob's own record comes after Alice's failure was logged: had that been sent to every session, it
+      // would have reached Bob's stream first.
+      await bob.client.callTool({ name: 'count', arguments: { to: 1, delayMs: 0 } });
+      await expect.poll(bob.said).toContain('count finished');
+      expect(bob.said()).not.toContain('tool failed unexpectedly');
+      expect(alice.said()).not.toContain('count finished');
+    } finally {
+      for (const { client, transport } of [alice, bob]) {
+        await transport.terminateSession();
+        await client.close();
+      }
+    }
+  });
+
   it('answers 404 for an unknown session id', async () => {
     const response = await fetch(http.url, {
       method: 'POST',

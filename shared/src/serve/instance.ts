@@ -72,6 +72,12 @@ export interface FactoryOptions {
   /** Declare the MCP Apps views and the tools' `_meta.ui` (false with --no-apps). */
   apps: boolean;
   log: Logger;
+  /**
+   * Forward the process's own records (startup, cleanup, other calls' failures) to a 2025-era client, not only
+   * its own requests' records: stdio only, where the process serves that one client. An HTTP session shares
+   * the process with other clients and must not hear what their requests did.
+   */
+  shareProcessLog: boolean;
   /** Aborted at shutdown: running tools see it through their signal. */
   shutdownSignal: AbortSignal;
   /** Told when a long-lived connection (stdio, a 2025-era HTTP session) ends, with its key. */
@@ -121,7 +127,7 @@ export function createInstanceFactory(options: FactoryOptions): McpServerFactory
     if (options.apps) for (const view of options.surface.apps ?? []) registerView(server, view, options);
     options.surface.registerProtocolFixtures?.(server, { era: request.era });
     declareFixedLists(server);
-    if (sessionful && request.era === 'legacy') forwardLogs(server, options.log);
+    if (sessionful && request.era === 'legacy' && options.shareProcessLog) forwardLogs(server, options.log);
     return server;
   };
 }
@@ -220,11 +226,12 @@ function registerTool(
       subject: `${tool.name}`,
     };
     const ask = createAsk(scope);
+    const requestLog = log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger));
     const context: ToolContext = {
       signal,
       reply: () => (reply ??= new Reply({ tool: tool.name, limit: options.maxOutputBytes })),
       maxOutputBytes: options.maxOutputBytes,
-      log: log.forRequest((level, data, logger) => sdk.mcpReq.log(level, data, logger)),
+      log: requestLog,
       progress: progressReporter(sdk),
       era,
       clientRoots: sessionRoots ?? (() => askedRoots(scope, ask)),
@@ -241,7 +248,9 @@ function registerTool(
       return boundResult(result, options.maxOutputBytes);
     } catch (error) {
       if (error instanceof InputRequiredSignal) return error.result;
-      return toToolError(error, (unexpected) => log.error('tool failed unexpectedly', { error: unexpected }));
+      // The caller's own logger: the operator's stderr gets the whole error, and only this request's client
+      // hears of it (by name and code), never the other clients of an HTTP endpoint.
+      return toToolError(error, (unexpected) => requestLog.error('tool failed unexpectedly', { error: unexpected }));
     } finally {
       releaseCallSignal(signal);
     }

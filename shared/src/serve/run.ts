@@ -151,6 +151,7 @@ export async function prepareServer<Config, Flags extends Readonly<Record<string
     signer: common.stateKey === undefined ? StateSigner.random() : new StateSigner(common.stateKey),
     apps: common.apps,
     log,
+    shareProcessLog: common.transport.kind === 'stdio',
     shutdownSignal: shutdownController.signal,
     connectionClosed,
   });
