@@ -199,17 +199,8 @@ function registerTool(
   options: FactoryOptions,
 ): void {
   const log = options.log.child(tool.name);
-  // Tools of every input and output type meet here as AnyToolDefinition, whose schemas are typed loosely on
-  // purpose; the SDK checks them again when it registers the tool.
-  /* eslint-disable @typescript-eslint/no-unsafe-assignment */
-  const config = {
-    title: tool.title,
-    description: tool.description,
-    inputSchema: slimmed(tool.inputSchema),
-    ...(tool.outputSchema ? { outputSchema: slimmed(tool.outputSchema) } : {}),
-    annotations: { title: tool.title, ...tool.annotations },
-  };
-  /* eslint-enable @typescript-eslint/no-unsafe-assignment */
+  const withView = Boolean(tool.ui && options.apps);
+  const config = registrationOf(tool, withView);
   const confirming = options.confirmDestructive === true && tool.annotations.destructiveHint;
   const handler = async (args: unknown, sdk: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
     // The request's own signal, unless shutdown has begun: tracking each call's controller in a set is far
@@ -256,12 +247,12 @@ function registerTool(
     }
   };
   // The SDK's overloads are generic over the schema type; our definitions are already checked by defineTool.
-  if (tool.ui && options.apps) {
+  if (withView) {
     // ext-apps writes `_meta.ui` and the older flat `ui/resourceUri` key that hosts of the first drafts read.
     (registerAppTool as (server: McpServer, name: string, config: object, cb: typeof handler) => unknown)(
       server,
       tool.name,
-      { ...config, _meta: { ui: tool.ui } },
+      config,
       handler,
     );
   } else {
@@ -316,6 +307,34 @@ async function askedRoots(scope: AskScope, ask: Ask): Promise<string[] | undefin
   if (!clientCapabilities(scope)?.roots) return undefined;
   const { portico_roots: roots } = await ask({ portico_roots: input.roots() });
   return roots;
+}
+
+// A tool's registration (title, description, slimmed schemas, annotations, and _meta.ui when its view is
+// served), made once per tool: every instance (one per HTTP request in the 2026 era) hands the SDK and ext-apps
+// the same object, which they only read.
+const registrations = {
+  withView: new WeakMap<AnyToolDefinition, object>(),
+  plain: new WeakMap<AnyToolDefinition, object>(),
+};
+function registrationOf(tool: AnyToolDefinition, withView: boolean): object {
+  const cache = withView ? registrations.withView : registrations.plain;
+  let config = cache.get(tool);
+  if (config === undefined) {
+    // Tools of every input and output type meet here as AnyToolDefinition, whose schemas are typed loosely on
+    // purpose; the SDK checks them again when it registers the tool.
+    /* eslint-disable @typescript-eslint/no-unsafe-assignment */
+    config = {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: slimmed(tool.inputSchema),
+      ...(tool.outputSchema ? { outputSchema: slimmed(tool.outputSchema) } : {}),
+      annotations: { title: tool.title, ...tool.annotations },
+      ...(withView ? { _meta: { ui: tool.ui } } : {}),
+    };
+    /* eslint-enable @typescript-eslint/no-unsafe-assignment */
+    cache.set(tool, config);
+  }
+  return config;
 }
 
 // Slimmed once per schema object: every instance (one per HTTP request in the 2026 era) reuses the conversion.
